@@ -1,0 +1,23 @@
+namespace Kiln.Core.Artifacts;
+
+/// <summary>
+/// Blob storage for run artifacts and model packages, addressed by relative '/'-separated paths.
+/// Writes are atomic (a reader sees the old file or the whole new one) and streamed.
+/// </summary>
+public interface IArtifactStore
+{
+    /// <summary>Where this store lives, for messages and <c>root_uri</c>.</summary>
+    string Root { get; }
+
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, replacing any file there.</summary>
+    Task WriteAsync(string path, Stream content, CancellationToken ct = default);
+
+    /// <summary>Opens a file for reading; RESOURCE_DOES_NOT_EXIST if there is none.</summary>
+    Task<Stream> OpenReadAsync(string path, CancellationToken ct = default);
+
+    /// <summary>The direct children of a directory (empty if it does not exist or is a file), sorted by path.</summary>
+    Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken ct = default);
+
+    /// <summary>Deletes a file or a directory tree; RESOURCE_DOES_NOT_EXIST if neither exists.</summary>
+    Task DeleteAsync(string path, CancellationToken ct = default);
+}

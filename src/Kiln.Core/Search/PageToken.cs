@@ -1,0 +1,35 @@
+using System.Text;
+using System.Text.Json;
+using Kiln.Core.Errors;
+
+namespace Kiln.Core.Search;
+
+/// <summary>Opaque page tokens: base64 of <c>{"offset": N}</c>, as MLflow's stores write them.</summary>
+public static class PageToken
+{
+    public static string Create(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{{\"offset\": {offset}}}"));
+
+    /// <summary>Decodes a token to its offset; null or empty is offset 0.</summary>
+    public static int Offset(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return 0;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(Convert.FromBase64String(token));
+            if (doc.RootElement.TryGetProperty("offset", out var offset) && offset.TryGetInt32(out var value) && value >= 0)
+            {
+                return value;
+            }
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+        }
+        throw KilnException.Invalid($"Invalid page token '{token}': pass back the next_page_token of an earlier response unchanged.");
+    }
+
+    /// <summary>The token for the page after one that started at <paramref name="offset"/> and returned <paramref name="count"/> of at most <paramref name="pageSize"/> items.</summary>
+    public static string? Next(int offset, int count, int pageSize, bool moreExist) => moreExist ? Create(offset + pageSize) : null;
+}

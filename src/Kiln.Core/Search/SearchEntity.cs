@@ -1,0 +1,46 @@
+namespace Kiln.Core.Search;
+
+/// <summary>What a filter or order-by key refers to.</summary>
+public enum SearchEntity
+{
+    Metric,
+    Param,
+    Tag,
+    Attribute,
+    Dataset,
+}
+
+/// <summary>The keys a search may name, which differ between runs and experiments.</summary>
+public sealed record SearchSchema(
+    IReadOnlySet<SearchEntity> Entities,
+    IReadOnlyDictionary<string, string> StringAttributes,
+    IReadOnlyDictionary<string, string> NumericAttributes,
+    IReadOnlySet<string> OrderableAttributes)
+{
+    /// <summary>Runs: metrics, params, tags, attributes and datasets. Maps alias → canonical attribute name.</summary>
+    public static SearchSchema Runs { get; } = new(
+        new HashSet<SearchEntity> { SearchEntity.Metric, SearchEntity.Param, SearchEntity.Tag, SearchEntity.Attribute, SearchEntity.Dataset },
+        new Dictionary<string, string>
+        {
+            ["run_id"] = "run_id", ["run_name"] = "run_name", ["status"] = "status", ["user_id"] = "user_id",
+            ["artifact_uri"] = "artifact_uri", ["lifecycle_stage"] = "lifecycle_stage",
+        },
+        new Dictionary<string, string> { ["start_time"] = "start_time", ["end_time"] = "end_time", ["created"] = "start_time", ["Created"] = "start_time" },
+        new HashSet<string> { "run_id", "run_name", "status", "user_id", "artifact_uri", "start_time", "end_time", "experiment_id", "lifecycle_stage" });
+
+    /// <summary>Experiments: attributes and tags.</summary>
+    public static SearchSchema Experiments { get; } = new(
+        new HashSet<SearchEntity> { SearchEntity.Tag, SearchEntity.Attribute },
+        new Dictionary<string, string> { ["name"] = "name" },
+        new Dictionary<string, string> { ["creation_time"] = "creation_time", ["last_update_time"] = "last_update_time" },
+        new HashSet<string> { "name", "experiment_id", "creation_time", "last_update_time" });
+
+    /// <summary>Whether a canonical attribute name is numeric.</summary>
+    public bool IsNumericAttribute(string key) => NumericAttributes.Values.Contains(key);
+
+    /// <summary>Whether a canonical attribute name is a string.</summary>
+    public bool IsStringAttribute(string key) => StringAttributes.Values.Contains(key);
+
+    /// <summary>Dataset keys usable in run filters.</summary>
+    public static IReadOnlySet<string> DatasetKeys { get; } = new HashSet<string> { "name", "digest", "context" };
+}
