@@ -1,0 +1,108 @@
+using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
+
+namespace Kiln.Storage.Local;
+
+/// <summary>Artifacts in a local directory. Writes stream to a temporary file that is flushed and renamed into place.</summary>
+public sealed class LocalArtifactStore : IArtifactStore
+{
+    private const int BufferSize = 81920;
+    private readonly string _root;
+
+    public LocalArtifactStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    public async Task WriteAsync(string path, Stream content, CancellationToken ct = default)
+    {
+        var full = Resolve(path, allowRoot: false);
+        if (Directory.Exists(full))
+        {
+            throw KilnException.Invalid($"Cannot write artifact '{path}': a directory of that name exists.");
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            {
+                await content.CopyToAsync(file, BufferSize, ct);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)
+    {
+        var full = Resolve(path, allowRoot: false);
+        if (!File.Exists(full))
+        {
+            throw KilnException.NotFound($"Artifact '{path}' does not exist.");
+        }
+        return Task.FromResult<Stream>(new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize,
+            FileOptions.Asynchronous | FileOptions.SequentialScan));
+    }
+
+    public Task<IReadOnlyList<ArtifactEntry>> ListAsync(string? path, CancellationToken ct = default)
+    {
+        var relative = ArtifactPath.Normalize(path, allowEmpty: true);
+        var full = Resolve(relative, allowRoot: true);
+        if (!Directory.Exists(full))
+        {
+            return Task.FromResult<IReadOnlyList<ArtifactEntry>>([]);
+        }
+        var entries = new List<ArtifactEntry>();
+        foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
+        {
+            if (info.Name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var entryPath = ArtifactPath.Join(relative, info.Name);
+            entries.Add(info is FileInfo file ? new ArtifactEntry(entryPath, false, file.Length) : new ArtifactEntry(entryPath, true, null));
+        }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return Task.FromResult<IReadOnlyList<ArtifactEntry>>(entries);
+    }
+
+    public Task DeleteAsync(string path, CancellationToken ct = default)
+    {
+        var full = Resolve(path, allowRoot: false);
+        if (File.Exists(full))
+        {
+            File.Delete(full);
+        }
+        else if (Directory.Exists(full))
+        {
+            Directory.Delete(full, recursive: true);
+        }
+        else
+        {
+            throw KilnException.NotFound($"Artifact '{path}' does not exist.");
+        }
+        return Task.CompletedTask;
+    }
+
+    private string Resolve(string path, bool allowRoot)
+    {
+        var relative = ArtifactPath.Normalize(path, allowEmpty: allowRoot);
+        var full = Path.GetFullPath(Path.Combine(_root, relative));
+        if (!full.StartsWith(_root, StringComparison.Ordinal))
+        {
+            throw KilnException.Invalid($"Invalid artifact path '{path}': it resolves outside the artifact root.");
+        }
+        return full;
+    }
+}

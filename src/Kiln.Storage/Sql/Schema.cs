@@ -1,0 +1,83 @@
+namespace Kiln.Storage.Sql;
+
+/// <summary>
+/// The tracking schema, written once with the few type names that differ between dialects.
+/// Table and column names follow MLflow's so its users can read the database.
+/// </summary>
+internal static class Schema
+{
+    public static string V1(string identityPrimaryKey, string bigint, string real, string withoutRowId) => $"""
+        CREATE TABLE experiments (
+            experiment_id {identityPrimaryKey},
+            name TEXT NOT NULL UNIQUE,
+            artifact_location TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            creation_time {bigint} NOT NULL,
+            last_update_time {bigint} NOT NULL);
+        CREATE TABLE experiment_tags (
+            experiment_id {bigint} NOT NULL REFERENCES experiments (experiment_id),
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (experiment_id, key)){withoutRowId};
+        CREATE TABLE runs (
+            run_uuid TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            experiment_id {bigint} NOT NULL REFERENCES experiments (experiment_id),
+            user_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_time {bigint} NOT NULL,
+            end_time {bigint},
+            artifact_uri TEXT NOT NULL,
+            lifecycle_stage TEXT NOT NULL,
+            deleted_time {bigint});
+        CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time);
+        CREATE TABLE metrics (
+            run_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            step {bigint} NOT NULL,
+            timestamp {bigint} NOT NULL,
+            value {real} NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)){withoutRowId};
+        CREATE TABLE latest_metrics (
+            run_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value {real} NOT NULL,
+            timestamp {bigint} NOT NULL,
+            step {bigint} NOT NULL,
+            is_nan INTEGER NOT NULL,
+            PRIMARY KEY (run_uuid, key)){withoutRowId};
+        CREATE INDEX ix_latest_metrics_key_value ON latest_metrics (key, value);
+        CREATE TABLE params (
+            run_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, key)){withoutRowId};
+        CREATE INDEX ix_params_key_value ON params (key, value);
+        CREATE TABLE tags (
+            run_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, key)){withoutRowId};
+        CREATE TABLE datasets (
+            dataset_uuid TEXT PRIMARY KEY,
+            experiment_id {bigint} NOT NULL REFERENCES experiments (experiment_id),
+            name TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            source TEXT NOT NULL,
+            schema TEXT,
+            profile TEXT,
+            UNIQUE (experiment_id, name, digest));
+        CREATE TABLE run_inputs (
+            run_uuid TEXT NOT NULL,
+            dataset_uuid TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, dataset_uuid)){withoutRowId};
+        CREATE TABLE run_input_tags (
+            run_uuid TEXT NOT NULL,
+            dataset_uuid TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_uuid, dataset_uuid, key)){withoutRowId};
+        """;
+}

@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Kiln.Core.Tracking;
+
+namespace Kiln.Storage.Sql;
+
+/// <summary>What differs between the SQL databases Kiln stores metadata in; everything else is shared SQL.</summary>
+public abstract class SqlDialect
+{
+    /// <summary>A short name for messages ("sqlite", "postgresql").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Where the database is, with any password removed.</summary>
+    public abstract string DisplayLocation { get; }
+
+    /// <summary>The schema migrations, in order; version numbers are 1, 2, … and never reused.</summary>
+    public abstract IReadOnlyList<Migration> Migrations { get; }
+
+    /// <summary>Opens a connection ready for use.</summary>
+    public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction, committing on success.</summary>
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct);
+
+    /// <summary>Case-sensitive LIKE of <paramref name="column"/> against a parameter holding an SQL LIKE pattern.</summary>
+    public abstract string Like(string column, string parameter);
+
+    /// <summary>Converts an SQL LIKE pattern for use with <see cref="Like"/>.</summary>
+    public virtual string LikePattern(string pattern) => pattern;
+
+    /// <summary>Case-insensitive LIKE.</summary>
+    public abstract string ILike(string column, string parameter);
+
+    /// <summary>Inserts metric points, ignoring exact duplicates.</summary>
+    public abstract Task InsertMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken ct);
+
+    /// <summary>True when the exception is a unique-constraint violation.</summary>
+    public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>SQL run first inside the migration transaction so that concurrent starters apply migrations once.</summary>
+    public virtual string? MigrationLockSql => null;
+
+    /// <summary>The SQL that inserts a row and returns a generated key column.</summary>
+    public virtual string Returning(string column) => $" RETURNING {column}";
+}
+
+/// <summary>One versioned schema change.</summary>
+public sealed record Migration(int Version, string Name, string Sql);

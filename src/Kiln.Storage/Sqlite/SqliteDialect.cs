@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Kiln.Core.Tracking;
+using Kiln.Storage.Sql;
+using Microsoft.Data.Sqlite;
+
+namespace Kiln.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. Writers in one process queue on a lock;
+/// writers in other processes wait on SQLite's busy timeout (BEGIN IMMEDIATE), so "database is locked"
+/// does not reach users. synchronous=FULL: a committed write survives a crash of the process or the machine.
+/// </summary>
+public sealed class SqliteDialect : SqlDialect
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteLocks = new();
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeLock;
+
+    public SqliteDialect(string path, TimeSpan? busyTimeout = null)
+        : this(path, busyTimeout, shareProcessLock: true)
+    {
+    }
+
+    /// <summary>With <paramref name="shareProcessLock"/> false, this instance contends for the file like another process would.</summary>
+    internal SqliteDialect(string path, TimeSpan? busyTimeout, bool shareProcessLock)
+    {
+        var fullPath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        FilePath = fullPath;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Pooling = true,
+            DefaultTimeout = (int)(busyTimeout ?? TimeSpan.FromSeconds(60)).TotalSeconds,
+        }.ToString();
+        _writeLock = shareProcessLock ? WriteLocks.GetOrAdd(fullPath, _ => new SemaphoreSlim(1, 1)) : new SemaphoreSlim(1, 1);
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath { get; }
+
+    public override string Name => "sqlite";
+
+    public override string DisplayLocation => FilePath;
+
+    public override IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "tracking", Schema.V1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "REAL", " WITHOUT ROWID")),
+    ];
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken up front, so the busy timeout applies.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public override string Like(string column, string parameter) => $"{column} GLOB {parameter}";
+
+    /// <summary>SQLite's LIKE ignores case, so case-sensitive LIKE runs as GLOB: % → *, _ → ?, GLOB's own wildcards escaped.</summary>
+    public override string LikePattern(string pattern)
+    {
+        var sb = new System.Text.StringBuilder(pattern.Length + 8);
+        foreach (var c in pattern)
+        {
+            sb.Append(c switch
+            {
+                '%' => "*",
+                '_' => "?",
+                '*' => "[*]",
+                '?' => "[?]",
+                '[' => "[[]",
+                _ => c.ToString(),
+            });
+        }
+        return sb.ToString();
+    }
+
+    public override string ILike(string column, string parameter) => $"lower({column}) LIKE lower({parameter})";
+
+    public override Task InsertMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken ct)
+    {
+        using var insert = connection.Command(transaction,
+            "INSERT INTO metrics (run_uuid, key, step, timestamp, value, is_nan) VALUES (@r, @k, @s, @t, @v, @n) ON CONFLICT DO NOTHING");
+        insert.Add("r", runId);
+        var key = insert.Add("k", "");
+        var step = insert.Add("s", 0L);
+        var timestamp = insert.Add("t", 0L);
+        var value = insert.Add("v", 0.0);
+        var isNan = insert.Add("n", 0);
+        insert.Prepare();
+        foreach (var metric in metrics)
+        {
+            ct.ThrowIfCancellationRequested();
+            key.Value = metric.Key;
+            step.Value = metric.Step;
+            timestamp.Value = metric.Timestamp;
+            value.Value = double.IsNaN(metric.Value) ? 0.0 : metric.Value;
+            isNan.Value = double.IsNaN(metric.Value) ? 1 : 0;
+            insert.ExecuteNonQuery();
+        }
+        return Task.CompletedTask;
+    }
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+}

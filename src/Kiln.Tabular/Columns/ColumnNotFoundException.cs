@@ -1,0 +1,24 @@
+namespace Kiln.Tabular.Columns;
+
+/// <summary>Thrown when a table is asked for a column it does not have; the message lists the columns it does have.</summary>
+public sealed class ColumnNotFoundException : KeyNotFoundException
+{
+    /// <summary>Creates the exception for <paramref name="columnName"/>, listing <paramref name="availableColumns"/> in the message.</summary>
+    public ColumnNotFoundException(string columnName, IReadOnlyList<string> availableColumns)
+        : base(BuildMessage(columnName, availableColumns))
+    {
+        ColumnName = columnName;
+        AvailableColumns = availableColumns;
+    }
+
+    /// <summary>The name that was asked for.</summary>
+    public string ColumnName { get; }
+
+    /// <summary>The columns the table has.</summary>
+    public IReadOnlyList<string> AvailableColumns { get; }
+
+    private static string BuildMessage(string columnName, IReadOnlyList<string> available) =>
+        available.Count == 0
+            ? $"No column named '{columnName}': the table has no columns."
+            : $"No column named '{columnName}'. Available columns ({available.Count}): {string.Join(", ", available)}.";
+}
