@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Kiln.Core.Tracking;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln experiments list|create|delete</c>.</summary>
+internal static class ExperimentsCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("experiments", "List, create and delete experiments.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Create());
+        command.Subcommands.Add(Delete());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var view = new Option<string>("--view") { Description = "Which experiments: active, deleted or all.", DefaultValueFactory = _ => "active" };
+        view.AcceptOnlyFromAmong("active", "deleted", "all");
+        var filter = new Option<string?>("--filter") { Description = "MLflow search filter, e.g. \"name LIKE 'loan%'\"." };
+        var command = new Command("list", "List experiments.") { view, filter };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var viewType = parse.GetValue(view) switch { "deleted" => ViewType.DeletedOnly, "all" => ViewType.All, _ => ViewType.ActiveOnly };
+            var table = new Table().AddColumns("ID", "Name", "Stage", "Created", "Artifact location");
+            string? token = null;
+            do
+            {
+                var page = await kiln.Tracking.SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
+                foreach (var e in page.Items)
+                {
+                    table.AddRow(e.ExperimentId, Format.Escape(e.Name), e.LifecycleStage.WireName(), Format.Time(e.CreationTime), Format.Escape(e.ArtifactLocation));
+                }
+                token = page.NextPageToken;
+            }
+            while (token is not null);
+            CliConsole.Current.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = "The experiment's name." };
+        var location = new Option<string?>("--artifact-location") { Description = "Where its artifacts go (default: proxied through the server)." };
+        var command = new Command("create", "Create an experiment and print its id.") { name, location };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var id = await kiln.Tracking.CreateExperimentAsync(parse.GetValue(name), parse.GetValue(location), [], ct);
+            CliConsole.Current.WriteLine(id);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var id = new Argument<string>("experiment") { Description = "The experiment's id or name." };
+        var command = new Command("delete", "Soft-delete an experiment and its runs (restorable).") { id };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var experiment = await Resolve.ExperimentAsync(kiln.Tracking, parse.GetValue(id)!, ct);
+            await kiln.Tracking.DeleteExperimentAsync(experiment.ExperimentId, ct);
+            CliConsole.Current.MarkupLine($"Deleted experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");
+            return 0;
+        });
+        return command;
+    }
+}

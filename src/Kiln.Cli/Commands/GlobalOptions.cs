@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Kiln.Engine.Hosting;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary>Options every command understands.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> Store = new("--store")
+    {
+        Description = "Metadata store URI: sqlite:///path.db (default $KILN_HOME/kiln.db, KILN_HOME defaults to ./.kiln) or postgresql://user:pass@host:5432/db. Env: KILN_STORE.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Artifacts = new("--artifacts")
+    {
+        Description = "Artifact root directory (default $KILN_HOME/artifacts). Env: KILN_ARTIFACTS.",
+        Recursive = true,
+    };
+
+    public static KilnSettings Settings(ParseResult parse) => KilnSettings.Resolve(parse.GetValue(Store), parse.GetValue(Artifacts));
+
+    public static Task<KilnContext> OpenAsync(ParseResult parse, CancellationToken ct) => KilnContext.OpenAsync(Settings(parse), proxyArtifacts: true, ct);
+}

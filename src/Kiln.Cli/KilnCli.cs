@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Kiln.Cli.Commands;
+using Kiln.Core.Errors;
+using Spectre.Console;
+
+namespace Kiln.Cli;
+
+/// <summary>
+/// The <c>kiln</c> command line. Exit codes: 0 success, 1 a Kiln error (message on stderr),
+/// 2 invalid usage, 3 not found, 130 cancelled.
+/// </summary>
+public static class KilnCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Kiln: experiment tracking, models and pipelines for .NET — an MLflow-compatible server and toolchain.");
+        root.Options.Add(GlobalOptions.Store);
+        root.Options.Add(GlobalOptions.Artifacts);
+        root.Subcommands.Add(ServerCommand.Build());
+        root.Subcommands.Add(ExperimentsCommand.Build());
+        root.Subcommands.Add(RunsCommand.Build());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    {
+        var output = console ?? AnsiConsole.Console;
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+            Console.Error.WriteLine("Run 'kiln --help' (or 'kiln <command> --help') for usage.");
+            return 2;
+        }
+        try
+        {
+            CliConsole.Current = output;
+            return await parse.InvokeAsync();
+        }
+        catch (KilnException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return e.Code == ErrorCode.ResourceDoesNotExist ? 3 : 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+    }
+}

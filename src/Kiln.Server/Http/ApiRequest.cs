@@ -1,0 +1,183 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Kiln.Core.Errors;
+
+namespace Kiln.Server.Http;
+
+/// <summary>
+/// An MLflow API request's parameters: from the query string for GET, from the JSON body otherwise.
+/// Accepts int64 values as numbers or strings and doubles as numbers or "NaN"/"Infinity" strings, as protobuf's JSON does.
+/// Missing or mistyped parameters raise INVALID_PARAMETER_VALUE naming the parameter.
+/// </summary>
+public sealed class ApiRequest : IDisposable
+{
+    private readonly JsonDocument? _document;
+    private readonly IQueryCollection _query;
+
+    private ApiRequest(JsonDocument? document, IQueryCollection query)
+    {
+        _document = document;
+        _query = query;
+    }
+
+    /// <summary>The JSON body's root object, when the request has one.</summary>
+    public JsonElement? Body => _document?.RootElement;
+
+    /// <summary>Reads the request; bodies larger than <paramref name="maxBodyBytes"/> are rejected.</summary>
+    public static async Task<ApiRequest> ReadAsync(HttpContext context, int maxBodyBytes)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsDelete(request.Method))
+        {
+            return new ApiRequest(null, request.Query);
+        }
+        if (request.ContentLength > maxBodyBytes)
+        {
+            throw TooLarge(request.ContentLength.Value, maxBodyBytes);
+        }
+        var buffer = new ArrayBufferWriter<byte>(request.ContentLength is > 0 and var n ? (int)n : 4096);
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(buffer.GetMemory(8192), context.RequestAborted);
+            if (read == 0)
+            {
+                break;
+            }
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBodyBytes)
+            {
+                throw TooLarge(buffer.WrittenCount, maxBodyBytes);
+            }
+        }
+        if (buffer.WrittenCount == 0)
+        {
+            return new ApiRequest(null, request.Query);
+        }
+        try
+        {
+            var document = JsonDocument.Parse(buffer.WrittenMemory);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                throw KilnException.Invalid("The request body must be a JSON object.");
+            }
+            return new ApiRequest(document, request.Query);
+        }
+        catch (JsonException e)
+        {
+            throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
+        }
+    }
+
+    private static KilnException TooLarge(long size, int max) =>
+        KilnException.Invalid($"The request body is {size} bytes, over the limit of {max} bytes for this endpoint: split it into smaller requests.");
+
+    /// <summary>A required string (MLflow's message when missing).</summary>
+    public string RequiredString(string name) => String(name) is { } value ? value : throw Missing(name);
+
+    /// <summary>The first of several accepted names that is present (e.g. run_id, then run_uuid).</summary>
+    public string RequiredString(string name, string alternative) => String(name) ?? String(alternative) ?? throw Missing(name);
+
+    public string? String(string name)
+    {
+        if (_document is null)
+        {
+            return _query.TryGetValue(name, out var values) ? values.ToString() : null;
+        }
+        if (!_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return ElementString(element, name);
+    }
+
+    public long? Int64(string name)
+    {
+        if (_document is null)
+        {
+            return _query.TryGetValue(name, out var values) ? ParseInt64(values.ToString(), name) : null;
+        }
+        return _document.RootElement.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? ElementInt64(element, name) : null;
+    }
+
+    public int? Int32(string name)
+    {
+        var value = Int64(name);
+        return value is null ? null : value is >= int.MinValue and <= int.MaxValue ? (int)value : throw InvalidValue(name, value.ToString()!);
+    }
+
+    /// <summary>A list of strings: a JSON array, or a repeated query parameter.</summary>
+    public IReadOnlyList<string> Strings(string name)
+    {
+        if (_document is null)
+        {
+            return _query.TryGetValue(name, out var values) ? [.. values.Where(v => v is not null).Select(v => v!)] : [];
+        }
+        if (!_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            throw InvalidValue(name, element.GetRawText());
+        }
+        var list = new List<string>(element.GetArrayLength());
+        foreach (var item in element.EnumerateArray())
+        {
+            list.Add(ElementString(item, name));
+        }
+        return list;
+    }
+
+    /// <summary>The objects of a JSON array parameter (empty if absent).</summary>
+    public IEnumerable<JsonElement> Objects(string name)
+    {
+        if (_document is null || !_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw InvalidValue(name, element.GetRawText());
+    }
+
+    public void Dispose() => _document?.Dispose();
+
+    public static KilnException Missing(string name) =>
+        KilnException.Invalid($"Missing value for required parameter '{name}'. See the API docs for more information about request parameters.");
+
+    public static KilnException InvalidValue(string name, string value) =>
+        KilnException.Invalid($"Invalid value {Shorten(value)} for parameter '{name}' supplied. See the API docs for more information about request parameters.");
+
+    public static string ElementString(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    public static long ElementInt64(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.Number when element.TryGetInt64(out var value) => value,
+        JsonValueKind.String => ParseInt64(element.GetString()!, name),
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    public static double ElementDouble(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.String => element.GetString() switch
+        {
+            "NaN" or "nan" => double.NaN,
+            "Infinity" or "inf" or "+Infinity" => double.PositiveInfinity,
+            "-Infinity" or "-inf" => double.NegativeInfinity,
+            var s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            _ => throw InvalidValue(name, element.GetRawText()),
+        },
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    private static long ParseInt64(string text, string name) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw InvalidValue(name, $"'{text}'");
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}

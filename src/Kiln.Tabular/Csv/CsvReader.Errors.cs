@@ -1,0 +1,35 @@
+namespace Kiln.Tabular.Csv;
+
+public static partial class CsvReader
+{
+    private static CsvFormatException ToException(ChunkError error, byte[] data, string[] names, ParsePlan plan, string sourceName)
+    {
+        var line = LineOf(data, error.Offset);
+        var column = Math.Min(error.Column, names.Length - 1);
+        var detail = error.Kind switch
+        {
+            ChunkErrorKind.TooFewFields =>
+                $"the row has {error.FieldCount} field(s) but the header has {names.Length}; the value for column {error.Column + 1} '{names[column]}' onward is missing.",
+            ChunkErrorKind.TooManyFields =>
+                $"the row has {error.FieldCount} fields but the header has {names.Length}; check for an unquoted separator in a value.",
+            ChunkErrorKind.NotANumber =>
+                $"value '{error.Value}' is not a number, but CsvReadOptions.ColumnTypes declares the column {plan.ForcedKinds[column]}; fix the value or declare the column Categorical or Text.",
+            ChunkErrorKind.UnterminatedQuote => FieldErrorDetail(FieldError.UnterminatedQuote),
+            ChunkErrorKind.TextAfterClosingQuote => FieldErrorDetail(FieldError.TextAfterClosingQuote),
+            _ => FieldErrorDetail(FieldError.QuoteInUnquotedField),
+        };
+        return new CsvFormatException(sourceName, line, column + 1, names[column], detail);
+    }
+
+    private static string FieldErrorDetail(FieldError error) => error switch
+    {
+        FieldError.UnterminatedQuote =>
+            "a quoted field starts here but never closes; add the closing quote, and double any quote inside the field (\"\").",
+        FieldError.TextAfterClosingQuote =>
+            "text follows the closing quote of a quoted field; quote the whole field and double any quote inside it (\"\").",
+        _ => "a double quote appears inside an unquoted field; quote the whole field and double the quote (\"\").",
+    };
+
+    /// <summary>The 1-based line holding byte <paramref name="offset"/>; counted only when reporting an error.</summary>
+    private static long LineOf(byte[] data, int offset) => 1 + data.AsSpan(0, offset).Count((byte)'\n');
+}
