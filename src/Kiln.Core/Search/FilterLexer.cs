@@ -89,7 +89,9 @@ public static class FilterLexer
     }
 
     internal static KilnException Error(string filter, string token, int position, string why) =>
-        KilnException.Invalid($"Invalid filter '{filter}': unexpected token '{token}' at position {position}: {why}.");
+        KilnException.Invalid(token.Length == 0
+            ? $"Invalid filter '{filter}': unexpected end of filter at position {position}: {why}."
+            : $"Invalid filter '{filter}': unexpected token '{token}' at position {position}: {why}.");
 
     private static bool PreviousIsDot(string filter, int i) => i > 0 && filter[i - 1] == '.';
 

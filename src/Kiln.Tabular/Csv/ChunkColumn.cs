@@ -1,70 +1,41 @@
 namespace Kiln.Tabular.Csv;
 
-/// <summary>One column's values within one chunk: numbers while every value parses, dictionary codes once one does not.</summary>
+/// <summary>One column as seen by one chunk: where to write, and the chunk's dictionary once the column holds text.</summary>
 internal sealed class ChunkColumn
 {
-    public ChunkColumn(bool isText, int capacity)
+    public ChunkColumn(ColumnSink sink)
     {
-        if (isText)
+        Sink = sink;
+        Numbers = sink.Numbers;
+        Floats = sink.Floats;
+        if (sink.StartsAsText)
         {
-            BeginText(capacity);
-        }
-        else
-        {
-            Numbers = GC.AllocateUninitializedArray<double>(capacity);
+            BeginText();
         }
     }
 
-    /// <summary>Whether values are kept as dictionary codes (true) or numbers (false).</summary>
+    public ColumnSink Sink { get; }
+
+    /// <summary>Whether this chunk stores the column as dictionary codes.</summary>
     public bool IsText { get; private set; }
 
-    public double[] Numbers { get; private set; } = [];
+    /// <summary>The float64 target, or null when the column is float32.</summary>
+    public double[]? Numbers { get; }
 
+    /// <summary>The float32 target, or null when the column is float64.</summary>
+    public float[]? Floats { get; }
+
+    /// <summary>The code target, once <see cref="IsText"/>.</summary>
     public int[] Codes { get; private set; } = [];
 
+    /// <summary>The chunk-local dictionary, once <see cref="IsText"/>.</summary>
     public ByteStringTable? Dictionary { get; private set; }
 
-    public int Count { get; private set; }
-
-    public void AddNumber(double value)
-    {
-        var numbers = Numbers;
-        var count = Count;
-        if ((uint)count < (uint)numbers.Length)
-        {
-            numbers[count] = value;
-            Count = count + 1;
-            return;
-        }
-        GrowNumbers();
-        Numbers[Count++] = value;
-    }
-
-    public void AddCode(int code)
-    {
-        if (Count == Codes.Length)
-        {
-            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16, Codes.Length * 2));
-            Codes.AsSpan().CopyTo(grown);
-            Codes = grown;
-        }
-        Codes[Count++] = code;
-    }
-
-    /// <summary>Drops the numbers and starts over in dictionary mode (the caller re-reads the earlier rows as text).</summary>
-    public void BeginText(int capacity)
+    /// <summary>Switches to dictionary codes with an empty dictionary (the caller re-reads earlier rows).</summary>
+    public void BeginText()
     {
         IsText = true;
-        Numbers = [];
-        Codes = GC.AllocateUninitializedArray<int>(Math.Max(16, capacity));
+        Codes = Sink.Codes;
         Dictionary = new ByteStringTable();
-        Count = 0;
-    }
-
-    private void GrowNumbers()
-    {
-        var grown = GC.AllocateUninitializedArray<double>(Math.Max(16, Numbers.Length * 2));
-        Numbers.AsSpan().CopyTo(grown);
-        Numbers = grown;
     }
 }

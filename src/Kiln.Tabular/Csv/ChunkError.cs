@@ -9,6 +9,9 @@ internal enum ChunkErrorKind
     TooFewFields,
     TooManyFields,
     NotANumber,
+
+    /// <summary>The parser and <see cref="RowCounter"/> disagree: a bug, never a property of the file.</summary>
+    RowCountMismatch,
 }
 
 /// <summary>A parse error at a byte offset; <paramref name="Column"/> is 0-based.</summary>

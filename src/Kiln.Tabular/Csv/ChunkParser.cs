@@ -2,36 +2,42 @@ using System.Text;
 
 namespace Kiln.Tabular.Csv;
 
-/// <summary>Parses the rows of one chunk into per-column buffers. Chunks are independent, so they run in parallel.</summary>
+/// <summary>Parses the rows of one chunk straight into the final column arrays, at the chunk's row offset.
+/// Chunks are independent, so they run in parallel.</summary>
 internal sealed class ChunkParser
 {
     private const int MaxValueInMessage = 60;
 
-    private readonly byte[] _data;
+    private readonly ReadOnlyMemory<byte> _data;
     private readonly int _start;
     private readonly int _end;
+    private readonly int _rowOffset;
+    private readonly int _expectedRows;
     private readonly ParsePlan _plan;
     private readonly ChunkColumn[] _columns;
-    private int[] _rowStarts;
     private byte[] _scratch = new byte[256];
+    private bool _rowEnd;
 
-    private ChunkParser(byte[] data, int start, int end, ParsePlan plan)
+    private ChunkParser(ReadOnlyMemory<byte> data, int start, int end, int rowOffset, int expectedRows, ParsePlan plan)
     {
         _data = data;
         _start = start;
         _end = end;
+        _rowOffset = rowOffset;
+        _expectedRows = expectedRows;
         _plan = plan;
-        var capacity = plan.EstimateRows(end - start);
-        _rowStarts = GC.AllocateUninitializedArray<int>(capacity);
         _columns = new ChunkColumn[plan.ColumnCount];
         for (var c = 0; c < _columns.Length; c++)
         {
-            _columns[c] = new ChunkColumn(plan.StartsAsText(c), capacity);
+            _columns[c] = new ChunkColumn(plan.Sinks[c]);
         }
     }
 
-    /// <summary>The parsed columns, one per header column.</summary>
+    /// <summary>This chunk's view of each column.</summary>
     public IReadOnlyList<ChunkColumn> Columns => _columns;
+
+    /// <summary>The index of this chunk's first row in the table.</summary>
+    public int RowOffset => _rowOffset;
 
     /// <summary>The number of rows parsed.</summary>
     public int RowCount { get; private set; }
@@ -39,29 +45,25 @@ internal sealed class ChunkParser
     /// <summary>The first error in this chunk, if any (parsing stops there).</summary>
     public ChunkError? Error { get; private set; }
 
-    /// <summary>Parses the rows in [<paramref name="start"/>, <paramref name="end"/>), which must start on a row boundary.</summary>
-    public static ChunkParser Parse(byte[] data, int start, int end, ParsePlan plan)
+    /// <summary>Parses the <paramref name="expectedRows"/> rows in [<paramref name="start"/>, <paramref name="end"/>),
+    /// which must start on a row boundary, writing them from row <paramref name="rowOffset"/> on.</summary>
+    public static ChunkParser Parse(ReadOnlyMemory<byte> data, int start, int end, int rowOffset, int expectedRows, ParsePlan plan)
     {
-        var parser = new ChunkParser(data, start, end, plan);
+        var parser = new ChunkParser(data, start, end, rowOffset, expectedRows, plan);
         parser.Run();
         return parser;
     }
 
-    /// <summary>Re-reads a column that was parsed as numbers as text, because another chunk found text in it.</summary>
+    /// <summary>Re-reads a column that this chunk parsed as numbers as text, because another chunk found text in it.</summary>
     public void ConvertToText(int column)
     {
-        var target = _columns[column];
-        target.BeginText(Math.Max(RowCount, target.Numbers.Length));
-        var scratch = new byte[256];
-        for (var row = 0; row < RowCount; row++)
-        {
-            AddCode(target, ExtractField(_rowStarts[row], column, ref scratch));
-        }
+        _columns[column].BeginText();
+        RereadAsText(column, RowCount);
     }
 
     private void Run()
     {
-        ReadOnlySpan<byte> data = _data.AsSpan(0, _end);
+        var data = _data.Span[.._end];
         var separator = _plan.Separator;
         var columns = _columns;
         var last = columns.Length - 1;
@@ -79,16 +81,28 @@ internal sealed class ChunkParser
                 pos += pos + 1 == data.Length ? 1 : 2;
                 continue;
             }
+            if (RowCount == _expectedRows)
+            {
+                Error = new ChunkError(ChunkErrorKind.RowCountMismatch, pos, 0);
+                return;
+            }
 
             var rowStart = pos;
-            AddRowStart(rowStart);
+            var row = _rowOffset + RowCount;
             for (var c = 0; c <= last; c++)
             {
                 var column = columns[c];
                 bool rowEnd;
                 if (!column.IsText && Utf8Number.TryParseField(data, ref pos, separator, out var number))
                 {
-                    column.AddNumber(number);
+                    if (column.Numbers is { } numbers)
+                    {
+                        numbers[row] = number;
+                    }
+                    else
+                    {
+                        column.Floats![row] = (float)number;
+                    }
                     if (pos == data.Length)
                     {
                         rowEnd = true;
@@ -107,18 +121,12 @@ internal sealed class ChunkParser
                 }
                 else
                 {
-                    var fieldStart = pos;
-                    var error = FieldReader.Read(data, ref pos, separator, ref _scratch, out var content, out rowEnd, out var errorOffset);
-                    if (error != FieldError.None)
+                    pos = ReadField(data, pos, c, row);
+                    if (pos < 0)
                     {
-                        Error = new ChunkError(ChunkError.FromFieldError(error), errorOffset, c);
                         return;
                     }
-                    if (!TryAdd(c, content))
-                    {
-                        Error = new ChunkError(ChunkErrorKind.NotANumber, fieldStart, c, Value: Describe(content));
-                        return;
-                    }
+                    rowEnd = _rowEnd;
                 }
 
                 if (rowEnd)
@@ -137,68 +145,91 @@ internal sealed class ChunkParser
             }
             RowCount++;
         }
+        if (RowCount != _expectedRows)
+        {
+            Error = new ChunkError(ChunkErrorKind.RowCountMismatch, _start, 0);
+        }
     }
 
-    private bool TryAdd(int c, ReadOnlySpan<byte> content)
+    /// <summary>The general path: quoted fields, missing tokens, text, and numbers the fast path declined.
+    /// Returns the position after the field, or -1 after recording an error; sets <see cref="_rowEnd"/>.</summary>
+    private int ReadField(ReadOnlySpan<byte> data, int pos, int c, int row)
     {
+        var fieldStart = pos;
+        var error = FieldReader.Read(data, ref pos, _plan.Separator, ref _scratch, out var content, out _rowEnd, out var errorOffset);
+        if (error != FieldError.None)
+        {
+            Error = new ChunkError(ChunkError.FromFieldError(error), errorOffset, c);
+            return -1;
+        }
+
         var column = _columns[c];
         if (column.IsText)
         {
-            AddCode(column, content);
-            return true;
+            column.Codes[row] = Code(column, content);
+            return pos;
         }
-        if (_plan.Missing.IsMissing(content))
+        var number = double.NaN;
+        if (_plan.Missing.IsMissing(content) || Utf8Number.TryParse(content, out number))
         {
-            column.AddNumber(double.NaN);
-            return true;
+            if (column.Numbers is { } numbers)
+            {
+                numbers[row] = number;
+            }
+            else
+            {
+                column.Floats![row] = (float)number;
+            }
+            return pos;
         }
-        if (Utf8Number.TryParse(content, out var number))
+        if (column.Sink.IsForcedNumeric)
         {
-            column.AddNumber(number);
-            return true;
-        }
-        if (_plan.IsForcedNumeric(c))
-        {
-            return false;
+            Error = new ChunkError(ChunkErrorKind.NotANumber, fieldStart, c, Value: Describe(content));
+            return -1;
         }
 
-        // The first non-number in this column: re-read the earlier rows as text. Uses its own scratch buffer,
-        // because content may live in _scratch.
-        Volatile.Write(ref _plan.TextSeen[c], true);
-        ConvertToText(c);
-        AddCode(column, content);
-        return true;
+        // The first non-number in this column: from now on it is text, here and in chunks that start later.
+        // Earlier rows are re-read into a separate scratch buffer, because content may live in _scratch.
+        column.Sink.MarkTextSeen();
+        column.BeginText();
+        RereadAsText(c, RowCount);
+        column.Codes[row] = Code(column, content);
+        return pos;
     }
 
-    private void AddCode(ChunkColumn column, ReadOnlySpan<byte> content) =>
-        column.AddCode(_plan.Missing.IsMissing(content) ? -1 : column.Dictionary!.GetOrAdd(content));
+    private int Code(ChunkColumn column, ReadOnlySpan<byte> content) =>
+        _plan.Missing.IsMissing(content) ? -1 : column.Dictionary!.GetOrAdd(content);
 
-    private void AddRowStart(int rowStart)
+    /// <summary>Re-tokenizes this chunk's first <paramref name="rows"/> rows and stores column <paramref name="c"/> as codes.</summary>
+    private void RereadAsText(int c, int rows)
     {
-        if (RowCount == _rowStarts.Length)
+        var data = _data.Span[.._end];
+        var column = _columns[c];
+        var scratch = new byte[256];
+        var pos = _start;
+        for (var r = 0; r < rows; r++)
         {
-            var grown = GC.AllocateUninitializedArray<int>(Math.Max(16, _rowStarts.Length * 2));
-            _rowStarts.AsSpan().CopyTo(grown);
-            _rowStarts = grown;
+            while (data[pos] == '\n' || (data[pos] == '\r' && (pos + 1 == data.Length || data[pos + 1] == '\n')))
+            {
+                pos++;
+            }
+            bool rowEnd;
+            var field = 0;
+            do
+            {
+                FieldReader.Read(data, ref pos, _plan.Separator, ref scratch, out var content, out rowEnd, out _);
+                if (field++ == c)
+                {
+                    column.Codes[_rowOffset + r] = Code(column, content);
+                }
+            }
+            while (!rowEnd);
         }
-        _rowStarts[RowCount] = rowStart;
-    }
-
-    private ReadOnlySpan<byte> ExtractField(int rowStart, int column, ref byte[] scratch)
-    {
-        ReadOnlySpan<byte> data = _data.AsSpan(0, _end);
-        var pos = rowStart;
-        ReadOnlySpan<byte> content = default;
-        for (var c = 0; c <= column; c++)
-        {
-            FieldReader.Read(data, ref pos, _plan.Separator, ref scratch, out content, out _, out _);
-        }
-        return content;
     }
 
     private int CountFields(int rowStart)
     {
-        ReadOnlySpan<byte> data = _data.AsSpan(0, _end);
+        var data = _data.Span[.._end];
         var pos = rowStart;
         var fields = 0;
         bool rowEnd;

@@ -2,23 +2,17 @@ using Kiln.Tabular.Columns;
 
 namespace Kiln.Tabular.Csv;
 
-/// <summary>Concatenates the chunks' buffers into final columns, settling each column's kind and merging the
-/// chunks' dictionaries into one category list in ordinal order (so codes never depend on thread scheduling).</summary>
+/// <summary>Turns the filled column storage into final columns: settles each column's kind and merges the chunks'
+/// dictionaries into one category list in ordinal order, so codes never depend on thread scheduling.</summary>
 internal static class ColumnAssembler
 {
     public static Column[] Assemble(ChunkParser[] chunks, ParsePlan plan, CsvReadOptions options, ParallelOptions parallel)
     {
-        var offsets = new int[chunks.Length + 1];
-        for (var k = 0; k < chunks.Length; k++)
-        {
-            offsets[k + 1] = checked(offsets[k] + chunks[k].RowCount);
-        }
-
         var isText = new bool[plan.ColumnCount];
         var conversions = new List<(ChunkParser Chunk, int Column)>();
         for (var c = 0; c < isText.Length; c++)
         {
-            isText[c] = plan.ForcedKinds[c] is ColumnKind.Categorical or ColumnKind.Text;
+            isText[c] = plan.Sinks[c].IsForcedText;
             foreach (var chunk in chunks)
             {
                 isText[c] |= chunk.Columns[c].IsText;
@@ -39,44 +33,15 @@ internal static class ColumnAssembler
         var columns = new Column[plan.ColumnCount];
         Parallel.For(0, columns.Length, parallel, c =>
         {
-            var name = plan.Names[c];
-            columns[c] = isText[c]
-                ? BuildText(name, c, chunks, offsets, plan.ForcedKinds[c], options)
-                : plan.ForcedKinds[c] == ColumnKind.Float32
-                    ? BuildFloat32(name, c, chunks, offsets)
-                    : BuildFloat64(name, c, chunks, offsets);
+            var sink = plan.Sinks[c];
+            columns[c] = isText[c] ? BuildText(sink, c, chunks, options)
+                : sink.Floats is { } floats ? new Float32Column(sink.Name, floats)
+                : new Float64Column(sink.Name, sink.Numbers!);
         });
         return columns;
     }
 
-    private static Float64Column BuildFloat64(string name, int c, ChunkParser[] chunks, int[] offsets)
-    {
-        var values = GC.AllocateUninitializedArray<double>(offsets[^1]);
-        for (var k = 0; k < chunks.Length; k++)
-        {
-            var part = chunks[k].Columns[c];
-            part.Numbers.AsSpan(0, part.Count).CopyTo(values.AsSpan(offsets[k]));
-        }
-        return new Float64Column(name, values);
-    }
-
-    private static Float32Column BuildFloat32(string name, int c, ChunkParser[] chunks, int[] offsets)
-    {
-        var values = GC.AllocateUninitializedArray<float>(offsets[^1]);
-        for (var k = 0; k < chunks.Length; k++)
-        {
-            var part = chunks[k].Columns[c];
-            var source = part.Numbers.AsSpan(0, part.Count);
-            var destination = values.AsSpan(offsets[k], source.Length);
-            for (var i = 0; i < source.Length; i++)
-            {
-                destination[i] = (float)source[i];
-            }
-        }
-        return new Float32Column(name, values);
-    }
-
-    private static Column BuildText(string name, int c, ChunkParser[] chunks, int[] offsets, ColumnKind? forced, CsvReadOptions options)
+    private static Column BuildText(ColumnSink sink, int c, ChunkParser[] chunks, CsvReadOptions options)
     {
         // Distinct byte strings can decode to the same string (invalid UTF-8), so merge by decoded string.
         var local = new string[chunks.Length][];
@@ -97,47 +62,40 @@ internal static class ColumnAssembler
             globalCodes[categories[i]] = i;
         }
 
-        var rowCount = offsets[^1];
-        var categorical = forced switch
+        // Rewrite chunk-local codes into global ones, in place.
+        var codes = sink.Codes;
+        for (var k = 0; k < chunks.Length; k++)
+        {
+            var chunk = chunks[k];
+            var names = local[k];
+            var map = new int[names.Length];
+            for (var j = 0; j < map.Length; j++)
+            {
+                map[j] = globalCodes[names[j]];
+            }
+            var segment = codes.AsSpan(chunk.RowOffset, chunk.RowCount);
+            for (var i = 0; i < segment.Length; i++)
+            {
+                var code = segment[i];
+                segment[i] = code < 0 ? CategoricalColumn.MissingCode : map[code];
+            }
+        }
+
+        var categorical = sink.ForcedKind switch
         {
             ColumnKind.Categorical => true,
             ColumnKind.Text => false,
-            _ => categories.Length <= options.MaxCategoricalCardinality && categories.Length <= options.MaxCategoricalFraction * rowCount,
+            _ => categories.Length <= options.MaxCategoricalCardinality && categories.Length <= options.MaxCategoricalFraction * sink.RowCount,
         };
-
-        var codes = categorical ? GC.AllocateUninitializedArray<int>(rowCount) : null;
-        var texts = categorical ? null : new string?[rowCount];
-        for (var k = 0; k < chunks.Length; k++)
+        if (categorical)
         {
-            var map = new int[local[k].Length];
-            for (var j = 0; j < map.Length; j++)
-            {
-                map[j] = globalCodes[local[k][j]];
-            }
-            var part = chunks[k].Columns[c];
-            var source = part.Codes.AsSpan(0, part.Count);
-            var offset = offsets[k];
-            if (codes is not null)
-            {
-                var destination = codes.AsSpan(offset, source.Length);
-                for (var i = 0; i < source.Length; i++)
-                {
-                    var code = source[i];
-                    destination[i] = code < 0 ? CategoricalColumn.MissingCode : map[code];
-                }
-            }
-            else
-            {
-                var destination = texts.AsSpan(offset, source.Length);
-                for (var i = 0; i < source.Length; i++)
-                {
-                    var code = source[i];
-                    destination[i] = code < 0 ? null : categories[map[code]];
-                }
-            }
+            return CategoricalColumn.CreateTrusted(sink.Name, codes, categories);
         }
-        return codes is not null
-            ? CategoricalColumn.CreateTrusted(name, codes, categories)
-            : new TextColumn(name, texts!);
+        var texts = new string?[codes.Length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            texts[i] = codes[i] < 0 ? null : categories[codes[i]];
+        }
+        return new TextColumn(sink.Name, texts);
     }
 }

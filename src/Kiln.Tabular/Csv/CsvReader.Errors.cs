@@ -1,9 +1,15 @@
+using Kiln.Tabular.Columns;
+
 namespace Kiln.Tabular.Csv;
 
 public static partial class CsvReader
 {
-    private static CsvFormatException ToException(ChunkError error, byte[] data, string[] names, ParsePlan plan, string sourceName)
+    private static Exception ToException(ChunkError error, ReadOnlySpan<byte> data, string[] names, ColumnKind?[] forcedKinds, string sourceName)
     {
+        if (error.Kind == ChunkErrorKind.RowCountMismatch)
+        {
+            return new InvalidOperationException($"{sourceName}: the row counter and the parser disagree near byte {error.Offset}; this is a bug in Kiln.Tabular, please report it with the file.");
+        }
         var line = LineOf(data, error.Offset);
         var column = Math.Min(error.Column, names.Length - 1);
         var detail = error.Kind switch
@@ -13,7 +19,7 @@ public static partial class CsvReader
             ChunkErrorKind.TooManyFields =>
                 $"the row has {error.FieldCount} fields but the header has {names.Length}; check for an unquoted separator in a value.",
             ChunkErrorKind.NotANumber =>
-                $"value '{error.Value}' is not a number, but CsvReadOptions.ColumnTypes declares the column {plan.ForcedKinds[column]}; fix the value or declare the column Categorical or Text.",
+                $"value '{error.Value}' is not a number, but CsvReadOptions.ColumnTypes declares the column {forcedKinds[column]}; fix the value or declare the column Categorical or Text.",
             ChunkErrorKind.UnterminatedQuote => FieldErrorDetail(FieldError.UnterminatedQuote),
             ChunkErrorKind.TextAfterClosingQuote => FieldErrorDetail(FieldError.TextAfterClosingQuote),
             _ => FieldErrorDetail(FieldError.QuoteInUnquotedField),
@@ -31,5 +37,5 @@ public static partial class CsvReader
     };
 
     /// <summary>The 1-based line holding byte <paramref name="offset"/>; counted only when reporting an error.</summary>
-    private static long LineOf(byte[] data, int offset) => 1 + data.AsSpan(0, offset).Count((byte)'\n');
+    private static long LineOf(ReadOnlySpan<byte> data, int offset) => 1 + data[..offset].Count((byte)'\n');
 }

@@ -4,37 +4,41 @@ namespace Kiln.Tabular.Csv;
 
 public static partial class CsvReader
 {
-    private const int RowSampleBytes = 64 << 10;
-
-    private static Table Parse(byte[] data, int length, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken)
+    // Parsing runs in four passes, each parallel over chunks: find chunk boundaries outside quotes, count each chunk's
+    // rows (vectorized), parse each chunk straight into the final arrays at its row offset, then settle text columns.
+    private static Table Parse(ReadOnlyMemory<byte> data, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken)
     {
         options ??= CsvReadOptions.Default;
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
-
-        ReadOnlySpan<byte> span = data.AsSpan(0, length);
-        var pos = span.StartsWith("\uFEFF"u8) ? 3 : 0;
-        var separator = (byte)options.Separator;
-        var names = ReadHeader(data, length, ref pos, separator, sourceName);
-        var plan = new ParsePlan(names, ResolveColumnTypes(names, options, sourceName), separator, new MissingTokens(options.MissingValues), AverageRowBytes(span, pos));
-
-        var starts = RowBoundaries.Find(span, pos, length, options.ChunkSize);
-        var chunks = new ChunkParser[starts.Count - 1];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellationToken };
-        if (chunks.Length == 1 || options.MaxDegreeOfParallelism == 1)
+
+        var pos = data.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+        var separator = (byte)options.Separator;
+        var names = ReadHeader(data.Span, ref pos, separator, sourceName);
+        var forcedKinds = ResolveColumnTypes(names, options, sourceName);
+
+        var starts = RowBoundaries.Find(data, pos, data.Length, options.ChunkSize, parallel);
+        var chunkCount = starts.Length - 1;
+        var rowCounts = new int[chunkCount];
+        Parallel.For(0, chunkCount, parallel, k => rowCounts[k] = RowCounter.Count(data.Span[starts[k]..starts[k + 1]]));
+        var rowOffsets = new int[chunkCount + 1];
+        for (var k = 0; k < chunkCount; k++)
         {
-            for (var k = 0; k < chunks.Length; k++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                chunks[k] = ChunkParser.Parse(data, starts[k], starts[k + 1], plan);
-            }
-        }
-        else
-        {
-            Parallel.For(0, chunks.Length, parallel, k => chunks[k] = ChunkParser.Parse(data, starts[k], starts[k + 1], plan));
+            rowOffsets[k + 1] = checked(rowOffsets[k] + rowCounts[k]);
         }
 
-        // Report the error nearest the start of the file; a chunk after a bad quote may have been split mid-row.
+        var sinks = new ColumnSink[names.Length];
+        for (var c = 0; c < sinks.Length; c++)
+        {
+            sinks[c] = new ColumnSink(names[c], forcedKinds[c], rowOffsets[^1]);
+        }
+        var plan = new ParsePlan(separator, new MissingTokens(options.MissingValues), sinks);
+        var chunks = new ChunkParser[chunkCount];
+        Parallel.For(0, chunkCount, parallel, k =>
+            chunks[k] = ChunkParser.Parse(data, starts[k], starts[k + 1], rowOffsets[k], rowCounts[k], plan));
+
+        // Report the error nearest the start; a chunk after a malformed quote may have been split mid-row.
         ChunkError? first = null;
         foreach (var chunk in chunks)
         {
@@ -45,7 +49,7 @@ public static partial class CsvReader
         }
         if (first is { } firstError)
         {
-            throw ToException(firstError, data, names, plan, sourceName);
+            throw ToException(firstError, data.Span, names, forcedKinds, sourceName);
         }
 
         return new Table(ColumnAssembler.Assemble(chunks, plan, options, parallel));
@@ -66,12 +70,5 @@ public static partial class CsvReader
             kinds[index] = kind;
         }
         return kinds;
-    }
-
-    private static double AverageRowBytes(ReadOnlySpan<byte> data, int start)
-    {
-        var sample = data[start..Math.Min(data.Length, start + RowSampleBytes)];
-        var lines = sample.Count((byte)'\n');
-        return lines == 0 ? Math.Max(1, sample.Length) : (double)sample.Length / lines;
     }
 }

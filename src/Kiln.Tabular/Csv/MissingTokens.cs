@@ -8,6 +8,7 @@ internal sealed class MissingTokens
     private readonly byte[][] _tokens;
     private readonly int _maxLength;
     private readonly bool _emptyIsMissing;
+    private readonly bool[] _isFirstByte = new bool[256];
 
     public MissingTokens(IReadOnlyList<string> tokens)
     {
@@ -20,6 +21,8 @@ internal sealed class MissingTokens
                 continue;
             }
             list.Add(Encoding.ASCII.GetBytes(token));
+            _isFirstByte[char.ToUpperInvariant(token[0])] = true;
+            _isFirstByte[char.ToLowerInvariant(token[0])] = true;
             _maxLength = Math.Max(_maxLength, token.Length);
         }
         _tokens = [.. list];
@@ -31,7 +34,7 @@ internal sealed class MissingTokens
         {
             return _emptyIsMissing;
         }
-        if (field.Length > _maxLength)
+        if (field.Length > _maxLength || !_isFirstByte[field[0]])
         {
             return false;
         }

@@ -1,30 +1,55 @@
 namespace Kiln.Tabular.Csv;
 
 /// <summary>Splits the data rows into chunks that start on row boundaries, for parallel parsing.</summary>
-/// <remarks>A newline ends a row only outside quotes. Quote parity at a candidate split point comes from a vectorized
-/// count of the quotes since the previous boundary; from there a short forward scan finds the next newline outside quotes.
-/// This agrees with <see cref="FieldReader"/> because it rejects quotes inside unquoted fields, so quotes always pair up.</remarks>
+/// <remarks>A newline ends a row only outside quotes. The data is cut into pieces of the chunk size; the quotes in each
+/// piece are counted in parallel (vectorized), which gives the quote parity at every cut, and from each cut a short
+/// forward scan finds the next newline outside quotes. This agrees with <see cref="FieldReader"/> because it rejects
+/// quotes inside unquoted fields, so quotes always pair up.</remarks>
 internal static class RowBoundaries
 {
-    /// <summary>Chunk start offsets from <paramref name="start"/>, followed by <paramref name="end"/> as a sentinel.</summary>
-    public static List<int> Find(ReadOnlySpan<byte> data, int start, int end, int chunkSize)
+    /// <summary>Chunk start offsets in [<paramref name="start"/>, <paramref name="end"/>), followed by <paramref name="end"/> as a sentinel.</summary>
+    public static int[] Find(ReadOnlyMemory<byte> data, int start, int end, int chunkSize, ParallelOptions parallel)
     {
-        var starts = new List<int> { start };
-        var current = start;
-        while ((long)current + chunkSize < end)
+        var pieces = (int)Math.Max(1, ((long)end - start + chunkSize - 1) / chunkSize);
+        if (pieces == 1)
         {
-            var candidate = current + chunkSize;
-            var inQuotes = (data[current..candidate].Count((byte)'"') & 1) != 0;
-            var boundary = NextRowStart(data, candidate, end, inQuotes);
-            if (boundary < 0 || boundary >= end)
+            return [start, end];
+        }
+        var quoteCounts = new int[pieces];
+        Parallel.For(0, pieces, parallel, k =>
+        {
+            var (from, to) = Piece(start, end, chunkSize, k);
+            quoteCounts[k] = data.Span[from..to].Count((byte)'"');
+        });
+
+        var starts = new List<int>(pieces + 1) { start };
+        var quotes = 0L;
+        for (var k = 1; k < pieces; k++)
+        {
+            quotes += quoteCounts[k - 1];
+            var cut = Piece(start, end, chunkSize, k).From;
+            if (cut < starts[^1])
+            {
+                continue;
+            }
+            var boundary = NextRowStart(data.Span, cut, end, inQuotes: (quotes & 1) != 0);
+            if (boundary < 0)
             {
                 break;
             }
-            starts.Add(boundary);
-            current = boundary;
+            if (boundary > starts[^1] && boundary < end)
+            {
+                starts.Add(boundary);
+            }
         }
         starts.Add(end);
-        return starts;
+        return [.. starts];
+    }
+
+    private static (int From, int To) Piece(int start, int end, int chunkSize, int k)
+    {
+        var from = start + ((long)k * chunkSize);
+        return ((int)from, (int)Math.Min(end, from + chunkSize));
     }
 
     private static int NextRowStart(ReadOnlySpan<byte> data, int pos, int end, bool inQuotes)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Kiln.Tabular.Csv;
@@ -21,6 +22,7 @@ internal static class Utf8Number
     /// <summary>Parses the number starting at <paramref name="pos"/> if it runs up to a field terminator
     /// (the separator, LF, CRLF, a final CR, or the end of <paramref name="data"/>); on success moves
     /// <paramref name="pos"/> to the terminator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParseField(ReadOnlySpan<byte> data, ref int pos, byte separator, out double value)
     {
         var i = pos;

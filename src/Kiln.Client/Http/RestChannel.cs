@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Kiln.Core.Errors;
+
+namespace Kiln.Client.Http;
+
+/// <summary>JSON over HTTP to a Kiln (or MLflow) server; error envelopes become <see cref="KilnException"/> with the server's code.</summary>
+internal sealed class RestChannel(HttpClient http, Uri baseUri)
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public Uri BaseUri { get; } = baseUri;
+
+    public HttpClient Http { get; } = http;
+
+    public Uri Api(string path) => new(BaseUri, "api/2.0/mlflow/" + path);
+
+    public async Task<JsonDocument> PostAsync(string path, Action<Utf8JsonWriter> body, CancellationToken ct)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+        using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+        content.Headers.ContentType = Json;
+        using var response = await Http.PostAsync(Api(path), content, ct);
+        return await ReadAsync(response, ct);
+    }
+
+    public async Task<JsonDocument> GetAsync(string path, IEnumerable<(string Name, string? Value)> query, CancellationToken ct)
+    {
+        var qs = string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value!)}"));
+        using var response = await Http.GetAsync(new Uri(Api(path) + (qs.Length > 0 ? "?" + qs : "")), ct);
+        return await ReadAsync(response, ct);
+    }
+
+    public static async Task<JsonDocument> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        if (response.IsSuccessStatusCode)
+        {
+            return bytes.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(bytes);
+        }
+        throw ToException(response, bytes);
+    }
+
+    public static KilnException ToException(HttpResponseMessage response, byte[] body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("error_code", out var code) && doc.RootElement.TryGetProperty("message", out var message))
+            {
+                return new KilnException(ErrorCodes.FromWireName(code.GetString()), message.GetString() ?? "");
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        var code2 = (int)response.StatusCode >= 500 ? ErrorCode.TemporarilyUnavailable : ErrorCode.BadRequest;
+        return new KilnException(code2, $"HTTP {(int)response.StatusCode} from {response.RequestMessage?.RequestUri}: {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
+    }
+}

@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+
+namespace Kiln.Tabular.Csv;
+
+/// <summary>A read-only memory-mapped file exposed as <see cref="Memory{T}"/>. Mapping instead of reading avoids copying
+/// the file into a fresh array (the pages come straight from the OS file cache), which is a large share of load time.</summary>
+internal sealed unsafe class MappedFile : MemoryManager<byte>
+{
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _pointer;
+    private readonly int _length;
+    private bool _disposed;
+
+    private MappedFile(MemoryMappedFile file, MemoryMappedViewAccessor view, int length)
+    {
+        _file = file;
+        _view = view;
+        _length = length;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _pointer = pointer + view.PointerOffset;
+    }
+
+    /// <summary>Maps the file at <paramref name="path"/>, or returns null when it is empty (an empty file cannot be mapped).</summary>
+    /// <exception cref="NotSupportedException">The file is 2 GB or larger.</exception>
+    public static MappedFile? Open(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        var length = stream.Length;
+        if (length == 0)
+        {
+            return null;
+        }
+        if (length > Array.MaxLength)
+        {
+            throw new NotSupportedException($"{path} is {length:N0} bytes; CsvReader reads files up to {Array.MaxLength:N0} bytes. Split the file.");
+        }
+        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        try
+        {
+            var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            return new MappedFile(file, view, (int)length);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override Span<byte> GetSpan()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new Span<byte>(_pointer, _length);
+    }
+
+    /// <inheritdoc />
+    public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
+
+    /// <inheritdoc />
+    public override void Unpin()
+    {
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+}
