@@ -38,7 +38,7 @@ public static class KilnCli
         try
         {
             CliConsole.Current = output;
-            return await parse.InvokeAsync();
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = Console.Out, Error = Console.Error });
         }
         catch (KilnException e)
         {

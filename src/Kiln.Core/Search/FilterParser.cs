@@ -33,7 +33,7 @@ public static class FilterParser
                 continue;
             }
             var why = next.Kind == FilterTokenKind.Keyword && next.Text == "OR" ? "OR is not supported; combine clauses with AND" : "expected AND or the end of the filter";
-            throw FilterLexer.Error(filter, next.Text, next.Position, why);
+            throw FilterLexer.Error(filter, next.Display, next.Position, why);
         }
     }
 
@@ -79,7 +79,7 @@ public static class FilterParser
         var identifier = tokens[i];
         if (identifier.Kind != FilterTokenKind.Identifier)
         {
-            throw FilterLexer.Error(filter, identifier.Text, identifier.Position, "expected a key such as metrics.accuracy, params.alpha, tags.team or attributes.status");
+            throw FilterLexer.Error(filter, identifier.Display, identifier.Position, "expected a key such as metrics.accuracy, params.alpha, tags.team or attributes.status");
         }
         var (entity, key) = Resolve(filter, identifier, schema, forOrderBy: false);
         i++;
@@ -94,7 +94,7 @@ public static class FilterParser
             }
             if (valueToken.Kind != FilterTokenKind.Number)
             {
-                throw FilterLexer.Error(filter, valueToken.Text, valueToken.Position, $"'{identifier.Text}' is numeric, so the value must be a number");
+                throw FilterLexer.Error(filter, valueToken.Display, valueToken.Position, $"'{identifier.Text}' is numeric, so the value must be a number");
             }
             i++;
             return new FilterClause(entity, key, comparator, double.Parse(valueToken.Text, CultureInfo.InvariantCulture), null, null);
@@ -109,7 +109,7 @@ public static class FilterParser
         }
         if (valueToken.Kind != FilterTokenKind.String)
         {
-            throw FilterLexer.Error(filter, valueToken.Text, valueToken.Position, $"'{identifier.Text}' is a string, so the value must be quoted, e.g. '{valueToken.Text}'");
+            throw FilterLexer.Error(filter, valueToken.Display, valueToken.Position, $"'{identifier.Text}' is a string, so the value must be quoted, e.g. '{valueToken.Text}'");
         }
         i++;
         return new FilterClause(entity, key, comparator, null, valueToken.Text, null);
@@ -119,7 +119,7 @@ public static class FilterParser
     {
         if (tokens[i].Kind != FilterTokenKind.OpenParen)
         {
-            throw FilterLexer.Error(filter, tokens[i].Text, tokens[i].Position, "IN needs a parenthesised list, e.g. ('a', 'b')");
+            throw FilterLexer.Error(filter, tokens[i].Display, tokens[i].Position, "IN needs a parenthesised list, e.g. ('a', 'b')");
         }
         i++;
         var values = new List<string>();
@@ -128,7 +128,7 @@ public static class FilterParser
             var token = tokens[i];
             if (token.Kind != FilterTokenKind.String)
             {
-                throw FilterLexer.Error(filter, token.Text, token.Position, "expected a quoted string in the IN list");
+                throw FilterLexer.Error(filter, token.Display, token.Position, "expected a quoted string in the IN list");
             }
             values.Add(token.Text);
             i++;
@@ -142,7 +142,7 @@ public static class FilterParser
                 i++;
                 return values;
             }
-            throw FilterLexer.Error(filter, tokens[i].Text, tokens[i].Position, "expected ',' or ')' in the IN list");
+            throw FilterLexer.Error(filter, tokens[i].Display, tokens[i].Position, "expected ',' or ')' in the IN list");
         }
     }
 
@@ -177,7 +177,7 @@ public static class FilterParser
                     return Comparator.NotIn;
             }
         }
-        throw FilterLexer.Error(filter, token.Text, token.Position, "expected a comparator: =, !=, <, <=, >, >=, LIKE, ILIKE, IN or NOT IN");
+        throw FilterLexer.Error(filter, token.Display, token.Position, "expected a comparator: =, !=, <, <=, >, >=, LIKE, ILIKE, IN or NOT IN");
     }
 
     private static (SearchEntity Entity, string Key) Resolve(string text, FilterToken identifier, SearchSchema schema, bool forOrderBy)

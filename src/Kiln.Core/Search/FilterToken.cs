@@ -20,5 +20,8 @@ public readonly record struct FilterToken(FilterTokenKind Kind, string Text, int
     /// <summary>An identifier's entity prefix (before the first dot), or null for a bare name.</summary>
     public string? Prefix { get; init; }
 
-    public override string ToString() => Kind == FilterTokenKind.End ? "end of filter" : $"'{Text}'";
+    /// <summary>The token as the user wrote it (entity prefix included), for messages.</summary>
+    public string Display => Prefix is null ? Text : $"{Prefix}.{Text}";
+
+    public override string ToString() => Kind == FilterTokenKind.End ? "end of filter" : $"'{Display}'";
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Kiln.Tabular.Csv;
@@ -93,8 +94,15 @@ internal sealed class ChunkParser
             {
                 var column = columns[c];
                 bool rowEnd;
-                if (!column.IsText && Utf8Number.TryParseField(data, ref pos, separator, out var number))
+                var numberEnd = -1;
+                var number = 0.0;
+                if (!column.IsText)
                 {
+                    numberEnd = Utf8Number.ParseField(data, pos, separator, out number);
+                }
+                if (numberEnd >= 0)
+                {
+                    pos = numberEnd;
                     if (column.Numbers is { } numbers)
                     {
                         numbers[row] = number;
@@ -153,6 +161,7 @@ internal sealed class ChunkParser
 
     /// <summary>The general path: quoted fields, missing tokens, text, and numbers the fast path declined.
     /// Returns the position after the field, or -1 after recording an error; sets <see cref="_rowEnd"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int ReadField(ReadOnlySpan<byte> data, int pos, int c, int row)
     {
         var fieldStart = pos;

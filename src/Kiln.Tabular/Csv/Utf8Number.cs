@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -10,20 +12,23 @@ namespace Kiln.Tabular.Csv;
 /// goes to <see cref="double.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider?, out double)"/>.</remarks>
 internal static class Utf8Number
 {
-    private const ulong MantissaLimit = 1_000_000_000_000_000_000;
+    private const int MaxExactDigits = 19;
     private const ulong ExactLimit = 1UL << 53;
 
-    private static readonly double[] PowersOfTen =
+    private static ReadOnlySpan<ulong> PowersOfTenInteger => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+    private static ReadOnlySpan<double> PowersOfTen =>
     [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
 
     /// <summary>Parses the number starting at <paramref name="pos"/> if it runs up to a field terminator
-    /// (the separator, LF, CRLF, a final CR, or the end of <paramref name="data"/>); on success moves
-    /// <paramref name="pos"/> to the terminator.</summary>
+    /// (the separator, LF, CRLF, a final CR, or the end of <paramref name="data"/>).</summary>
+    /// <returns>The position of the terminator, or -1 when the field is not a number (then <paramref name="value"/> is 0).</returns>
+    /// <remarks>Returns the position rather than taking it by reference so that callers' position stays in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryParseField(ReadOnlySpan<byte> data, ref int pos, byte separator, out double value)
+    public static int ParseField(ReadOnlySpan<byte> data, int pos, byte separator, out double value)
     {
         var i = pos;
         var length = data.Length;
@@ -43,56 +48,21 @@ internal static class Utf8Number
         }
 
         ulong mantissa = 0;
-        var exponent = 0;
-        var truncated = false;
         var digitsStart = i;
-        while (i < length)
-        {
-            var digit = (uint)(data[i] - '0');
-            if (digit > 9)
-            {
-                break;
-            }
-            if (mantissa < MantissaLimit)
-            {
-                mantissa = (mantissa * 10) + digit;
-            }
-            else
-            {
-                exponent++;
-                truncated |= digit != 0;
-            }
-            i++;
-        }
+        i = ReadDigits(data, i, ref mantissa);
         var digits = i - digitsStart;
+        var exponent = 0;
         if (i < length && data[i] == '.')
         {
-            i++;
-            var fractionStart = i;
-            while (i < length)
-            {
-                var digit = (uint)(data[i] - '0');
-                if (digit > 9)
-                {
-                    break;
-                }
-                if (mantissa < MantissaLimit)
-                {
-                    mantissa = (mantissa * 10) + digit;
-                    exponent--;
-                }
-                else
-                {
-                    truncated |= digit != 0;
-                }
-                i++;
-            }
-            digits += i - fractionStart;
+            var fractionStart = i + 1;
+            i = ReadDigits(data, fractionStart, ref mantissa);
+            exponent = fractionStart - i;
+            digits -= exponent;
         }
         if (digits == 0)
         {
             value = 0;
-            return false;
+            return -1;
         }
         if (i < length && (data[i] | 0x20) == 'e')
         {
@@ -121,7 +91,7 @@ internal static class Utf8Number
             if (i == exponentStart)
             {
                 value = 0;
-                return false;
+                return -1;
             }
             exponent += exponentNegative ? -explicitExponent : explicitExponent;
         }
@@ -131,44 +101,93 @@ internal static class Utf8Number
             if (terminator != separator && terminator != '\n' && !(terminator == '\r' && (i + 1 == length || data[i + 1] == '\n')))
             {
                 value = 0;
-                return false;
+                return -1;
             }
         }
 
-        if (!truncated && mantissa <= ExactLimit)
+        // More than 19 digits may have overflowed the mantissa; leave those to the runtime's parser.
+        if (digits <= MaxExactDigits && mantissa <= ExactLimit)
         {
             if (exponent == 0 || mantissa == 0)
             {
-                value = mantissa;
+                value = (long)mantissa;
             }
             else if (exponent < 0 && exponent >= -22)
             {
-                value = mantissa / PowersOfTen[-exponent];
+                value = (long)mantissa / PowersOfTen[-exponent];
             }
             else if (exponent > 0 && exponent <= 22)
             {
-                value = mantissa * PowersOfTen[exponent];
+                value = (long)mantissa * PowersOfTen[exponent];
             }
             else
             {
-                return SlowParse(data, ref pos, i, out value);
+                return SlowParse(data[pos..i], i, out value);
             }
             if (negative)
             {
                 value = -value;
             }
-            pos = i;
-            return true;
+            return i;
         }
-        return SlowParse(data, ref pos, i, out value);
+        return SlowParse(data[pos..i], i, out value);
+    }
+
+    /// <summary>Accumulates the run of ASCII digits at <paramref name="i"/> into <paramref name="mantissa"/> (which wraps
+    /// past 19 digits; callers check the count) and returns the position after the run. Eight bytes at a time where it can,
+    /// which avoids a hard-to-predict branch per digit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadDigits(ReadOnlySpan<byte> data, int i, ref ulong mantissa)
+    {
+        while (i <= data.Length - sizeof(ulong))
+        {
+            var block = BinaryPrimitives.ReadUInt64LittleEndian(data[i..]);
+            var offsets = block ^ 0x3030303030303030UL;
+
+            // A byte is a digit when (byte ^ '0') <= 9, i.e. adding 0x76 leaves its top bit clear. Carries only
+            // move towards later bytes, so the first non-digit is always flagged correctly.
+            var nonDigits = ((offsets + 0x7676767676767676UL) | offsets) & 0x8080808080808080UL;
+            var count = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            if (count == 0)
+            {
+                return i;
+            }
+            mantissa = (mantissa * PowersOfTenInteger[count]) + EightDigits(offsets << (8 * (8 - count)));
+            i += count;
+            if (count < 8)
+            {
+                return i;
+            }
+        }
+        while (i < data.Length)
+        {
+            var digit = (uint)(data[i] - '0');
+            if (digit > 9)
+            {
+                break;
+            }
+            mantissa = (mantissa * 10) + digit;
+            i++;
+        }
+        return i;
+    }
+
+    /// <summary>The value of eight digit bytes (0-9 each, first digit in the lowest byte), by SWAR multiplication.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong EightDigits(ulong digits)
+    {
+        const ulong Mask = 0x000000FF000000FFUL;
+        const ulong Multiplier1 = 100 + (1_000_000UL << 32);
+        const ulong Multiplier2 = 1 + (10_000UL << 32);
+        digits = (digits * 10) + (digits >> 8);
+        return (((digits & Mask) * Multiplier1) + (((digits >> 16) & Mask) * Multiplier2)) >> 32;
     }
 
     /// <summary>Parses a whole field as a number: invariant culture, surrounding white space allowed,
     /// <c>inf</c>/<c>infinity</c> with an optional sign accepted.</summary>
     public static bool TryParse(ReadOnlySpan<byte> field, out double value)
     {
-        var pos = 0;
-        if (TryParseField(field, ref pos, (byte)',', out value) && pos == field.Length)
+        if (ParseField(field, 0, (byte)',', out value) == field.Length)
         {
             return true;
         }
@@ -179,15 +198,9 @@ internal static class Utf8Number
         return TryParseInfinity(field.Trim(" \t"u8), out value);
     }
 
-    private static bool SlowParse(ReadOnlySpan<byte> data, ref int pos, int end, out double value)
-    {
-        if (double.TryParse(data[pos..end], NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            pos = end;
-            return true;
-        }
-        return false;
-    }
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int SlowParse(ReadOnlySpan<byte> number, int end, out double value) =>
+        double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? end : -1;
 
     private static bool TryParseInfinity(ReadOnlySpan<byte> text, out double value)
     {

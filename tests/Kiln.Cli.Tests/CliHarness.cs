@@ -1,0 +1,54 @@
+using Spectre.Console;
+
+namespace Kiln.Cli.Tests;
+
+/// <summary>Runs the CLI in-process against a temporary SQLite store and captures what it prints.</summary>
+public sealed class CliHarness : IDisposable
+{
+    private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
+
+    public CliHarness()
+    {
+        Home = Directory.CreateTempSubdirectory("kiln-cli-").FullName;
+    }
+
+    public string Home { get; }
+
+    public string Store => "sqlite:///" + Path.Combine(Home, "kiln.db");
+
+    public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        await ConsoleLock.WaitAsync();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var originalErr = Console.Error;
+        var originalOut = Console.Out;
+        try
+        {
+            Console.SetError(stderr);
+            Console.SetOut(stdout);
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stdout),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            });
+            console.Profile.Width = 200;
+            var exit = await KilnCli.RunAsync([.. args, "--store", Store, "--artifacts", Path.Combine(Home, "artifacts")], console);
+            return (exit, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Console.SetError(originalErr);
+            Console.SetOut(originalOut);
+            ConsoleLock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Home, recursive: true);
+    }
+}

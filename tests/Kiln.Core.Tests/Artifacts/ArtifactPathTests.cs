@@ -1,0 +1,27 @@
+using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
+
+namespace Kiln.Core.Tests.Artifacts;
+
+public sealed class ArtifactPathTests
+{
+    [Theory]
+    [InlineData("a/b/c.txt", "a/b/c.txt")]
+    [InlineData("a//b/./c", "a/b/c")]
+    [InlineData("dir/", "dir")]
+    public void Normalises_safe_paths(string input, string expected) => Assert.Equal(expected, ArtifactPath.Normalize(input));
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("a/../../x")]
+    [InlineData("/etc/passwd")]
+    [InlineData("C:/x")]
+    [InlineData("a\\b")]
+    [InlineData("s3://bucket/x")]
+    [InlineData("")]
+    public void Rejects_unsafe_or_empty_paths(string input) =>
+        Assert.Equal(ErrorCode.InvalidParameterValue, Assert.Throws<KilnException>(() => ArtifactPath.Normalize(input)).Code);
+
+    [Fact]
+    public void Empty_is_allowed_for_the_root() => Assert.Equal("", ArtifactPath.Normalize(null, allowEmpty: true));
+}
