@@ -13,7 +13,7 @@ public static class Stores
 {
     /// <summary>Metadata store dialects by scheme.</summary>
     public static StoreRegistry<SqlDialect> Dialects { get; } = new StoreRegistry<SqlDialect>("metadata store")
-        .Register("sqlite", uri => new SqliteDialect(SqlitePath(uri.Value)))
+        .Register("sqlite", uri => SqliteFromUri(uri.Value))
         .Register("postgresql", uri => new PostgresDialect(PostgresDialect.ConnectionStringFromUri(uri.Value)))
         .Register("postgres", uri => new PostgresDialect(PostgresDialect.ConnectionStringFromUri(uri.Value)));
 
@@ -31,6 +31,23 @@ public static class Stores
 
     /// <summary>The sqlite URI for a file path.</summary>
     public static string SqliteUri(string path) => "sqlite:///" + Path.GetFullPath(path);
+
+    private static SqliteDialect SqliteFromUri(string uri)
+    {
+        var query = uri.IndexOf('?', StringComparison.Ordinal);
+        var options = query < 0 ? "" : uri[(query + 1)..];
+        var fsync = false;
+        foreach (var option in options.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            fsync = option.ToLowerInvariant() switch
+            {
+                "synchronous=full" => true,
+                "synchronous=normal" => false,
+                _ => throw Core.Errors.KilnException.Invalid($"Unknown SQLite store option '{option}' in '{uri}'. Supported: synchronous=normal (default), synchronous=full."),
+            };
+        }
+        return new SqliteDialect(SqlitePath(query < 0 ? uri : uri[..query]), fsyncEveryCommit: fsync);
+    }
 
     private static string SqlitePath(string uri)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Kiln.Engine.Hosting;
 using Kiln.Server;
+using Microsoft.Extensions.Hosting;
 
 namespace Kiln.Cli.Commands;
 
@@ -17,19 +18,21 @@ internal static class ServerCommand
             var settings = GlobalOptions.Settings(parse);
             await using var context = await KilnContext.OpenAsync(settings, proxyArtifacts: true, ct);
             await using var app = KilnServer.Build(context, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                throw new Core.Errors.KilnException(Core.Errors.ErrorCode.InvalidState,
+                    $"Cannot listen on {parse.GetValue(host)}:{parse.GetValue(port)}: {e.Message} Stop the other server or pick another port with --port.");
+            }
             Console.WriteLine($"Kiln {KilnServer.Version} listening on {string.Join(", ", app.Urls)}");
             Console.WriteLine($"  store:     {settings.StoreDisplay}");
             Console.WriteLine($"  artifacts: {context.Artifacts.Root}");
             Console.WriteLine("  MLflow clients: set MLFLOW_TRACKING_URI to the address above. Press Ctrl+C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await app.StopAsync(CancellationToken.None);
+            // Ctrl+C / SIGTERM reach the host's console lifetime, which stops the app; WaitForShutdownAsync returns then.
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;

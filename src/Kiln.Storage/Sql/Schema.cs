@@ -2,11 +2,13 @@ namespace Kiln.Storage.Sql;
 
 /// <summary>
 /// The tracking schema, written once with the few type names that differ between dialects.
-/// Table and column names follow MLflow's so its users can read the database.
+/// Table and column names follow MLflow's so its users can read the database, except metric history:
+/// <c>metric_points</c> holds one row per metric key per log-batch, with the points packed in a blob
+/// (see <see cref="MetricPoints"/>), which makes batched ingest several times faster than a row per point.
 /// </summary>
 internal static class Schema
 {
-    public static string V1(string identityPrimaryKey, string bigint, string real, string withoutRowId) => $"""
+    public static string V1(string identityPrimaryKey, string bigint, string real, string blob, string withoutRowId) => $"""
         CREATE TABLE experiments (
             experiment_id {identityPrimaryKey},
             name TEXT NOT NULL UNIQUE,
@@ -31,14 +33,13 @@ internal static class Schema
             lifecycle_stage TEXT NOT NULL,
             deleted_time {bigint});
         CREATE INDEX ix_runs_experiment_start ON runs (experiment_id, start_time);
-        CREATE TABLE metrics (
+        CREATE TABLE metric_points (
+            chunk_id {identityPrimaryKey},
             run_uuid TEXT NOT NULL,
             key TEXT NOT NULL,
-            step {bigint} NOT NULL,
-            timestamp {bigint} NOT NULL,
-            value {real} NOT NULL,
-            is_nan INTEGER NOT NULL,
-            PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)){withoutRowId};
+            point_count INTEGER NOT NULL,
+            points {blob} NOT NULL);
+        CREATE INDEX ix_metric_points_run_key ON metric_points (run_uuid, key);
         CREATE TABLE latest_metrics (
             run_uuid TEXT NOT NULL,
             key TEXT NOT NULL,

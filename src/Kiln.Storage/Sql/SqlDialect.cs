@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Kiln.Core.Tracking;
 
 namespace Kiln.Storage.Sql;
 
@@ -30,8 +29,11 @@ public abstract class SqlDialect
     /// <summary>Case-insensitive LIKE.</summary>
     public abstract string ILike(string column, string parameter);
 
-    /// <summary>Inserts metric points, ignoring exact duplicates.</summary>
-    public abstract Task InsertMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken ct);
+    /// <summary>SQL testing <paramref name="column"/> against a set of strings passed as one parameter (see <see cref="StringSet"/>).</summary>
+    public abstract string InStringSet(string column, string parameter);
+
+    /// <summary>The parameter value for <see cref="InStringSet"/>.</summary>
+    public abstract object StringSet(IReadOnlyList<string> values);
 
     /// <summary>True when the exception is a unique-constraint violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);

@@ -20,7 +20,7 @@ public sealed partial class SqlTrackingStore
             }
             if (metrics.Count > 0)
             {
-                await _dialect.InsertMetricsAsync(connection, transaction, runId, metrics, ct);
+                await InsertMetricPointsAsync(connection, transaction, runId, metrics, ct);
                 await UpdateLatestMetricsAsync(connection, transaction, runId, metrics, ct);
             }
             return 0;
@@ -61,6 +61,34 @@ public sealed partial class SqlTrackingStore
         }
     }
 
+    private static async Task InsertMetricPointsAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken ct)
+    {
+        var byKey = new Dictionary<string, List<Metric>>(StringComparer.Ordinal);
+        foreach (var metric in metrics)
+        {
+            if (!byKey.TryGetValue(metric.Key, out var list))
+            {
+                byKey[metric.Key] = list = [];
+            }
+            list.Add(metric);
+        }
+        // One multi-row statement per batch: per-statement overhead, not rows, dominates SQLite's cost here.
+        var sql = new System.Text.StringBuilder("INSERT INTO metric_points (run_uuid, key, point_count, points) VALUES ");
+        await using var insert = connection.Command(transaction, "");
+        insert.Add("id", runId);
+        var i = 0;
+        foreach (var (metricKey, list) in byKey)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append($"(@id, @k{i}, @n{i}, @p{i})");
+            insert.Add("k" + i, metricKey);
+            insert.Add("n" + i, list.Count);
+            insert.Add("p" + i, MetricPoints.Encode(list));
+            i++;
+        }
+        insert.CommandText = sql.ToString();
+        await insert.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Keeps <c>latest_metrics</c> at the point with the greatest (step, timestamp, value) per key, as MLflow does.</summary>
     private static async Task UpdateLatestMetricsAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken ct)
     {
@@ -72,26 +100,25 @@ public sealed partial class SqlTrackingStore
                 latest[metric.Key] = metric;
             }
         }
-        await using var upsert = connection.Command(transaction,
-            "INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan) VALUES (@id, @k, @v, @t, @s, @nan) " +
-            "ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan " +
-            "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp " +
-            "OR (excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)))");
+        var sql = new System.Text.StringBuilder("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, is_nan) VALUES ");
+        await using var upsert = connection.Command(transaction, "");
         upsert.Add("id", runId);
-        var key = upsert.Add("k", "");
-        var value = upsert.Add("v", 0.0);
-        var timestamp = upsert.Add("t", 0L);
-        var step = upsert.Add("s", 0L);
-        var isNan = upsert.Add("nan", 0);
+        var i = 0;
         foreach (var metric in latest.Values)
         {
-            key.Value = metric.Key;
-            value.Value = StoredValue(metric.Value);
-            timestamp.Value = metric.Timestamp;
-            step.Value = metric.Step;
-            isNan.Value = double.IsNaN(metric.Value) ? 1 : 0;
-            await upsert.ExecuteNonQueryAsync(ct);
+            sql.Append(i == 0 ? "" : ", ").Append($"(@id, @k{i}, @v{i}, @t{i}, @s{i}, @nan{i})");
+            upsert.Add("k" + i, metric.Key);
+            upsert.Add("v" + i, StoredValue(metric.Value));
+            upsert.Add("t" + i, metric.Timestamp);
+            upsert.Add("s" + i, metric.Step);
+            upsert.Add("nan" + i, double.IsNaN(metric.Value) ? 1 : 0);
+            i++;
         }
+        upsert.CommandText = sql.Append(
+            " ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan " +
+            "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND (excluded.timestamp > latest_metrics.timestamp " +
+            "OR (excluded.timestamp = latest_metrics.timestamp AND excluded.value > latest_metrics.value)))").ToString();
+        await upsert.ExecuteNonQueryAsync(ct);
     }
 
     private static bool IsLater(Metric candidate, Metric current) =>
@@ -131,10 +158,10 @@ public sealed partial class SqlTrackingStore
             return 0;
         }, ct);
 
-    private static async Task LoadInputsAsync(DbConnection connection, string[] runIds, string inList, Dictionary<string, List<DatasetInput>> inputs, CancellationToken ct)
+    private async Task LoadInputsAsync(DbConnection connection, object runIds, Dictionary<string, List<DatasetInput>> inputs, CancellationToken ct)
     {
         var tags = new Dictionary<(string, string), List<Tag>>();
-        await ReadEachAsync(connection, $"SELECT run_uuid, dataset_uuid, key, value FROM run_input_tags WHERE run_uuid IN ({inList}) ORDER BY key", runIds, reader =>
+        await ReadEachAsync(connection, $"SELECT run_uuid, dataset_uuid, key, value FROM run_input_tags WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", runIds, reader =>
         {
             var id = (reader.GetString(0), reader.GetString(1));
             if (!tags.TryGetValue(id, out var list))
@@ -145,7 +172,7 @@ public sealed partial class SqlTrackingStore
         }, ct);
         await ReadEachAsync(connection,
             "SELECT i.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, d.source, d.schema, d.profile FROM run_inputs i " +
-            $"JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE i.run_uuid IN ({inList}) ORDER BY d.name, d.digest", runIds, reader =>
+            $"JOIN datasets d ON d.dataset_uuid = i.dataset_uuid WHERE {_dialect.InStringSet("i.run_uuid", "@ids")} ORDER BY d.name, d.digest", runIds, reader =>
             {
                 var dataset = new Dataset(reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.NullableString(6), reader.NullableString(7));
                 Bucket(inputs, reader.GetString(0)).Add(new DatasetInput(dataset,

@@ -86,18 +86,19 @@ public sealed partial class SqlTrackingStore
         {
             throw RunNotFound(runId);
         }
-        await using var command = connection.Command(null,
-            "SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = @id AND key = @k ORDER BY step, timestamp, value LIMIT @n OFFSET @o");
-        command.Add("id", runId);
-        command.Add("k", key);
-        command.Add("n", maxResults + 1);
-        command.Add("o", offset);
-        var points = new List<Metric>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var all = new List<Metric>();
+        await using (var command = connection.Command(null, "SELECT points FROM metric_points WHERE run_uuid = @id AND key = @k"))
         {
-            points.Add(new Metric(key, reader.GetInt32(3) != 0 ? double.NaN : reader.GetDouble(2), reader.GetInt64(1), reader.GetInt64(0)));
+            command.Add("id", runId);
+            command.Add("k", key);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                MetricPoints.Decode(key, (byte[])reader.GetValue(0), all);
+            }
         }
+        var sorted = MetricPoints.SortDistinct(all);
+        var points = sorted.Skip(offset).Take(maxResults + 1).ToList();
         var more = points.Count > maxResults;
         if (more)
         {
@@ -133,23 +134,23 @@ public sealed partial class SqlTrackingStore
         return infos;
     }
 
-    /// <summary>Loads latest metrics, params, tags and inputs for the given runs, keeping their order.</summary>
-    private static async Task<List<Run>> LoadRunsAsync(DbConnection connection, IReadOnlyList<RunInfo> infos, CancellationToken ct)
+    /// <summary>Loads latest metrics, params, tags and inputs for the given runs (one query each), keeping their order.</summary>
+    private async Task<List<Run>> LoadRunsAsync(DbConnection connection, IReadOnlyList<RunInfo> infos, CancellationToken ct)
     {
         var metrics = new Dictionary<string, List<Metric>>();
         var parameters = new Dictionary<string, List<Param>>();
         var tags = new Dictionary<string, List<Tag>>();
         var inputs = new Dictionary<string, List<DatasetInput>>();
-        foreach (var chunk in infos.Select(i => i.RunId).Chunk(500))
+        if (infos.Count > 0)
         {
-            var inList = string.Join(",", chunk.Select((_, i) => "@r" + i));
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN ({inList}) ORDER BY key", chunk, reader =>
+            var ids = _dialect.StringSet([.. infos.Select(i => i.RunId)]);
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
                 Bucket(metrics, reader.GetString(0)).Add(new Metric(reader.GetString(1), reader.GetInt32(5) != 0 ? double.NaN : reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4))), ct);
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM params WHERE run_uuid IN ({inList}) ORDER BY key", chunk, reader =>
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM params WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
                 Bucket(parameters, reader.GetString(0)).Add(new Param(reader.GetString(1), reader.GetString(2))), ct);
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ({inList}) ORDER BY key", chunk, reader =>
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM tags WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
                 Bucket(tags, reader.GetString(0)).Add(new Tag(reader.GetString(1), reader.GetString(2))), ct);
-            await LoadInputsAsync(connection, chunk, inList, inputs, ct);
+            await LoadInputsAsync(connection, ids, inputs, ct);
         }
         return [.. infos.Select(info => new Run(info,
             new RunData(
@@ -159,13 +160,10 @@ public sealed partial class SqlTrackingStore
             inputs.TryGetValue(info.RunId, out var d) ? d : []))];
     }
 
-    private static async Task ReadEachAsync(DbConnection connection, string sql, string[] runIds, Action<DbDataReader> read, CancellationToken ct)
+    private static async Task ReadEachAsync(DbConnection connection, string sql, object runIds, Action<DbDataReader> read, CancellationToken ct)
     {
         await using var command = connection.Command(null, sql);
-        for (var i = 0; i < runIds.Length; i++)
-        {
-            command.Add("r" + i, runIds[i]);
-        }
+        command.Add("ids", runIds);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Kiln.Tabular.Csv;
@@ -15,6 +16,7 @@ internal sealed class ByteStringTable
     public int Count { get; private set; }
 
     /// <summary>The code of <paramref name="key"/>, adding it when new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int GetOrAdd(ReadOnlySpan<byte> key)
     {
         var hash = Hash(key);

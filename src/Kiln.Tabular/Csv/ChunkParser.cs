@@ -62,6 +62,9 @@ internal sealed class ChunkParser
         RereadAsText(column, RowCount);
     }
 
+    // The parse loop and its helpers are fully optimized from the first call (AggressiveOptimization): a load usually
+    // runs once per process, over before tiered compilation would have promoted them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
         var data = _data.Span[.._end];
@@ -161,7 +164,7 @@ internal sealed class ChunkParser
 
     /// <summary>The general path: quoted fields, missing tokens, text, and numbers the fast path declined.
     /// Returns the position after the field, or -1 after recording an error; sets <see cref="_rowEnd"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int ReadField(ReadOnlySpan<byte> data, int pos, int c, int row)
     {
         var fieldStart = pos;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kiln.Tabular.Columns;
 
 namespace Kiln.Tabular.Csv;
@@ -41,61 +42,85 @@ internal static class ColumnAssembler
         return columns;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Column BuildText(ColumnSink sink, int c, ChunkParser[] chunks, CsvReadOptions options)
     {
-        // Distinct byte strings can decode to the same string (invalid UTF-8), so merge by decoded string.
         var local = new string[chunks.Length][];
-        var globalCodes = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var k = 0; k < chunks.Length; k++)
         {
             local[k] = chunks[k].Columns[c].Dictionary!.ToStrings();
-            foreach (var value in local[k])
+        }
+        var categories = sink.ForcedKind == ColumnKind.Text ? null : MergeCategories(local, CategoryLimit(sink, options));
+        return categories is null ? BuildTextColumn(sink, chunks, local) : BuildCategoricalColumn(sink, chunks, local, categories);
+    }
+
+    /// <summary>How many distinct values an inferred column may have and still be categorical.</summary>
+    private static long CategoryLimit(ColumnSink sink, CsvReadOptions options) =>
+        sink.ForcedKind == ColumnKind.Categorical
+            ? long.MaxValue
+            : Math.Min(options.MaxCategoricalCardinality, (long)Math.Floor(options.MaxCategoricalFraction * sink.RowCount));
+
+    /// <summary>The union of the chunks' values in ordinal order, or null as soon as it exceeds <paramref name="limit"/>.
+    /// Merging by decoded string also unifies distinct byte strings that decode alike (invalid UTF-8).</summary>
+    private static string[]? MergeCategories(string[][] local, long limit)
+    {
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var values in local)
+        {
+            foreach (var value in values)
             {
-                globalCodes.TryAdd(value, 0);
+                if (distinct.Add(value) && distinct.Count > limit)
+                {
+                    return null;
+                }
             }
         }
-        var categories = new string[globalCodes.Count];
-        globalCodes.Keys.CopyTo(categories, 0);
+        var categories = distinct.ToArray();
         Array.Sort(categories, StringComparer.Ordinal);
+        return categories;
+    }
+
+    private static CategoricalColumn BuildCategoricalColumn(ColumnSink sink, ChunkParser[] chunks, string[][] local, string[] categories)
+    {
+        var index = new Dictionary<string, int>(categories.Length, StringComparer.Ordinal);
         for (var i = 0; i < categories.Length; i++)
         {
-            globalCodes[categories[i]] = i;
+            index[categories[i]] = i;
         }
 
         // Rewrite chunk-local codes into global ones, in place.
         var codes = sink.Codes;
         for (var k = 0; k < chunks.Length; k++)
         {
-            var chunk = chunks[k];
-            var names = local[k];
-            var map = new int[names.Length];
+            var map = new int[local[k].Length];
             for (var j = 0; j < map.Length; j++)
             {
-                map[j] = globalCodes[names[j]];
+                map[j] = index[local[k][j]];
             }
-            var segment = codes.AsSpan(chunk.RowOffset, chunk.RowCount);
+            var segment = codes.AsSpan(chunks[k].RowOffset, chunks[k].RowCount);
             for (var i = 0; i < segment.Length; i++)
             {
                 var code = segment[i];
                 segment[i] = code < 0 ? CategoricalColumn.MissingCode : map[code];
             }
         }
+        return CategoricalColumn.CreateTrusted(sink.Name, codes, categories);
+    }
 
-        var categorical = sink.ForcedKind switch
+    private static TextColumn BuildTextColumn(ColumnSink sink, ChunkParser[] chunks, string[][] local)
+    {
+        var codes = sink.Codes;
+        var values = new string?[codes.Length];
+        for (var k = 0; k < chunks.Length; k++)
         {
-            ColumnKind.Categorical => true,
-            ColumnKind.Text => false,
-            _ => categories.Length <= options.MaxCategoricalCardinality && categories.Length <= options.MaxCategoricalFraction * sink.RowCount,
-        };
-        if (categorical)
-        {
-            return CategoricalColumn.CreateTrusted(sink.Name, codes, categories);
+            var strings = local[k];
+            var offset = chunks[k].RowOffset;
+            for (var i = offset; i < offset + chunks[k].RowCount; i++)
+            {
+                var code = codes[i];
+                values[i] = code < 0 ? null : strings[code];
+            }
         }
-        var texts = new string?[codes.Length];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            texts[i] = codes[i] < 0 ? null : categories[codes[i]];
-        }
-        return new TextColumn(sink.Name, texts);
+        return new TextColumn(sink.Name, values);
     }
 }

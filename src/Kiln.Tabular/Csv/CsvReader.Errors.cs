@@ -32,7 +32,7 @@ public static partial class CsvReader
         FieldError.UnterminatedQuote =>
             "a quoted field starts here but never closes; add the closing quote, and double any quote inside the field (\"\").",
         FieldError.TextAfterClosingQuote =>
-            "text follows the closing quote of a quoted field; quote the whole field and double any quote inside it (\"\").",
+            "text follows the closing quote of the quoted field that starts here; quote the whole field and double any quote inside it (\"\").",
         _ => "a double quote appears inside an unquoted field; quote the whole field and double the quote (\"\").",
     };
 

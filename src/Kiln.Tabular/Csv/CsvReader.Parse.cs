@@ -6,7 +6,7 @@ public static partial class CsvReader
 {
     // Parsing runs in four passes, each parallel over chunks: find chunk boundaries outside quotes, count each chunk's
     // rows (vectorized), parse each chunk straight into the final arrays at its row offset, then settle text columns.
-    private static Table Parse(ReadOnlyMemory<byte> data, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken)
+    private static Table ParseCore(ReadOnlyMemory<byte> data, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken)
     {
         options ??= CsvReadOptions.Default;
         options.Validate();

@@ -18,7 +18,7 @@ public static partial class CsvReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var mapped = MappedFile.Open(path);
-        return Parse(mapped?.Memory ?? ReadOnlyMemory<byte>.Empty, path, options, cancellationToken);
+        return ParseCore(mapped?.Memory ?? ReadOnlyMemory<byte>.Empty, path, options, cancellationToken);
     }
 
     /// <summary>Reads the CSV file at <paramref name="path"/>, reading its bytes asynchronously (for callers that must not
@@ -28,7 +28,7 @@ public static partial class CsvReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var data = await File.ReadAllBytesAsync(path, cancellationToken);
-        return Parse(data, path, options, cancellationToken);
+        return ParseCore(data, path, options, cancellationToken);
     }
 
     /// <summary>Reads CSV from <paramref name="stream"/> to its end.</summary>
@@ -41,7 +41,7 @@ public static partial class CsvReader
         ArgumentNullException.ThrowIfNull(stream);
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken);
-        return Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), sourceName, options, cancellationToken);
+        return ParseCore(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), sourceName, options, cancellationToken);
     }
 
     /// <summary>Parses CSV held in memory as UTF-8 bytes, optionally starting with a byte order mark.</summary>
@@ -50,12 +50,12 @@ public static partial class CsvReader
     /// <param name="sourceName">How error messages name the source.</param>
     /// <param name="cancellationToken">Cancels parsing.</param>
     public static Table Parse(ReadOnlyMemory<byte> utf8, CsvReadOptions? options = null, string sourceName = MemorySourceName, CancellationToken cancellationToken = default) =>
-        Parse(utf8, sourceName, options, cancellationToken);
+        ParseCore(utf8, sourceName, options, cancellationToken);
 
     /// <summary>Parses CSV held in a string (convenient for tests and small inputs).</summary>
     public static Table ParseString(string csv, CsvReadOptions? options = null, string sourceName = MemorySourceName)
     {
         ArgumentNullException.ThrowIfNull(csv);
-        return Parse(Encoding.UTF8.GetBytes(csv), sourceName, options, CancellationToken.None);
+        return ParseCore(Encoding.UTF8.GetBytes(csv), sourceName, options, CancellationToken.None);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Kiln.Tabular.Csv;
 
 /// <summary>What went wrong while tokenizing a field.</summary>
@@ -21,6 +23,7 @@ internal static class FieldReader
     /// <param name="content">The unescaped field content (a slice of <paramref name="data"/> or of <paramref name="scratch"/>).</param>
     /// <param name="rowEnd">Whether the field ended its row (LF, CRLF or the end of the data).</param>
     /// <param name="errorOffset">Where the error was found, when one is returned.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FieldError Read(
         ReadOnlySpan<byte> data,
         scoped ref int pos,
@@ -104,7 +107,7 @@ internal static class FieldReader
         }
 
         var after = close + 1;
-        errorOffset = after;
+        errorOffset = open;
         if (after == length)
         {
             rowEnd = true;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Kiln.Tabular.Csv;
@@ -28,6 +29,7 @@ internal sealed class MissingTokens
         _tokens = [.. list];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool IsMissing(ReadOnlySpan<byte> field)
     {
         if (field.Length == 0)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -13,6 +14,7 @@ internal static class RowCounter
     public static int Count(ReadOnlySpan<byte> chunk) => TryCountSimple(chunk, out var rows) ? rows : CountExact(chunk);
 
     /// <summary>Counts newlines when the chunk has no quotes and no blank lines; returns false otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryCountSimple(ReadOnlySpan<byte> chunk, out int rows)
     {
         rows = 0;

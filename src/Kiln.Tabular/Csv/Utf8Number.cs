@@ -9,7 +9,7 @@ namespace Kiln.Tabular.Csv;
 /// <summary>Parses invariant-culture numbers straight from UTF-8 bytes.</summary>
 /// <remarks>The fast path is Clinger's: up to 19 significant digits with a mantissa of at most 2^53 and a decimal exponent
 /// within ±22 convert exactly with one multiplication or division, so the result is correctly rounded. Everything else
-/// goes to <see cref="double.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider?, out double)"/>.</remarks>
+/// goes to the runtime's parser.</remarks>
 internal static class Utf8Number
 {
     private const int MaxExactDigits = 19;
@@ -32,20 +32,11 @@ internal static class Utf8Number
     {
         var i = pos;
         var length = data.Length;
-        var negative = false;
-        if (i < length)
-        {
-            var sign = data[i];
-            if (sign == '-')
-            {
-                negative = true;
-                i++;
-            }
-            else if (sign == '+')
-            {
-                i++;
-            }
-        }
+
+        // Branch-free sign handling: half the values in typical data are negative, so a branch would mispredict often.
+        var sign = i < length ? data[i] : (byte)0;
+        var negative = sign == '-' ? 1 : 0;
+        i += negative | (sign == '+' ? 1 : 0);
 
         ulong mantissa = 0;
         var digitsStart = i;
@@ -122,15 +113,14 @@ internal static class Utf8Number
             }
             else
             {
-                return SlowParse(data[pos..i], i, out value);
+                value = SlowParse(data[pos..i]);
+                return i;
             }
-            if (negative)
-            {
-                value = -value;
-            }
+            value = BitConverter.UInt64BitsToDouble(BitConverter.DoubleToUInt64Bits(value) | ((ulong)negative << 63));
             return i;
         }
-        return SlowParse(data[pos..i], i, out value);
+        value = SlowParse(data[pos..i]);
+        return i;
     }
 
     /// <summary>Accumulates the run of ASCII digits at <paramref name="i"/> into <paramref name="mantissa"/> (which wraps
@@ -198,9 +188,9 @@ internal static class Utf8Number
         return TryParseInfinity(field.Trim(" \t"u8), out value);
     }
 
+    /// <summary>Parses text already known to match the number grammar (so it cannot fail; overflow gives infinity).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int SlowParse(ReadOnlySpan<byte> number, int end, out double value) =>
-        double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? end : -1;
+    private static double SlowParse(ReadOnlySpan<byte> number) => double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static bool TryParseInfinity(ReadOnlySpan<byte> text, out double value)
     {

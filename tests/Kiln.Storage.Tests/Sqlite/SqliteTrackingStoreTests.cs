@@ -39,3 +39,22 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreContract
         Assert.Equal("a*b?c[*][?][[]", dialect.LikePattern("a%b_c*?["));
     }
 }
+
+/// <summary>How sqlite: URIs are read.</summary>
+public sealed class SqliteUriTests
+{
+    [Fact]
+    public async Task Synchronous_option_is_accepted_and_unknown_options_are_rejected()
+    {
+        var dir = Directory.CreateTempSubdirectory("kiln-uri-").FullName;
+        await using (var store = await Stores.OpenTrackingAsync($"sqlite:///{dir}/a.db?synchronous=full", "mlflow-artifacts:"))
+        {
+            Assert.Equal("Default", (await store.GetExperimentAsync("0")).Name);
+        }
+        var e = Assert.Throws<Kiln.Core.Errors.KilnException>(() => Stores.Dialects.Open($"sqlite:///{dir}/b.db?journal=off"));
+        Assert.Contains("journal=off", e.Message);
+        Assert.Throws<Kiln.Core.Errors.KilnException>(() => Stores.Dialects.Open("sqlite://"));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, recursive: true);
+    }
+}

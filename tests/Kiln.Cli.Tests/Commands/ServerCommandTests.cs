@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text;
+using Kiln.Engine.Hosting;
+
+namespace Kiln.Cli.Tests.Commands;
+
+/// <summary>The real <c>kiln server</c> process: it answers, stops cleanly on SIGTERM, and loses no acknowledged write when killed.</summary>
+public sealed class ServerCommandTests : IDisposable
+{
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private async Task<(Process Process, Uri Uri)> StartServerAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kiln.dll"), "server", "--port", "0",
+            "--store", _cli.Store, "--artifacts", Path.Combine(_cli.Home, "artifacts")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = Process.Start(start)!;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("server exited: " + await process.StandardError.ReadToEndAsync());
+            var at = line.IndexOf("http://", StringComparison.Ordinal);
+            if (line.Contains("listening on", StringComparison.Ordinal) && at >= 0)
+            {
+                return (process, new Uri(line[at..].Trim() + "/"));
+            }
+        }
+        throw new TimeoutException("kiln server did not report its address");
+    }
+
+    [Fact]
+    public async Task Sigterm_stops_the_server_with_exit_code_zero()
+    {
+        var (process, uri) = await StartServerAsync();
+        using var http = new HttpClient { BaseAddress = uri };
+        Assert.Equal("OK", await http.GetStringAsync("health"));
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_write_survives_killing_the_server()
+    {
+        var (process, uri) = await StartServerAsync();
+        using var http = new HttpClient { BaseAddress = uri };
+        using var create = await http.PostAsync("api/2.0/mlflow/runs/create", new StringContent("{\"experiment_id\":\"0\",\"run_name\":\"survivor\"}", Encoding.UTF8, "application/json"));
+        var runId = System.Text.Json.JsonDocument.Parse(await create.Content.ReadAsStringAsync()).RootElement.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
+        using var log = await http.PostAsync("api/2.0/mlflow/runs/log-metric",
+            new StringContent($"{{\"run_id\":\"{runId}\",\"key\":\"auc\",\"value\":0.93,\"timestamp\":1,\"step\":7}}", Encoding.UTF8, "application/json"));
+        Assert.True(log.IsSuccessStatusCode);
+        process.Kill();
+        await process.WaitForExitAsync();
+
+        await using var kiln = await KilnContext.OpenAsync(KilnSettings.Resolve(_cli.Store, Path.Combine(_cli.Home, "artifacts"), _cli.Home));
+        var run = await kiln.Tracking.GetRunAsync(runId);
+        Assert.Equal("survivor", run.Info.RunName);
+        Assert.Equal(0.93, run.Data.Metrics.Single().Value);
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_a_clear_error()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var (exit, _, err) = await _cli.RunAsync("server", "--port", port.ToString());
+        Assert.Equal(1, exit);
+        Assert.Contains("--port", err);
+    }
+}
