@@ -144,13 +144,26 @@ public sealed partial class SqlTrackingStore
         if (infos.Count > 0)
         {
             var ids = _dialect.StringSet([.. infos.Select(i => i.RunId)]);
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE {_dialect.InStringSet("run_uuid", "@ids")}", ids, reader =>
                 Bucket(metrics, reader.GetString(0)).Add(new Metric(reader.GetString(1), reader.GetInt32(5) != 0 ? double.NaN : reader.GetDouble(2), reader.GetInt64(3), reader.GetInt64(4))), ct);
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM params WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM params WHERE {_dialect.InStringSet("run_uuid", "@ids")}", ids, reader =>
                 Bucket(parameters, reader.GetString(0)).Add(new Param(reader.GetString(1), reader.GetString(2))), ct);
-            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM tags WHERE {_dialect.InStringSet("run_uuid", "@ids")} ORDER BY key", ids, reader =>
+            await ReadEachAsync(connection, $"SELECT run_uuid, key, value FROM tags WHERE {_dialect.InStringSet("run_uuid", "@ids")}", ids, reader =>
                 Bucket(tags, reader.GetString(0)).Add(new Tag(reader.GetString(1), reader.GetString(2))), ct);
             await LoadInputsAsync(connection, ids, inputs, ct);
+        }
+        // Sorting each run's few entries here is cheaper than an ORDER BY over all of them in SQL.
+        foreach (var list in metrics.Values)
+        {
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+        foreach (var list in parameters.Values)
+        {
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+        foreach (var list in tags.Values)
+        {
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         }
         return [.. infos.Select(info => new Run(info,
             new RunData(

@@ -7,7 +7,9 @@ namespace Kiln.Tabular.Csv;
 /// <summary>Assigns dense codes to distinct byte strings in first-seen order, without allocating a string per lookup.</summary>
 internal sealed class ByteStringTable
 {
-    private int[] _buckets = new int[64];
+    // A bucket holds the key's 32-bit hash in its high half and code + 1 in its low half (0 = empty), so probing
+    // compares hashes without touching the entries: one cache miss per lookup instead of three on large tables.
+    private ulong[] _buckets = new ulong[64];
     private Entry[] _entries = new Entry[32];
     private byte[] _bytes = new byte[256];
     private int _bytesUsed;
@@ -24,15 +26,19 @@ internal sealed class ByteStringTable
         var slot = (int)hash & mask;
         while (true)
         {
-            var entryIndex = _buckets[slot] - 1;
-            if (entryIndex < 0)
+            var bucket = _buckets[slot];
+            if (bucket == 0)
             {
                 break;
             }
-            ref var entry = ref _entries[entryIndex];
-            if (entry.Hash == hash && key.SequenceEqual(_bytes.AsSpan(entry.Offset, entry.Length)))
+            if ((uint)(bucket >> 32) == hash)
             {
-                return entryIndex;
+                var code = (int)(uint)bucket - 1;
+                var entry = _entries[code];
+                if (key.SequenceEqual(_bytes.AsSpan(entry.Offset, entry.Length)))
+                {
+                    return code;
+                }
             }
             slot = (slot + 1) & mask;
         }
@@ -69,9 +75,9 @@ internal sealed class ByteStringTable
             Array.Resize(ref _entries, _entries.Length * 2);
         }
         var code = Count++;
-        _entries[code] = new Entry(hash, _bytesUsed, key.Length);
+        _entries[code] = new Entry(_bytesUsed, key.Length);
         _bytesUsed += key.Length;
-        _buckets[slot] = code + 1;
+        _buckets[slot] = Bucket(hash, code);
         if (Count * 2 > _buckets.Length)
         {
             Rehash();
@@ -81,19 +87,25 @@ internal sealed class ByteStringTable
 
     private void Rehash()
     {
-        var buckets = new int[_buckets.Length * 2];
+        var buckets = new ulong[_buckets.Length * 2];
         var mask = buckets.Length - 1;
-        for (var code = 0; code < Count; code++)
+        foreach (var bucket in _buckets)
         {
-            var slot = (int)_entries[code].Hash & mask;
+            if (bucket == 0)
+            {
+                continue;
+            }
+            var slot = (int)(uint)(bucket >> 32) & mask;
             while (buckets[slot] != 0)
             {
                 slot = (slot + 1) & mask;
             }
-            buckets[slot] = code + 1;
+            buckets[slot] = bucket;
         }
         _buckets = buckets;
     }
+
+    private static ulong Bucket(uint hash, int code) => ((ulong)hash << 32) | (uint)(code + 1);
 
     private static uint Hash(ReadOnlySpan<byte> key)
     {
@@ -114,5 +126,5 @@ internal sealed class ByteStringTable
         return (uint)hash;
     }
 
-    private readonly record struct Entry(uint Hash, int Offset, int Length);
+    private readonly record struct Entry(int Offset, int Length);
 }

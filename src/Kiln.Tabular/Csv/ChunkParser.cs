@@ -178,7 +178,7 @@ internal sealed class ChunkParser
         var column = _columns[c];
         if (column.IsText)
         {
-            column.Codes[row] = Code(column, content);
+            StoreText(column, content, row);
             return pos;
         }
         var number = double.NaN;
@@ -205,14 +205,30 @@ internal sealed class ChunkParser
         column.Sink.MarkTextSeen();
         column.BeginText();
         RereadAsText(c, RowCount);
-        column.Codes[row] = Code(column, content);
+        StoreText(column, content, row);
         return pos;
     }
 
-    private int Code(ChunkColumn column, ReadOnlySpan<byte> content) =>
-        _plan.Missing.IsMissing(content) ? -1 : column.Dictionary!.GetOrAdd(content);
+    /// <summary>Stores a text value as a code or a string, switching the chunk to strings once its dictionary shows
+    /// that the column has too many distinct values to be categorical.</summary>
+    private void StoreText(ChunkColumn column, ReadOnlySpan<byte> content, int row)
+    {
+        var missing = _plan.Missing.IsMissing(content);
+        if (column.Storage == ChunkStorage.Strings)
+        {
+            column.Strings[row] = missing ? null : Encoding.UTF8.GetString(content);
+            return;
+        }
+        var dictionary = column.Dictionary!;
+        column.Codes[row] = missing ? -1 : dictionary.GetOrAdd(content);
+        if (dictionary.Count > column.Sink.CategoryLimit)
+        {
+            column.Sink.ChooseStrings();
+            column.MoveCodesToStrings(_rowOffset, row + 1);
+        }
+    }
 
-    /// <summary>Re-tokenizes this chunk's first <paramref name="rows"/> rows and stores column <paramref name="c"/> as codes.</summary>
+    /// <summary>Re-tokenizes this chunk's first <paramref name="rows"/> rows and stores column <paramref name="c"/> as text.</summary>
     private void RereadAsText(int c, int rows)
     {
         var data = _data.Span[.._end];
@@ -232,7 +248,7 @@ internal sealed class ChunkParser
                 FieldReader.Read(data, ref pos, _plan.Separator, ref scratch, out var content, out rowEnd, out _);
                 if (field++ == c)
                 {
-                    column.Codes[_rowOffset + r] = Code(column, content);
+                    StoreText(column, content, _rowOffset + r);
                 }
             }
             while (!rowEnd);

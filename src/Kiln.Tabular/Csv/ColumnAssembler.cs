@@ -7,7 +7,7 @@ namespace Kiln.Tabular.Csv;
 /// dictionaries into one category list in ordinal order, so codes never depend on thread scheduling.</summary>
 internal static class ColumnAssembler
 {
-    public static Column[] Assemble(ChunkParser[] chunks, ParsePlan plan, CsvReadOptions options, ParallelOptions parallel)
+    public static Column[] Assemble(ChunkParser[] chunks, ParsePlan plan, ParallelOptions parallel)
     {
         var isText = new bool[plan.ColumnCount];
         var conversions = new List<(ChunkParser Chunk, int Column)>();
@@ -35,7 +35,7 @@ internal static class ColumnAssembler
         Parallel.For(0, columns.Length, parallel, c =>
         {
             var sink = plan.Sinks[c];
-            columns[c] = isText[c] ? BuildText(sink, c, chunks, options)
+            columns[c] = isText[c] ? BuildText(sink, c, chunks)
                 : sink.Floats is { } floats ? new Float32Column(sink.Name, floats)
                 : new Float64Column(sink.Name, sink.Numbers!);
         });
@@ -43,31 +43,38 @@ internal static class ColumnAssembler
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Column BuildText(ColumnSink sink, int c, ChunkParser[] chunks, CsvReadOptions options)
+    private static Column BuildText(ColumnSink sink, int c, ChunkParser[] chunks)
     {
-        var local = new string[chunks.Length][];
-        for (var k = 0; k < chunks.Length; k++)
+        var anyStrings = false;
+        foreach (var chunk in chunks)
         {
-            local[k] = chunks[k].Columns[c].Dictionary!.ToStrings();
+            anyStrings |= chunk.Columns[c].Storage == ChunkStorage.Strings;
         }
-        var categories = sink.ForcedKind == ColumnKind.Text ? null : MergeCategories(local, CategoryLimit(sink, options));
-        return categories is null ? BuildTextColumn(sink, chunks, local) : BuildCategoricalColumn(sink, chunks, local, categories);
-    }
+        if (!anyStrings && MergeCategories(chunks, c, sink.CategoryLimit) is { } categories)
+        {
+            return BuildCategoricalColumn(sink, c, chunks, categories);
+        }
 
-    /// <summary>How many distinct values an inferred column may have and still be categorical.</summary>
-    private static long CategoryLimit(ColumnSink sink, CsvReadOptions options) =>
-        sink.ForcedKind == ColumnKind.Categorical
-            ? long.MaxValue
-            : Math.Min(options.MaxCategoricalCardinality, (long)Math.Floor(options.MaxCategoricalFraction * sink.RowCount));
+        // Text: chunks that still hold codes move them over to the shared string storage.
+        foreach (var chunk in chunks)
+        {
+            var column = chunk.Columns[c];
+            if (column.Storage == ChunkStorage.Codes)
+            {
+                column.MoveCodesToStrings(chunk.RowOffset, chunk.RowOffset + chunk.RowCount);
+            }
+        }
+        return new TextColumn(sink.Name, sink.Strings);
+    }
 
     /// <summary>The union of the chunks' values in ordinal order, or null as soon as it exceeds <paramref name="limit"/>.
     /// Merging by decoded string also unifies distinct byte strings that decode alike (invalid UTF-8).</summary>
-    private static string[]? MergeCategories(string[][] local, long limit)
+    private static string[]? MergeCategories(ChunkParser[] chunks, int c, long limit)
     {
         var distinct = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var values in local)
+        foreach (var chunk in chunks)
         {
-            foreach (var value in values)
+            foreach (var value in chunk.Columns[c].Dictionary!.ToStrings())
             {
                 if (distinct.Add(value) && distinct.Count > limit)
                 {
@@ -80,7 +87,7 @@ internal static class ColumnAssembler
         return categories;
     }
 
-    private static CategoricalColumn BuildCategoricalColumn(ColumnSink sink, ChunkParser[] chunks, string[][] local, string[] categories)
+    private static CategoricalColumn BuildCategoricalColumn(ColumnSink sink, int c, ChunkParser[] chunks, string[] categories)
     {
         var index = new Dictionary<string, int>(categories.Length, StringComparer.Ordinal);
         for (var i = 0; i < categories.Length; i++)
@@ -92,10 +99,11 @@ internal static class ColumnAssembler
         var codes = sink.Codes;
         for (var k = 0; k < chunks.Length; k++)
         {
-            var map = new int[local[k].Length];
+            var local = chunks[k].Columns[c].Dictionary!.ToStrings();
+            var map = new int[local.Length];
             for (var j = 0; j < map.Length; j++)
             {
-                map[j] = index[local[k][j]];
+                map[j] = index[local[j]];
             }
             var segment = codes.AsSpan(chunks[k].RowOffset, chunks[k].RowCount);
             for (var i = 0; i < segment.Length; i++)
@@ -105,22 +113,5 @@ internal static class ColumnAssembler
             }
         }
         return CategoricalColumn.CreateTrusted(sink.Name, codes, categories);
-    }
-
-    private static TextColumn BuildTextColumn(ColumnSink sink, ChunkParser[] chunks, string[][] local)
-    {
-        var codes = sink.Codes;
-        var values = new string?[codes.Length];
-        for (var k = 0; k < chunks.Length; k++)
-        {
-            var strings = local[k];
-            var offset = chunks[k].RowOffset;
-            for (var i = offset; i < offset + chunks[k].RowCount; i++)
-            {
-                var code = codes[i];
-                values[i] = code < 0 ? null : strings[code];
-            }
-        }
-        return new TextColumn(sink.Name, values);
     }
 }

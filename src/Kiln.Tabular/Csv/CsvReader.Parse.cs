@@ -28,10 +28,12 @@ public static partial class CsvReader
             rowOffsets[k + 1] = checked(rowOffsets[k] + rowCounts[k]);
         }
 
+        var rowCount = rowOffsets[^1];
+        var categoryLimit = Math.Min(options.MaxCategoricalCardinality, (long)Math.Floor(options.MaxCategoricalFraction * rowCount));
         var sinks = new ColumnSink[names.Length];
         for (var c = 0; c < sinks.Length; c++)
         {
-            sinks[c] = new ColumnSink(names[c], forcedKinds[c], rowOffsets[^1]);
+            sinks[c] = new ColumnSink(names[c], forcedKinds[c], rowCount, categoryLimit);
         }
         var plan = new ParsePlan(separator, new MissingTokens(options.MissingValues), sinks);
         var chunks = new ChunkParser[chunkCount];
@@ -52,7 +54,7 @@ public static partial class CsvReader
             throw ToException(firstError, data.Span, names, forcedKinds, sourceName);
         }
 
-        return new Table(ColumnAssembler.Assemble(chunks, plan, options, parallel));
+        return new Table(ColumnAssembler.Assemble(chunks, plan, parallel));
     }
 
     private static ColumnKind?[] ResolveColumnTypes(string[] names, CsvReadOptions options, string sourceName)

@@ -136,4 +136,19 @@ public class CsvReaderParallelTests
         Assert.Equal(texts.ToList(), read.GetColumn<TextColumn>("t").Values.ToArray().ToList());
         Assert.Equal(numbers, read.GetColumn<Float64Column>("n").Values.ToArray());
     }
+
+    [Theory]
+    [InlineData(50)]
+    [InlineData(int.MaxValue)]
+    public void A_column_of_numbers_that_turns_into_many_distinct_strings_is_text(int chunkSize)
+    {
+        var values = Enumerable.Range(0, 3000).Select(i => i < 1000 ? $"{i}.0" : i % 97 == 0 ? "NA" : $"id-{i}").ToList();
+        var csv = "v,k\n" + string.Concat(values.Select((v, i) => $"{v},{i % 3}\n"));
+
+        var table = CsvReader.ParseString(csv, CsvReadOptions.Default with { ChunkSize = chunkSize, MaxDegreeOfParallelism = 3 });
+
+        var expected = values.Select(v => v == "NA" ? null : v).ToList();
+        Assert.Equal(expected, table.GetColumn<TextColumn>("v").Values.ToArray().ToList());
+        Assert.Equal(3000, table.GetColumn<Float64Column>("k").Length);
+    }
 }
