@@ -53,6 +53,12 @@ fi
 echo "test.sh: PostgreSQL at ${KILN_TEST_POSTGRES}"
 
 # --- build once, then every test project ------------------------------------
+for proj in tests/*/*.csproj; do
+  if ! grep -q "$proj" Kiln.slnx; then
+    echo "test.sh: $proj is not in Kiln.slnx, so it would not be built: add it" >&2
+    exit 1
+  fi
+done
 dotnet build Kiln.slnx -c Release --nologo -v q -clp:ErrorsOnly
 
 status=0
