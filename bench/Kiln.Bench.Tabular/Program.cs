@@ -14,8 +14,11 @@ if (!File.Exists(path))
 }
 
 Console.WriteLine($"file: {path} ({new FileInfo(path).Length / 1e6:F0} MB), {Environment.ProcessorCount} processors, {repetitions} loads each");
+var firstLoad = Stopwatch.StartNew();
 var warmup = CsvReader.ReadFile(path);
+firstLoad.Stop();
 Console.WriteLine($"table: {warmup.RowCount:N0} rows x {warmup.ColumnCount} columns; kinds: {Kinds(warmup)}");
+Console.WriteLine($"first load in a fresh process (includes JIT): {firstLoad.Elapsed.TotalSeconds:F3} s");
 warmup = null;
 
 var kilnSeconds = new List<double>();

@@ -27,25 +27,29 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
     /// <exception cref="NotSupportedException">The file is 2 GB or larger.</exception>
     public static MappedFile? Open(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
-        var length = stream.Length;
-        if (length == 0)
-        {
-            return null;
-        }
-        if (length > Array.MaxLength)
-        {
-            throw new NotSupportedException($"{path} is {length:N0} bytes; CsvReader reads files up to {Array.MaxLength:N0} bytes. Split the file.");
-        }
-        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        MemoryMappedFile? file = null;
         try
         {
-            var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            return new MappedFile(file, view, (int)length);
+            var length = stream.Length;
+            if (length == 0)
+            {
+                stream.Dispose();
+                return null;
+            }
+            if (length > Array.MaxLength)
+            {
+                throw new NotSupportedException($"{path} is {length:N0} bytes; CsvReader reads files up to {Array.MaxLength:N0} bytes. Split the file.");
+            }
+
+            // The mapping takes over the stream and closes it when disposed.
+            file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            return new MappedFile(file, file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read), (int)length);
         }
         catch
         {
-            file.Dispose();
+            file?.Dispose();
+            stream.Dispose();
             throw;
         }
     }
