@@ -10,46 +10,14 @@ RESULTS="$WORK/results"
 mkdir -p "$WORK"
 rm -rf "$RESULTS"
 
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-
 # --- .NET SDK -------------------------------------------------------------
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "dotnet SDK not found: install the .NET 10 SDK first" >&2
   exit 2
 fi
 
-# --- PostgreSQL -------------------------------------------------------------
-pg_ready() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p "$1"; }
-if [ -z "${KILN_TEST_POSTGRES:-}" ]; then
-  PGPORT="${KILN_TEST_PGPORT:-55432}"
-  PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
-    echo "test.sh: installing PostgreSQL (apt-get)…"
-    apt_install postgresql
-    PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
-  if ! pg_ready "$PGPORT"; then
-    PGDATA="$WORK/pgdata"
-    rm -rf "$PGDATA"
-    mkdir -p "$PGDATA"
-    RUNAS=()
-    if [ "$(id -u)" = 0 ]; then
-      id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-      chown -R postgres "$WORK/pgdata"
-      chmod 755 "$WORK"
-      RUNAS=(runuser -u postgres --)
-    fi
-    "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
-    "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PGPORT -c unix_socket_directories=$PGDATA -c fsync=off -c max_connections=300" start >/dev/null
-    trap '"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true' EXIT
-  fi
-  export KILN_TEST_POSTGRES="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=postgres"
-fi
+# --- PostgreSQL (installed and started when missing) ------------------------
+. scripts/ensure-postgres.sh
 echo "test.sh: PostgreSQL at ${KILN_TEST_POSTGRES}"
 
 # --- build once, then every test project ------------------------------------

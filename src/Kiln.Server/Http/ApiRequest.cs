@@ -12,17 +12,46 @@ namespace Kiln.Server.Http;
 /// </summary>
 public sealed class ApiRequest : IDisposable
 {
-    private readonly JsonDocument? _document;
     private readonly IQueryCollection _query;
+    private readonly ReadOnlyMemory<byte> _body;
+    private JsonDocument? _parsed;
 
-    private ApiRequest(JsonDocument? document, IQueryCollection query)
+    private ApiRequest(ReadOnlyMemory<byte> body, IQueryCollection query)
     {
-        _document = document;
+        _body = body;
         _query = query;
     }
 
+    /// <summary>The raw JSON body (empty for GET), for endpoints that stream-parse it.</summary>
+    public ReadOnlyMemory<byte> RawBody => _body;
+
     /// <summary>The JSON body's root object, when the request has one.</summary>
-    public JsonElement? Body => _document?.RootElement;
+    public JsonElement? Body => Document?.RootElement;
+
+    /// <summary>The body parsed on first use (null for GET or an empty body).</summary>
+    private JsonDocument? Document
+    {
+        get
+        {
+            if (_parsed is not null || _body.IsEmpty)
+            {
+                return _parsed;
+            }
+            try
+            {
+                _parsed = JsonDocument.Parse(_body);
+            }
+            catch (JsonException e)
+            {
+                throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
+            }
+            if (_parsed.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw KilnException.Invalid("The request body must be a JSON object.");
+            }
+            return _parsed;
+        }
+    }
 
     /// <summary>Reads the request; bodies larger than <paramref name="maxBodyBytes"/> are rejected.</summary>
     public static async Task<ApiRequest> ReadAsync(HttpContext context, int maxBodyBytes)
@@ -30,7 +59,7 @@ public sealed class ApiRequest : IDisposable
         var request = context.Request;
         if (HttpMethods.IsGet(request.Method) || HttpMethods.IsDelete(request.Method))
         {
-            return new ApiRequest(null, request.Query);
+            return new ApiRequest(ReadOnlyMemory<byte>.Empty, request.Query);
         }
         if (request.ContentLength > maxBodyBytes)
         {
@@ -50,24 +79,7 @@ public sealed class ApiRequest : IDisposable
                 throw TooLarge(buffer.WrittenCount, maxBodyBytes);
             }
         }
-        if (buffer.WrittenCount == 0)
-        {
-            return new ApiRequest(null, request.Query);
-        }
-        try
-        {
-            var document = JsonDocument.Parse(buffer.WrittenMemory);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                throw KilnException.Invalid("The request body must be a JSON object.");
-            }
-            return new ApiRequest(document, request.Query);
-        }
-        catch (JsonException e)
-        {
-            throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
-        }
+        return new ApiRequest(buffer.WrittenMemory, request.Query);
     }
 
     private static KilnException TooLarge(long size, int max) =>
@@ -81,11 +93,11 @@ public sealed class ApiRequest : IDisposable
 
     public string? String(string name)
     {
-        if (_document is null)
+        if (Document is null)
         {
             return _query.TryGetValue(name, out var values) ? values.ToString() : null;
         }
-        if (!_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!Document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
@@ -94,11 +106,11 @@ public sealed class ApiRequest : IDisposable
 
     public long? Int64(string name)
     {
-        if (_document is null)
+        if (Document is null)
         {
             return _query.TryGetValue(name, out var values) ? ParseInt64(values.ToString(), name) : null;
         }
-        return _document.RootElement.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? ElementInt64(element, name) : null;
+        return Document.RootElement.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? ElementInt64(element, name) : null;
     }
 
     public int? Int32(string name)
@@ -110,11 +122,11 @@ public sealed class ApiRequest : IDisposable
     /// <summary>A list of strings: a JSON array, or a repeated query parameter.</summary>
     public IReadOnlyList<string> Strings(string name)
     {
-        if (_document is null)
+        if (Document is null)
         {
             return _query.TryGetValue(name, out var values) ? [.. values.Where(v => v is not null).Select(v => v!)] : [];
         }
-        if (!_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!Document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return [];
         }
@@ -133,14 +145,14 @@ public sealed class ApiRequest : IDisposable
     /// <summary>The objects of a JSON array parameter (empty if absent).</summary>
     public IEnumerable<JsonElement> Objects(string name)
     {
-        if (_document is null || !_document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (Document is null || !Document.RootElement.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return [];
         }
         return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw InvalidValue(name, element.GetRawText());
     }
 
-    public void Dispose() => _document?.Dispose();
+    public void Dispose() => _parsed?.Dispose();
 
     public static KilnException Missing(string name) =>
         KilnException.Invalid($"Missing value for required parameter '{name}'. See the API docs for more information about request parameters.");

@@ -7,24 +7,11 @@ namespace Kiln.Server.Mlflow;
 /// <summary>Reads MLflow's JSON entities (metrics, params, tags, dataset inputs) out of request bodies.</summary>
 public static class MlflowReader
 {
-    public static List<Metric> Metrics(ApiRequest request, string name)
-    {
-        var list = new List<Metric>();
-        foreach (var element in request.Objects(name))
-        {
-            list.Add(Metric(element));
-        }
-        return list;
-    }
-
     public static Metric Metric(JsonElement element) => new(
         Key: Property(element, "key") is { } key ? ApiRequest.ElementString(key, "key") : throw ApiRequest.Missing("key"),
         Value: Property(element, "value") is { } value ? ApiRequest.ElementDouble(value, "value") : throw ApiRequest.Missing("value"),
         Timestamp: Property(element, "timestamp") is { } ts ? ApiRequest.ElementInt64(ts, "timestamp") : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         Step: Property(element, "step") is { } step ? ApiRequest.ElementInt64(step, "step") : 0);
-
-    public static List<Param> Params(ApiRequest request, string name) =>
-        [.. request.Objects(name).Select(e => new Param(RequiredString(e, "key"), RequiredString(e, "value")))];
 
     public static List<Tag> Tags(ApiRequest request, string name) => [.. request.Objects(name).Select(Tag)];
 

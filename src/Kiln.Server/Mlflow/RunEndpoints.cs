@@ -56,8 +56,8 @@ public static class RunEndpoints
 
         app.MapApi("runs/log-batch", Post, call =>
         {
-            var r = call.Request;
-            return call.Tracking.LogBatchAsync(RunId(r), MlflowReader.Metrics(r, "metrics"), MlflowReader.Params(r, "params"), MlflowReader.Tags(r, "tags"), call.Ct);
+            var batch = LogBatchReader.Read(call.Request.RawBody.Span);
+            return call.Tracking.LogBatchAsync(batch.RunId ?? throw ApiRequest.Missing("run_id"), batch.Metrics, batch.Params, batch.Tags, call.Ct);
         }, TrackingLimits.MaxBatchRequestBytes);
 
         app.MapApi("runs/log-inputs", Post, call => call.Tracking.LogInputsAsync(RunId(call.Request), MlflowReader.DatasetInputs(call.Request, "datasets"), call.Ct));

@@ -71,6 +71,36 @@ public sealed class RunEndpointsTests : ServerTestBase
     }
 
     [Fact]
+    public async Task Log_batch_accepts_protobuf_json_variants_and_names_bad_fields()
+    {
+        var runId = await CreateRunAsync();
+        var body = $$"""
+            {"ignored": {"x": [1, 2]}, "run_id": "{{runId}}",
+             "metrics": [{"key": "m0", "value": "NaN", "timestamp": "12", "step": "3", "extra": null},
+                         {"key": "m0", "value": 1.5, "timestamp": 13, "step": 4},
+                         {"key": "m1", "value": "-Infinity", "timestamp": 1}],
+             "params": [{"key": "p", "value": 7}], "tags": [{"key": "t", "value": "x"}]}
+            """;
+        var (status, json) = await PostRawAsync(Api + "runs/log-batch", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var history = await GetOkAsync(Api + $"metrics/get-history?run_id={runId}&metric_key=m0");
+        Assert.Equal("NaN", history.GetProperty("metrics")[0].GetProperty("value").GetString());
+        Assert.Equal(3, history.GetProperty("metrics")[0].GetProperty("step").GetInt64());
+        Assert.Equal(1.5, history.GetProperty("metrics")[1].GetProperty("value").GetDouble());
+        var data = (await GetOkAsync(Api + $"runs/get?run_id={runId}")).GetProperty("run").GetProperty("data");
+        Assert.Equal("7", data.GetProperty("params")[0].GetProperty("value").GetString());
+
+        (status, json) = await PostRawAsync(Api + "runs/log-batch", "{\"metrics\": []}");
+        AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'run_id'");
+        (status, json) = await PostRawAsync(Api + "runs/log-batch", $"{{\"run_id\": \"{runId}\", \"metrics\": [{{\"key\": \"m\", \"value\": \"high\", \"timestamp\": 1}}]}}");
+        AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'value'");
+        (status, json) = await PostRawAsync(Api + "runs/log-batch", $"{{\"run_id\": \"{runId}\", \"metrics\": [{{\"value\": 1}}]}}");
+        AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'key'");
+        (status, json) = await PostRawAsync(Api + "runs/log-batch", "{\"run_id\": ");
+        AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Malformed JSON");
+    }
+
+    [Fact]
     public async Task A_body_over_one_megabyte_is_rejected()
     {
         var runId = await CreateRunAsync();

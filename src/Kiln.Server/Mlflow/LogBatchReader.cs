@@ -1,0 +1,234 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Kiln.Core.Errors;
+using Kiln.Core.Tracking;
+using Kiln.Server.Http;
+
+namespace Kiln.Server.Mlflow;
+
+/// <summary>
+/// Reads a log-batch body in one forward pass (Utf8JsonReader, no DOM), reusing the strings of metric keys
+/// that repeat within the batch. This is the ingest hot path; it accepts what <see cref="MlflowReader"/> accepts.
+/// </summary>
+public static class LogBatchReader
+{
+    public sealed record Batch(string? RunId, List<Metric> Metrics, List<Param> Params, List<Tag> Tags);
+
+    public static Batch Read(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        try
+        {
+            return ReadBatch(ref reader);
+        }
+        catch (JsonException e)
+        {
+            throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
+        }
+    }
+
+    private static Batch ReadBatch(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw KilnException.Invalid("The request body must be a JSON object.");
+        }
+        string? runId = null;
+        var metrics = new List<Metric>();
+        var parameters = new List<Param>();
+        var tags = new List<Tag>();
+        var keys = new KeyCache();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("run_id"u8) || reader.ValueTextEquals("run_uuid"u8))
+            {
+                reader.Read();
+                runId = reader.TokenType == JsonTokenType.Null ? runId : StringValue(ref reader, "run_id");
+            }
+            else if (reader.ValueTextEquals("metrics"u8))
+            {
+                ReadArray(ref reader, "metrics", (ref Utf8JsonReader r) => metrics.Add(ReadMetric(ref r, keys)));
+            }
+            else if (reader.ValueTextEquals("params"u8))
+            {
+                ReadArray(ref reader, "params", (ref Utf8JsonReader r) =>
+                {
+                    var (key, value) = ReadPair(ref r);
+                    parameters.Add(new Param(key, value));
+                });
+            }
+            else if (reader.ValueTextEquals("tags"u8))
+            {
+                ReadArray(ref reader, "tags", (ref Utf8JsonReader r) =>
+                {
+                    var (key, value) = ReadPair(ref r);
+                    tags.Add(new Tag(key, value));
+                });
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return new Batch(runId, metrics, parameters, tags);
+    }
+
+    private delegate void ElementReader(ref Utf8JsonReader reader);
+
+    private static void ReadArray(ref Utf8JsonReader reader, string name, ElementReader read)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return;
+        }
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw ApiRequest.InvalidValue(name, reader.TokenType.ToString());
+        }
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw ApiRequest.InvalidValue(name, reader.TokenType.ToString());
+            }
+            read(ref reader);
+        }
+    }
+
+    private static Metric ReadMetric(ref Utf8JsonReader reader, KeyCache keys)
+    {
+        string? key = null;
+        double? value = null;
+        long? timestamp = null;
+        long step = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("key"u8))
+            {
+                reader.Read();
+                key = reader.TokenType == JsonTokenType.String ? keys.Get(ref reader) : StringValue(ref reader, "key");
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                reader.Read();
+                value = DoubleValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("timestamp"u8))
+            {
+                reader.Read();
+                timestamp = Int64Value(ref reader, "timestamp");
+            }
+            else if (reader.ValueTextEquals("step"u8))
+            {
+                reader.Read();
+                step = Int64Value(ref reader, "step");
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return new Metric(
+            key ?? throw ApiRequest.Missing("key"),
+            value ?? throw ApiRequest.Missing("value"),
+            timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            step);
+    }
+
+    private static (string Key, string Value) ReadPair(ref Utf8JsonReader reader)
+    {
+        string? key = null;
+        string? value = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isKey = reader.ValueTextEquals("key"u8);
+            var isValue = !isKey && reader.ValueTextEquals("value"u8);
+            reader.Read();
+            if (isKey)
+            {
+                key = StringValue(ref reader, "key");
+            }
+            else if (isValue)
+            {
+                value = StringValue(ref reader, "value");
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return (key ?? throw ApiRequest.Missing("key"), value ?? throw ApiRequest.Missing("value"));
+    }
+
+    private static string StringValue(ref Utf8JsonReader reader, string name) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString()!,
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.True => "true",
+        JsonTokenType.False => "false",
+        _ => throw ApiRequest.InvalidValue(name, reader.TokenType.ToString()),
+    };
+
+    private static long Int64Value(ref Utf8JsonReader reader, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+        {
+            return number;
+        }
+        if (reader.TokenType == JsonTokenType.String && Utf8Parser.TryParse(reader.ValueSpan, out long parsed, out var consumed) && consumed == reader.ValueSpan.Length)
+        {
+            return parsed;
+        }
+        throw ApiRequest.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{reader.GetString()}'" : reader.TokenType.ToString());
+    }
+
+    private static double DoubleValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return reader.GetDouble();
+        }
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            var text = reader.GetString()!;
+            return text switch
+            {
+                "NaN" or "nan" => double.NaN,
+                "Infinity" or "inf" or "+Infinity" => double.PositiveInfinity,
+                "-Infinity" or "-inf" => double.NegativeInfinity,
+                _ when double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+                _ => throw ApiRequest.InvalidValue("value", $"'{text}'"),
+            };
+        }
+        throw ApiRequest.InvalidValue("value", reader.TokenType.ToString());
+    }
+
+    /// <summary>Metric keys repeat within a batch (10 keys × 100 steps); reuse their strings instead of allocating 1000.</summary>
+    private sealed class KeyCache
+    {
+        private readonly List<(byte[] Utf8, string Text)> _entries = [];
+
+        public string Get(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                foreach (var (utf8, text) in _entries)
+                {
+                    if (reader.ValueSpan.SequenceEqual(utf8))
+                    {
+                        return text;
+                    }
+                }
+            }
+            var value = reader.GetString()!;
+            if (!reader.ValueIsEscaped && _entries.Count < 64)
+            {
+                _entries.Add((reader.ValueSpan.ToArray(), value));
+            }
+            return value;
+        }
+    }
+}
