@@ -38,19 +38,7 @@ public static class ExperimentEndpoints
             var r = call.Request;
             var page = await call.Tracking.SearchExperimentsAsync(r.String("filter"), r.Strings("order_by"), LifecycleNames.ParseViewType(r.String("view_type")),
                 r.Int32("max_results"), r.String("page_token"), call.Ct);
-            if (page.Items.Count > 0)
-            {
-                call.Json.WriteStartArray("experiments");
-                foreach (var experiment in page.Items)
-                {
-                    MlflowJson.WriteExperiment(call.Json, experiment);
-                }
-                call.Json.WriteEndArray();
-            }
-            if (page.NextPageToken is not null)
-            {
-                call.Json.WriteString("next_page_token", page.NextPageToken);
-            }
+            MlflowJson.WritePage(call.Json, "experiments", page, MlflowJson.WriteExperiment);
         });
 
         app.MapApi("experiments/update", Post, call =>

@@ -13,6 +13,24 @@ public static class MlflowJson
     /// <summary>Writer options for every JSON response: readable quotes and non-ASCII, as MLflow's server writes them.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Writes a page: the items under <paramref name="name"/> (omitted when empty) and next_page_token when there is one.</summary>
+    public static void WritePage<T>(Utf8JsonWriter w, string name, Page<T> page, Action<Utf8JsonWriter, T> write)
+    {
+        if (page.Items.Count > 0)
+        {
+            w.WriteStartArray(name);
+            foreach (var item in page.Items)
+            {
+                write(w, item);
+            }
+            w.WriteEndArray();
+        }
+        if (page.NextPageToken is not null)
+        {
+            w.WriteString("next_page_token", page.NextPageToken);
+        }
+    }
+
     public static void WriteExperiment(Utf8JsonWriter w, Experiment e)
     {
         w.WriteStartObject();

@@ -67,38 +67,14 @@ public static class RunEndpoints
             var r = call.Request;
             var page = await call.Tracking.SearchRunsAsync(r.Strings("experiment_ids"), r.String("filter"), LifecycleNames.ParseViewType(r.String("run_view_type")),
                 r.Int32("max_results"), r.Strings("order_by"), r.String("page_token"), call.Ct);
-            if (page.Items.Count > 0)
-            {
-                call.Json.WriteStartArray("runs");
-                foreach (var run in page.Items)
-                {
-                    MlflowJson.WriteRun(call.Json, run);
-                }
-                call.Json.WriteEndArray();
-            }
-            if (page.NextPageToken is not null)
-            {
-                call.Json.WriteString("next_page_token", page.NextPageToken);
-            }
+            MlflowJson.WritePage(call.Json, "runs", page, MlflowJson.WriteRun);
         });
 
         app.MapApi("metrics/get-history", Get, async call =>
         {
             var r = call.Request;
             var page = await call.Tracking.GetMetricHistoryAsync(RunId(r), r.RequiredString("metric_key"), r.Int32("max_results"), r.String("page_token"), call.Ct);
-            if (page.Items.Count > 0)
-            {
-                call.Json.WriteStartArray("metrics");
-                foreach (var metric in page.Items)
-                {
-                    MlflowJson.WriteMetric(call.Json, metric);
-                }
-                call.Json.WriteEndArray();
-            }
-            if (page.NextPageToken is not null)
-            {
-                call.Json.WriteString("next_page_token", page.NextPageToken);
-            }
+            MlflowJson.WritePage(call.Json, "metrics", page, MlflowJson.WriteMetric);
         });
     }
 
