@@ -19,6 +19,8 @@ public static class KilnCli
         root.Subcommands.Add(ServerCommand.Build());
         root.Subcommands.Add(ExperimentsCommand.Build());
         root.Subcommands.Add(RunsCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(PredictCommand.Build());
         return root;
     }
 
@@ -48,6 +50,11 @@ public static class KilnCli
         catch (OperationCanceledException)
         {
             return 130;
+        }
+        catch (Exception e) when (e is Learn.LearnException or Tabular.Csv.CsvFormatException or Tabular.Columns.ColumnNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
         }
     }
 }

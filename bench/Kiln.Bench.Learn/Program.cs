@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Kiln.Learn;
+using Kiln.Learn.Gbdt;
+using Kiln.Learn.Metrics;
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
+using Kiln.Tabular.Csv;
+
+// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
+var dataDir = Environment.GetEnvironmentVariable("KILN_BENCH_DATA") ?? "/work/scratch/benchdata";
+var sizes = (args.Length > 0 ? args[0] : "100k,1m").Split(',');
+var tasks = (args.Length > 1 ? args[1] : "gbdt,gbdt_cat").Split(',');
+const string Target = "label";
+
+foreach (var size in sizes)
+{
+    var clock = Stopwatch.StartNew();
+    var train = CsvReader.ReadFile(Path.Combine(dataDir, $"train_{size}.csv"));
+    var test = CsvReader.ReadFile(Path.Combine(dataDir, $"test_{size}.csv"));
+    Console.WriteLine($"{size}: load {clock.Elapsed.TotalSeconds:F2} s ({train.RowCount:N0} + {test.RowCount:N0} rows)");
+    var labels = Labels(test);
+    foreach (var task in tasks)
+    {
+        var native = task.EndsWith("_cat", StringComparison.Ordinal);
+        var (tr, te) = native ? (train, test) : (Ordinal(train), Ordinal(test));
+        GC.Collect();
+        clock.Restart();
+        TrainedModel model = task switch
+        {
+            "gbdt" or "gbdt_cat" => new GbdtLearner().Fit(tr, Target, new GbdtOptions { Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2 }),
+            _ => throw new ArgumentException($"Unknown task {task}"),
+        };
+        var fit = clock.Elapsed.TotalSeconds;
+        var p = model.Predict(te);
+        var auc = ProbabilityMetrics.RocAuc(labels, p);
+        clock.Restart();
+        var reps = 0;
+        while (clock.Elapsed.TotalSeconds < 2 || reps < 1)
+        {
+            model.Predict(te);
+            reps++;
+        }
+        var rowsPerSecond = reps * (double)te.RowCount / clock.Elapsed.TotalSeconds;
+        var oneRow = OneRowMicroseconds(model, te);
+        Console.WriteLine($"{size} {task}: fit {fit:F2} s, test AUC {auc:F4}, predict {rowsPerSecond:N0} rows/s, one-row {oneRow:F2} µs, peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB");
+    }
+}
+
+static int[] Labels(Table table)
+{
+    var column = table.GetColumn<NumericColumn>(Target);
+    var result = new int[table.RowCount];
+    for (var i = 0; i < result.Length; i++)
+    {
+        result[i] = column.GetValue(i) > 0.5 ? 1 : 0;
+    }
+    return result;
+}
+
+static Table Ordinal(Table table) => new(table.Columns.Select(c => c is CategoricalColumn cat
+    ? new Float64Column(c.Name, cat.Codes.ToArray().Select(x => x < 0 ? double.NaN : x).ToArray())
+    : c));
+
+static double OneRowMicroseconds(TrainedModel model, Table test)
+{
+    var rows = Math.Min(test.RowCount, 10_000);
+    var features = model.Schema.Features;
+    var data = new double[rows * features.Count];
+    for (var f = 0; f < features.Count; f++)
+    {
+        var column = test[features[f].Name];
+        for (var i = 0; i < rows; i++)
+        {
+            data[(i * features.Count) + f] = column switch
+            {
+                NumericColumn n => n.GetValue(i),
+                CategoricalColumn c => c.Codes[i] < 0 ? double.NaN : c.Codes[i],
+                _ => double.NaN,
+            };
+        }
+    }
+    Span<double> output = stackalloc double[model.OutputCount];
+    for (var i = 0; i < rows; i++)
+    {
+        model.Predict(data.AsSpan(i * features.Count, features.Count), output);
+    }
+    var clock = Stopwatch.StartNew();
+    var calls = 0;
+    while (clock.Elapsed.TotalSeconds < 1)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            model.Predict(data.AsSpan(i * features.Count, features.Count), output);
+        }
+        calls += rows;
+    }
+    return clock.Elapsed.TotalMicroseconds / calls;
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Kiln.Engine.Models;
+using Kiln.Tabular.Csv;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln predict</c>: batch scoring of a CSV with a model package.</summary>
+internal static class PredictCommand
+{
+    public static Command Build()
+    {
+        var model = new Option<string>("--model") { Description = "A model package directory or runs:/RUN_ID/model.", Required = true };
+        var data = new Option<string>("--data") { Description = "CSV to score (the model's feature columns; others are kept).", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the input with prediction columns added.", Required = true };
+        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var (directory, temporary) = await ModelLocator.ResolveAsync(parse.GetValue(model)!, kiln.Tracking, ct);
+            try
+            {
+                var trained = ModelPackage.Load(directory);
+                var rows = 0;
+                await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progress =>
+                    {
+                        var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
+                        var input = await Task.Run(() => CsvReader.ReadFile(parse.GetValue(data)!, null, ct), ct);
+                        load.Value = 1;
+                        rows = input.RowCount;
+                        var score = progress.AddTask("Scoring", maxValue: Math.Max(1, input.RowCount));
+                        var scored = await Task.Run(() => BatchScorer.Score(trained, input, new SyncProgress<int>(done => score.Value = done), ct), ct);
+                        var write = progress.AddTask("Writing " + Markup.Escape(parse.GetValue(output)!), maxValue: 1);
+                        await CsvWriter.WriteFileAsync(scored, parse.GetValue(output)!, null, ct);
+                        write.Value = 1;
+                    });
+                CliConsole.Current.MarkupLine($"Scored {rows:N0} rows with {Format.Escape(trained.LearnerName)} → {Format.Escape(parse.GetValue(output))}");
+                return 0;
+            }
+            finally
+            {
+                if (temporary)
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Kiln.Core.Errors;
+using Kiln.Engine.Training;
+using Kiln.Learn;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln train</c>: fits a built-in learner on a CSV as a tracked run.</summary>
+internal static class TrainCommand
+{
+    public static Command Build()
+    {
+        var data = new Option<string>("--data") { Description = "Training CSV (header row required).", Required = true };
+        var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
+        var learner = new Option<string>("--learner") { Description = $"Learner: {string.Join(", ", LearnerCatalog.Names)}.", DefaultValueFactory = _ => "gbdt" };
+        var parameters = new Option<string[]>("--param") { Description = "Learner option as key=value, e.g. max_depth=6 (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var valid = new Option<string?>("--valid") { Description = "Validation CSV: loss curve, early stopping and final metrics." };
+        var experiment = new Option<string>("--experiment") { Description = "Experiment name (created when missing).", DefaultValueFactory = _ => "Default" };
+        var runName = new Option<string?>("--run-name") { Description = "The run's name." };
+        var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred from the target)." };
+        var command = new Command("train", "Train a model on a CSV file and record it as a run: params, loss curve, metrics, charts and the model package.")
+        {
+            data, target, learner, parameters, valid, experiment, runName, task,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
+                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task));
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var session = new TrainingSession(kiln);
+            var console = CliConsole.Current;
+            TrainResult? result = null;
+            await console.Progress().AutoClear(false).HideCompleted(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var stage = progress.AddTask("Starting", maxValue: 1);
+                    var bar = progress.AddTask("Training", autoStart: false);
+                    var stages = new SyncProgress<string>(text =>
+                    {
+                        stage.Description = Markup.Escape(text);
+                        stage.Value = 0;
+                    });
+                    var iterations = new SyncProgress<TrainingProgress>(p =>
+                    {
+                        if (!bar.IsStarted)
+                        {
+                            bar.MaxValue = p.TotalIterations;
+                            bar.StartTask();
+                        }
+                        bar.Value = p.Iteration;
+                        var loss = p.ValidationLoss is { } v ? $"valid {v:F4}" : double.IsNaN(p.TrainLoss) ? "" : $"train {p.TrainLoss:F4}";
+                        bar.Description = $"Training [grey]{loss}[/]";
+                    });
+                    result = await session.RunAsync(request, stages, iterations, ct);
+                    stage.Description = "Done";
+                    stage.Value = 1;
+                    if (bar.IsStarted)
+                    {
+                        bar.Value = bar.MaxValue;
+                    }
+                });
+            var table = new Table().AddColumns("Metric", "Value");
+            foreach (var (name, value) in result!.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                table.AddRow(Format.Escape(name), value.ToString("G5", CultureInfo.InvariantCulture));
+            }
+            console.Write(table);
+            console.MarkupLine($"Run [bold]{result.RunId}[/] in experiment {result.ExperimentId}: model at [bold]runs:/{result.RunId}/model[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Dictionary<string, string> ParseParams(string[] pairs)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw KilnException.Invalid($"Invalid --param '{pair}': use key=value, e.g. --param max_depth=6.");
+            }
+            result[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        return result;
+    }
+}
+
+/// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post and reorder).</summary>
+internal sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

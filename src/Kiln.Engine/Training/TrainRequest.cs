@@ -1,0 +1,20 @@
+namespace Kiln.Engine.Training;
+
+/// <summary>What <c>kiln train</c> asks for.</summary>
+/// <param name="DataPath">The training CSV.</param>
+/// <param name="Target">The column to predict.</param>
+/// <param name="Learner">A name from <see cref="LearnerCatalog"/>.</param>
+/// <param name="Parameters">Learner options as <c>key=value</c> strings.</param>
+/// <param name="ValidPath">An optional validation CSV (loss curve, early stopping, final metrics).</param>
+/// <param name="Experiment">The experiment's name (created when missing).</param>
+/// <param name="RunName">The run's name, or null for a generated one.</param>
+/// <param name="Task">binary, multiclass or regression; null infers it from the target.</param>
+public sealed record TrainRequest(
+    string DataPath,
+    string Target,
+    string Learner,
+    IReadOnlyDictionary<string, string> Parameters,
+    string? ValidPath = null,
+    string Experiment = "Default",
+    string? RunName = null,
+    string? Task = null);

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Kiln.Core.Tracking;
+using Kiln.Engine.Charts;
+using Kiln.Engine.Hosting;
+using Kiln.Engine.Models;
+using Kiln.Learn;
+using Kiln.Tabular;
+using Kiln.Tabular.Csv;
+
+namespace Kiln.Engine.Training;
+
+/// <summary>The result of a tracked training run.</summary>
+public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations);
+
+/// <summary>
+/// Trains a built-in learner on CSV data as one tracked run: params (every effective option), dataset inputs,
+/// per-iteration train/valid loss as stepped metrics, final metrics, the model package under <c>model/</c> and
+/// charts (loss curve, ROC/PR, calibration, confusion matrix, feature importance) under <c>charts/</c>.
+/// </summary>
+public sealed class TrainingSession(KilnContext kiln)
+{
+    /// <summary>Runs the whole thing; <paramref name="stage"/> hears what is happening, <paramref name="progress"/> each iteration.</summary>
+    public async Task<TrainResult> RunAsync(TrainRequest request, IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        stage?.Report($"Loading {request.DataPath}");
+        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, null, ct), ct);
+        var valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, null, ct), ct);
+        _ = train[request.Target];
+        var entry = LearnerCatalog.Get(request.Learner);
+        var task = TaskInference.Infer(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.FixedTask);
+        var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
+        var options = entry.BindOptions(parameters);
+
+        var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
+        var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
+        var run = await kiln.Tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
+            [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name)], ct);
+        var runId = run.Info.RunId;
+        try
+        {
+            var logged = OptionsBinder.Describe(options);
+            logged["learner"] = entry.Name;
+            logged["target"] = request.Target;
+            logged["train_rows"] = train.RowCount.ToString(CultureInfo.InvariantCulture);
+            logged["train_data"] = Path.GetFullPath(request.DataPath);
+            if (valid is not null)
+            {
+                logged["valid_rows"] = valid.RowCount.ToString(CultureInfo.InvariantCulture);
+                logged["valid_data"] = Path.GetFullPath(request.ValidPath!);
+            }
+            await kiln.Tracking.LogBatchAsync(runId, [], [.. logged.Select(p => new Param(p.Key, p.Value))], [], ct);
+            var inputs = new List<DatasetInput> { await DatasetInputAsync(request.DataPath, train, "training", ct) };
+            if (valid is not null)
+            {
+                inputs.Add(await DatasetInputAsync(request.ValidPath!, valid, "validation", ct));
+            }
+            await kiln.Tracking.LogInputsAsync(runId, inputs, ct);
+
+            stage?.Report($"Training {entry.Name} ({task})");
+            var curve = new List<TrainingProgress>();
+            var model = await Task.Run(() => entry.Fit(train, request.Target, options, valid, new CurveRecorder(curve, progress), ct), ct);
+            await LogCurveAsync(runId, curve, ct);
+
+            stage?.Report("Evaluating");
+            var evaluated = valid ?? train;
+            var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct);
+            var prefix = valid is null ? "train_" : "valid_";
+            var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await kiln.Tracking.LogBatchAsync(runId, [.. metrics.Select(m => new Metric(m.Key, m.Value, now, curve.Count))], [], [], ct);
+
+            stage?.Report("Saving the model package and charts");
+            var artifacts = new RunArtifactWriter(kiln.Tracking, runId);
+            var packageDir = Directory.CreateTempSubdirectory("kiln-model-").FullName;
+            try
+            {
+                ModelPackage.Write(packageDir, model, train, runId);
+                await artifacts.UploadDirectoryAsync(packageDir, "model", ct);
+            }
+            finally
+            {
+                Directory.Delete(packageDir, recursive: true);
+            }
+            if (curve.Count > 0)
+            {
+                await artifacts.WriteTextAsync("charts/loss_curve.svg", LossChart(curve, model.Schema.Task), ct);
+            }
+            foreach (var (name, svg) in evaluation.Charts)
+            {
+                await artifacts.WriteTextAsync($"charts/{name}.svg", svg, ct);
+            }
+            if (ModelEvaluation.Importance(model) is { Count: > 0 } importance)
+            {
+                await artifacts.WriteTextAsync("feature_importance.json", JsonSerializer.Serialize(importance.Select(i => new { feature = i.Feature, gain = i.Gain, splits = i.Splits })), ct);
+                await artifacts.WriteTextAsync("charts/feature_importance.svg",
+                    BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
+            }
+            await kiln.Tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, ct);
+            return new TrainResult(runId, experimentId, model, metrics, curve.Count);
+        }
+        catch
+        {
+            await kiln.Tracking.UpdateRunAsync(runId, (ct.IsCancellationRequested ? RunStatus.Killed : RunStatus.Failed).WireName(),
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task LogCurveAsync(string runId, List<TrainingProgress> curve, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var points = new List<Metric>();
+        foreach (var p in curve)
+        {
+            if (!double.IsNaN(p.TrainLoss))
+            {
+                points.Add(new Metric("train_loss", p.TrainLoss, now, p.Iteration));
+            }
+            if (p.ValidationLoss is { } v)
+            {
+                points.Add(new Metric("valid_loss", v, now, p.Iteration));
+            }
+        }
+        foreach (var chunk in points.Chunk(TrackingLimits.MaxMetricsPerBatch))
+        {
+            await kiln.Tracking.LogBatchAsync(runId, chunk, [], [], ct);
+        }
+    }
+
+    private static string LossChart(List<TrainingProgress> curve, TaskKind task)
+    {
+        var series = new List<Series>();
+        var x = curve.Select(p => (double)p.Iteration).ToList();
+        if (curve.Any(p => !double.IsNaN(p.TrainLoss)))
+        {
+            series.Add(new Series("train", x, [.. curve.Select(p => p.TrainLoss)]));
+        }
+        if (curve.Any(p => p.ValidationLoss is not null))
+        {
+            series.Add(new Series("valid", x, [.. curve.Select(p => p.ValidationLoss ?? double.NaN)]));
+        }
+        var loss = task == TaskKind.Regression ? "loss" : "log loss";
+        return LineChart.Render("Loss by iteration", "iteration", loss, series);
+    }
+
+    /// <summary>An MLflow dataset input for a CSV file: its SHA-256 digest, path and column schema.</summary>
+    private static async Task<DatasetInput> DatasetInputAsync(string path, Table table, string context, CancellationToken ct)
+    {
+        string digest;
+        await using (var file = File.OpenRead(path))
+        {
+            digest = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct))[..16];
+        }
+        var schema = JsonSerializer.Serialize(new
+        {
+            mlflow_colspec = table.Columns.Select(c => new { type = c is Kiln.Tabular.Columns.NumericColumn ? "double" : "string", name = c.Name }),
+        });
+        var profile = JsonSerializer.Serialize(new { num_rows = table.RowCount, num_elements = (long)table.RowCount * table.ColumnCount });
+        var source = JsonSerializer.Serialize(new { uri = Path.GetFullPath(path) });
+        return new DatasetInput(new Dataset(Path.GetFileName(path), digest, "local", source, schema, profile), [new Tag("mlflow.data.context", context)]);
+    }
+
+    /// <summary>Keeps every iteration's report and forwards it, on the training thread (no posting, no reordering).</summary>
+    private sealed class CurveRecorder(List<TrainingProgress> curve, IProgress<TrainingProgress>? forward) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            curve.Add(value);
+            forward?.Report(value);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
+
+namespace Kiln.Learn.Data;
+
+/// <summary>A table's columns seen through a <see cref="ModelSchema"/>: numeric values with non-finite values as NaN,
+/// categorical values as model codes (unknown categories and missing codes as NaN).</summary>
+internal sealed class FeatureView
+{
+    private readonly Column[] _columns;
+    private readonly int[]?[] _codeMaps;
+
+    private FeatureView(Column[] columns, int[]?[] codeMaps, int rowCount)
+    {
+        _columns = columns;
+        _codeMaps = codeMaps;
+        RowCount = rowCount;
+    }
+
+    public int RowCount { get; }
+
+    public int FeatureCount => _columns.Length;
+
+    /// <summary>Binds <paramref name="table"/> to <paramref name="schema"/>; a missing or mistyped feature column is a <see cref="LearnException"/>.</summary>
+    public static FeatureView Bind(Table table, ModelSchema schema)
+    {
+        var columns = new Column[schema.Features.Count];
+        var maps = new int[]?[columns.Length];
+        for (var f = 0; f < columns.Length; f++)
+        {
+            var feature = schema.Features[f];
+            if (!table.TryGetColumn(feature.Name, out var column))
+            {
+                throw new LearnException($"Feature column '{feature.Name}' is missing from the table; the model needs all of: {string.Join(", ", schema.Features.Select(x => x.Name))}.");
+            }
+            columns[f] = column;
+            if (feature.Kind == FeatureKind.Numeric)
+            {
+                if (column is not NumericColumn)
+                {
+                    throw new LearnException($"Feature column '{feature.Name}' is {column.Kind} but the model was trained on it as numeric.");
+                }
+            }
+            else
+            {
+                if (column is not CategoricalColumn categorical)
+                {
+                    throw new LearnException($"Feature column '{feature.Name}' is {column.Kind} but the model was trained on it as categorical.");
+                }
+                maps[f] = MapCategories(categorical.Categories, feature.Categories);
+            }
+        }
+        return new FeatureView(columns, maps, table.RowCount);
+    }
+
+    /// <summary>Maps each category of <paramref name="from"/> to its index in <paramref name="to"/>, or -1 when unknown.</summary>
+    internal static int[] MapCategories(IReadOnlyList<string> from, IReadOnlyList<string> to)
+    {
+        var index = new Dictionary<string, int>(to.Count, StringComparer.Ordinal);
+        for (var i = 0; i < to.Count; i++)
+        {
+            index[to[i]] = i;
+        }
+        var map = new int[from.Count];
+        for (var i = 0; i < map.Length; i++)
+        {
+            map[i] = index.TryGetValue(from[i], out var code) ? code : -1;
+        }
+        return map;
+    }
+
+    /// <summary>Writes feature <paramref name="feature"/> for rows [<paramref name="start"/>, start + destination.Length).</summary>
+    public void Fill(int feature, int start, Span<double> destination)
+    {
+        switch (_columns[feature])
+        {
+            case Float64Column f64:
+                var values = f64.Values.Slice(start, destination.Length);
+                for (var i = 0; i < destination.Length; i++)
+                {
+                    var v = values[i];
+                    destination[i] = double.IsFinite(v) ? v : double.NaN;
+                }
+                break;
+            case Float32Column f32:
+                var floats = f32.Values.Slice(start, destination.Length);
+                for (var i = 0; i < destination.Length; i++)
+                {
+                    var v = floats[i];
+                    destination[i] = float.IsFinite(v) ? v : double.NaN;
+                }
+                break;
+            case NumericColumn numeric:
+                for (var i = 0; i < destination.Length; i++)
+                {
+                    var v = numeric.GetValue(start + i);
+                    destination[i] = double.IsFinite(v) ? v : double.NaN;
+                }
+                break;
+            case CategoricalColumn categorical:
+                var codes = categorical.Codes.Slice(start, destination.Length);
+                var map = _codeMaps[feature]!;
+                for (var i = 0; i < destination.Length; i++)
+                {
+                    var c = codes[i];
+                    var mapped = c < 0 ? -1 : map[c];
+                    destination[i] = mapped < 0 ? double.NaN : mapped;
+                }
+                break;
+            default:
+                throw new InvalidOperationException("Unexpected column kind.");
+        }
+    }
+
+    /// <summary>All rows of feature <paramref name="feature"/>.</summary>
+    public double[] GetColumn(int feature)
+    {
+        var result = GC.AllocateUninitializedArray<double>(RowCount);
+        Fill(feature, 0, result);
+        return result;
+    }
+}

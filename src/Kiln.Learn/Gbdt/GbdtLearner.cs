@@ -1,0 +1,262 @@
+using System.Globalization;
+using Kiln.Learn.Data;
+using Kiln.Learn.Model;
+using Kiln.Learn.Trees;
+using Kiln.Tabular;
+
+namespace Kiln.Learn.Gbdt;
+
+/// <summary>Histogram-based gradient-boosted trees (XGBoost hist / LightGBM style): quantile bins, native categorical
+/// splits, learned missing-value directions, depth-wise or leaf-wise growth, early stopping.</summary>
+/// <remarks>Training loss is computed only when a progress sink is given (it costs a pass over the rows per round);
+/// otherwise <see cref="TrainingProgress.TrainLoss"/> is NaN. Results are identical for the same data, options, seed and
+/// <see cref="LearnerOptions.Threads"/>.</remarks>
+public sealed class GbdtLearner : ILearner<GbdtOptions>
+{
+    private const int GradientBlock = 65_536;
+
+    /// <inheritdoc />
+    public string Name => GbdtModel.Learner;
+
+    /// <inheritdoc />
+    TrainedModel ILearner<GbdtOptions>.Fit(Table train, string target, GbdtOptions options, Table? validation,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
+        Fit(train, target, options, validation, progress, cancellationToken);
+
+    /// <summary>Fits a boosted model; see <see cref="ILearner{TOptions}.Fit"/>.</summary>
+    public GbdtModel Fit(Table train, string target, GbdtOptions options, Table? validation = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.EarlyStoppingRounds > 0 && validation is null)
+        {
+            throw new ArgumentException("EarlyStoppingRounds needs a validation table.", nameof(options));
+        }
+        var threads = options.ResolvedThreads;
+        var data = TrainingData.Create(train, target, options.Task);
+        var schema = data.Schema;
+        var bins = BinnedMatrix.ChooseBins(data.Features, schema, options.MaxBins, options.BinSampleSize, threads);
+        var matrix = BinnedMatrix.Create(data.Features, bins, threads, cancellationToken);
+        var valid = validation is null ? null : data.Bind(validation);
+        var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
+        var run = new BoostingRun(options, schema, bins, matrix, data.Target, validMatrix, valid?.Target, threads);
+        return run.Train(progress, cancellationToken);
+    }
+
+    private sealed class BoostingRun
+    {
+        private readonly GbdtOptions _options;
+        private readonly ModelSchema _schema;
+        private readonly FeatureBins[] _bins;
+        private readonly BinnedMatrix _matrix;
+        private readonly double[] _y;
+        private readonly BinnedMatrix? _validMatrix;
+        private readonly double[]? _validY;
+        private readonly int _threads;
+        private readonly Objective _objective;
+        private readonly int _outputs;
+
+        public BoostingRun(GbdtOptions options, ModelSchema schema, FeatureBins[] bins, BinnedMatrix matrix, double[] y,
+            BinnedMatrix? validMatrix, double[]? validY, int threads)
+        {
+            _options = options;
+            _schema = schema;
+            _bins = bins;
+            _matrix = matrix;
+            _y = y;
+            _validMatrix = validMatrix;
+            _validY = validY;
+            _threads = threads;
+            _objective = Objective.Create(options.Task, schema.Classes.Count, options);
+            _outputs = _objective.Outputs;
+        }
+
+        public GbdtModel Train(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        {
+            var n = _matrix.RowCount;
+            var baseScores = _objective.BaseScores(_y);
+            var scores = Fill(n, baseScores);
+            var validScores = _validMatrix is null ? null : Fill(_validMatrix.RowCount, baseScores);
+            var gh = new float[_outputs][];
+            for (var k = 0; k < _outputs; k++)
+            {
+                gh[k] = GC.AllocateUninitializedArray<float>(2 * n);
+            }
+            var settings = new GrowerSettings
+            {
+                MaxDepth = _options.MaxDepth, MaxLeaves = _options.MaxLeaves, MinChildWeight = _options.MinChildWeight,
+                MinSamplesLeaf = _options.MinSamplesLeaf, Lambda = _options.Lambda, Alpha = _options.Alpha,
+                Gamma = _options.MinSplitGain, LeafScale = _options.LearningRate,
+                CategoricalSmoothing = _options.CategoricalSmoothing, MaxCategoricalThreshold = _options.MaxCategoricalThreshold,
+            };
+            var grower = new TreeGrower(_matrix, _bins, settings, _threads);
+            var builder = new TreeEnsembleBuilder(_bins);
+            var grown = new List<GrownTree>();
+            var rng = new Random(_options.Seed);
+            var allRows = Enumerable.Range(0, n).ToArray();
+            var allFeatures = Enumerable.Range(0, _matrix.FeatureCount).ToArray();
+            var sampled = _options.Subsample < 1 ? new int[n] : null;
+            var best = (Loss: double.PositiveInfinity, Round: 0);
+            var rounds = 0;
+            for (var round = 1; round <= _options.Rounds; round++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
+                var rows = sampled is null ? allRows : Sample(sampled, n, rng);
+                var features = _options.ColumnSample < 1 ? SampleFeatures(allFeatures, rng) : allFeatures;
+                for (var k = 0; k < _outputs; k++)
+                {
+                    var tree = grower.Grow(rows, gh[k], features, rng);
+                    if (_objective.RefitMedian)
+                    {
+                        RefitMedian(tree, grower.Rows, scores);
+                    }
+                    UpdateTrainScores(tree, grower, scores, k, sampled is null);
+                    if (validScores is not null)
+                    {
+                        AddTree(tree, _validMatrix!, validScores, k);
+                    }
+                    builder.Add(tree, k);
+                    grown.Add(tree);
+                }
+                rounds = round;
+                var trainLoss = progress is null ? double.NaN : Loss(scores, _y);
+                double? validLoss = validScores is null ? null : Loss(validScores, _validY!);
+                progress?.Report(new TrainingProgress(round, _options.Rounds, trainLoss, validLoss));
+                if (validLoss is { } v)
+                {
+                    if (v < best.Loss - 1e-12)
+                    {
+                        best = (v, round);
+                    }
+                    else if (_options.EarlyStoppingRounds > 0 && round - best.Round >= _options.EarlyStoppingRounds)
+                    {
+                        break;
+                    }
+                }
+            }
+            var keep = _options.EarlyStoppingRounds > 0 && best.Round > 0 ? best.Round : rounds;
+            builder.Truncate(keep * _outputs);
+            var ensemble = builder.Build(baseScores, _objective.Transform, 1);
+            var properties = new Dictionary<string, string>
+            {
+                ["rounds"] = rounds.ToString(CultureInfo.InvariantCulture),
+                ["best_round"] = keep.ToString(CultureInfo.InvariantCulture),
+            };
+            if (best.Round > 0)
+            {
+                properties["best_validation_loss"] = best.Loss.ToString("R", CultureInfo.InvariantCulture);
+            }
+            return new GbdtModel(_schema, ensemble, TreeModel.Importances(_schema, grown.Take(keep * _outputs))) { Properties = properties };
+        }
+
+        private double[] Fill(int rows, double[] baseScores)
+        {
+            var scores = GC.AllocateUninitializedArray<double>(rows * _outputs);
+            for (var i = 0; i < rows; i++)
+            {
+                baseScores.CopyTo(scores, i * _outputs);
+            }
+            return scores;
+        }
+
+        private void ForBlocks(int n, Action<int, int> body)
+        {
+            var blocks = (n + GradientBlock - 1) / GradientBlock;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+                b => body(b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock)));
+        }
+
+        private double Loss(double[] scores, double[] y)
+        {
+            var n = y.Length;
+            var blocks = (n + GradientBlock - 1) / GradientBlock;
+            var sums = new double[blocks];
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+                b => sums[b] = _objective.LossSum(scores, y, b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock)));
+            return _objective.Report(sums.Sum() / n);
+        }
+
+        private int[] Sample(int[] buffer, int n, Random rng)
+        {
+            var count = 0;
+            var fraction = _options.Subsample;
+            for (var i = 0; i < n; i++)
+            {
+                if (rng.NextDouble() < fraction)
+                {
+                    buffer[count++] = i;
+                }
+            }
+            return buffer[..Math.Max(count, 1)];
+        }
+
+        private int[] SampleFeatures(int[] all, Random rng)
+        {
+            var k = Math.Max(1, (int)Math.Round(all.Length * _options.ColumnSample));
+            var shuffled = (int[])all.Clone();
+            for (var i = 0; i < k; i++)
+            {
+                var j = rng.Next(i, shuffled.Length);
+                (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
+            }
+            var chosen = shuffled[..k];
+            Array.Sort(chosen);
+            return chosen;
+        }
+
+        private void RefitMedian(GrownTree tree, int[] rows, double[] scores)
+        {
+            for (var leaf = 0; leaf < tree.LeafValues.Count; leaf++)
+            {
+                var (begin, end) = tree.LeafRows[leaf];
+                if (end <= begin)
+                {
+                    continue;
+                }
+                var residuals = new double[end - begin];
+                for (var i = begin; i < end; i++)
+                {
+                    residuals[i - begin] = _y[rows[i]] - scores[rows[i]];
+                }
+                Array.Sort(residuals);
+                var m = residuals.Length;
+                var median = m % 2 == 1 ? residuals[m / 2] : (residuals[(m / 2) - 1] + residuals[m / 2]) / 2;
+                tree.LeafValues[leaf] = median * _options.LearningRate;
+            }
+        }
+
+        private void UpdateTrainScores(GrownTree tree, TreeGrower grower, double[] scores, int k, bool allRowsInTree)
+        {
+            if (!allRowsInTree)
+            {
+                AddTree(tree, _matrix, scores, k);
+                return;
+            }
+            var rows = grower.Rows;
+            for (var leaf = 0; leaf < tree.LeafValues.Count; leaf++)
+            {
+                var value = tree.LeafValues[leaf];
+                var (begin, end) = tree.LeafRows[leaf];
+                for (var i = begin; i < end; i++)
+                {
+                    scores[(rows[i] * _outputs) + k] += value;
+                }
+            }
+        }
+
+        private void AddTree(GrownTree tree, BinnedMatrix matrix, double[] scores, int k)
+        {
+            var f = matrix.FeatureCount;
+            ForBlocks(matrix.RowCount, (s, e) =>
+            {
+                for (var i = s; i < e; i++)
+                {
+                    var leaf = tree.FindLeaf(matrix.Bins.AsSpan(i * f, f));
+                    scores[(i * _outputs) + k] += tree.LeafValues[leaf];
+                }
+            });
+        }
+    }
+}

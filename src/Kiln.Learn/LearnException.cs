@@ -1,0 +1,18 @@
+namespace Kiln.Learn;
+
+/// <summary>The one error type of Kiln.Learn: bad training or prediction input, or an unreadable model file.
+/// The message names the column or option at fault and says what to do.</summary>
+public sealed class LearnException : Exception
+{
+    /// <summary>Creates the exception with a message for the user.</summary>
+    public LearnException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and the underlying cause.</summary>
+    public LearnException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

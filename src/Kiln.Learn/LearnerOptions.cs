@@ -1,0 +1,49 @@
+namespace Kiln.Learn;
+
+/// <summary>Options every learner has. Learner-specific options derive from this record.</summary>
+public abstract record LearnerOptions
+{
+    /// <summary>What to predict. Default <see cref="TaskKind.BinaryClassification"/>.</summary>
+    public TaskKind Task { get; init; } = TaskKind.BinaryClassification;
+
+    /// <summary>Seed for every random choice (sampling, initialisation); the same seed, data and <see cref="Threads"/>
+    /// give the same model. Any value; default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Threads to use: -1 (default) one per processor, or 1 and up.</summary>
+    public int Threads { get; init; } = -1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option outside its valid range.</summary>
+    public virtual void Validate()
+    {
+        if (!Enum.IsDefined(Task))
+        {
+            throw new ArgumentException($"Task is {(int)Task}, which is not a TaskKind.", nameof(Task));
+        }
+        if (Threads is 0 or < -1)
+        {
+            throw new ArgumentException($"Threads is {Threads}; use -1 (one per processor) or 1 and up.", nameof(Threads));
+        }
+    }
+
+    /// <summary>The thread count to use, resolving -1 to the processor count.</summary>
+    internal int ResolvedThreads => Threads == -1 ? Environment.ProcessorCount : Threads;
+
+    /// <summary>Throws unless <paramref name="min"/> ≤ <paramref name="value"/> ≤ <paramref name="max"/>.</summary>
+    protected static void CheckRange(double value, double min, double max, string name)
+    {
+        if (!(value >= min && value <= max))
+        {
+            throw new ArgumentException($"{name} is {value}; it must be between {min} and {max}.", name);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="min"/> ≤ <paramref name="value"/> ≤ <paramref name="max"/>.</summary>
+    protected static void CheckRange(int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentException($"{name} is {value}; it must be between {min} and {max}.", name);
+        }
+    }
+}

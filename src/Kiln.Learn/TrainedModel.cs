@@ -1,0 +1,120 @@
+using Kiln.Learn.Data;
+using Kiln.Learn.Model;
+using Kiln.Tabular;
+
+namespace Kiln.Learn;
+
+/// <summary>A fitted model: its schema, one-row and batch prediction, and saving to the Kiln model file format.</summary>
+/// <remarks>Inputs follow one convention everywhere: NaN and ±Infinity in numeric features are missing values; in
+/// categorical features a missing code, or a category the model did not see in training, is a missing value. Missing
+/// values take the direction (tree models) or the imputed value (linear models) learned in training.</remarks>
+public abstract class TrainedModel
+{
+    private const int BlockRows = 256;
+
+    /// <summary>Creates a model with its schema.</summary>
+    protected TrainedModel(ModelSchema schema)
+    {
+        Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+    }
+
+    /// <summary>The task, target, features and classes.</summary>
+    public ModelSchema Schema { get; }
+
+    /// <summary>The learner's name as written in model files ("gbdt", "forest", "linear").</summary>
+    public abstract string LearnerName { get; }
+
+    /// <summary>Values per prediction (see <see cref="ModelSchema.OutputCount"/>).</summary>
+    public int OutputCount => Schema.OutputCount;
+
+    /// <summary>Training facts worth keeping with the model (e.g. best iteration, convergence), saved in the file.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Predicts one row without allocating. <paramref name="row"/> holds one value per feature in
+    /// <see cref="ModelSchema.Features"/> order (categorical features as codes into the feature's categories);
+    /// <paramref name="output"/> receives <see cref="OutputCount"/> values: the probability of <c>Classes[1]</c> (binary),
+    /// one probability per class (multiclass) or the predicted value (regression).</summary>
+    /// <exception cref="ArgumentException">A span is shorter than the feature or output count.</exception>
+    public void Predict(ReadOnlySpan<double> row, Span<double> output)
+    {
+        if (row.Length < Schema.Features.Count)
+        {
+            throw new ArgumentException($"The row has {row.Length} values; the model needs {Schema.Features.Count}.", nameof(row));
+        }
+        if (output.Length < OutputCount)
+        {
+            throw new ArgumentException($"The output has room for {output.Length} values; the model writes {OutputCount}.", nameof(output));
+        }
+        PredictRow(row, output);
+    }
+
+    /// <summary>Predicts every row of <paramref name="table"/> in parallel; the result is row-major, <see cref="OutputCount"/>
+    /// values per row. Feature columns are found by name (other columns are ignored).</summary>
+    /// <exception cref="LearnException">A feature column is missing or has the wrong kind; the message names it.</exception>
+    public double[] Predict(Table table, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var view = FeatureView.Bind(table, Schema);
+        var outputs = OutputCount;
+        var result = GC.AllocateUninitializedArray<double>(view.RowCount * outputs);
+        var blocks = (view.RowCount + BlockRows - 1) / BlockRows;
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
+            () => new double[BlockRows * Schema.Features.Count],
+            (block, _, buffer) =>
+            {
+                var start = block * BlockRows;
+                var count = Math.Min(BlockRows, view.RowCount - start);
+                for (var f = 0; f < Schema.Features.Count; f++)
+                {
+                    view.Fill(f, start, buffer.AsSpan(f * BlockRows, count));
+                }
+                PredictBlock(buffer, BlockRows, count, result.AsSpan(start * outputs, count * outputs));
+                return buffer;
+            },
+            _ => { });
+        return result;
+    }
+
+    /// <summary>Predicts a block of rows stored column-major (feature f of row i at [f * stride + i]).</summary>
+    internal virtual void PredictBlock(double[] columns, int stride, int count, Span<double> output)
+    {
+        Span<double> row = stackalloc double[Schema.Features.Count];
+        var outputs = OutputCount;
+        for (var i = 0; i < count; i++)
+        {
+            for (var f = 0; f < row.Length; f++)
+            {
+                row[f] = columns[(f * stride) + i];
+            }
+            PredictRow(row, output.Slice(i * outputs, outputs));
+        }
+    }
+
+    /// <summary>Predicts one row whose spans have been checked.</summary>
+    private protected abstract void PredictRow(ReadOnlySpan<double> row, Span<double> output);
+
+    /// <summary>Writes the learner-specific part of the model file.</summary>
+    private protected abstract void WritePayload(BinaryWriter writer);
+
+    /// <summary>Writes the model in the Kiln model file format (see <see cref="ModelFile"/>).</summary>
+    public void Save(Stream stream) => ModelFile.Save(this, stream);
+
+    /// <summary>Writes the model to the file at <paramref name="path"/>.</summary>
+    public void Save(string path)
+    {
+        using var stream = File.Create(path);
+        Save(stream);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save(Stream)"/> (see <see cref="ModelFile.Load"/>).</summary>
+    public static TrainedModel Load(Stream stream) => ModelFile.Load(stream);
+
+    /// <summary>Reads the model file at <paramref name="path"/>.</summary>
+    public static TrainedModel Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Load(stream);
+    }
+
+    internal void WritePayloadTo(BinaryWriter writer) => WritePayload(writer);
+}

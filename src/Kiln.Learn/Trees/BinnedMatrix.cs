@@ -1,0 +1,83 @@
+using Kiln.Learn.Data;
+
+namespace Kiln.Learn.Trees;
+
+/// <summary>Features as bytes, row-major (row r's bins at [r * FeatureCount, (r + 1) * FeatureCount)), so a histogram
+/// pass reads each row's bins from one cache line.</summary>
+internal sealed class BinnedMatrix
+{
+    private const int BlockRows = 4096;
+
+    private BinnedMatrix(byte[] bins, int rowCount, int featureCount)
+    {
+        Bins = bins;
+        RowCount = rowCount;
+        FeatureCount = featureCount;
+    }
+
+    public byte[] Bins { get; }
+
+    public int RowCount { get; }
+
+    public int FeatureCount { get; }
+
+    /// <summary>Chooses bins for every feature from (a deterministic sample of) the training rows.</summary>
+    public static FeatureBins[] ChooseBins(FeatureView view, ModelSchema schema, int maxBins, int sampleSize, int threads)
+    {
+        var result = new FeatureBins[view.FeatureCount];
+        var rows = view.RowCount;
+        var step = Math.Max(1, rows / sampleSize);
+        Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, f =>
+        {
+            var feature = schema.Features[f];
+            if (feature.Kind == FeatureKind.Categorical)
+            {
+                result[f] = FeatureBins.ForCategorical(feature.Categories.Count);
+                return;
+            }
+            var column = view.GetColumn(f);
+            if (step == 1)
+            {
+                result[f] = FeatureBins.ForNumeric(column, maxBins);
+                return;
+            }
+            var sample = new double[(rows + step - 1) / step];
+            for (var i = 0; i < sample.Length; i++)
+            {
+                sample[i] = column[i * step];
+            }
+            result[f] = FeatureBins.ForNumeric(sample, maxBins);
+        });
+        return result;
+    }
+
+    /// <summary>Bins every row of <paramref name="view"/>.</summary>
+    public static BinnedMatrix Create(FeatureView view, FeatureBins[] bins, int threads, CancellationToken cancellationToken)
+    {
+        var rows = view.RowCount;
+        var features = bins.Length;
+        var data = GC.AllocateUninitializedArray<byte>(rows * features);
+        var blocks = (rows + BlockRows - 1) / BlockRows;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
+            () => new double[BlockRows],
+            (block, _, buffer) =>
+            {
+                var start = block * BlockRows;
+                var count = Math.Min(BlockRows, rows - start);
+                var values = buffer.AsSpan(0, count);
+                for (var f = 0; f < features; f++)
+                {
+                    view.Fill(f, start, values);
+                    var map = bins[f];
+                    var offset = (start * features) + f;
+                    for (var i = 0; i < count; i++)
+                    {
+                        data[offset + (i * features)] = map.Bin(values[i]);
+                    }
+                }
+                return buffer;
+            },
+            _ => { });
+        return new BinnedMatrix(data, rows, features);
+    }
+}

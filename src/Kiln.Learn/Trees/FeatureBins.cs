@@ -1,0 +1,126 @@
+namespace Kiln.Learn.Trees;
+
+/// <summary>How one feature's values map to bins. Bin 0 holds missing values; a numeric value v goes to
+/// bin 1 + (number of upper bounds below v); a categorical code c goes to bin c + 1 (codes past
+/// <see cref="MaxCategoricalCodes"/> count as missing).</summary>
+internal sealed class FeatureBins
+{
+    /// <summary>Most bins a feature can have, the missing bin included.</summary>
+    public const int MaxBins = 256;
+
+    /// <summary>Categorical codes at or past this are binned as missing.</summary>
+    public const int MaxCategoricalCodes = MaxBins - 1;
+
+    public FeatureBins(bool categorical, double[] upperBounds, int binCount)
+    {
+        IsCategorical = categorical;
+        UpperBounds = upperBounds;
+        BinCount = binCount;
+    }
+
+    public bool IsCategorical { get; }
+
+    /// <summary>Numeric: ascending bin boundaries; bin b (1-based) holds values in (UpperBounds[b-2], UpperBounds[b-1]].</summary>
+    public double[] UpperBounds { get; }
+
+    /// <summary>Bins used, the missing bin included.</summary>
+    public int BinCount { get; }
+
+    public byte Bin(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return 0;
+        }
+        if (IsCategorical)
+        {
+            var code = (int)value;
+            return code < MaxCategoricalCodes ? (byte)(code + 1) : (byte)0;
+        }
+        var bounds = UpperBounds;
+        int lo = 0, hi = bounds.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >> 1;
+            if (bounds[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return (byte)(lo + 1);
+    }
+
+    /// <summary>The raw threshold of the numeric split "bin ≤ <paramref name="bin"/>": values ≤ it go left.</summary>
+    public double Threshold(int bin) => UpperBounds[bin - 1];
+
+    /// <summary>Numeric bins from quantiles of <paramref name="values"/> (NaN = missing), at most <paramref name="maxBins"/> bins in all.</summary>
+    public static FeatureBins ForNumeric(ReadOnlySpan<double> values, int maxBins)
+    {
+        var finite = new List<double>(values.Length);
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                finite.Add(v);
+            }
+        }
+        var sorted = finite.ToArray();
+        Array.Sort(sorted);
+        var distinct = new List<double>();
+        var cumulative = new List<int>();
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (i == 0 || sorted[i] != sorted[i - 1])
+            {
+                distinct.Add(sorted[i]);
+                cumulative.Add(0);
+            }
+            cumulative[^1] = i + 1;
+        }
+        var valueBins = maxBins - 1;
+        var bounds = new List<double>();
+        if (distinct.Count <= valueBins)
+        {
+            for (var i = 0; i + 1 < distinct.Count; i++)
+            {
+                bounds.Add(Midpoint(distinct[i], distinct[i + 1]));
+            }
+        }
+        else
+        {
+            var k = 0;
+            for (var j = 1; j < valueBins; j++)
+            {
+                var wanted = (long)j * sorted.Length / valueBins;
+                while (k < distinct.Count - 1 && cumulative[k] < wanted)
+                {
+                    k++;
+                }
+                if (k >= distinct.Count - 1)
+                {
+                    break;
+                }
+                var bound = Midpoint(distinct[k], distinct[k + 1]);
+                if (bounds.Count == 0 || bound > bounds[^1])
+                {
+                    bounds.Add(bound);
+                }
+            }
+        }
+        return new FeatureBins(false, [.. bounds], bounds.Count + 2);
+    }
+
+    /// <summary>Categorical bins: one per category code (up to <see cref="MaxCategoricalCodes"/>).</summary>
+    public static FeatureBins ForCategorical(int categoryCount) =>
+        new(true, [], Math.Min(categoryCount, MaxCategoricalCodes) + 1);
+
+    private static double Midpoint(double a, double b)
+    {
+        var mid = a + ((b - a) / 2);
+        return mid < b ? mid : a;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Kiln.Learn.Trees;
+
+/// <summary>What the tree grower needs, taken from a learner's options.</summary>
+internal sealed record GrowerSettings
+{
+    /// <summary>Most levels below the root; 0 = unlimited.</summary>
+    public int MaxDepth { get; init; } = 6;
+
+    /// <summary>Most leaves; 0 = unlimited (then nodes are grown depth-first, which gives the depth-wise tree).</summary>
+    public int MaxLeaves { get; init; }
+
+    public double MinChildWeight { get; init; } = 1;
+
+    public int MinSamplesLeaf { get; init; } = 1;
+
+    public double Lambda { get; init; } = 1;
+
+    public double Alpha { get; init; }
+
+    public double Gamma { get; init; }
+
+    /// <summary>Multiplies every leaf value (the learning rate).</summary>
+    public double LeafScale { get; init; } = 1;
+
+    /// <summary>Fraction of the tree's features tried at each node (random forest); 1 = all.</summary>
+    public double NodeFeatureFraction { get; init; } = 1;
+
+    public double CategoricalSmoothing { get; init; } = 10;
+
+    public int MaxCategoricalThreshold { get; init; } = 32;
+}

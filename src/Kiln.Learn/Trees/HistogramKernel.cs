@@ -1,0 +1,102 @@
+using System.Runtime.Intrinsics;
+
+namespace Kiln.Learn.Trees;
+
+/// <summary>Adds rows' (gradient, hessian) pairs into per-feature histograms. A histogram holds, for feature f and bin b,
+/// the sums at [(f * 256 + b) * 2] (gradient) and [+1] (hessian), as doubles.</summary>
+internal static unsafe class HistogramKernel
+{
+    public const int FeatureStride = FeatureBins.MaxBins * 2;
+
+    /// <summary>All features, rows given by index.</summary>
+    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, float[] gradHess, double[] histogram)
+    {
+        fixed (byte* binBase = bins)
+        fixed (int* rowBase = rows)
+        fixed (float* gh = gradHess)
+        fixed (double* hist = histogram)
+        {
+            var count = rows.Length;
+            for (var i = 0; i < count; i++)
+            {
+                var r = rowBase[i];
+                var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
+                var rowBins = binBase + ((long)r * featureCount);
+                var h = hist;
+                for (var f = 0; f < featureCount; f++, h += FeatureStride)
+                {
+                    var p = h + (rowBins[f] * 2);
+                    Vector128.Store(Vector128.Load(p) + pair, p);
+                }
+            }
+        }
+    }
+
+    /// <summary>Only the listed features, rows given by index.</summary>
+    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, float[] gradHess, ReadOnlySpan<int> features, double[] histogram)
+    {
+        fixed (byte* binBase = bins)
+        fixed (int* rowBase = rows)
+        fixed (int* featureBase = features)
+        fixed (float* gh = gradHess)
+        fixed (double* hist = histogram)
+        {
+            var count = rows.Length;
+            var used = features.Length;
+            for (var i = 0; i < count; i++)
+            {
+                var r = rowBase[i];
+                var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
+                var rowBins = binBase + ((long)r * featureCount);
+                for (var j = 0; j < used; j++)
+                {
+                    var f = featureBase[j];
+                    var p = hist + (f * FeatureStride) + (rowBins[f] * 2);
+                    Vector128.Store(Vector128.Load(p) + pair, p);
+                }
+            }
+        }
+    }
+
+    /// <summary><paramref name="target"/> -= <paramref name="other"/> over the listed features.</summary>
+    public static void Subtract(double[] target, double[] other, ReadOnlySpan<int> features)
+    {
+        foreach (var f in features)
+        {
+            var t = target.AsSpan(f * FeatureStride, FeatureStride);
+            var o = other.AsSpan(f * FeatureStride, FeatureStride);
+            for (var i = 0; i < t.Length; i += Vector256<double>.Count)
+            {
+                (Vector256.Create(t.Slice(i)) - Vector256.Create(o.Slice(i))).CopyTo(t.Slice(i));
+            }
+        }
+    }
+
+    /// <summary><paramref name="target"/> += <paramref name="other"/> over the listed features.</summary>
+    public static void Add(double[] target, double[] other, ReadOnlySpan<int> features)
+    {
+        foreach (var f in features)
+        {
+            var t = target.AsSpan(f * FeatureStride, FeatureStride);
+            var o = other.AsSpan(f * FeatureStride, FeatureStride);
+            for (var i = 0; i < t.Length; i += Vector256<double>.Count)
+            {
+                (Vector256.Create(t.Slice(i)) + Vector256.Create(o.Slice(i))).CopyTo(t.Slice(i));
+            }
+        }
+    }
+
+    /// <summary>Zeroes the listed features' parts of <paramref name="histogram"/>.</summary>
+    public static void Clear(double[] histogram, ReadOnlySpan<int> features, bool allFeatures)
+    {
+        if (allFeatures)
+        {
+            Array.Clear(histogram);
+            return;
+        }
+        foreach (var f in features)
+        {
+            histogram.AsSpan(f * FeatureStride, FeatureStride).Clear();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+namespace Kiln.Learn.Trees;
+
+/// <summary>Finds the best split of a node from its histogram (XGBoost's regularised gain; LightGBM's sorted-category
+/// search for categorical features; missing values tried on both sides).</summary>
+internal sealed class SplitFinder
+{
+    private readonly GrowerSettings _settings;
+    private readonly FeatureBins[] _bins;
+    private readonly int[] _order = new int[FeatureBins.MaxBins];
+    private readonly double[] _ratio = new double[FeatureBins.MaxBins];
+
+    public SplitFinder(GrowerSettings settings, FeatureBins[] bins)
+    {
+        _settings = settings;
+        _bins = bins;
+    }
+
+    /// <summary>The regularised score of a leaf with sums (g, h): T(g)² / (h + λ), T the L1 soft threshold.</summary>
+    public double Score(double g, double h)
+    {
+        var t = Threshold(g);
+        return t * t / (h + _settings.Lambda);
+    }
+
+    /// <summary>The leaf value -T(g) / (h + λ), scaled by the learning rate.</summary>
+    public double LeafValue(double g, double h)
+    {
+        var denominator = h + _settings.Lambda;
+        return denominator <= 0 ? 0 : -Threshold(g) / denominator * _settings.LeafScale;
+    }
+
+    private double Threshold(double g)
+    {
+        var alpha = _settings.Alpha;
+        return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0;
+    }
+
+    public SplitCandidate Find(double[] hist, ReadOnlySpan<int> features, double g, double h, int count)
+    {
+        var best = SplitCandidate.None;
+        var parent = Score(g, h);
+        var countPerHess = h > 0 ? count / h : 0;
+        foreach (var f in features)
+        {
+            if (_bins[f].IsCategorical)
+            {
+                FindCategorical(hist, f, g, h, parent, countPerHess, ref best);
+            }
+            else
+            {
+                FindNumeric(hist, f, g, h, parent, countPerHess, ref best);
+            }
+        }
+        if (best.Feature >= 0)
+        {
+            if (!best.Categorical)
+            {
+                best.LeftBins = BinSet.Range(best.ThresholdBin, best.DefaultLeft);
+            }
+            best.Gain = (0.5 * best.Gain) - _settings.Gamma;
+        }
+        return best;
+    }
+
+    private bool Allowed(double hl, double hr, double countPerHess) =>
+        hl >= _settings.MinChildWeight && hr >= _settings.MinChildWeight
+        && hl * countPerHess >= _settings.MinSamplesLeaf - 1e-9 && hr * countPerHess >= _settings.MinSamplesLeaf - 1e-9;
+
+    private void FindNumeric(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    {
+        var binCount = _bins[f].BinCount;
+        var offset = f * HistogramKernel.FeatureStride;
+        var gm = hist[offset];
+        var hm = hist[offset + 1];
+        var hasMissing = hm > 0;
+        double gl = 0, hl = 0;
+        for (var t = 1; t < binCount - 1; t++)
+        {
+            gl += hist[offset + (2 * t)];
+            hl += hist[offset + (2 * t) + 1];
+            if (hasMissing)
+            {
+                ConsiderNumeric(ref best, f, t, gl, hl, false, g, h, parent, countPerHess);
+                ConsiderNumeric(ref best, f, t, gl + gm, hl + hm, true, g, h, parent, countPerHess);
+            }
+            else
+            {
+                ConsiderNumeric(ref best, f, t, gl, hl, hl >= h - hl, g, h, parent, countPerHess);
+            }
+        }
+    }
+
+    private void ConsiderNumeric(ref SplitCandidate best, int f, int t, double leftG, double leftH, bool missingLeft,
+        double g, double h, double parent, double countPerHess)
+    {
+        var rightH = h - leftH;
+        if (!Allowed(leftH, rightH, countPerHess))
+        {
+            return;
+        }
+        var gain = Score(leftG, leftH) + Score(g - leftG, rightH) - parent;
+        if (gain > best.Gain)
+        {
+            best = new SplitCandidate
+            {
+                Gain = gain, Feature = f, ThresholdBin = t, Categorical = false, DefaultLeft = missingLeft,
+                LeftG = leftG, LeftH = leftH,
+            };
+        }
+    }
+
+    private void FindCategorical(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    {
+        var binCount = _bins[f].BinCount;
+        var offset = f * HistogramKernel.FeatureStride;
+        var used = 0;
+        for (var b = 0; b < binCount; b++)
+        {
+            var hb = hist[offset + (2 * b) + 1];
+            if (hb > 0)
+            {
+                _order[used] = b;
+                _ratio[used] = hist[offset + (2 * b)] / (hb + _settings.CategoricalSmoothing);
+                used++;
+            }
+        }
+        if (used < 2)
+        {
+            return;
+        }
+        Array.Sort(_ratio, _order, 0, used);
+        var limit = Math.Min(used - 1, _settings.MaxCategoricalThreshold);
+        for (var direction = 0; direction < 2; direction++)
+        {
+            double gl = 0, hl = 0;
+            for (var k = 0; k < limit; k++)
+            {
+                var b = _order[direction == 0 ? k : used - 1 - k];
+                gl += hist[offset + (2 * b)];
+                hl += hist[offset + (2 * b) + 1];
+                var hr = h - hl;
+                if (!Allowed(hl, hr, countPerHess))
+                {
+                    continue;
+                }
+                var gain = Score(gl, hl) + Score(g - gl, hr) - parent;
+                if (gain > best.Gain)
+                {
+                    var set = default(BinSet);
+                    for (var j = 0; j <= k; j++)
+                    {
+                        set.Add(_order[direction == 0 ? j : used - 1 - j]);
+                    }
+                    best = new SplitCandidate
+                    {
+                        Gain = gain, Feature = f, ThresholdBin = 0, Categorical = true, DefaultLeft = set.Contains(0),
+                        LeftBins = set, LeftG = gl, LeftH = hl,
+                    };
+                }
+            }
+        }
+    }
+}

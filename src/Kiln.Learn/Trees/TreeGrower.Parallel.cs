@@ -1,0 +1,105 @@
+namespace Kiln.Learn.Trees;
+
+internal sealed partial class TreeGrower
+{
+    private void BuildHistogram(Pending node, float[] gradHess, int[] features, bool allFeatures = false)
+    {
+        allFeatures |= features.Length == _matrix.FeatureCount;
+        var hist = node.Hist!;
+        var rows = _rows.AsSpan(node.Begin, node.Count);
+        var chunks = node.Count >= ParallelRows ? _threads : 1;
+        if (chunks == 1)
+        {
+            HistogramKernel.Clear(hist, features, allFeatures);
+            BuildInto(hist, rows, gradHess, features, allFeatures);
+            return;
+        }
+        var begin = node.Begin;
+        var count = node.Count;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var target = c == 0 ? hist : _threadHists[c] ??= new double[hist.Length];
+            HistogramKernel.Clear(target, features, allFeatures);
+            var start = (int)((long)count * c / chunks);
+            var end = (int)((long)count * (c + 1) / chunks);
+            BuildInto(target, _rows.AsSpan(begin + start, end - start), gradHess, features, allFeatures);
+        });
+        for (var c = 1; c < chunks; c++)
+        {
+            HistogramKernel.Add(hist, _threadHists[c], features);
+        }
+    }
+
+    private void BuildInto(double[] hist, ReadOnlySpan<int> rows, float[] gradHess, int[] features, bool allFeatures)
+    {
+        if (allFeatures)
+        {
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, gradHess, hist);
+        }
+        else
+        {
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, gradHess, features, hist);
+        }
+    }
+
+    /// <summary>Moves the rows of [begin, end) that go left to the front (order kept on both sides); returns where the right side starts.</summary>
+    private int Partition(int begin, int end, int feature, BinSet leftBins)
+    {
+        var count = end - begin;
+        var chunks = count >= ParallelRows ? _threads : 1;
+        if (chunks == 1)
+        {
+            var (l, _) = PartitionChunk(begin, end, feature, leftBins);
+            _scratchLeft.AsSpan(begin, l).CopyTo(_rows.AsSpan(begin));
+            _scratchRight.AsSpan(begin, count - l).CopyTo(_rows.AsSpan(begin + l));
+            return begin + l;
+        }
+        var lefts = new int[chunks];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var start = begin + (int)((long)count * c / chunks);
+            var stop = begin + (int)((long)count * (c + 1) / chunks);
+            lefts[c] = PartitionChunk(start, stop, feature, leftBins).Left;
+        });
+        var leftTotal = 0;
+        foreach (var l in lefts)
+        {
+            leftTotal += l;
+        }
+        int leftAt = begin, rightAt = begin + leftTotal;
+        for (var c = 0; c < chunks; c++)
+        {
+            var start = begin + (int)((long)count * c / chunks);
+            var stop = begin + (int)((long)count * (c + 1) / chunks);
+            _scratchLeft.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
+            leftAt += lefts[c];
+            var rights = stop - start - lefts[c];
+            _scratchRight.AsSpan(start, rights).CopyTo(_rows.AsSpan(rightAt));
+            rightAt += rights;
+        }
+        return begin + leftTotal;
+    }
+
+    private (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins)
+    {
+        var bins = _matrix.Bins;
+        var stride = _matrix.FeatureCount;
+        var rows = _rows;
+        var left = _scratchLeft;
+        var right = _scratchRight;
+        int nl = start, nr = start;
+        for (var i = start; i < stop; i++)
+        {
+            var r = rows[i];
+            if (leftBins.Contains(bins[((long)r * stride) + feature]))
+            {
+                left[nl++] = r;
+            }
+            else
+            {
+                right[nr++] = r;
+            }
+        }
+        return (nl - start, nr - start);
+    }
+}

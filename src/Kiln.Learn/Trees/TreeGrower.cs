@@ -1,0 +1,245 @@
+namespace Kiln.Learn.Trees;
+
+/// <summary>Grows one regression tree on (gradient, hessian) pairs over a binned matrix: histograms per node (the smaller
+/// child built, the larger one by subtraction from its parent), rows partitioned in place by index, nodes expanded
+/// best-first when leaves are limited and depth-first otherwise. Reused across trees; not thread-safe.</summary>
+internal sealed partial class TreeGrower
+{
+    private const int ParallelRows = 32_768;
+
+    private readonly BinnedMatrix _matrix;
+    private readonly FeatureBins[] _bins;
+    private readonly GrowerSettings _settings;
+    private readonly SplitFinder _finder;
+    private readonly int _threads;
+    private readonly Stack<double[]> _pool = new();
+    private readonly double[][] _threadHists;
+    private int[] _rows = [];
+    private int[] _scratchLeft = [];
+    private int[] _scratchRight = [];
+
+    public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
+    {
+        _matrix = matrix;
+        _bins = bins;
+        _settings = settings;
+        _finder = new SplitFinder(settings, bins);
+        _threads = Math.Max(1, threads);
+        _threadHists = new double[_threads][];
+    }
+
+    /// <summary>The row indices, grouped by leaf after <see cref="Grow"/> (see <see cref="GrownTree.LeafRows"/>).</summary>
+    public int[] Rows => _rows;
+
+    public SplitFinder Finder => _finder;
+
+    private sealed class Pending
+    {
+        public int Begin;
+        public int End;
+        public int Depth;
+        public double G;
+        public double H;
+        public double[]? Hist;
+        public SplitCandidate Best = SplitCandidate.None;
+        public int Parent = -1;
+        public bool IsLeft;
+
+        public int Count => End - Begin;
+    }
+
+    /// <summary>Grows a tree over <paramref name="rows"/> (indices may repeat: bootstrap) using <paramref name="features"/>;
+    /// <paramref name="gradHess"/> holds interleaved float (gradient, hessian) per row of the matrix.</summary>
+    public GrownTree Grow(ReadOnlySpan<int> rows, float[] gradHess, int[] features, Random rng)
+    {
+        EnsureCapacity(rows.Length);
+        rows.CopyTo(_rows);
+        var tree = new GrownTree();
+        var perNodeFeatures = _settings.NodeFeatureFraction < 1;
+        double g = 0, h = 0;
+        foreach (var r in rows)
+        {
+            g += gradHess[2 * r];
+            h += gradHess[(2 * r) + 1];
+        }
+        var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
+        var bestFirst = _settings.MaxLeaves > 0;
+        var heap = new PriorityQueue<Pending, double>();
+        var stack = new Stack<Pending>();
+        var nodeFeatures = perNodeFeatures ? new int[features.Length] : features;
+        var leaves = 1;
+        if (CanSplit(root))
+        {
+            Evaluate(root, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+        }
+        Push(root);
+        while (bestFirst ? heap.Count > 0 : stack.Count > 0)
+        {
+            var node = bestFirst ? heap.Dequeue() : stack.Pop();
+            if (node.Best.Gain <= 0 || (bestFirst && leaves >= _settings.MaxLeaves))
+            {
+                MakeLeaf(tree, node);
+                continue;
+            }
+            var index = tree.Nodes.Count;
+            var best = node.Best;
+            tree.Nodes.Add(new SplitNode
+            {
+                Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
+                DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
+            });
+            Link(tree, node, index);
+            var mid = Partition(node.Begin, node.End, best.Feature, best.LeftBins);
+            var left = new Pending
+            {
+                Begin = node.Begin, End = mid, Depth = node.Depth + 1, G = best.LeftG, H = best.LeftH, Parent = index, IsLeft = true,
+            };
+            var right = new Pending
+            {
+                Begin = mid, End = node.End, Depth = node.Depth + 1, G = node.G - best.LeftG, H = node.H - best.LeftH, Parent = index,
+            };
+            leaves++;
+            ExpandChildren(node, left, right, gradHess, features, nodeFeatures, perNodeFeatures, rng);
+            Push(left);
+            Push(right);
+        }
+        return tree;
+
+        void Push(Pending p)
+        {
+            if (bestFirst)
+            {
+                heap.Enqueue(p, -p.Best.Gain);
+            }
+            else
+            {
+                stack.Push(p);
+            }
+        }
+    }
+
+    private bool CanSplit(Pending node) =>
+        (_settings.MaxDepth <= 0 || node.Depth < _settings.MaxDepth)
+        && node.Count >= 2 * _settings.MinSamplesLeaf
+        && node.H >= 2 * _settings.MinChildWeight;
+
+    private void ExpandChildren(Pending parent, Pending left, Pending right, float[] gradHess, int[] features, int[] nodeFeatures,
+        bool perNodeFeatures, Random rng)
+    {
+        var splitLeft = CanSplit(left);
+        var splitRight = CanSplit(right);
+        if (perNodeFeatures || parent.Hist is null)
+        {
+            Release(parent);
+            if (splitLeft)
+            {
+                Evaluate(left, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+            }
+            if (splitRight)
+            {
+                Evaluate(right, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+            }
+            return;
+        }
+        if (!splitLeft && !splitRight)
+        {
+            Release(parent);
+            return;
+        }
+        var (small, large) = left.Count <= right.Count ? (left, right) : (right, left);
+        small.Hist = Rent();
+        BuildHistogram(small, gradHess, features);
+        if (CanSplit(large))
+        {
+            HistogramKernel.Subtract(parent.Hist, small.Hist, features);
+            large.Hist = parent.Hist;
+            parent.Hist = null;
+            large.Best = _finder.Find(large.Hist, features, large.G, large.H, large.Count);
+        }
+        else
+        {
+            Release(parent);
+        }
+        if (CanSplit(small))
+        {
+            small.Best = _finder.Find(small.Hist, features, small.G, small.H, small.Count);
+        }
+        else
+        {
+            Release(small);
+        }
+    }
+
+    private void Evaluate(Pending node, float[] gradHess, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
+    {
+        var use = features;
+        if (perNodeFeatures)
+        {
+            var k = Math.Max(1, (int)Math.Round(features.Length * _settings.NodeFeatureFraction));
+            features.CopyTo(nodeFeatures, 0);
+            for (var i = 0; i < k; i++)
+            {
+                var j = rng.Next(i, nodeFeatures.Length);
+                (nodeFeatures[i], nodeFeatures[j]) = (nodeFeatures[j], nodeFeatures[i]);
+            }
+            use = nodeFeatures[..k];
+        }
+        if (buildHist)
+        {
+            node.Hist = Rent();
+            BuildHistogram(node, gradHess, use, allFeatures: !perNodeFeatures && use.Length == _matrix.FeatureCount);
+        }
+        node.Best = _finder.Find(node.Hist!, use, node.G, node.H, node.Count);
+        if (perNodeFeatures)
+        {
+            Release(node);
+        }
+    }
+
+    private void MakeLeaf(GrownTree tree, Pending node)
+    {
+        Release(node);
+        var leaf = tree.LeafValues.Count;
+        tree.LeafValues.Add(_finder.LeafValue(node.G, node.H));
+        tree.LeafRows.Add((node.Begin, node.End));
+        Link(tree, node, ~leaf);
+    }
+
+    private static void Link(GrownTree tree, Pending node, int child)
+    {
+        if (node.Parent < 0)
+        {
+            return;
+        }
+        var nodes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tree.Nodes);
+        if (node.IsLeft)
+        {
+            nodes[node.Parent].Left = child;
+        }
+        else
+        {
+            nodes[node.Parent].Right = child;
+        }
+    }
+
+    private double[] Rent() => _pool.Count > 0 ? _pool.Pop() : new double[_matrix.FeatureCount * HistogramKernel.FeatureStride];
+
+    private void Release(Pending node)
+    {
+        if (node.Hist is not null)
+        {
+            _pool.Push(node.Hist);
+            node.Hist = null;
+        }
+    }
+
+    private void EnsureCapacity(int rows)
+    {
+        if (_rows.Length < rows)
+        {
+            _rows = new int[rows];
+            _scratchLeft = new int[rows];
+            _scratchRight = new int[rows];
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Kiln.Learn.Data;
+using Kiln.Learn.Model;
+
+namespace Kiln.Learn.Trees;
+
+/// <summary>A model made of trees (boosted or a forest), predicting with a compiled <see cref="TreeEnsemble"/>.</summary>
+public abstract class TreeModel : TrainedModel
+{
+    private protected TreeModel(ModelSchema schema, TreeEnsemble ensemble, IReadOnlyList<FeatureImportance> importance)
+        : base(schema)
+    {
+        Ensemble = ensemble;
+        Importance = importance;
+    }
+
+    internal TreeEnsemble Ensemble { get; }
+
+    /// <summary>The number of trees.</summary>
+    public int TreeCount => Ensemble.TreeCount;
+
+    /// <summary>Gain and split count of every feature, in feature order.</summary>
+    public IReadOnlyList<FeatureImportance> Importance { get; }
+
+    private protected override void PredictRow(ReadOnlySpan<double> row, Span<double> output) => Ensemble.Predict(row, output);
+
+    internal override void PredictBlock(double[] columns, int stride, int count, Span<double> output) =>
+        Ensemble.PredictBlock(columns, stride, count, output);
+
+    private protected override void WritePayload(BinaryWriter writer)
+    {
+        Ensemble.Write(writer);
+        writer.Write(Importance.Count);
+        foreach (var item in Importance)
+        {
+            writer.Write(item.Gain);
+            writer.Write(item.Splits);
+        }
+    }
+
+    private protected static (TreeEnsemble Ensemble, FeatureImportance[] Importance) ReadPayload(BinaryReader reader, ModelSchema schema)
+    {
+        var ensemble = TreeEnsemble.Read(reader, schema.Features.Count);
+        var count = ModelFile.ReadCount(reader);
+        if (count != schema.Features.Count || ensemble.OutputCount != schema.OutputCount)
+        {
+            throw new LearnException("The model file is corrupt: the trees do not match the feature schema.");
+        }
+        var importance = new FeatureImportance[count];
+        for (var i = 0; i < count; i++)
+        {
+            importance[i] = new FeatureImportance(schema.Features[i].Name, reader.ReadDouble(), reader.ReadInt32());
+        }
+        return (ensemble, importance);
+    }
+
+    internal static FeatureImportance[] Importances(ModelSchema schema, IEnumerable<GrownTree> trees)
+    {
+        var gain = new double[schema.Features.Count];
+        var splits = new int[gain.Length];
+        foreach (var tree in trees)
+        {
+            foreach (var node in tree.Nodes)
+            {
+                gain[node.Feature] += node.Gain;
+                splits[node.Feature]++;
+            }
+        }
+        return [.. schema.Features.Select((f, i) => new FeatureImportance(f.Name, gain[i], splits[i]))];
+    }
+}

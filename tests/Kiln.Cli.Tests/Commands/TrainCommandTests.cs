@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+
+namespace Kiln.Cli.Tests.Commands;
+
+/// <summary><c>kiln train</c> then <c>kiln predict</c> on small CSV files, through the real CLI.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    private string WriteCsv(string name, int rows, int seed)
+    {
+        var rng = new Random(seed);
+        var sb = new StringBuilder("income,region,approved\n");
+        for (var i = 0; i < rows; i++)
+        {
+            var income = rng.NextDouble();
+            var region = rng.Next(2) == 0 ? "north" : "south";
+            var approved = income + (region == "north" ? 0.2 : 0) > 0.6 ? "yes" : "no";
+            sb.Append(CultureInfo.InvariantCulture, $"{income:F4},{region},{approved}\n");
+        }
+        var path = Path.Combine(_cli.Home, name);
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Train_records_a_run_and_predict_scores_a_file_from_it()
+    {
+        var train = WriteCsv("train.csv", 800, 1);
+        var valid = WriteCsv("valid.csv", 300, 2);
+        var (exit, output, err) = await _cli.RunAsync("train", "--data", train, "--valid", valid, "--target", "approved", "--param", "rounds=20",
+            "--experiment", "loans", "--run-name", "first");
+        Assert.True(exit == 0, err);
+        Assert.Contains("valid_roc_auc", output);
+        var runId = output.Split("Run ")[1][..32];
+
+        (exit, output, _) = await _cli.RunAsync("runs", "list", "-e", "loans");
+        Assert.Contains("first", output);
+
+        var scored = Path.Combine(_cli.Home, "scored.csv");
+        (exit, output, err) = await _cli.RunAsync("predict", "--model", $"runs:/{runId}/model", "--data", valid, "--out", scored);
+        Assert.True(exit == 0, err);
+        var lines = await File.ReadAllLinesAsync(scored);
+        Assert.Equal("income,region,approved,probability,predicted_approved", lines[0]);
+        Assert.Equal(301, lines.Length);
+        var correct = lines.Skip(1).Count(l => l.Split(',')[2] == l.Split(',')[4]);
+        Assert.True(correct > 270, $"{correct}/300 correct");
+    }
+
+    [Fact]
+    public async Task Bad_input_gives_clear_errors()
+    {
+        var train = WriteCsv("train.csv", 50, 1);
+        var (exit, _, err) = await _cli.RunAsync("train", "--data", train, "--target", "missing_column");
+        Assert.Equal(1, exit);
+        Assert.Contains("missing_column", err);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", train, "--target", "approved", "--param", "depth");
+        Assert.Equal(1, exit);
+        Assert.Contains("key=value", err);
+        (exit, _, err) = await _cli.RunAsync("predict", "--model", Path.Combine(_cli.Home, "nope"), "--data", train, "--out", Path.Combine(_cli.Home, "o.csv"));
+        Assert.Equal(3, exit);
+        Assert.Contains("nope", err);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", Path.Combine(_cli.Home, "absent.csv"), "--target", "approved");
+        Assert.Equal(1, exit);
+        Assert.Contains("absent.csv", err);
+    }
+}

@@ -1,0 +1,80 @@
+using Kiln.Core.Tracking;
+using Kiln.Engine.Hosting;
+using Kiln.Engine.Models;
+using Kiln.Engine.Training;
+using Kiln.Tabular.Csv;
+
+namespace Kiln.Engine.Tests.Training;
+
+/// <summary>A real training run on a SQLite store: everything the run should record is there, and the package reloads.</summary>
+public sealed class TrainingSessionTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-train-").FullName;
+    private KilnContext _kiln = null!;
+
+    public async Task InitializeAsync() => _kiln = await KilnContext.OpenAsync(KilnSettings.Resolve(home: _dir));
+
+    public async Task DisposeAsync()
+    {
+        await _kiln.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_gbdt_run_records_params_curves_metrics_charts_and_a_loadable_package()
+    {
+        var train = SyntheticData.Write(_dir, "train.csv", 3000, 1);
+        var valid = SyntheticData.Write(_dir, "valid.csv", 1000, 2);
+        var iterations = 0;
+        var result = await new TrainingSession(_kiln).RunAsync(
+            new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "30", ["max_depth"] = "3" }, valid, "loans"),
+            progress: new Counter(() => iterations++));
+
+        Assert.Equal(30, iterations);
+        Assert.True(result.Metrics["valid_roc_auc"] > 0.9, $"AUC {result.Metrics["valid_roc_auc"]}");
+        var run = await _kiln.Tracking.GetRunAsync(result.RunId);
+        Assert.Equal(RunStatus.Finished, run.Info.Status);
+        Assert.Contains(run.Data.Params, p => p.Key == "max_depth" && p.Value == "3");
+        Assert.Contains(run.Data.Params, p => p.Key == "learner" && p.Value == "gbdt");
+        Assert.Contains(run.Data.Metrics, m => m.Key == "valid_accuracy");
+        Assert.Equal(["training", "validation"], run.Inputs.Select(i => i.Tags.Single().Value).Order());
+        var history = await _kiln.Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
+        Assert.Equal(30, history.Items.Count);
+        Assert.True(history.Items[^1].Value < history.Items[0].Value);
+
+        var (_, files) = await _kiln.Tracking.ListRunArtifactsAsync(result.RunId, "charts");
+        var charts = files.Select(f => f.Path).ToList();
+        Assert.Contains("charts/loss_curve.svg", charts);
+        Assert.Contains("charts/roc_curve.svg", charts);
+        Assert.Contains("charts/confusion_matrix.svg", charts);
+        Assert.Contains("charts/feature_importance.svg", charts);
+
+        var (package, temporary) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", _kiln.Tracking, default);
+        Assert.True(temporary);
+        Assert.Contains("kiln:", await File.ReadAllTextAsync(Path.Combine(package, "MLmodel")));
+        Assert.True(File.Exists(Path.Combine(package, ModelPackage.ProfileFile)));
+        var loaded = ModelPackage.Load(package);
+        var table = CsvReader.ReadFile(valid);
+        Assert.Equal(result.Model.Predict(table), loaded.Predict(table));
+        var scored = BatchScorer.Score(loaded, table);
+        Assert.Contains("probability", scored.ColumnNames);
+        Assert.Contains("predicted_approved", scored.ColumnNames);
+        Directory.Delete(package, recursive: true);
+    }
+
+    [Fact]
+    public async Task Bad_input_fails_with_the_column_named_and_the_run_marked_failed()
+    {
+        var train = SyntheticData.Write(_dir, "train.csv", 200, 1);
+        var missing = await Assert.ThrowsAnyAsync<Exception>(() => new TrainingSession(_kiln).RunAsync(new TrainRequest(train, "label", "gbdt", new Dictionary<string, string>())));
+        Assert.Contains("label", missing.Message);
+        var unknownLearner = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new TrainingSession(_kiln).RunAsync(new TrainRequest(train, "approved", "svm", new Dictionary<string, string>())));
+        Assert.Contains("gbdt", unknownLearner.Message);
+    }
+
+    private sealed class Counter(Action tick) : IProgress<Kiln.Learn.TrainingProgress>
+    {
+        public void Report(Kiln.Learn.TrainingProgress value) => tick();
+    }
+}

@@ -1,0 +1,210 @@
+using Kiln.Learn.Gbdt;
+using Kiln.Learn.Metrics;
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
+
+namespace Kiln.Learn.Tests.Gbdt;
+
+public sealed class GbdtLearnerTests
+{
+    private static readonly GbdtLearner Learner = new();
+
+    [Fact]
+    public void A_depth_one_tree_finds_the_step()
+    {
+        var model = Learner.Fit(Synthetic.Step(2000), "y", new GbdtOptions { Rounds = 1, MaxDepth = 1, LearningRate = 1, Threads = 1 });
+        Assert.Equal(1, model.TreeCount);
+        var node = model.Ensemble.Nodes[model.Ensemble.Roots[0]];
+        Assert.Equal(0, node.Feature);
+        Assert.InRange(node.Threshold, 0.28, 0.32);
+        Assert.Equal(1, model.Importance[0].Splits);
+        Assert.Equal(0, model.Importance[1].Splits);
+    }
+
+    [Fact]
+    public void Separable_classes_are_learned()
+    {
+        var train = Synthetic.Step(3000);
+        var test = Synthetic.Step(1000, seed: 9);
+        var model = Learner.Fit(train, "y", new GbdtOptions { Rounds = 30 });
+        var p = model.Predict(test);
+        var labels = Labels(test, "y");
+        Assert.True(ClassificationMetrics.Accuracy(labels, ClassificationMetrics.Classify(p)) > 0.99);
+        Assert.True(ProbabilityMetrics.RocAuc(labels, p) > 0.995);
+    }
+
+    [Fact]
+    public void Block_prediction_matches_one_row_prediction()
+    {
+        var test = Synthetic.Step(1003, seed: 9);
+        var model = Learner.Fit(Synthetic.Step(3000), "y", new GbdtOptions { Rounds = 20, MaxDepth = 4 });
+        var batch = model.Predict(test);
+        Span<double> output = stackalloc double[1];
+        Span<double> row = stackalloc double[2];
+        for (var i = 0; i < test.RowCount; i++)
+        {
+            row[0] = ((Float64Column)test["x"])[i];
+            row[1] = ((Float64Column)test["noise"])[i];
+            model.Predict(row, output);
+            Assert.Equal(batch[i], output[0], 12);
+        }
+    }
+
+    internal static int[] Labels(Table table, string target) =>
+        [.. Enumerable.Range(0, table.RowCount).Select(i => ((NumericColumn)table[target]).GetValue(i) > 0.5 ? 1 : 0)];
+}
+
+public sealed class GbdtObjectiveTests
+{
+    private static readonly GbdtLearner Learner = new();
+
+    [Fact]
+    public void Multiclass_softmax_learns_three_classes()
+    {
+        var model = Learner.Fit(Synthetic.ThreeClasses(3000), "y", new GbdtOptions { Task = TaskKind.MulticlassClassification, Rounds = 40 });
+        var test = Synthetic.ThreeClasses(600, seed: 8);
+        var p = model.Predict(test);
+        Assert.Equal(3, model.OutputCount);
+        Assert.Equal(["blue", "green", "red"], model.Schema.Classes);
+        var actual = ((CategoricalColumn)test["y"]).Codes.ToArray();
+        Assert.True(ClassificationMetrics.Accuracy(actual, ClassificationMetrics.ArgMax(p, 3)) > 0.97);
+        Assert.Equal(1.0, p[0] + p[1] + p[2], 9);
+    }
+
+    [Fact]
+    public void Squared_error_fits_linear_data()
+    {
+        var model = Learner.Fit(Synthetic.Linear(4000), "y", new GbdtOptions { Task = TaskKind.Regression, Rounds = 200, MaxDepth = 3 });
+        var test = Synthetic.Linear(500, seed: 7);
+        var actual = ((Float64Column)test["y"]).Values.ToArray();
+        Assert.True(RegressionMetrics.R2(actual, model.Predict(test)) > 0.98);
+    }
+
+    [Theory]
+    [InlineData(RegressionLoss.AbsoluteError)]
+    [InlineData(RegressionLoss.Huber)]
+    public void Robust_losses_ignore_outliers(RegressionLoss loss)
+    {
+        var clean = Synthetic.Linear(3000);
+        var y = ((Float64Column)clean["y"]).Values.ToArray();
+        for (var i = 0; i < y.Length; i += 20)
+        {
+            y[i] += 1000;
+        }
+        var dirty = clean.WithColumn(new Float64Column("y", y));
+        var options = new GbdtOptions { Task = TaskKind.Regression, Rounds = 150, MaxDepth = 3, Loss = loss, LearningRate = 0.2 };
+        var robust = Learner.Fit(dirty, "y", options);
+        var squared = Learner.Fit(dirty, "y", options with { Loss = RegressionLoss.SquaredError });
+        var test = Synthetic.Linear(500, seed: 7);
+        var actual = ((Float64Column)test["y"]).Values.ToArray();
+        var robustMae = RegressionMetrics.Mae(actual, robust.Predict(test));
+        Assert.True(robustMae < (loss == RegressionLoss.Huber ? 0.5 : 1.5), $"MAE {robustMae}");
+        Assert.True(robustMae < RegressionMetrics.Mae(actual, squared.Predict(test)));
+    }
+
+    [Fact]
+    public void Categorical_split_groups_the_categories()
+    {
+        var model = Learner.Fit(Synthetic.Categories(2000), "y", new GbdtOptions { Rounds = 1, MaxDepth = 1, LearningRate = 1 });
+        Span<double> output = stackalloc double[1];
+        var high = new List<int>();
+        for (var code = 0; code < 8; code++)
+        {
+            model.Predict([code], output);
+            if (output[0] > 0.5)
+            {
+                high.Add(code);
+            }
+        }
+        Assert.Equal([1, 3, 5], high);
+    }
+
+    [Fact]
+    public void Missing_values_learn_a_default_direction()
+    {
+        // x missing ⇔ class 1; x present: class 1 only when x > 0.8
+        var rng = new Random(5);
+        var x = new double[2000];
+        var y = new double[2000];
+        for (var i = 0; i < x.Length; i++)
+        {
+            var missing = i % 3 == 0;
+            x[i] = missing ? double.NaN : rng.NextDouble();
+            y[i] = missing || x[i] > 0.8 ? 1 : 0;
+        }
+        var table = new Table([new Float64Column("x", x), new Float64Column("y", y)]);
+        var model = Learner.Fit(table, "y", new GbdtOptions { Rounds = 20, MaxDepth = 2 });
+        Span<double> output = stackalloc double[1];
+        model.Predict([double.NaN], output);
+        Assert.True(output[0] > 0.9);
+        model.Predict([double.PositiveInfinity], output);
+        Assert.True(output[0] > 0.9, "infinity is missing too");
+        model.Predict([0.5], output);
+        Assert.True(output[0] < 0.1);
+    }
+
+    [Fact]
+    public void Leaf_wise_growth_respects_max_leaves()
+    {
+        var model = Learner.Fit(Synthetic.Linear(2000), "y", new GbdtOptions { Task = TaskKind.Regression, Rounds = 3, MaxDepth = 0, MaxLeaves = 5 });
+        var leaves = model.Ensemble.Nodes.Length;
+        Assert.Equal(3 * 4, leaves);
+    }
+
+    [Fact]
+    public void Early_stopping_keeps_the_best_round()
+    {
+        var (train, valid) = (Synthetic.Step(1000), Synthetic.Step(500, seed: 11));
+        var reports = new List<TrainingProgress>();
+        var model = Learner.Fit(train, "y", new GbdtOptions { Rounds = 500, LearningRate = 0.5, EarlyStoppingRounds = 5 }, valid,
+            new SynchronousProgress(reports.Add));
+        Assert.True(reports.Count < 500);
+        var best = int.Parse(model.Properties["best_round"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(reports.Count - 5, best);
+        Assert.Equal(best, model.TreeCount);
+        Assert.All(reports, r => Assert.NotNull(r.ValidationLoss));
+        Assert.False(double.IsNaN(reports[0].TrainLoss));
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_model()
+    {
+        var options = new GbdtOptions { Rounds = 10, Subsample = 0.7, ColumnSample = 0.5, Seed = 3 };
+        var a = Learner.Fit(Synthetic.Step(2000), "y", options).Predict(Synthetic.Step(100, 5));
+        var b = Learner.Fit(Synthetic.Step(2000), "y", options).Predict(Synthetic.Step(100, 5));
+        var c = Learner.Fit(Synthetic.Step(2000), "y", options with { Seed = 4 }).Predict(Synthetic.Step(100, 5));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_fit()
+    {
+        using var cts = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Iteration == 2)
+            {
+                cts.Cancel();
+            }
+        });
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Learner.Fit(Synthetic.Step(500), "y", new GbdtOptions { Rounds = 100 }, progress: progress, cancellationToken: cts.Token));
+    }
+
+    [Fact]
+    public void Options_out_of_range_name_the_option()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new GbdtOptions { LearningRate = 2 }.Validate());
+        Assert.Equal("LearningRate", e.ParamName);
+        Assert.Contains("between", e.Message, StringComparison.Ordinal);
+        Assert.Equal("MaxBins", Assert.Throws<ArgumentException>(() => new GbdtOptions { MaxBins = 300 }.Validate()).ParamName);
+        Assert.Equal("Threads", Assert.Throws<ArgumentException>(() => new GbdtOptions { Threads = 0 }.Validate()).ParamName);
+    }
+}
+
+/// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
+internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => report(value);
+}

@@ -1,0 +1,31 @@
+using Kiln.Learn.Splits;
+using Kiln.Tabular.Columns;
+
+namespace Kiln.Learn.Tests.Splits;
+
+public sealed class DataSplitsTests
+{
+    [Fact]
+    public void Stratified_split_keeps_class_shares_and_is_deterministic()
+    {
+        var table = Synthetic.Step(1000);
+        var (train, test) = DataSplits.TrainTest(table, 0.2, seed: 1, stratifyBy: "y");
+        Assert.Equal(1000, train.RowCount + test.RowCount);
+        double Share(Kiln.Tabular.Table t) => ((Float64Column)t["y"]).Values.ToArray().Average();
+        Assert.Equal(Share(table), Share(test), 2);
+        var again = DataSplits.TrainTest(table, 0.2, seed: 1, stratifyBy: "y");
+        Assert.Equal(((Float64Column)test["x"]).Values.ToArray(), ((Float64Column)again.Test["x"]).Values.ToArray());
+    }
+
+    [Fact]
+    public void K_fold_uses_every_row_once_as_test()
+    {
+        var table = Synthetic.Step(103);
+        var folds = DataSplits.KFold(table, 5, seed: 2, stratifyBy: "y");
+        Assert.Equal(5, folds.Count);
+        Assert.Equal(103, folds.Sum(f => f.Test.RowCount));
+        Assert.All(folds, f => Assert.Equal(103, f.Train.RowCount + f.Test.RowCount));
+        var xs = folds.SelectMany(f => ((Float64Column)f.Test["x"]).Values.ToArray()).Order().ToArray();
+        Assert.Equal(((Float64Column)table["x"]).Values.ToArray().Order().ToArray(), xs);
+    }
+}
