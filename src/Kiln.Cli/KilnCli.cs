@@ -21,6 +21,7 @@ public static class KilnCli
         root.Subcommands.Add(RunsCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
+        root.Subcommands.Add(TuneCommand.Build());
         return root;
     }
 

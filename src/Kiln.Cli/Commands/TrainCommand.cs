@@ -74,7 +74,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static Dictionary<string, string> ParseParams(string[] pairs)
+    internal static Dictionary<string, string> ParseParams(string[] pairs)
     {
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var pair in pairs)

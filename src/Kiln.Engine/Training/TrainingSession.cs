@@ -27,6 +27,13 @@ public sealed class TrainingSession(KilnContext kiln)
         stage?.Report($"Loading {request.DataPath}");
         var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, null, ct), ct);
         var valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, null, ct), ct);
+        return await RunAsync(request, train, valid, [], stage, progress, ct);
+    }
+
+    /// <summary>Trains on tables already loaded (a search reuses them across trials); <paramref name="tags"/> go on the run.</summary>
+    public async Task<TrainResult> RunAsync(TrainRequest request, Table train, Table? valid, IReadOnlyList<Tag> tags,
+        IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
         _ = train[request.Target];
         var entry = LearnerCatalog.Get(request.Learner);
         var task = TaskInference.Infer(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.FixedTask);
@@ -36,7 +43,7 @@ public sealed class TrainingSession(KilnContext kiln)
         var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
         var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
         var run = await kiln.Tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
-            [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name)], ct);
+            [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name), .. tags], ct);
         var runId = run.Info.RunId;
         try
         {
@@ -48,13 +55,13 @@ public sealed class TrainingSession(KilnContext kiln)
             if (valid is not null)
             {
                 logged["valid_rows"] = valid.RowCount.ToString(CultureInfo.InvariantCulture);
-                logged["valid_data"] = Path.GetFullPath(request.ValidPath!);
+                logged["valid_data"] = request.ValidPath is null ? "held out from train_data" : Path.GetFullPath(request.ValidPath);
             }
             await kiln.Tracking.LogBatchAsync(runId, [], [.. logged.Select(p => new Param(p.Key, p.Value))], [], ct);
             var inputs = new List<DatasetInput> { await DatasetInputAsync(request.DataPath, train, "training", ct) };
-            if (valid is not null)
+            if (valid is not null && request.ValidPath is not null)
             {
-                inputs.Add(await DatasetInputAsync(request.ValidPath!, valid, "validation", ct));
+                inputs.Add(await DatasetInputAsync(request.ValidPath, valid, "validation", ct));
             }
             await kiln.Tracking.LogInputsAsync(runId, inputs, ct);
 

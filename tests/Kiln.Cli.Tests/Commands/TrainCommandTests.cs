@@ -51,6 +51,20 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Tune_runs_every_trial_and_names_the_best()
+    {
+        var train = WriteCsv("train.csv", 600, 3);
+        var (exit, output, err) = await _cli.RunAsync("tune", "--data", train, "--target", "approved", "--space", "max_depth=1,2", "--space", "rounds=5,10",
+            "--experiment", "search");
+        Assert.True(exit == 0, err);
+        Assert.Contains("(best)", output);
+        Assert.Contains("valid_roc_auc", output);
+        (_, output, _) = await _cli.RunAsync("runs", "list", "-e", "search", "--filter", "tags.kiln.tune.best = 'true'");
+        Assert.Contains("trial-", output);
+        Assert.Contains("1 run(s)", output);
+    }
+
+    [Fact]
     public async Task Bad_input_gives_clear_errors()
     {
         var train = WriteCsv("train.csv", 50, 1);

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Kiln.Core.Errors;
+using Kiln.Core.Tracking;
+using Kiln.Engine.Hosting;
+using Kiln.Learn;
+using Kiln.Tabular;
+using Kiln.Tabular.Csv;
+
+namespace Kiln.Engine.Training;
+
+/// <summary>One trial of a search: its params, its child run and the score it got.</summary>
+public sealed record Trial(int Number, IReadOnlyDictionary<string, string> Params, string RunId, double Score);
+
+/// <summary>The outcome of a search: every trial, the best one and the parent run that groups them.</summary>
+public sealed record SearchResult(string ParentRunId, string Metric, bool Minimize, IReadOnlyList<Trial> Trials, Trial Best);
+
+/// <summary>
+/// Grid or random hyperparameter search: a parent run records the space and the best trial; each trial is a
+/// full training run nested under it (tag <c>mlflow.parentRunId</c>, as MLflow nests runs), and the best trial's run
+/// is tagged <c>kiln.tune.best = true</c>. Without a validation file, 20 % of the rows are held out (seeded).
+/// </summary>
+public sealed class HyperparameterSearch(KilnContext kiln)
+{
+    public async Task<SearchResult> RunAsync(TrainRequest request, SearchSpace space, string strategy, int trials, string? metric,
+        IProgress<(int Done, int Total, Trial? Last)>? progress = null, CancellationToken ct = default)
+    {
+        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, null, ct), ct);
+        Table? valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, null, ct), ct);
+        if (valid is null)
+        {
+            (train, valid) = HoldOut(train, 0.2, seed: 42);
+        }
+        var candidates = strategy.ToLowerInvariant() switch
+        {
+            "grid" => space.Grid().ToList(),
+            "random" => space.Random(trials, seed: 42).ToList(),
+            _ => throw KilnException.Invalid($"Unknown strategy '{strategy}': use grid or random."),
+        };
+
+        var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
+        var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
+        var parent = await kiln.Tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName ?? $"tune-{request.Learner}", null,
+            [new Tag("mlflow.source.name", "kiln tune"), new Tag("kiln.learner", request.Learner)], ct);
+        var parentId = parent.Info.RunId;
+        try
+        {
+            await kiln.Tracking.LogBatchAsync(parentId, [],
+                [new Param("strategy", strategy), new Param("space", space.ToString()), new Param("trials", candidates.Count.ToString(CultureInfo.InvariantCulture))], [], ct);
+            var done = new List<Trial>();
+            string? metricName = metric;
+            var minimize = false;
+            foreach (var candidate in candidates)
+            {
+                ct.ThrowIfCancellationRequested();
+                var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase);
+                foreach (var (k, v) in candidate)
+                {
+                    parameters[k] = v;
+                }
+                var number = done.Count + 1;
+                var result = await new TrainingSession(kiln).RunAsync(
+                    request with { Parameters = parameters, RunName = $"trial-{number}" }, train, valid,
+                    [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
+                metricName ??= DefaultMetric(result.Model.Schema.Task);
+                minimize = Minimize(metricName);
+                if (!result.Metrics.TryGetValue(metricName, out var score))
+                {
+                    throw KilnException.Invalid($"Metric '{metricName}' was not computed; choose one of {string.Join(", ", result.Metrics.Keys.Order(StringComparer.Ordinal))}.");
+                }
+                var trial = new Trial(number, candidate, result.RunId, score);
+                done.Add(trial);
+                await kiln.Tracking.LogBatchAsync(parentId, [new Metric(metricName, score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), number)], [], [], ct);
+                progress?.Report((done.Count, candidates.Count, trial));
+            }
+            var best = minimize ? done.MinBy(t => t.Score)! : done.MaxBy(t => t.Score)!;
+            await kiln.Tracking.SetTagAsync(best.RunId, new Tag("kiln.tune.best", "true"), ct);
+            await kiln.Tracking.LogBatchAsync(parentId, [new Metric("best_" + metricName, best.Score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0)],
+                [], [new Tag("kiln.tune.best_run_id", best.RunId), new Tag("kiln.tune.metric", metricName!)], ct);
+            await kiln.Tracking.UpdateRunAsync(parentId, RunStatus.Finished.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, ct);
+            return new SearchResult(parentId, metricName!, minimize, done, best);
+        }
+        catch
+        {
+            await kiln.Tracking.UpdateRunAsync(parentId, RunStatus.Failed.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>valid_roc_auc for binary, valid_log_loss for multiclass, valid_rmse for regression.</summary>
+    public static string DefaultMetric(TaskKind task) => task switch
+    {
+        TaskKind.BinaryClassification => "valid_roc_auc",
+        TaskKind.MulticlassClassification => "valid_log_loss",
+        _ => "valid_rmse",
+    };
+
+    /// <summary>Losses and errors are minimised; everything else is maximised.</summary>
+    public static bool Minimize(string metric) =>
+        metric.EndsWith("loss", StringComparison.Ordinal) || metric.EndsWith("rmse", StringComparison.Ordinal) ||
+        metric.EndsWith("mae", StringComparison.Ordinal) || metric.EndsWith("mape", StringComparison.Ordinal) || metric.EndsWith("brier_score", StringComparison.Ordinal);
+
+    private static (Table Train, Table Valid) HoldOut(Table table, double fraction, int seed)
+    {
+        var order = Enumerable.Range(0, table.RowCount).ToArray();
+        new Random(seed).Shuffle(order);
+        var validCount = (int)(table.RowCount * fraction);
+        var valid = order[..validCount];
+        var train = order[validCount..];
+        Array.Sort(valid);
+        Array.Sort(train);
+        return (table.Take(train), table.Take(valid));
+    }
+}
