@@ -60,12 +60,9 @@ public sealed record MLmodelFile(
                     ["task"] = Schema.Task.ToString(),
                     ["target"] = Schema.Target,
                     ["classes"] = Schema.Classes.ToList(),
-                    ["features"] = Schema.Features.Select(f => new Dictionary<string, object?>
-                    {
-                        ["name"] = f.Name,
-                        ["kind"] = f.Kind.ToString().ToLowerInvariant(),
-                        ["categories"] = f.Kind == FeatureKind.Categorical ? f.Categories.ToList() : null,
-                    }).ToList(),
+                    ["features"] = Schema.Features.Select(f => f.Kind == FeatureKind.Categorical
+                        ? new Dictionary<string, object?> { ["name"] = f.Name, ["kind"] = "categorical", ["categories"] = f.Categories.ToList() }
+                        : new Dictionary<string, object?> { ["name"] = f.Name, ["kind"] = "numeric" }).ToList(),
                     ["kiln_version"] = typeof(MLmodelFile).Assembly.GetName().Version?.ToString(3),
                 },
             },

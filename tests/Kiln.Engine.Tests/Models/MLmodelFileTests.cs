@@ -18,6 +18,7 @@ public sealed class MLmodelFileTests
         Assert.Contains("signature:", yaml);
         Assert.Contains("income", yaml);
         Assert.Contains("- north", yaml);
+        Assert.DoesNotContain("categories: \n", yaml, StringComparison.Ordinal);
         Assert.Equal(["probability_A", "probability_B", "probability_C"], file.OutputNames);
         var (learner, version, modelFile, runId) = MLmodelFile.Parse(yaml, "MLmodel");
         Assert.Equal(("gbdt", 2, "model.kiln", "abc123"), (learner, version, modelFile, runId));
