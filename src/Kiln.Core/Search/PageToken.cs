@@ -29,7 +29,4 @@ public static class PageToken
         }
         throw KilnException.Invalid($"Invalid page token '{token}': pass back the next_page_token of an earlier response unchanged.");
     }
-
-    /// <summary>The token for the page after one that started at <paramref name="offset"/> and returned <paramref name="count"/> of at most <paramref name="pageSize"/> items.</summary>
-    public static string? Next(int offset, int count, int pageSize, bool moreExist) => moreExist ? Create(offset + pageSize) : null;
 }

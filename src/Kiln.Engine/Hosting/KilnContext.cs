@@ -6,7 +6,7 @@ using Kiln.Storage;
 namespace Kiln.Engine.Hosting;
 
 /// <summary>The opened stores and the services over them; what the server and the CLI share.</summary>
-public sealed class KilnContext(KilnSettings settings, ITrackingStore store, IArtifactStore artifacts, bool proxyArtifacts) : IAsyncDisposable
+public sealed class KilnContext(KilnSettings settings, ITrackingStore store, IArtifactStore artifacts) : IAsyncDisposable
 {
     /// <summary>The scheme of artifact URIs the server proxies.</summary>
     public const string ProxiedArtifactRoot = "mlflow-artifacts:";
@@ -19,16 +19,16 @@ public sealed class KilnContext(KilnSettings settings, ITrackingStore store, IAr
 
     public TrackingService Tracking { get; } = new(store, artifacts);
 
-    /// <summary>Whether new experiments get <c>mlflow-artifacts:</c> locations served through the tracking server.</summary>
-    public bool ProxyArtifacts { get; } = proxyArtifacts;
-
-    /// <summary>Opens the store (applying migrations) and the artifact store.</summary>
+    /// <summary>
+    /// Opens the store (applying migrations) and the artifact store. With <paramref name="proxyArtifacts"/>, new
+    /// experiments get <c>mlflow-artifacts:</c> locations served through the tracking server.
+    /// </summary>
     public static async Task<KilnContext> OpenAsync(KilnSettings settings, bool proxyArtifacts = true, CancellationToken ct = default)
     {
         var artifacts = Stores.OpenArtifacts(settings.ArtifactsRoot);
         var root = proxyArtifacts ? ProxiedArtifactRoot : artifacts.Root;
         var store = await Stores.OpenTrackingAsync(settings.StoreUri, root, ct);
-        return new KilnContext(settings, store, artifacts, proxyArtifacts);
+        return new KilnContext(settings, store, artifacts);
     }
 
     public ValueTask DisposeAsync() => Store.DisposeAsync();

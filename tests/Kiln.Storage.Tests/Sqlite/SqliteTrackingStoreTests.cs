@@ -33,6 +33,20 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreContract
     }
 
     [Fact]
+    public async Task A_database_from_a_newer_kiln_is_refused_with_a_message()
+    {
+        await using (var connection = await Store.Dialect.OpenAsync(default))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)";
+            await command.ExecuteNonQueryAsync();
+        }
+        var e = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => SqlTrackingStore.OpenAsync(SecondDialect(), "mlflow-artifacts:"));
+        Assert.Contains("schema version 99", e.Message);
+        Assert.Contains("Upgrade Kiln", e.Message);
+    }
+
+    [Fact]
     public void Like_patterns_become_case_sensitive_globs()
     {
         var dialect = (SqliteDialect)Store.Dialect;
