@@ -61,9 +61,14 @@ public static class TrackingValidation
                 $"and {TrackingLimits.MaxTagsPerBatch} tags, and at most {TrackingLimits.MaxEntitiesPerBatch} entities in total. " +
                 $"Got {metrics.Count} metrics, {parameters.Count} params and {tags.Count} tags: split it into smaller batches.");
         }
+        // A batch repeats a few keys many times (10 keys × 100 steps): check each distinct key once.
+        var checkedKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var metric in metrics)
         {
-            Key(metric.Key, "metric");
+            if (checkedKeys.Add(metric.Key ?? ""))
+            {
+                Key(metric.Key, "metric");
+            }
         }
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var param in parameters)

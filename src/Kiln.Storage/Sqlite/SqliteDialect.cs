@@ -12,13 +12,14 @@ namespace Kiln.Storage.Sqlite;
 /// the call returns, so it survives a crash of the process; <c>?synchronous=full</c> on the URI also fsyncs every
 /// commit, so it survives power loss, at about 1 ms per write.
 /// </summary>
-public sealed class SqliteDialect : SqlDialect
+public sealed class SqliteDialect : SqlDialect, IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriteLocks = new();
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock;
     private readonly string _connectionPragmas;
+    private SqliteConnection? _writer;
 
     public SqliteDialect(string path, TimeSpan? busyTimeout = null, bool fsyncEveryCommit = false)
         : this(path, busyTimeout, shareProcessLock: true, fsyncEveryCommit)
@@ -74,12 +75,39 @@ public sealed class SqliteDialect : SqlDialect
         await _writeLock.WaitAsync(ct);
         try
         {
-            await using var connection = await OpenAsync(ct);
-            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken up front, so the busy timeout applies.
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(ct);
-            return result;
+            // Writes are serialised by the lock above, so one long-lived connection serves them all.
+            _writer ??= (SqliteConnection)await OpenAsync(ct);
+            try
+            {
+                // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken up front, so the busy timeout applies.
+                await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(ct);
+                var result = await work(_writer, transaction);
+                await transaction.CommitAsync(ct);
+                return result;
+            }
+            catch (SqliteException)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
         }
         finally
         {
