@@ -35,6 +35,7 @@ foreach (var size in sizes)
             _ => throw new ArgumentException($"Unknown task {task}"),
         };
         var fit = clock.Elapsed.TotalSeconds;
+        var facts = string.Join(", ", model.Properties.Where(p => p.Key is "iterations" or "converged" or "oob_score").Select(p => $"{p.Key} {p.Value}"));
         var p = model.Predict(te);
         var auc = ProbabilityMetrics.RocAuc(labels, p);
         clock.Restart();
@@ -46,7 +47,7 @@ foreach (var size in sizes)
         }
         var rowsPerSecond = reps * (double)te.RowCount / clock.Elapsed.TotalSeconds;
         var oneRow = OneRowMicroseconds(model, te);
-        Console.WriteLine($"{size} {task}: fit {fit:F2} s, test AUC {auc:F4}, predict {rowsPerSecond:N0} rows/s, one-row {oneRow:F2} µs, peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB");
+        Console.WriteLine($"{size} {task}: fit {fit:F2} s, test AUC {auc:F4}, predict {rowsPerSecond:N0} rows/s, one-row {oneRow:F2} µs, peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB {facts}");
     }
 }
 
