@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using Kiln.Learn;
+using Kiln.Learn.Forest;
 using Kiln.Learn.Gbdt;
+using Kiln.Learn.Linear;
 using Kiln.Learn.Metrics;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 using Kiln.Tabular.Csv;
 
-// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
+// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat,forest,logistic]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
 var dataDir = Environment.GetEnvironmentVariable("KILN_BENCH_DATA") ?? "/work/scratch/benchdata";
 var sizes = (args.Length > 0 ? args[0] : "100k,1m").Split(',');
 var tasks = (args.Length > 1 ? args[1] : "gbdt,gbdt_cat").Split(',');
@@ -28,9 +30,12 @@ foreach (var size in sizes)
         TrainedModel model = task switch
         {
             "gbdt" or "gbdt_cat" => new GbdtLearner().Fit(tr, Target, new GbdtOptions { Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2 }),
+            "forest" or "forest_cat" => new ForestLearner().Fit(tr, Target, new ForestOptions { Trees = 100, Threads = 2 }),
+            "logistic" or "logistic_cat" => new LogisticLearner().Fit(tr, Target, new LogisticOptions { Threads = 2 }),
             _ => throw new ArgumentException($"Unknown task {task}"),
         };
         var fit = clock.Elapsed.TotalSeconds;
+        var facts = string.Join(", ", model.Properties.Where(p => p.Key is "iterations" or "converged" or "oob_score").Select(p => $"{p.Key} {p.Value}"));
         var p = model.Predict(te);
         var auc = ProbabilityMetrics.RocAuc(labels, p);
         clock.Restart();
@@ -42,7 +47,7 @@ foreach (var size in sizes)
         }
         var rowsPerSecond = reps * (double)te.RowCount / clock.Elapsed.TotalSeconds;
         var oneRow = OneRowMicroseconds(model, te);
-        Console.WriteLine($"{size} {task}: fit {fit:F2} s, test AUC {auc:F4}, predict {rowsPerSecond:N0} rows/s, one-row {oneRow:F2} µs, peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB");
+        Console.WriteLine($"{size} {task}: fit {fit:F2} s, test AUC {auc:F4}, predict {rowsPerSecond:N0} rows/s, one-row {oneRow:F2} µs, peak WS {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20):N0} MB {facts}");
     }
 }
 
