@@ -1,6 +1,8 @@
 using Kiln.Core.Errors;
 using Kiln.Learn;
+using Kiln.Learn.Forest;
 using Kiln.Learn.Gbdt;
+using Kiln.Learn.Linear;
 using Kiln.Tabular;
 
 namespace Kiln.Engine.Training;
@@ -19,6 +21,9 @@ public static class LearnerCatalog
     private static readonly Dictionary<string, LearnerEntry> Entries = new(StringComparer.OrdinalIgnoreCase)
     {
         ["gbdt"] = Entry("gbdt", "histogram gradient-boosted trees", null, new GbdtLearner(), new GbdtOptions()),
+        ["forest"] = Entry("forest", "random forest (bootstrap, feature subsampling, out-of-bag score)", null, new ForestLearner(), new ForestOptions()),
+        ["linear"] = Entry("linear", "linear regression: ridge, lasso, elastic net", TaskKind.Regression, new LinearLearner(), new LinearOptions()),
+        ["logistic"] = Entry("logistic", "binary and multinomial logistic regression (L-BFGS)", TaskKind.BinaryClassification, new LogisticLearner(), new LogisticOptions()),
     };
 
     public static IReadOnlyCollection<string> Names => Entries.Keys;

@@ -2,6 +2,7 @@ using System.Text;
 using Kiln.Learn.Data;
 using Kiln.Learn.Forest;
 using Kiln.Learn.Gbdt;
+using Kiln.Learn.Linear;
 
 namespace Kiln.Learn.Model;
 
@@ -107,7 +108,9 @@ public static class ModelFile
             {
                 GbdtModel.Learner => GbdtModel.Read(reader, schema, properties),
                 ForestModel.Learner => ForestModel.Read(reader, schema, properties),
-                _ => throw new LearnException($"The model file was written by learner '{learner}', which this Kiln does not know (known: {GbdtModel.Learner}, {ForestModel.Learner})."),
+                LinearModel.Learner => LinearModel.Read(reader, schema, properties),
+                _ => throw new LearnException(
+                    $"The model file was written by learner '{learner}', which this Kiln does not know (known: {GbdtModel.Learner}, {ForestModel.Learner}, {LinearModel.Learner})."),
             };
         }
         catch (EndOfStreamException e)

@@ -63,6 +63,42 @@ public sealed class TrainingSessionTests : IAsyncLifetime
         Directory.Delete(package, recursive: true);
     }
 
+    [Theory]
+    [InlineData("forest", "trees=20")]
+    [InlineData("logistic", "max_iterations=100")]
+    [InlineData("gbdt", "rounds=10")]
+    public async Task Every_classifier_trains_a_tracked_run_whose_package_reloads(string learner, string param)
+    {
+        var train = SyntheticData.Write(_dir, "train.csv", 1500, 1);
+        var valid = SyntheticData.Write(_dir, "valid.csv", 500, 2);
+        var pair = param.Split('=');
+        var result = await new TrainingSession(_kiln).RunAsync(
+            new TrainRequest(train, "approved", learner, new Dictionary<string, string> { [pair[0]] = pair[1] }, valid, "loans"));
+        Assert.True(result.Metrics["valid_roc_auc"] > 0.85, $"{learner} AUC {result.Metrics["valid_roc_auc"]}");
+        var (package, _) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", _kiln.Tracking, default);
+        var table = CsvReader.ReadFile(valid);
+        Assert.Equal(result.Model.Predict(table), ModelPackage.Load(package).Predict(table));
+        Directory.Delete(package, recursive: true);
+    }
+
+    [Fact]
+    public async Task Linear_regression_reports_regression_metrics()
+    {
+        var path = Path.Combine(_dir, "prices.csv");
+        var rng = new Random(5);
+        var lines = new List<string> { "size,rooms,price" };
+        for (var i = 0; i < 500; i++)
+        {
+            var size = rng.NextDouble() * 100;
+            var rooms = rng.Next(1, 6);
+            lines.Add(FormattableString.Invariant($"{size:F3},{rooms},{(3 * size) + (10 * rooms) + rng.NextDouble():F3}"));
+        }
+        await File.WriteAllLinesAsync(path, lines);
+        var result = await new TrainingSession(_kiln).RunAsync(new TrainRequest(path, "price", "linear", new Dictionary<string, string>()));
+        Assert.True(result.Metrics["train_r2"] > 0.99, $"R² {result.Metrics["train_r2"]}");
+        Assert.True(result.Metrics["train_rmse"] < 1, $"RMSE {result.Metrics["train_rmse"]}");
+    }
+
     [Fact]
     public async Task Bad_input_fails_with_the_column_named_and_the_run_marked_failed()
     {

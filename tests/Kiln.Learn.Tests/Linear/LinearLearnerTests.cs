@@ -71,7 +71,7 @@ public sealed class LinearLearnerTests
             new SynchronousProgress(reports.Add));
         Assert.NotEmpty(reports);
         Assert.All(reports, r => Assert.True(r.ValidationLoss > 0 && r.TrainLoss > 0));
-        Assert.Equal(model.Predict(train), LinearModelFile.RoundTrip(model).Predict(train));
+        Assert.Equal(model.Predict(train), RoundTrip(model).Predict(train));
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => Learner.Fit(train, "y", new LinearOptions(), cancellationToken: cancel.Token));
@@ -84,5 +84,13 @@ public sealed class LinearLearnerTests
         Assert.Equal("Task", e.ParamName);
         Assert.Equal("L1Ratio", Assert.Throws<ArgumentException>(() => Learner.Fit(Synthetic.Step(50), "y", new LinearOptions { L1Ratio = 2 })).ParamName);
         Assert.Contains("'z'", Assert.Throws<LearnException>(() => Learner.Fit(Synthetic.Step(50), "z", new LinearOptions())).Message);
+    }
+
+    private static TrainedModel RoundTrip(TrainedModel model)
+    {
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        return TrainedModel.Load(stream);
     }
 }
