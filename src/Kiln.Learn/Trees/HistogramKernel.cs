@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Learn.Trees;
 
@@ -7,6 +8,9 @@ namespace Kiln.Learn.Trees;
 internal static unsafe class HistogramKernel
 {
     public const int FeatureStride = FeatureBins.MaxBins * 2;
+
+    /// <summary>How many rows ahead the kernels prefetch a row's bins and gradients (rows of a deep node are far apart).</summary>
+    private const int PrefetchDistance = 16;
 
     /// <summary>All features, rows given by index.</summary>
     public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, float[] gradHess, double[] histogram)
@@ -19,6 +23,7 @@ internal static unsafe class HistogramKernel
             var count = rows.Length;
             for (var i = 0; i < count; i++)
             {
+                Prefetch(binBase, gh, rowBase, i, count, featureCount);
                 var r = rowBase[i];
                 var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
                 var rowBins = binBase + ((long)r * featureCount);
@@ -45,6 +50,7 @@ internal static unsafe class HistogramKernel
             var used = features.Length;
             for (var i = 0; i < count; i++)
             {
+                Prefetch(binBase, gh, rowBase, i, count, featureCount);
                 var r = rowBase[i];
                 var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
                 var rowBins = binBase + ((long)r * featureCount);
@@ -55,6 +61,19 @@ internal static unsafe class HistogramKernel
                     Vector128.Store(Vector128.Load(p) + pair, p);
                 }
             }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* binBase, float* gh, int* rowBase, int i, int count, int featureCount)
+    {
+        if (Sse.IsSupported && i + PrefetchDistance < count)
+        {
+            var ahead = rowBase[i + PrefetchDistance];
+            var bins = binBase + ((long)ahead * featureCount);
+            Sse.Prefetch0(bins);
+            Sse.Prefetch0(bins + featureCount - 1);
+            Sse.Prefetch0(gh + (2L * ahead));
         }
     }
 
