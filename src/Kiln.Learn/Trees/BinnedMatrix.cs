@@ -21,6 +21,39 @@ internal sealed class BinnedMatrix
 
     public int FeatureCount { get; }
 
+    private byte[]? _columns;
+
+    /// <summary>The same bins feature-major (feature f's bins at [f * RowCount, (f + 1) * RowCount)), built on first use:
+    /// partitioning a node reads one feature of its rows, which here is a forward scan of one small column instead of a
+    /// cache miss per row.</summary>
+    public byte[] Columns => _columns ??= Transpose(Environment.ProcessorCount);
+
+    /// <summary>Builds <see cref="Columns"/> now with at most <paramref name="threads"/> threads.</summary>
+    public void PrepareColumns(int threads) => _columns ??= Transpose(threads);
+
+    private byte[] Transpose(int threads)
+    {
+        var rows = RowCount;
+        var features = FeatureCount;
+        var bins = Bins;
+        var columns = GC.AllocateUninitializedArray<byte>(rows * features);
+        var blocks = (rows + BlockRows - 1) / BlockRows;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, block =>
+        {
+            var start = block * BlockRows;
+            var end = Math.Min(rows, start + BlockRows);
+            for (var f = 0; f < features; f++)
+            {
+                var column = columns.AsSpan(f * rows);
+                for (var r = start; r < end; r++)
+                {
+                    column[r] = bins[(r * features) + f];
+                }
+            }
+        });
+        return columns;
+    }
+
     /// <summary>Chooses bins for every feature from (a deterministic sample of) the training rows.</summary>
     public static FeatureBins[] ChooseBins(FeatureView view, ModelSchema schema, int maxBins, int sampleSize, int threads)
     {

@@ -91,11 +91,10 @@ internal sealed partial class TreeGrower
         {
             goesLeft[b] = leftBins.Contains(b) ? (byte)1 : (byte)0;
         }
-        var stride = (long)_matrix.FeatureCount;
-        fixed (byte* binBase = _matrix.Bins)
+        fixed (byte* columnsBase = _matrix.Columns)
         fixed (int* rows = _rows, left = _scratchLeft, right = _scratchRight)
         {
-            var column = binBase + feature;
+            var column = columnsBase + ((long)feature * _matrix.RowCount);
             int nl = start, nr = start;
             var prefetchEnd = stop - PartitionPrefetch;
             for (var i = start; i < stop; i++)
@@ -103,10 +102,10 @@ internal sealed partial class TreeGrower
                 if (System.Runtime.Intrinsics.X86.Sse.IsSupported && i < prefetchEnd)
                 {
                     // rows of a deep node are far apart in the matrix: fetch a later row's bin while this one is handled
-                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(column + (rows[i + PartitionPrefetch] * stride));
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(column + rows[i + PartitionPrefetch]);
                 }
                 var r = rows[i];
-                int go = goesLeft[column[r * stride]];
+                int go = goesLeft[column[r]];
                 left[nl] = r;
                 right[nr] = r;
                 nl += go;

@@ -28,6 +28,9 @@ internal sealed partial class TreeGrower
         _finder = new SplitFinder(settings, bins);
         _threads = Math.Max(1, threads);
         _threadHists = new double[_threads][];
+        var t0 = PhaseTimer.Start();
+        matrix.PrepareColumns(_threads);
+        PhaseTimer.Stop(Phase.Binning, t0);
     }
 
     /// <summary>The row indices, grouped by leaf after <see cref="Grow"/> (see <see cref="GrownTree.LeafRows"/>).</summary>
