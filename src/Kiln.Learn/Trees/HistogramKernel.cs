@@ -28,7 +28,20 @@ internal static unsafe class HistogramKernel
                 var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
                 var rowBins = binBase + ((long)r * featureCount);
                 var h = hist;
-                for (var f = 0; f < featureCount; f++, h += FeatureStride)
+                var f = 0;
+                // four features per iteration: fewer loop instructions per update (the loop is bound by them)
+                for (; f + 4 <= featureCount; f += 4, h += 4 * FeatureStride)
+                {
+                    var p0 = h + (rowBins[f] * 2);
+                    var p1 = h + FeatureStride + (rowBins[f + 1] * 2);
+                    var p2 = h + (2 * FeatureStride) + (rowBins[f + 2] * 2);
+                    var p3 = h + (3 * FeatureStride) + (rowBins[f + 3] * 2);
+                    Vector128.Store(Vector128.Load(p0) + pair, p0);
+                    Vector128.Store(Vector128.Load(p1) + pair, p1);
+                    Vector128.Store(Vector128.Load(p2) + pair, p2);
+                    Vector128.Store(Vector128.Load(p3) + pair, p3);
+                }
+                for (; f < featureCount; f++, h += FeatureStride)
                 {
                     var p = h + (rowBins[f] * 2);
                     Vector128.Store(Vector128.Load(p) + pair, p);

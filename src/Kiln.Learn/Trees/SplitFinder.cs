@@ -18,6 +18,10 @@ internal sealed class SplitFinder
     /// <summary>The regularised score of a leaf with sums (g, h): T(g)² / (h + λ), T the L1 soft threshold.</summary>
     public double Score(double g, double h)
     {
+        if (_settings.Alpha == 0)
+        {
+            return g * g / (h + _settings.Lambda);
+        }
         var t = Threshold(g);
         return t * t / (h + _settings.Lambda);
     }

@@ -7,7 +7,7 @@ internal sealed partial class TreeGrower
         allFeatures |= features.Length == _matrix.FeatureCount;
         var hist = node.Hist!;
         var rows = _rows.AsSpan(node.Begin, node.Count);
-        var chunks = node.Count >= ParallelRows ? _threads : 1;
+        var chunks = node.Count >= ParallelHistogramRows ? _threads : 1;
         if (chunks == 1)
         {
             HistogramKernel.Clear(hist, features, allFeatures);

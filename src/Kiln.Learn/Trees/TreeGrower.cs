@@ -9,6 +9,10 @@ internal sealed partial class TreeGrower
 {
     private const int ParallelRows = 32_768;
 
+    /// <summary>Nodes with at least this many rows build their histogram on all threads (a 30-feature histogram of a few
+    /// thousand rows already outweighs the cost of starting the threads and adding up their histograms).</summary>
+    private const int ParallelHistogramRows = 6_144;
+
     private readonly BinnedMatrix _matrix;
     private readonly FeatureBins[] _bins;
     private readonly GrowerSettings _settings;
@@ -125,7 +129,7 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private SplitCandidate FindTimed(double[] hist, ReadOnlySpan<int> features, double g, double h, int count)
+    private SplitCandidate FindTimed(double[] hist, int[] features, double g, double h, int count)
     {
         var t0 = PhaseTimer.Start();
         var best = _finder.Find(hist, features, g, h, count);
