@@ -70,6 +70,20 @@ internal sealed partial class TreeEnsemble
                 t++;
                 continue;
             }
+            if (t + 8 <= trees && SameDepth(ref depths, t, depth))
+            {
+                // eight trees at once: independent chains of loads hide each other's latency; the sums are added in tree order
+                if (noMissing)
+                {
+                    Walk8<CompleteTrees.Present>(complete, t, depth, ref x, output);
+                }
+                else
+                {
+                    Walk8<CompleteTrees.MaybeMissing>(complete, t, depth, ref x, output);
+                }
+                t += 8;
+                continue;
+            }
             if (t + 4 <= trees && Unsafe.Add(ref depths, t + 1) == depth && Unsafe.Add(ref depths, t + 2) == depth
                 && Unsafe.Add(ref depths, t + 3) == depth)
             {
@@ -128,6 +142,53 @@ internal sealed partial class TreeEnsemble
             node = Next(ref n, row[n.Feature]);
         }
         return node;
+    }
+
+    private static bool SameDepth(ref int depths, int t, int depth)
+    {
+        for (var j = 1; j < 8; j++)
+        {
+            if (Unsafe.Add(ref depths, t + j) != depth)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void Walk8<TStep>(CompleteTrees complete, int t, int depth, ref double x, Span<double> output)
+        where TStep : struct, CompleteTrees.IStep
+    {
+        ref var features = ref MemoryMarshal.GetArrayDataReference(complete.Features);
+        ref var thresholds = ref MemoryMarshal.GetArrayDataReference(complete.Thresholds);
+        ref var missing = ref MemoryMarshal.GetArrayDataReference(complete.MissingLeft);
+        ref var nodeBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.NodeBase), t);
+        int b0 = nodeBase, b1 = Unsafe.Add(ref nodeBase, 1), b2 = Unsafe.Add(ref nodeBase, 2), b3 = Unsafe.Add(ref nodeBase, 3);
+        int b4 = Unsafe.Add(ref nodeBase, 4), b5 = Unsafe.Add(ref nodeBase, 5), b6 = Unsafe.Add(ref nodeBase, 6), b7 = Unsafe.Add(ref nodeBase, 7);
+        int i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
+        for (var d = 0; d < depth; d++)
+        {
+            i0 = TStep.Next(i0, Unsafe.Add(ref x, Unsafe.Add(ref features, b0 + i0)), ref thresholds, ref missing, b0 + i0);
+            i1 = TStep.Next(i1, Unsafe.Add(ref x, Unsafe.Add(ref features, b1 + i1)), ref thresholds, ref missing, b1 + i1);
+            i2 = TStep.Next(i2, Unsafe.Add(ref x, Unsafe.Add(ref features, b2 + i2)), ref thresholds, ref missing, b2 + i2);
+            i3 = TStep.Next(i3, Unsafe.Add(ref x, Unsafe.Add(ref features, b3 + i3)), ref thresholds, ref missing, b3 + i3);
+            i4 = TStep.Next(i4, Unsafe.Add(ref x, Unsafe.Add(ref features, b4 + i4)), ref thresholds, ref missing, b4 + i4);
+            i5 = TStep.Next(i5, Unsafe.Add(ref x, Unsafe.Add(ref features, b5 + i5)), ref thresholds, ref missing, b5 + i5);
+            i6 = TStep.Next(i6, Unsafe.Add(ref x, Unsafe.Add(ref features, b6 + i6)), ref thresholds, ref missing, b6 + i6);
+            i7 = TStep.Next(i7, Unsafe.Add(ref x, Unsafe.Add(ref features, b7 + i7)), ref thresholds, ref missing, b7 + i7);
+        }
+        var first = (1 << depth) - 1;
+        ref var leaves = ref Unsafe.Subtract(ref MemoryMarshal.GetArrayDataReference(complete.Leaves), first);
+        ref var leafBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.LeafBase), t);
+        ref var outs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(TreeOutputs), t);
+        output[outs] += Unsafe.Add(ref leaves, leafBase + i0);
+        output[Unsafe.Add(ref outs, 1)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 1) + i1);
+        output[Unsafe.Add(ref outs, 2)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 2) + i2);
+        output[Unsafe.Add(ref outs, 3)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 3) + i3);
+        output[Unsafe.Add(ref outs, 4)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 4) + i4);
+        output[Unsafe.Add(ref outs, 5)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 5) + i5);
+        output[Unsafe.Add(ref outs, 6)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 6) + i6);
+        output[Unsafe.Add(ref outs, 7)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, 7) + i7);
     }
 
     private void Walk4<TStep>(CompleteTrees complete, int t, int depth, ref double x, Span<double> output)

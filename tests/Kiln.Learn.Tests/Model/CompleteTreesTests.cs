@@ -16,8 +16,8 @@ public sealed class CompleteTreesTests
         var treeOutputs = new List<int>();
         for (var t = 0; t < trees; t++)
         {
-            // runs of four trees of one depth take the four-trees-at-once path of one-row prediction
-            var maxDepth = t % 17 == 5 ? CompleteTrees.MaxDepth + 2 : (t / 4) % 8;
+            // runs of twelve trees of one depth take the eight- and four-trees-at-once paths of one-row prediction
+            var maxDepth = t % 37 == 5 ? CompleteTrees.MaxDepth + 2 : (t / 12) % 8;
             var categorical = t % 11 == 3;
             roots.Add(Grow(0, maxDepth, categorical));
             treeOutputs.Add(t % outputs);
@@ -78,7 +78,7 @@ public sealed class CompleteTreesTests
     {
         const int Features = 7;
         const int Rows = 300;
-        var ensemble = RandomEnsemble(seed, Features, outputs, trees: 60);
+        var ensemble = RandomEnsemble(seed, Features, outputs, trees: 150);
         Assert.Contains(ensemble.Complete.Depth, d => d < 0);
         Assert.Contains(ensemble.Complete.Depth, d => d > 0);
         var rng = new Random(seed + 100);
