@@ -115,7 +115,7 @@ internal sealed class CompleteTrees
 
     /// <summary>The next slot when no value can be missing: right iff v &gt; threshold.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Step(int slot, double value, double threshold)
+    public static nint Step(nint slot, double value, double threshold)
     {
         var right = value > threshold;
         return (2 * slot) + 1 + Unsafe.As<bool, byte>(ref right);
@@ -123,7 +123,7 @@ internal sealed class CompleteTrees
 
     /// <summary>The next slot when the value may be missing (NaN goes by the node's missing direction).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int StepMissing(int slot, double value, double threshold, byte missingLeft)
+    public static nint StepMissing(nint slot, double value, double threshold, byte missingLeft)
     {
         var right = !(value <= threshold) & !(double.IsNaN(value) & missingLeft != 0);
         return (2 * slot) + 1 + Unsafe.As<bool, byte>(ref right);
@@ -132,14 +132,14 @@ internal sealed class CompleteTrees
     /// <summary>How a traversal step treats missing values; a struct type argument, so each mode is compiled separately.</summary>
     public interface IStep
     {
-        static abstract int Next(int slot, double value, ref double thresholds, ref byte missingLeft, int at);
+        static abstract nint Next(nint slot, double value, ref double thresholds, ref byte missingLeft, nint at);
     }
 
     /// <summary>No value is missing (the caller checked): right iff v &gt; threshold.</summary>
     public readonly struct Present : IStep
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Next(int slot, double value, ref double thresholds, ref byte missingLeft, int at) =>
+        public static nint Next(nint slot, double value, ref double thresholds, ref byte missingLeft, nint at) =>
             Step(slot, value, Unsafe.Add(ref thresholds, at));
     }
 
@@ -147,7 +147,7 @@ internal sealed class CompleteTrees
     public readonly struct MaybeMissing : IStep
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Next(int slot, double value, ref double thresholds, ref byte missingLeft, int at) =>
+        public static nint Next(nint slot, double value, ref double thresholds, ref byte missingLeft, nint at) =>
             StepMissing(slot, value, Unsafe.Add(ref thresholds, at), Unsafe.Add(ref missingLeft, at));
     }
 
@@ -159,13 +159,35 @@ internal sealed class CompleteTrees
         ref var features = ref MemoryMarshal.GetArrayDataReference(Features);
         ref var thresholds = ref MemoryMarshal.GetArrayDataReference(Thresholds);
         ref var missing = ref MemoryMarshal.GetArrayDataReference(MissingLeft);
-        var nb = NodeBase[tree];
-        var i = 0;
+        nint nb = NodeBase[tree];
+        nint i = 0;
         for (var d = 0; d < depth; d++)
         {
             var at = nb + i;
             i = StepMissing(i, Unsafe.Add(ref row, Unsafe.Add(ref features, at)), Unsafe.Add(ref thresholds, at), Unsafe.Add(ref missing, at));
         }
         return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Leaves), LeafBase[tree] + i - ((1 << depth) - 1));
+    }
+
+    private sealed record Offsets(int Stride, int[] Values);
+
+    private Offsets? _offsets;
+
+    /// <summary>Per node, feature × <paramref name="stride"/>: the node's value in a column-major block is at
+    /// [offset + row], with no multiply in the traversal. Cached for the last stride asked for.</summary>
+    public int[] OffsetsFor(int stride)
+    {
+        var cached = _offsets;
+        if (cached is not null && cached.Stride == stride)
+        {
+            return cached.Values;
+        }
+        var values = new int[Features.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Features[i] * stride;
+        }
+        _offsets = new Offsets(stride, values);
+        return values;
     }
 }

@@ -163,9 +163,9 @@ internal sealed partial class TreeEnsemble
         ref var thresholds = ref MemoryMarshal.GetArrayDataReference(complete.Thresholds);
         ref var missing = ref MemoryMarshal.GetArrayDataReference(complete.MissingLeft);
         ref var nodeBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.NodeBase), t);
-        int b0 = nodeBase, b1 = Unsafe.Add(ref nodeBase, 1), b2 = Unsafe.Add(ref nodeBase, 2), b3 = Unsafe.Add(ref nodeBase, 3);
-        int b4 = Unsafe.Add(ref nodeBase, 4), b5 = Unsafe.Add(ref nodeBase, 5), b6 = Unsafe.Add(ref nodeBase, 6), b7 = Unsafe.Add(ref nodeBase, 7);
-        int i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
+        nint b0 = nodeBase, b1 = Unsafe.Add(ref nodeBase, 1), b2 = Unsafe.Add(ref nodeBase, 2), b3 = Unsafe.Add(ref nodeBase, 3);
+        nint b4 = Unsafe.Add(ref nodeBase, 4), b5 = Unsafe.Add(ref nodeBase, 5), b6 = Unsafe.Add(ref nodeBase, 6), b7 = Unsafe.Add(ref nodeBase, 7);
+        nint i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
         for (var d = 0; d < depth; d++)
         {
             i0 = TStep.Next(i0, Unsafe.Add(ref x, Unsafe.Add(ref features, b0 + i0)), ref thresholds, ref missing, b0 + i0);
@@ -198,8 +198,8 @@ internal sealed partial class TreeEnsemble
         ref var thresholds = ref MemoryMarshal.GetArrayDataReference(complete.Thresholds);
         ref var missing = ref MemoryMarshal.GetArrayDataReference(complete.MissingLeft);
         ref var nodeBase = ref MemoryMarshal.GetArrayDataReference(complete.NodeBase);
-        int b0 = Unsafe.Add(ref nodeBase, t), b1 = Unsafe.Add(ref nodeBase, t + 1), b2 = Unsafe.Add(ref nodeBase, t + 2), b3 = Unsafe.Add(ref nodeBase, t + 3);
-        int i0 = 0, i1 = 0, i2 = 0, i3 = 0;
+        nint b0 = Unsafe.Add(ref nodeBase, t), b1 = Unsafe.Add(ref nodeBase, t + 1), b2 = Unsafe.Add(ref nodeBase, t + 2), b3 = Unsafe.Add(ref nodeBase, t + 3);
+        nint i0 = 0, i1 = 0, i2 = 0, i3 = 0;
         for (var d = 0; d < depth; d++)
         {
             i0 = TStep.Next(i0, Unsafe.Add(ref x, Unsafe.Add(ref features, b0 + i0)), ref thresholds, ref missing, b0 + i0);
@@ -302,46 +302,45 @@ internal sealed partial class TreeEnsemble
         var depth = complete.Depth[t];
         var nb = complete.NodeBase[t];
         var first = (1 << depth) - 1;
-        ref var features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Features), nb);
+        // per node, feature × stride: row j's value is at offsets[slot] + j (no multiply on the chain)
+        ref var offsets = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.OffsetsFor(stride)), nb);
         ref var thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Thresholds), nb);
         ref var missing = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.MissingLeft), nb);
         ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Leaves), complete.LeafBase[t] - first);
         ref var outRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), k);
         var i = 0;
+        for (; i + 8 <= count; i += 8)
         {
-            for (; i + 8 <= count; i += 8)
+            ref var x = ref Unsafe.Add(ref values, i);
+            nint a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+            for (var level = 0; level < depth; level++)
             {
-                ref var x = ref Unsafe.Add(ref values, i);
-                int a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
-                for (var level = 0; level < depth; level++)
-                {
-                    a = TStep.Next(a, Unsafe.Add(ref x, Unsafe.Add(ref features, a) * stride), ref thresholds, ref missing, a);
-                    b = TStep.Next(b, Unsafe.Add(ref x, (Unsafe.Add(ref features, b) * stride) + 1), ref thresholds, ref missing, b);
-                    c = TStep.Next(c, Unsafe.Add(ref x, (Unsafe.Add(ref features, c) * stride) + 2), ref thresholds, ref missing, c);
-                    d = TStep.Next(d, Unsafe.Add(ref x, (Unsafe.Add(ref features, d) * stride) + 3), ref thresholds, ref missing, d);
-                    e = TStep.Next(e, Unsafe.Add(ref x, (Unsafe.Add(ref features, e) * stride) + 4), ref thresholds, ref missing, e);
-                    f = TStep.Next(f, Unsafe.Add(ref x, (Unsafe.Add(ref features, f) * stride) + 5), ref thresholds, ref missing, f);
-                    g = TStep.Next(g, Unsafe.Add(ref x, (Unsafe.Add(ref features, g) * stride) + 6), ref thresholds, ref missing, g);
-                    h = TStep.Next(h, Unsafe.Add(ref x, (Unsafe.Add(ref features, h) * stride) + 7), ref thresholds, ref missing, h);
-                }
-                ref var o = ref Unsafe.Add(ref outRef, i * outputs);
-                o += Unsafe.Add(ref leaves, a);
-                Unsafe.Add(ref o, outputs) += Unsafe.Add(ref leaves, b);
-                Unsafe.Add(ref o, 2 * outputs) += Unsafe.Add(ref leaves, c);
-                Unsafe.Add(ref o, 3 * outputs) += Unsafe.Add(ref leaves, d);
-                Unsafe.Add(ref o, 4 * outputs) += Unsafe.Add(ref leaves, e);
-                Unsafe.Add(ref o, 5 * outputs) += Unsafe.Add(ref leaves, f);
-                Unsafe.Add(ref o, 6 * outputs) += Unsafe.Add(ref leaves, g);
-                Unsafe.Add(ref o, 7 * outputs) += Unsafe.Add(ref leaves, h);
+                a = TStep.Next(a, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, a)), ref thresholds, ref missing, a);
+                b = TStep.Next(b, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, b) + 1), ref thresholds, ref missing, b);
+                c = TStep.Next(c, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, c) + 2), ref thresholds, ref missing, c);
+                d = TStep.Next(d, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, d) + 3), ref thresholds, ref missing, d);
+                e = TStep.Next(e, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, e) + 4), ref thresholds, ref missing, e);
+                f = TStep.Next(f, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, f) + 5), ref thresholds, ref missing, f);
+                g = TStep.Next(g, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, g) + 6), ref thresholds, ref missing, g);
+                h = TStep.Next(h, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, h) + 7), ref thresholds, ref missing, h);
             }
+            ref var o = ref Unsafe.Add(ref outRef, i * outputs);
+            o += Unsafe.Add(ref leaves, a);
+            Unsafe.Add(ref o, outputs) += Unsafe.Add(ref leaves, b);
+            Unsafe.Add(ref o, 2 * outputs) += Unsafe.Add(ref leaves, c);
+            Unsafe.Add(ref o, 3 * outputs) += Unsafe.Add(ref leaves, d);
+            Unsafe.Add(ref o, 4 * outputs) += Unsafe.Add(ref leaves, e);
+            Unsafe.Add(ref o, 5 * outputs) += Unsafe.Add(ref leaves, f);
+            Unsafe.Add(ref o, 6 * outputs) += Unsafe.Add(ref leaves, g);
+            Unsafe.Add(ref o, 7 * outputs) += Unsafe.Add(ref leaves, h);
         }
         for (; i < count; i++)
         {
             ref var x = ref Unsafe.Add(ref values, i);
-            var a = 0;
+            nint a = 0;
             for (var level = 0; level < depth; level++)
             {
-                a = CompleteTrees.StepMissing(a, Unsafe.Add(ref x, Unsafe.Add(ref features, a) * stride), Unsafe.Add(ref thresholds, a),
+                a = CompleteTrees.StepMissing(a, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, a)), Unsafe.Add(ref thresholds, a),
                     Unsafe.Add(ref missing, a));
             }
             Unsafe.Add(ref outRef, i * outputs) += Unsafe.Add(ref leaves, a);
