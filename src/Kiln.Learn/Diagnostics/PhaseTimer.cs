@@ -6,6 +6,8 @@ namespace Kiln.Learn.Diagnostics;
 /// <summary>Training phases timed by <see cref="PhaseTimer"/>.</summary>
 internal enum Phase
 {
+    /// <summary>Choosing bin boundaries (part of <see cref="Binning"/>).</summary>
+    BinChoice,
     Binning,
     Gradients,
     Histogram,

@@ -39,6 +39,7 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
         var schema = data.Schema;
         var t0 = PhaseTimer.Start();
         var bins = BinnedMatrix.ChooseBins(data.Features, schema, options.MaxBins, options.BinSampleSize, threads);
+        PhaseTimer.Stop(Phase.BinChoice, t0);
         var matrix = BinnedMatrix.Create(data.Features, bins, threads, cancellationToken);
         var valid = validation is null ? null : data.Bind(validation);
         var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
@@ -274,16 +275,18 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 AddTree(tree, _matrix, scores, k);
                 return;
             }
+            // each row is in exactly one leaf, so the leaves can be added on all threads
             var rows = grower.Rows;
-            for (var leaf = 0; leaf < tree.LeafValues.Count; leaf++)
+            var outputs = _outputs;
+            Parallel.For(0, tree.LeafValues.Count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, leaf =>
             {
                 var value = tree.LeafValues[leaf];
                 var (begin, end) = tree.LeafRows[leaf];
                 for (var i = begin; i < end; i++)
                 {
-                    scores[(rows[i] * _outputs) + k] += value;
+                    scores[(rows[i] * outputs) + k] += value;
                 }
-            }
+            });
         }
 
         private void AddTree(GrownTree tree, BinnedMatrix matrix, double[] scores, int k)

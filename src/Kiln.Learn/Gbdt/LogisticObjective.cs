@@ -5,7 +5,7 @@ using Kiln.Learn.Model;
 
 namespace Kiln.Learn.Gbdt;
 
-/// <summary>Binary log loss on the log-odds score. Gradients and loss are computed four rows at a time (Vector256 exp/log).</summary>
+/// <summary>Binary log loss on the log-odds score. Gradients and loss are computed four rows at a time (own vector exp, Vector256 log).</summary>
 internal sealed class LogisticObjective : Objective
 {
     public override int Outputs => 1;
@@ -34,6 +34,35 @@ internal sealed class LogisticObjective : Objective
         return sum;
     }
 
+    /// <summary>e^x for four doubles to within a few ulps (x clamped to ±708): x = k ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite),
+    /// e^r by its Taylor series to degree 13, 2^k put straight into the exponent bits. Several times faster than
+    /// <see cref="Vector256.Exp(Vector256{double})"/> here.</summary>
+    internal static Vector256<double> Exp(Vector256<double> x)
+    {
+        const double Magic = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer held in the low bits
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(-708.0)), Vector256.Create(708.0));
+        var magic = Vector256.Create(Magic);
+        var t = (x * Vector256.Create(1.4426950408889634)) + magic;
+        var k = t - magic;
+        var r = (x - (k * Vector256.Create(6.93147180369123816490e-01))) - (k * Vector256.Create(1.90821492927058770002e-10));
+        var p = Vector256.Create(1.0 / 6227020800.0); // 1/13!
+        p = (p * r) + Vector256.Create(1.0 / 479001600.0);
+        p = (p * r) + Vector256.Create(1.0 / 39916800.0);
+        p = (p * r) + Vector256.Create(1.0 / 3628800.0);
+        p = (p * r) + Vector256.Create(1.0 / 362880.0);
+        p = (p * r) + Vector256.Create(1.0 / 40320.0);
+        p = (p * r) + Vector256.Create(1.0 / 5040.0);
+        p = (p * r) + Vector256.Create(1.0 / 720.0);
+        p = (p * r) + Vector256.Create(1.0 / 120.0);
+        p = (p * r) + Vector256.Create(1.0 / 24.0);
+        p = (p * r) + Vector256.Create(1.0 / 6.0);
+        p = (p * r) + Vector256.Create(0.5);
+        p = (p * r) + Vector256.Create(1.0);
+        p = (p * r) + Vector256.Create(1.0);
+        var scale = Vector256.ShiftLeft(t.AsInt64() - magic.AsInt64() + Vector256.Create(1023L), 52).AsDouble();
+        return p * scale;
+    }
+
     // log(1 + e^s) - y s, computed without overflow
     private static double Loss(double s, double y) => Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
 
@@ -54,7 +83,7 @@ internal sealed class LogisticObjective : Objective
             {
                 var s = Vector256.LoadUnsafe(ref sRef, (nuint)i);
                 var yv = Vector256.LoadUnsafe(ref yRef, (nuint)i);
-                var e = Vector256.Exp(-s);
+                var e = Exp(-s);
                 var p = one / (one + e);
                 var g = p - yv;
                 var h = Vector256.Max(p * (one - p), floor);
