@@ -50,7 +50,6 @@ internal sealed partial class TreeGrower
         if (chunks == 1)
         {
             var (l, _) = PartitionChunk(begin, end, feature, leftBins);
-            _scratchLeft.AsSpan(begin, l).CopyTo(_rows.AsSpan(begin));
             _scratchRight.AsSpan(begin, count - l).CopyTo(_rows.AsSpan(begin + l));
             return begin + l;
         }
@@ -66,13 +65,22 @@ internal sealed partial class TreeGrower
         {
             leftTotal += l;
         }
+        // each chunk's lefts are already at its start: close the gaps (moving down, in chunk order, never over a later
+        // chunk's lefts), then append the rights
         int leftAt = begin, rightAt = begin + leftTotal;
         for (var c = 0; c < chunks; c++)
         {
             var start = begin + (int)((long)count * c / chunks);
-            var stop = begin + (int)((long)count * (c + 1) / chunks);
-            _scratchLeft.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
+            if (start != leftAt)
+            {
+                _rows.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
+            }
             leftAt += lefts[c];
+        }
+        for (var c = 0; c < chunks; c++)
+        {
+            var start = begin + (int)((long)count * c / chunks);
+            var stop = begin + (int)((long)count * (c + 1) / chunks);
             var rights = stop - start - lefts[c];
             _scratchRight.AsSpan(start, rights).CopyTo(_rows.AsSpan(rightAt));
             rightAt += rights;
@@ -85,14 +93,15 @@ internal sealed partial class TreeGrower
     private unsafe (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins)
     {
         // a 256-entry table of "goes left" per bin makes the loop branch-free for numeric and categorical splits alike;
-        // each row is written to both sides and only the side it belongs to advances
+        // each row is written to both sides and only the side it belongs to advances; the left side is written in place
+        // (at or behind the row being read), the right side to scratch
         var goesLeft = stackalloc byte[FeatureBins.MaxBins];
         for (var b = 0; b < FeatureBins.MaxBins; b++)
         {
             goesLeft[b] = leftBins.Contains(b) ? (byte)1 : (byte)0;
         }
         fixed (byte* columnsBase = _matrix.Columns)
-        fixed (int* rows = _rows, left = _scratchLeft, right = _scratchRight)
+        fixed (int* rows = _rows, right = _scratchRight)
         {
             var column = columnsBase + ((long)feature * _matrix.RowCount);
             int nl = start, nr = start;
@@ -106,7 +115,7 @@ internal sealed partial class TreeGrower
                 }
                 var r = rows[i];
                 int go = goesLeft[column[r]];
-                left[nl] = r;
+                rows[nl] = r;
                 right[nr] = r;
                 nl += go;
                 nr += go ^ 1;

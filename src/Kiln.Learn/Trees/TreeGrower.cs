@@ -21,7 +21,6 @@ internal sealed partial class TreeGrower
     private readonly Stack<double[]> _pool = new();
     private readonly double[][] _threadHists;
     private int[] _rows = [];
-    private int[] _scratchLeft = [];
     private int[] _scratchRight = [];
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
@@ -262,7 +261,6 @@ internal sealed partial class TreeGrower
         if (_rows.Length < rows)
         {
             _rows = new int[rows];
-            _scratchLeft = new int[rows];
             _scratchRight = new int[rows];
         }
     }
