@@ -9,6 +9,8 @@ internal static unsafe class HistogramKernel
 {
     public const int FeatureStride = FeatureBins.MaxBins * 2;
 
+    private const int FeatureBytes = FeatureStride * sizeof(double);
+
     /// <summary>How many rows ahead the kernels prefetch a row's bins and gradients (rows of a deep node are far apart).</summary>
     private const int PrefetchDistance = 16;
 
@@ -27,23 +29,24 @@ internal static unsafe class HistogramKernel
                 var r = rowBase[i];
                 var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
                 var rowBins = binBase + ((long)r * featureCount);
-                var h = hist;
-                var f = 0;
-                // four features per iteration: fewer loop instructions per update (the loop is bound by them)
-                for (; f + 4 <= featureCount; f += 4, h += 4 * FeatureStride)
+                // four features per iteration on native-sized pointers: each update is movzx, shl, add-from-memory, store
+                var h = (byte*)hist;
+                var rb = rowBins;
+                var rowEnd = rowBins + featureCount;
+                for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBytes)
                 {
-                    var p0 = h + (rowBins[f] * 2);
-                    var p1 = h + FeatureStride + (rowBins[f + 1] * 2);
-                    var p2 = h + (2 * FeatureStride) + (rowBins[f + 2] * 2);
-                    var p3 = h + (3 * FeatureStride) + (rowBins[f + 3] * 2);
+                    var p0 = (double*)(h + ((nuint)rb[0] << 4));
+                    var p1 = (double*)(h + FeatureBytes + ((nuint)rb[1] << 4));
+                    var p2 = (double*)(h + (2 * FeatureBytes) + ((nuint)rb[2] << 4));
+                    var p3 = (double*)(h + (3 * FeatureBytes) + ((nuint)rb[3] << 4));
                     Vector128.Store(Vector128.Load(p0) + pair, p0);
                     Vector128.Store(Vector128.Load(p1) + pair, p1);
                     Vector128.Store(Vector128.Load(p2) + pair, p2);
                     Vector128.Store(Vector128.Load(p3) + pair, p3);
                 }
-                for (; f < featureCount; f++, h += FeatureStride)
+                for (; rb < rowEnd; rb++, h += FeatureBytes)
                 {
-                    var p = h + (rowBins[f] * 2);
+                    var p = (double*)(h + ((nuint)rb[0] << 4));
                     Vector128.Store(Vector128.Load(p) + pair, p);
                 }
             }
