@@ -40,7 +40,7 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
         var t0 = PhaseTimer.Start();
         var bins = BinnedMatrix.ChooseBins(data.Features, schema, options.MaxBins, options.BinSampleSize, threads);
         PhaseTimer.Stop(Phase.BinChoice, t0);
-        var matrix = BinnedMatrix.Create(data.Features, bins, threads, cancellationToken);
+        var matrix = BinnedMatrix.Create(data.Features, bins, threads, withColumns: true, cancellationToken);
         var valid = validation is null ? null : data.Bind(validation);
         var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
         PhaseTimer.Stop(Phase.Binning, t0);

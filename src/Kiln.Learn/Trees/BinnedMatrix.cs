@@ -85,11 +85,17 @@ internal sealed class BinnedMatrix
     }
 
     /// <summary>Bins every row of <paramref name="view"/>.</summary>
-    public static BinnedMatrix Create(FeatureView view, FeatureBins[] bins, int threads, CancellationToken cancellationToken)
+    public static BinnedMatrix Create(FeatureView view, FeatureBins[] bins, int threads, CancellationToken cancellationToken) =>
+        Create(view, bins, threads, withColumns: false, cancellationToken);
+
+    /// <summary>Bins every row of <paramref name="view"/>; with <paramref name="withColumns"/> the feature-major copy
+    /// (<see cref="Columns"/>) is written in the same pass.</summary>
+    public static BinnedMatrix Create(FeatureView view, FeatureBins[] bins, int threads, bool withColumns, CancellationToken cancellationToken)
     {
         var rows = view.RowCount;
         var features = bins.Length;
         var data = GC.AllocateUninitializedArray<byte>(rows * features);
+        var columns = withColumns ? GC.AllocateUninitializedArray<byte>(rows * features) : null;
         var blocks = (rows + BlockRows - 1) / BlockRows;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
             () => new double[BlockRows],
@@ -103,14 +109,23 @@ internal sealed class BinnedMatrix
                     view.Fill(f, start, values);
                     var map = bins[f];
                     var offset = (start * features) + f;
+                    if (columns is null)
+                    {
+                        for (var i = 0; i < count; i++)
+                        {
+                            data[offset + (i * features)] = map.Bin(values[i]);
+                        }
+                        continue;
+                    }
+                    var column = columns.AsSpan((f * rows) + start, count);
                     for (var i = 0; i < count; i++)
                     {
-                        data[offset + (i * features)] = map.Bin(values[i]);
+                        column[i] = data[offset + (i * features)] = map.Bin(values[i]);
                     }
                 }
                 return buffer;
             },
             _ => { });
-        return new BinnedMatrix(data, rows, features);
+        return new BinnedMatrix(data, rows, features) { _columns = columns };
     }
 }

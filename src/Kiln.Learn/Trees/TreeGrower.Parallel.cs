@@ -46,7 +46,7 @@ internal sealed partial class TreeGrower
     private int Partition(int begin, int end, int feature, BinSet leftBins)
     {
         var count = end - begin;
-        var chunks = count >= ParallelRows ? _threads : 1;
+        var chunks = count >= ParallelPartitionRows ? _threads : 1;
         if (chunks == 1)
         {
             var (l, _) = PartitionChunk(begin, end, feature, leftBins);

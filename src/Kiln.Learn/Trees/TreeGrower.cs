@@ -13,6 +13,9 @@ internal sealed partial class TreeGrower
     /// thousand rows already outweighs the cost of starting the threads and adding up their histograms).</summary>
     private const int ParallelHistogramRows = 6_144;
 
+    /// <summary>Nodes with at least this many rows are partitioned on all threads.</summary>
+    private const int ParallelPartitionRows = 16_384;
+
     private readonly BinnedMatrix _matrix;
     private readonly FeatureBins[] _bins;
     private readonly GrowerSettings _settings;
