@@ -8,10 +8,13 @@ using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 using Kiln.Tabular.Csv;
 
-// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat,forest,logistic]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
+// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat,forest,logistic] [progress]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
+// "progress" passes a progress sink that records the per-round losses (as kiln train's TrainingSession does).
+// KILN_PROFILE=1 prints a per-phase time breakdown of each fit to stderr.
 var dataDir = Environment.GetEnvironmentVariable("KILN_BENCH_DATA") ?? "/work/scratch/benchdata";
 var sizes = (args.Length > 0 ? args[0] : "100k,1m").Split(',');
 var tasks = (args.Length > 1 ? args[1] : "gbdt,gbdt_cat").Split(',');
+var withProgress = args.Length > 2 && args[2] == "progress";
 const string Target = "label";
 
 foreach (var size in sizes)
@@ -29,7 +32,8 @@ foreach (var size in sizes)
         clock.Restart();
         TrainedModel model = task switch
         {
-            "gbdt" or "gbdt_cat" => new GbdtLearner().Fit(tr, Target, new GbdtOptions { Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2 }),
+            "gbdt" or "gbdt_cat" => new GbdtLearner().Fit(tr, Target, new GbdtOptions { Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2 },
+                progress: withProgress ? new LossRecorder() : null),
             "forest" or "forest_cat" => new ForestLearner().Fit(tr, Target, new ForestOptions { Trees = 100, Threads = 2 }),
             "logistic" or "logistic_cat" => new LogisticLearner().Fit(tr, Target, new LogisticOptions { Threads = 2 }),
             _ => throw new ArgumentException($"Unknown task {task}"),
@@ -100,4 +104,11 @@ static double OneRowMicroseconds(TrainedModel model, Table test)
         calls += rows;
     }
     return clock.Elapsed.TotalMicroseconds / calls;
+}
+
+sealed class LossRecorder : IProgress<TrainingProgress>
+{
+    public List<double> Losses { get; } = [];
+
+    public void Report(TrainingProgress value) => Losses.Add(value.TrainLoss);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kiln.Learn.Data;
+using Kiln.Learn.Diagnostics;
 using Kiln.Learn.Model;
 using Kiln.Learn.Trees;
 using Kiln.Tabular;
@@ -36,12 +37,17 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
         var threads = options.ResolvedThreads;
         var data = TrainingData.Create(train, target, options.Task);
         var schema = data.Schema;
+        var t0 = PhaseTimer.Start();
         var bins = BinnedMatrix.ChooseBins(data.Features, schema, options.MaxBins, options.BinSampleSize, threads);
-        var matrix = BinnedMatrix.Create(data.Features, bins, threads, cancellationToken);
+        PhaseTimer.Stop(Phase.BinChoice, t0);
+        var matrix = BinnedMatrix.Create(data.Features, bins, threads, withColumns: true, cancellationToken);
         var valid = validation is null ? null : data.Bind(validation);
         var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
+        PhaseTimer.Stop(Phase.Binning, t0);
         var run = new BoostingRun(options, schema, bins, matrix, data.Target, validMatrix, valid?.Target, threads);
-        return run.Train(progress, cancellationToken);
+        var model = run.Train(progress, cancellationToken);
+        PhaseTimer.Flush();
+        return model;
     }
 
     private sealed class BoostingRun
@@ -99,10 +105,12 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             var sampled = _options.Subsample < 1 ? new int[n] : null;
             var best = (Loss: double.PositiveInfinity, Round: 0);
             var rounds = 0;
+            var t0 = PhaseTimer.Start();
+            ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
+            PhaseTimer.Stop(Phase.Gradients, t0);
             for (var round = 1; round <= _options.Rounds; round++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
                 var rows = sampled is null ? allRows : Sample(sampled, n, rng);
                 var features = _options.ColumnSample < 1 ? SampleFeatures(allFeatures, rng) : allFeatures;
                 for (var k = 0; k < _outputs; k++)
@@ -112,17 +120,35 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                     {
                         RefitMedian(tree, grower.Rows, scores);
                     }
+                    t0 = PhaseTimer.Start();
                     UpdateTrainScores(tree, grower, scores, k, sampled is null);
+                    PhaseTimer.Stop(Phase.PredictionUpdate, t0);
                     if (validScores is not null)
                     {
+                        t0 = PhaseTimer.Start();
                         AddTree(tree, _validMatrix!, validScores, k);
+                        PhaseTimer.Stop(Phase.Validation, t0);
                     }
                     builder.Add(tree, k);
                     grown.Add(tree);
                 }
                 rounds = round;
-                var trainLoss = progress is null ? double.NaN : Loss(scores, _y);
+                // the next round's gradients depend only on the scores, so they are computed now, together with the
+                // training loss when a progress sink wants it (one pass over the rows for both)
+                t0 = PhaseTimer.Start();
+                var trainLoss = double.NaN;
+                if (round < _options.Rounds)
+                {
+                    trainLoss = GradientsAndLoss(scores, gh, withLoss: progress is not null);
+                }
+                else if (progress is not null)
+                {
+                    trainLoss = Loss(scores, _y);
+                }
+                PhaseTimer.Stop(progress is null ? Phase.Gradients : Phase.TrainLoss, t0);
+                t0 = PhaseTimer.Start();
                 double? validLoss = validScores is null ? null : Loss(validScores, _validY!);
+                PhaseTimer.Stop(Phase.Validation, t0);
                 progress?.Report(new TrainingProgress(round, _options.Rounds, trainLoss, validLoss));
                 if (validLoss is { } v)
                 {
@@ -166,6 +192,21 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             var blocks = (n + GradientBlock - 1) / GradientBlock;
             Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
                 b => body(b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock)));
+        }
+
+        private double GradientsAndLoss(double[] scores, float[][] gh, bool withLoss)
+        {
+            var n = _y.Length;
+            if (!withLoss)
+            {
+                ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
+                return double.NaN;
+            }
+            var blocks = (n + GradientBlock - 1) / GradientBlock;
+            var sums = new double[blocks];
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+                b => sums[b] = _objective.GradientsAndLoss(scores, _y, gh, b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock)));
+            return _objective.Report(sums.Sum() / n);
         }
 
         private double Loss(double[] scores, double[] y)
@@ -234,16 +275,18 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 AddTree(tree, _matrix, scores, k);
                 return;
             }
+            // each row is in exactly one leaf, so the leaves can be added on all threads
             var rows = grower.Rows;
-            for (var leaf = 0; leaf < tree.LeafValues.Count; leaf++)
+            var outputs = _outputs;
+            Parallel.For(0, tree.LeafValues.Count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, leaf =>
             {
                 var value = tree.LeafValues[leaf];
                 var (begin, end) = tree.LeafRows[leaf];
                 for (var i = begin; i < end; i++)
                 {
-                    scores[(rows[i] * _outputs) + k] += value;
+                    scores[(rows[i] * outputs) + k] += value;
                 }
-            }
+            });
         }
 
         private void AddTree(GrownTree tree, BinnedMatrix matrix, double[] scores, int k)

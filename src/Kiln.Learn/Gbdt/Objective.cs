@@ -17,6 +17,14 @@ internal abstract class Objective
     /// <summary>Writes interleaved (g, h) for rows [start, end) into gh[k] for every output k.</summary>
     public abstract void Gradients(double[] scores, double[] y, float[][] gh, int start, int end);
 
+    /// <summary>Gradients for rows [start, end) as <see cref="Gradients"/>, and the summed loss of the same scores (one pass
+    /// over the rows instead of two).</summary>
+    public virtual double GradientsAndLoss(double[] scores, double[] y, float[][] gh, int start, int end)
+    {
+        Gradients(scores, y, gh, start, end);
+        return LossSum(scores, y, start, end);
+    }
+
     /// <summary>The summed loss over rows [start, end) (divided by the row count by the caller).</summary>
     public abstract double LossSum(double[] scores, double[] y, int start, int end);
 

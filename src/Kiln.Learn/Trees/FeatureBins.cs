@@ -37,19 +37,18 @@ internal sealed class FeatureBins
             var code = (int)value;
             return code < MaxCategoricalCodes ? (byte)(code + 1) : (byte)0;
         }
+        // branch-free lower bound: the number of bounds below value
         var bounds = UpperBounds;
-        int lo = 0, hi = bounds.Length;
-        while (lo < hi)
+        int lo = 0, n = bounds.Length;
+        while (n > 1)
         {
-            var mid = (lo + hi) >> 1;
-            if (bounds[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            var half = n >> 1;
+            lo = bounds[lo + half - 1] < value ? lo + half : lo;
+            n -= half;
+        }
+        if (n == 1 && bounds[lo] < value)
+        {
+            lo++;
         }
         return (byte)(lo + 1);
     }

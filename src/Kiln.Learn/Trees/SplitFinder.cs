@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Kiln.Learn.Trees;
 
 /// <summary>Finds the best split of a node from its histogram (XGBoost's regularised gain; LightGBM's sorted-category
@@ -8,6 +10,10 @@ internal sealed class SplitFinder
     private readonly FeatureBins[] _bins;
     private readonly int[] _order = new int[FeatureBins.MaxBins];
     private readonly double[] _ratio = new double[FeatureBins.MaxBins];
+    private readonly double[] _leftG = new double[FeatureBins.MaxBins + 4];
+    private readonly double[] _leftH = new double[FeatureBins.MaxBins + 4];
+    private readonly double[] _gainRight = new double[FeatureBins.MaxBins + 4];
+    private readonly double[] _gainLeft = new double[FeatureBins.MaxBins + 4];
 
     public SplitFinder(GrowerSettings settings, FeatureBins[] bins)
     {
@@ -18,6 +24,10 @@ internal sealed class SplitFinder
     /// <summary>The regularised score of a leaf with sums (g, h): T(g)² / (h + λ), T the L1 soft threshold.</summary>
     public double Score(double g, double h)
     {
+        if (_settings.Alpha == 0)
+        {
+            return g * g / (h + _settings.Lambda);
+        }
         var t = Threshold(g);
         return t * t / (h + _settings.Lambda);
     }
@@ -67,6 +77,101 @@ internal sealed class SplitFinder
         && hl * countPerHess >= _settings.MinSamplesLeaf - 1e-9 && hr * countPerHess >= _settings.MinSamplesLeaf - 1e-9;
 
     private void FindNumeric(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    {
+        if (_settings.Alpha == 0 && Vector256.IsHardwareAccelerated)
+        {
+            FindNumericVector(hist, f, g, h, parent, countPerHess, ref best);
+            return;
+        }
+        FindNumericScalar(hist, f, g, h, parent, countPerHess, ref best);
+    }
+
+    /// <summary><see cref="FindNumericScalar"/> with the gains of four thresholds at a time: the same arithmetic in the same
+    /// order per candidate (so the same gains to the bit), then a scalar pass in candidate order for the first best.</summary>
+    private void FindNumericVector(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    {
+        var binCount = _bins[f].BinCount;
+        var offset = f * HistogramKernel.FeatureStride;
+        var gm = hist[offset];
+        var hm = hist[offset + 1];
+        var hasMissing = hm > 0;
+        var n = binCount - 2;
+        if (n <= 0)
+        {
+            return;
+        }
+        var leftG = _leftG;
+        var leftH = _leftH;
+        double gl = 0, hl = 0;
+        for (var t = 1; t <= n; t++)
+        {
+            gl += hist[offset + (2 * t)];
+            hl += hist[offset + (2 * t) + 1];
+            leftG[t - 1] = gl;
+            leftH[t - 1] = hl;
+        }
+        Gains(leftG, leftH, n, 0, 0, g, h, parent, countPerHess, _gainRight);
+        if (hasMissing)
+        {
+            Gains(leftG, leftH, n, gm, hm, g, h, parent, countPerHess, _gainLeft);
+        }
+        var gainRight = _gainRight;
+        var gainLeft = _gainLeft;
+        for (var j = 0; j < n; j++)
+        {
+            if (gainRight[j] > best.Gain)
+            {
+                var missingLeft = !hasMissing && leftH[j] >= h - leftH[j];
+                best = new SplitCandidate
+                {
+                    Gain = gainRight[j], Feature = f, ThresholdBin = j + 1, Categorical = false, DefaultLeft = missingLeft,
+                    LeftG = leftG[j], LeftH = leftH[j],
+                };
+            }
+            if (hasMissing && gainLeft[j] > best.Gain)
+            {
+                best = new SplitCandidate
+                {
+                    Gain = gainLeft[j], Feature = f, ThresholdBin = j + 1, Categorical = false, DefaultLeft = true,
+                    LeftG = leftG[j] + gm, LeftH = leftH[j] + hm,
+                };
+            }
+        }
+    }
+
+    /// <summary>gains[j] = the gain of sending (leftG[j] + addG, leftH[j] + addH) left, or −∞ where the split is not allowed.</summary>
+    private void Gains(double[] leftG, double[] leftH, int n, double addG, double addH, double g, double h, double parent,
+        double countPerHess, double[] gains)
+    {
+        var lambda = Vector256.Create(_settings.Lambda);
+        var minWeight = Vector256.Create(_settings.MinChildWeight);
+        var minSamples = Vector256.Create(_settings.MinSamplesLeaf - 1e-9);
+        var perHess = Vector256.Create(countPerHess);
+        var gv = Vector256.Create(g);
+        var hv = Vector256.Create(h);
+        var parentV = Vector256.Create(parent);
+        var ag = Vector256.Create(addG);
+        var ah = Vector256.Create(addH);
+        var none = Vector256.Create(double.NegativeInfinity);
+        for (var j = 0; j < n; j += 4)
+        {
+            var lg = Vector256.Create(leftG.AsSpan(j, 4));
+            var lh = Vector256.Create(leftH.AsSpan(j, 4));
+            if (addH != 0)
+            {
+                lg += ag;
+                lh += ah;
+            }
+            var rh = hv - lh;
+            var allowed = Vector256.GreaterThanOrEqual(lh, minWeight) & Vector256.GreaterThanOrEqual(rh, minWeight)
+                & Vector256.GreaterThanOrEqual(lh * perHess, minSamples) & Vector256.GreaterThanOrEqual(rh * perHess, minSamples);
+            var rg = gv - lg;
+            var gain = ((lg * lg / (lh + lambda)) + (rg * rg / (rh + lambda))) - parentV;
+            Vector256.ConditionalSelect(allowed, gain, none).CopyTo(gains.AsSpan(j, 4));
+        }
+    }
+
+    private void FindNumericScalar(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
     {
         var binCount = _bins[f].BinCount;
         var offset = f * HistogramKernel.FeatureStride;

@@ -7,7 +7,7 @@ internal sealed partial class TreeGrower
         allFeatures |= features.Length == _matrix.FeatureCount;
         var hist = node.Hist!;
         var rows = _rows.AsSpan(node.Begin, node.Count);
-        var chunks = node.Count >= ParallelRows ? _threads : 1;
+        var chunks = node.Count >= ParallelHistogramRows ? _threads : 1;
         if (chunks == 1)
         {
             HistogramKernel.Clear(hist, features, allFeatures);
@@ -46,11 +46,10 @@ internal sealed partial class TreeGrower
     private int Partition(int begin, int end, int feature, BinSet leftBins)
     {
         var count = end - begin;
-        var chunks = count >= ParallelRows ? _threads : 1;
+        var chunks = count >= ParallelPartitionRows ? _threads : 1;
         if (chunks == 1)
         {
             var (l, _) = PartitionChunk(begin, end, feature, leftBins);
-            _scratchLeft.AsSpan(begin, l).CopyTo(_rows.AsSpan(begin));
             _scratchRight.AsSpan(begin, count - l).CopyTo(_rows.AsSpan(begin + l));
             return begin + l;
         }
@@ -66,13 +65,22 @@ internal sealed partial class TreeGrower
         {
             leftTotal += l;
         }
+        // each chunk's lefts are already at its start: close the gaps (moving down, in chunk order, never over a later
+        // chunk's lefts), then append the rights
         int leftAt = begin, rightAt = begin + leftTotal;
         for (var c = 0; c < chunks; c++)
         {
             var start = begin + (int)((long)count * c / chunks);
-            var stop = begin + (int)((long)count * (c + 1) / chunks);
-            _scratchLeft.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
+            if (start != leftAt)
+            {
+                _rows.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
+            }
             leftAt += lefts[c];
+        }
+        for (var c = 0; c < chunks; c++)
+        {
+            var start = begin + (int)((long)count * c / chunks);
+            var stop = begin + (int)((long)count * (c + 1) / chunks);
             var rights = stop - start - lefts[c];
             _scratchRight.AsSpan(start, rights).CopyTo(_rows.AsSpan(rightAt));
             rightAt += rights;
@@ -80,26 +88,39 @@ internal sealed partial class TreeGrower
         return begin + leftTotal;
     }
 
-    private (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins)
+    private const int PartitionPrefetch = 32;
+
+    private unsafe (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins)
     {
-        var bins = _matrix.Bins;
-        var stride = _matrix.FeatureCount;
-        var rows = _rows;
-        var left = _scratchLeft;
-        var right = _scratchRight;
-        int nl = start, nr = start;
-        for (var i = start; i < stop; i++)
+        // a 256-entry table of "goes left" per bin makes the loop branch-free for numeric and categorical splits alike;
+        // each row is written to both sides and only the side it belongs to advances; the left side is written in place
+        // (at or behind the row being read), the right side to scratch
+        var goesLeft = stackalloc byte[FeatureBins.MaxBins];
+        for (var b = 0; b < FeatureBins.MaxBins; b++)
         {
-            var r = rows[i];
-            if (leftBins.Contains(bins[((long)r * stride) + feature]))
-            {
-                left[nl++] = r;
-            }
-            else
-            {
-                right[nr++] = r;
-            }
+            goesLeft[b] = leftBins.Contains(b) ? (byte)1 : (byte)0;
         }
-        return (nl - start, nr - start);
+        fixed (byte* columnsBase = _matrix.Columns)
+        fixed (int* rows = _rows, right = _scratchRight)
+        {
+            var column = columnsBase + ((long)feature * _matrix.RowCount);
+            int nl = start, nr = start;
+            var prefetchEnd = stop - PartitionPrefetch;
+            for (var i = start; i < stop; i++)
+            {
+                if (System.Runtime.Intrinsics.X86.Sse.IsSupported && i < prefetchEnd)
+                {
+                    // rows of a deep node are far apart in the matrix: fetch a later row's bin while this one is handled
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(column + rows[i + PartitionPrefetch]);
+                }
+                var r = rows[i];
+                int go = goesLeft[column[r]];
+                rows[nl] = r;
+                right[nr] = r;
+                nl += go;
+                nr += go ^ 1;
+            }
+            return (nl - start, nr - start);
+        }
     }
 }

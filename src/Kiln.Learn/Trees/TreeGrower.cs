@@ -1,3 +1,5 @@
+using Kiln.Learn.Diagnostics;
+
 namespace Kiln.Learn.Trees;
 
 /// <summary>Grows one regression tree on (gradient, hessian) pairs over a binned matrix: histograms per node (the smaller
@@ -7,6 +9,13 @@ internal sealed partial class TreeGrower
 {
     private const int ParallelRows = 32_768;
 
+    /// <summary>Nodes with at least this many rows build their histogram on all threads (a 30-feature histogram of a few
+    /// thousand rows already outweighs the cost of starting the threads and adding up their histograms).</summary>
+    private const int ParallelHistogramRows = 6_144;
+
+    /// <summary>Nodes with at least this many rows are partitioned on all threads.</summary>
+    private const int ParallelPartitionRows = 16_384;
+
     private readonly BinnedMatrix _matrix;
     private readonly FeatureBins[] _bins;
     private readonly GrowerSettings _settings;
@@ -15,7 +24,6 @@ internal sealed partial class TreeGrower
     private readonly Stack<double[]> _pool = new();
     private readonly double[][] _threadHists;
     private int[] _rows = [];
-    private int[] _scratchLeft = [];
     private int[] _scratchRight = [];
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
@@ -26,6 +34,9 @@ internal sealed partial class TreeGrower
         _finder = new SplitFinder(settings, bins);
         _threads = Math.Max(1, threads);
         _threadHists = new double[_threads][];
+        var t0 = PhaseTimer.Start();
+        matrix.PrepareColumns(_threads);
+        PhaseTimer.Stop(Phase.Binning, t0);
     }
 
     /// <summary>The row indices, grouped by leaf after <see cref="Grow"/> (see <see cref="GrownTree.LeafRows"/>).</summary>
@@ -89,7 +100,9 @@ internal sealed partial class TreeGrower
                 DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
             });
             Link(tree, node, index);
+            var t0 = PhaseTimer.Start();
             var mid = Partition(node.Begin, node.End, best.Feature, best.LeftBins);
+            PhaseTimer.Stop(Phase.Partition, t0);
             var left = new Pending
             {
                 Begin = node.Begin, End = mid, Depth = node.Depth + 1, G = best.LeftG, H = best.LeftH, Parent = index, IsLeft = true,
@@ -116,6 +129,14 @@ internal sealed partial class TreeGrower
                 stack.Push(p);
             }
         }
+    }
+
+    private SplitCandidate FindTimed(double[] hist, int[] features, double g, double h, int count)
+    {
+        var t0 = PhaseTimer.Start();
+        var best = _finder.Find(hist, features, g, h, count);
+        PhaseTimer.Stop(Phase.SplitFind, t0);
+        return best;
     }
 
     private bool CanSplit(Pending node) =>
@@ -148,21 +169,24 @@ internal sealed partial class TreeGrower
         }
         var (small, large) = left.Count <= right.Count ? (left, right) : (right, left);
         small.Hist = Rent();
+        var t0 = PhaseTimer.Start();
         BuildHistogram(small, gradHess, features);
         if (CanSplit(large))
         {
             HistogramKernel.Subtract(parent.Hist, small.Hist, features);
+            PhaseTimer.Stop(Phase.Histogram, t0);
             large.Hist = parent.Hist;
             parent.Hist = null;
-            large.Best = _finder.Find(large.Hist, features, large.G, large.H, large.Count);
+            large.Best = FindTimed(large.Hist, features, large.G, large.H, large.Count);
         }
         else
         {
+            PhaseTimer.Stop(Phase.Histogram, t0);
             Release(parent);
         }
         if (CanSplit(small))
         {
-            small.Best = _finder.Find(small.Hist, features, small.G, small.H, small.Count);
+            small.Best = FindTimed(small.Hist, features, small.G, small.H, small.Count);
         }
         else
         {
@@ -187,9 +211,11 @@ internal sealed partial class TreeGrower
         if (buildHist)
         {
             node.Hist = Rent();
+            var t0 = PhaseTimer.Start();
             BuildHistogram(node, gradHess, use, allFeatures: !perNodeFeatures && use.Length == _matrix.FeatureCount);
+            PhaseTimer.Stop(Phase.Histogram, t0);
         }
-        node.Best = _finder.Find(node.Hist!, use, node.G, node.H, node.Count);
+        node.Best = FindTimed(node.Hist!, use, node.G, node.H, node.Count);
         if (perNodeFeatures)
         {
             Release(node);
@@ -238,7 +264,6 @@ internal sealed partial class TreeGrower
         if (_rows.Length < rows)
         {
             _rows = new int[rows];
-            _scratchLeft = new int[rows];
             _scratchRight = new int[rows];
         }
     }

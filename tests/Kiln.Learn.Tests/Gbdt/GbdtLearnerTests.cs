@@ -208,3 +208,20 @@ internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IPr
 {
     public void Report(TrainingProgress value) => report(value);
 }
+
+public sealed class FastExpTests
+{
+    [Fact]
+    public void Vector_exp_matches_Math_Exp_to_a_few_ulps()
+    {
+        var rng = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var x = i < 10 ? new[] { 0.0, -0.0, 1, -1, 700, -700, 708, -708, 1e-300, -1e-300 }[i] : (rng.NextDouble() - 0.5) * 1400;
+            var got = Kiln.Learn.Gbdt.LogisticObjective.Exp(System.Runtime.Intrinsics.Vector256.Create(x))[0];
+            var want = Math.Exp(x);
+            Assert.True(Math.Abs(got - want) <= 8e-16 * want, $"exp({x}) = {got}, expected {want}");
+        }
+        Assert.Equal(Math.Exp(-708), Kiln.Learn.Gbdt.LogisticObjective.Exp(System.Runtime.Intrinsics.Vector256.Create(-1000.0))[0], 1e-320);
+    }
+}
