@@ -5,28 +5,13 @@ using Kiln.Server.Tests;
 namespace Kiln.Client.Tests.Tracking;
 
 /// <summary>The background batching logger: LogMetric returns at once; flush and dispose deliver or throw.</summary>
-public sealed class ActiveRunTests : IAsyncLifetime
+public sealed class ActiveRunTests : ClientTestBase
 {
-    private KilnTestServer _server = null!;
-    private KilnClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await KilnTestServer.StartAsync();
-        _client = new KilnClient(_server.BaseUri);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Every_point_logged_in_a_loop_is_delivered_by_dispose()
     {
         string runId;
-        await using (var run = await _client.StartRunAsync("0", "loop"))
+        await using (var run = await Client.StartRunAsync("0", "loop"))
         {
             runId = run.RunId;
             run.LogParam("learner", "gbdt");
@@ -37,23 +22,23 @@ public sealed class ActiveRunTests : IAsyncLifetime
             }
             run.SetTag("note", "done");
         }
-        var stored = await _client.GetRunAsync(runId);
+        var stored = await Client.GetRunAsync(runId);
         Assert.Equal(RunStatus.Finished, stored.Info.Status);
         Assert.NotNull(stored.Info.EndTime);
         Assert.Equal("gbdt", stored.Data.Params.Single().Value);
         Assert.Equal(4999, stored.Data.Metrics.Single(m => m.Key == "train_loss").Step);
-        var history = await _client.GetMetricHistoryAsync(runId, "valid_loss", maxResults: 25_000);
+        var history = await Client.GetMetricHistoryAsync(runId, "valid_loss", maxResults: 25_000);
         Assert.Equal(5000, history.Items.Count);
     }
 
     [Fact]
     public async Task Flush_makes_points_visible_and_reports_rejections()
     {
-        var run = await _client.StartRunAsync("0");
+        var run = await Client.StartRunAsync("0");
         run.LogParam("lr", "0.1");
         run.LogMetric("m", 1);
         await run.FlushAsync();
-        Assert.Single((await _client.GetRunAsync(run.RunId)).Data.Metrics);
+        Assert.Single((await Client.GetRunAsync(run.RunId)).Data.Metrics);
 
         run.LogParam("lr", "0.2");
         var e = await Assert.ThrowsAsync<KilnException>(() => run.FlushAsync());
@@ -63,18 +48,18 @@ public sealed class ActiveRunTests : IAsyncLifetime
         run.LogMetric("m", 2, step: 1);
         await run.FlushAsync();
         await run.EndAsync(RunStatus.Killed);
-        Assert.Equal(RunStatus.Killed, (await _client.GetRunAsync(run.RunId)).Info.Status);
+        Assert.Equal(RunStatus.Killed, (await Client.GetRunAsync(run.RunId)).Info.Status);
         Assert.Throws<InvalidOperationException>(() => run.LogMetric("late", 1));
         await run.DisposeAsync();
     }
 
     [Fact]
-    public async Task Dispose_throws_when_the_server_is_gone()
+    public async Task Dispose_throws_when_theServer_is_gone()
     {
-        var run = await _client.StartRunAsync("0");
-        await _server.DisposeAsync();
+        var run = await Client.StartRunAsync("0");
+        await Server.DisposeAsync();
         run.LogMetric("lost", 1);
         await Assert.ThrowsAnyAsync<Exception>(async () => await run.DisposeAsync());
-        _server = await KilnTestServer.StartAsync();
+        Server = await KilnTestServer.StartAsync();
     }
 }

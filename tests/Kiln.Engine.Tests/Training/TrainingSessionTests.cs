@@ -7,50 +7,38 @@ using Kiln.Tabular.Csv;
 namespace Kiln.Engine.Tests.Training;
 
 /// <summary>A real training run on a SQLite store: everything the run should record is there, and the package reloads.</summary>
-public sealed class TrainingSessionTests : IAsyncLifetime
+public sealed class TrainingSessionTests : TempKiln
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-train-").FullName;
-    private KilnContext _kiln = null!;
-
-    public async Task InitializeAsync() => _kiln = await KilnContext.OpenAsync(KilnSettings.Resolve(home: _dir));
-
-    public async Task DisposeAsync()
-    {
-        await _kiln.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
-
     [Fact]
     public async Task A_gbdt_run_records_params_curves_metrics_charts_and_a_loadable_package()
     {
-        var train = SyntheticData.Write(_dir, "train.csv", 3000, 1);
-        var valid = SyntheticData.Write(_dir, "valid.csv", 1000, 2);
+        var train = SyntheticData.Write(Dir, "train.csv", 3000, 1);
+        var valid = SyntheticData.Write(Dir, "valid.csv", 1000, 2);
         var iterations = 0;
-        var result = await new TrainingSession(_kiln).RunAsync(
+        var result = await new TrainingSession(Kiln).RunAsync(
             new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "30", ["max_depth"] = "3" }, valid, "loans"),
             progress: new Counter(() => iterations++));
 
         Assert.Equal(30, iterations);
         Assert.True(result.Metrics["valid_roc_auc"] > 0.9, $"AUC {result.Metrics["valid_roc_auc"]}");
-        var run = await _kiln.Tracking.GetRunAsync(result.RunId);
+        var run = await Kiln.Tracking.GetRunAsync(result.RunId);
         Assert.Equal(RunStatus.Finished, run.Info.Status);
         Assert.Contains(run.Data.Params, p => p.Key == "max_depth" && p.Value == "3");
         Assert.Contains(run.Data.Params, p => p.Key == "learner" && p.Value == "gbdt");
         Assert.Contains(run.Data.Metrics, m => m.Key == "valid_accuracy");
         Assert.Equal(["training", "validation"], run.Inputs.Select(i => i.Tags.Single().Value).Order());
-        var history = await _kiln.Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
+        var history = await Kiln.Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
         Assert.Equal(30, history.Items.Count);
         Assert.True(history.Items[^1].Value < history.Items[0].Value);
 
-        var (_, files) = await _kiln.Tracking.ListRunArtifactsAsync(result.RunId, "charts");
+        var (_, files) = await Kiln.Tracking.ListRunArtifactsAsync(result.RunId, "charts");
         var charts = files.Select(f => f.Path).ToList();
         Assert.Contains("charts/loss_curve.svg", charts);
         Assert.Contains("charts/roc_curve.svg", charts);
         Assert.Contains("charts/confusion_matrix.svg", charts);
         Assert.Contains("charts/feature_importance.svg", charts);
 
-        var (package, temporary) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", _kiln.Tracking, default);
+        var (package, temporary) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", Kiln.Tracking, default);
         Assert.True(temporary);
         Assert.Contains("kiln:", await File.ReadAllTextAsync(Path.Combine(package, "MLmodel")));
         Assert.True(File.Exists(Path.Combine(package, ModelPackage.ProfileFile)));
@@ -69,13 +57,13 @@ public sealed class TrainingSessionTests : IAsyncLifetime
     [InlineData("gbdt", "rounds=10")]
     public async Task Every_classifier_trains_a_tracked_run_whose_package_reloads(string learner, string param)
     {
-        var train = SyntheticData.Write(_dir, "train.csv", 1500, 1);
-        var valid = SyntheticData.Write(_dir, "valid.csv", 500, 2);
+        var train = SyntheticData.Write(Dir, "train.csv", 1500, 1);
+        var valid = SyntheticData.Write(Dir, "valid.csv", 500, 2);
         var pair = param.Split('=');
-        var result = await new TrainingSession(_kiln).RunAsync(
+        var result = await new TrainingSession(Kiln).RunAsync(
             new TrainRequest(train, "approved", learner, new Dictionary<string, string> { [pair[0]] = pair[1] }, valid, "loans"));
         Assert.True(result.Metrics["valid_roc_auc"] > 0.85, $"{learner} AUC {result.Metrics["valid_roc_auc"]}");
-        var (package, _) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", _kiln.Tracking, default);
+        var (package, _) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", Kiln.Tracking, default);
         var table = CsvReader.ReadFile(valid);
         Assert.Equal(result.Model.Predict(table), ModelPackage.Load(package).Predict(table));
         Directory.Delete(package, recursive: true);
@@ -84,7 +72,7 @@ public sealed class TrainingSessionTests : IAsyncLifetime
     [Fact]
     public async Task Linear_regression_reports_regression_metrics()
     {
-        var path = Path.Combine(_dir, "prices.csv");
+        var path = Path.Combine(Dir, "prices.csv");
         var rng = new Random(5);
         var lines = new List<string> { "size,rooms,price" };
         for (var i = 0; i < 500; i++)
@@ -94,7 +82,7 @@ public sealed class TrainingSessionTests : IAsyncLifetime
             lines.Add(FormattableString.Invariant($"{size:F3},{rooms},{(3 * size) + (10 * rooms) + rng.NextDouble():F3}"));
         }
         await File.WriteAllLinesAsync(path, lines);
-        var result = await new TrainingSession(_kiln).RunAsync(new TrainRequest(path, "price", "linear", new Dictionary<string, string>()));
+        var result = await new TrainingSession(Kiln).RunAsync(new TrainRequest(path, "price", "linear", new Dictionary<string, string>()));
         Assert.True(result.Metrics["train_r2"] > 0.99, $"R² {result.Metrics["train_r2"]}");
         Assert.True(result.Metrics["train_rmse"] < 1, $"RMSE {result.Metrics["train_rmse"]}");
     }
@@ -102,10 +90,10 @@ public sealed class TrainingSessionTests : IAsyncLifetime
     [Fact]
     public async Task Bad_input_fails_with_the_column_named_and_the_run_marked_failed()
     {
-        var train = SyntheticData.Write(_dir, "train.csv", 200, 1);
-        var missing = await Assert.ThrowsAnyAsync<Exception>(() => new TrainingSession(_kiln).RunAsync(new TrainRequest(train, "label", "gbdt", new Dictionary<string, string>())));
+        var train = SyntheticData.Write(Dir, "train.csv", 200, 1);
+        var missing = await Assert.ThrowsAnyAsync<Exception>(() => new TrainingSession(Kiln).RunAsync(new TrainRequest(train, "label", "gbdt", new Dictionary<string, string>())));
         Assert.Contains("label", missing.Message);
-        var unknownLearner = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new TrainingSession(_kiln).RunAsync(new TrainRequest(train, "approved", "svm", new Dictionary<string, string>())));
+        var unknownLearner = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new TrainingSession(Kiln).RunAsync(new TrainRequest(train, "approved", "svm", new Dictionary<string, string>())));
         Assert.Contains("gbdt", unknownLearner.Message);
     }
 
