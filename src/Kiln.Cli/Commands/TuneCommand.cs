@@ -16,7 +16,7 @@ internal static class TuneCommand
         var space = new Option<string[]>("--space") { Description = "A dimension: name=v1,v2,… or (random) name=low:high. Repeatable.", Required = true };
         var fixedParams = new Option<string[]>("--param") { Description = "A fixed learner option, key=value. Repeatable." };
         var strategy = new Option<string>("--strategy") { Description = "grid or random.", DefaultValueFactory = _ => "grid" };
-        strategy.AcceptOnlyFromAmong("grid", "random");
+        strategy.AcceptOnlyFromAmong("grid", "random", "halving");
         var trials = new Option<int>("--trials") { Description = "Trials for random search.", DefaultValueFactory = _ => 10 };
         var metric = new Option<string?>("--metric") { Description = "Metric to optimise (default valid_roc_auc, valid_log_loss or valid_rmse by task)." };
         var valid = new Option<string?>("--valid") { Description = "Validation CSV (default: 20% of the training rows held out)." };

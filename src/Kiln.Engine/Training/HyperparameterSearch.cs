@@ -15,7 +15,7 @@ public sealed record Trial(int Number, IReadOnlyDictionary<string, string> Param
 public sealed record SearchResult(string ParentRunId, string Metric, bool Minimize, IReadOnlyList<Trial> Trials, Trial Best);
 
 /// <summary>
-/// Grid or random hyperparameter search: a parent run records the space and the best trial; each trial is a
+/// Grid, random or successive-halving hyperparameter search: a parent run records the space and the best trial; each trial is a
 /// full training run nested under it (tag <c>mlflow.parentRunId</c>, as MLflow nests runs), and the best trial's run
 /// is tagged <c>kiln.tune.best = true</c>. Without a validation file, 20 % of the rows are held out (seeded).
 /// </summary>
@@ -30,12 +30,14 @@ public sealed class HyperparameterSearch(KilnContext kiln)
         {
             (train, valid) = HoldOut(train, 0.2, seed: 42);
         }
+        var halving = strategy.Equals("halving", StringComparison.OrdinalIgnoreCase);
         var candidates = strategy.ToLowerInvariant() switch
         {
             "grid" => space.Grid().ToList(),
-            "random" => space.Random(trials, seed: 42).ToList(),
-            _ => throw KilnException.Invalid($"Unknown strategy '{strategy}': use grid or random."),
+            "random" or "halving" => space.Random(trials, seed: 42).ToList(),
+            _ => throw KilnException.Invalid($"Unknown strategy '{strategy}': use grid, random or halving."),
         };
+        var budget = halving ? HalvingBudget(request) : null;
 
         var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
         var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
@@ -49,30 +51,49 @@ public sealed class HyperparameterSearch(KilnContext kiln)
             var done = new List<Trial>();
             string? metricName = metric;
             var minimize = false;
-            foreach (var candidate in candidates)
+            // Successive halving: every candidate gets a third of a third… of the budget; the best third goes on with three times as much.
+            var rungs = budget is { } b ? Rungs(candidates.Count, b.Max) : [(candidates.Count, (int?)null)];
+            var alive = candidates;
+            var total = rungs.Sum(r => r.Count);
+            foreach (var (count, amount) in rungs)
             {
-                ct.ThrowIfCancellationRequested();
-                var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase);
-                foreach (var (k, v) in candidate)
+                var rung = new List<Trial>();
+                foreach (var candidate in alive.Take(count))
                 {
-                    parameters[k] = v;
+                    ct.ThrowIfCancellationRequested();
+                    var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase);
+                    foreach (var (k, v) in candidate)
+                    {
+                        parameters[k] = v;
+                    }
+                    if (amount is { } a)
+                    {
+                        parameters[budget!.Value.Name] = a.ToString(CultureInfo.InvariantCulture);
+                    }
+                    var number = done.Count + 1;
+                    var result = await new TrainingSession(kiln).RunAsync(
+                        request with { Parameters = parameters, RunName = $"trial-{number}" }, train, valid,
+                        [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
+                    metricName ??= DefaultMetric(result.Model.Schema.Task);
+                    minimize = Minimize(metricName);
+                    if (!result.Metrics.TryGetValue(metricName, out var score))
+                    {
+                        throw KilnException.Invalid($"Metric '{metricName}' was not computed; choose one of {string.Join(", ", result.Metrics.Keys.Order(StringComparer.Ordinal))}.");
+                    }
+                    var shown = amount is { } given ? new Dictionary<string, string>(candidate) { [budget!.Value.Name] = given.ToString(CultureInfo.InvariantCulture) } : candidate;
+                    var trial = new Trial(number, shown, result.RunId, score);
+                    done.Add(trial);
+                    rung.Add(trial);
+                    await kiln.Tracking.LogBatchAsync(parentId, [new Metric(metricName, score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), number)], [], [], ct);
+                    progress?.Report((done.Count, total, trial));
                 }
-                var number = done.Count + 1;
-                var result = await new TrainingSession(kiln).RunAsync(
-                    request with { Parameters = parameters, RunName = $"trial-{number}" }, train, valid,
-                    [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
-                metricName ??= DefaultMetric(result.Model.Schema.Task);
-                minimize = Minimize(metricName);
-                if (!result.Metrics.TryGetValue(metricName, out var score))
-                {
-                    throw KilnException.Invalid($"Metric '{metricName}' was not computed; choose one of {string.Join(", ", result.Metrics.Keys.Order(StringComparer.Ordinal))}.");
-                }
-                var trial = new Trial(number, candidate, result.RunId, score);
-                done.Add(trial);
-                await kiln.Tracking.LogBatchAsync(parentId, [new Metric(metricName, score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), number)], [], [], ct);
-                progress?.Report((done.Count, candidates.Count, trial));
+                var ranked = minimize ? rung.OrderBy(t => t.Score) : rung.OrderByDescending(t => t.Score);
+                var order = ranked.Select(t => rung.IndexOf(t)).ToList();
+                alive = [.. order.Select(i => alive[i])];
             }
-            var best = minimize ? done.MinBy(t => t.Score)! : done.MaxBy(t => t.Score)!;
+            // With halving, only trials that ran on the full budget compete for best.
+            var finalists = budget is null ? done : done.TakeLast(rungs[^1].Count).ToList();
+            var best = minimize ? finalists.MinBy(t => t.Score)! : finalists.MaxBy(t => t.Score)!;
             await kiln.Tracking.SetTagAsync(best.RunId, new Tag("kiln.tune.best", "true"), ct);
             await kiln.Tracking.LogBatchAsync(parentId, [new Metric("best_" + metricName, best.Score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0)],
                 [], [new Tag("kiln.tune.best_run_id", best.RunId), new Tag("kiln.tune.metric", metricName!)], ct);
@@ -84,6 +105,40 @@ public sealed class HyperparameterSearch(KilnContext kiln)
             await kiln.Tracking.UpdateRunAsync(parentId, RunStatus.Failed.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>The option that sets a learner's training budget, and its value (the budget of the last rung).</summary>
+    private static (string Name, int Max)? HalvingBudget(TrainRequest request)
+    {
+        var name = request.Learner.ToLowerInvariant() switch
+        {
+            "gbdt" => "rounds",
+            "forest" => "trees",
+            _ => throw KilnException.Invalid($"Successive halving needs a learner with an iteration budget (gbdt, forest), not '{request.Learner}'."),
+        };
+        var max = request.Parameters.TryGetValue(name, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : 100;
+        return (name, max);
+    }
+
+    /// <summary>Rungs of (candidates, budget): each keeps the best third with three times the budget, ending on the full budget.</summary>
+    internal static List<(int Count, int? Amount)> Rungs(int candidates, int maxBudget)
+    {
+        var counts = new List<int>();
+        for (var n = candidates; n >= 1; n = n / 3)
+        {
+            counts.Add(n);
+            if (n < 3)
+            {
+                break;
+            }
+        }
+        var rungs = new List<(int, int?)>();
+        for (var i = 0; i < counts.Count; i++)
+        {
+            var amount = Math.Max(1, (int)(maxBudget / Math.Pow(3, counts.Count - 1 - i)));
+            rungs.Add((counts[i], amount));
+        }
+        return rungs;
     }
 
     /// <summary>valid_roc_auc for binary, valid_log_loss for multiclass, valid_rmse for regression.</summary>

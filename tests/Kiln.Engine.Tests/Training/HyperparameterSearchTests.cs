@@ -26,4 +26,21 @@ public sealed class HyperparameterSearchTests : TempKiln
         Assert.Equal(result.Best.Score, parent.Data.Metrics.Single(m => m.Key == "best_valid_roc_auc").Value);
         Assert.Equal(result.Best.RunId, parent.Data.Tags.Single(t => t.Key == "kiln.tune.best_run_id").Value);
     }
+
+    [Fact]
+    public async Task Successive_halving_gives_the_best_third_three_times_the_budget()
+    {
+        var train = SyntheticData.Write(Dir, "train.csv", 1200, 4);
+        var request = new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "9" }, null, "halving");
+        var result = await new HyperparameterSearch(Kiln).RunAsync(request, SearchSpace.Parse(["max_depth=1:4", "learning_rate=0.05:0.3"]), "halving", 6, null);
+
+        Assert.Equal(8, result.Trials.Count);
+        Assert.All(result.Trials.Take(6), t => Assert.Equal("3", t.Params["rounds"]));
+        Assert.All(result.Trials.Skip(6), t => Assert.Equal("9", t.Params["rounds"]));
+        var firstRung = result.Trials.Take(6).OrderByDescending(t => t.Score).Take(2).Select(t => (t.Params["max_depth"], t.Params["learning_rate"]));
+        Assert.Equal(firstRung.Order(), result.Trials.Skip(6).Select(t => (t.Params["max_depth"], t.Params["learning_rate"])).Order());
+        Assert.Contains(result.Best, result.Trials.Skip(6));
+        var forLinear = request with { Learner = "logistic" };
+        await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new HyperparameterSearch(Kiln).RunAsync(forLinear, SearchSpace.Parse(["lambda=0.001:0.1"]), "halving", 3, null));
+    }
 }
