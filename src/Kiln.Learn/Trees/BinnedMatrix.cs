@@ -68,16 +68,18 @@ internal sealed class BinnedMatrix
                 result[f] = FeatureBins.ForCategorical(feature.Categories.Count);
                 return;
             }
-            var column = view.GetColumn(f);
-            if (step == 1)
-            {
-                result[f] = FeatureBins.ForNumeric(column, maxBins);
-                return;
-            }
+            // every step-th row, read a block at a time (the whole column is never materialised)
             var sample = new double[(rows + step - 1) / step];
-            for (var i = 0; i < sample.Length; i++)
+            var block = new double[Math.Min(rows, BlockRows * step)];
+            var taken = 0;
+            for (var start = 0; start < rows; start += block.Length)
             {
-                sample[i] = column[i * step];
+                var part = block.AsSpan(0, Math.Min(block.Length, rows - start));
+                view.Fill(f, start, part);
+                for (var i = 0; i < part.Length; i += step)
+                {
+                    sample[taken++] = part[i];
+                }
             }
             result[f] = FeatureBins.ForNumeric(sample, maxBins);
         });
@@ -98,29 +100,26 @@ internal sealed class BinnedMatrix
         var columns = withColumns ? GC.AllocateUninitializedArray<byte>(rows * features) : null;
         var blocks = (rows + BlockRows - 1) / BlockRows;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken },
-            () => new double[BlockRows],
+            () => (Values: new double[BlockRows], Positions: new int[BlockRows]),
             (block, _, buffer) =>
             {
                 var start = block * BlockRows;
                 var count = Math.Min(BlockRows, rows - start);
-                var values = buffer.AsSpan(0, count);
+                var values = buffer.Values.AsSpan(0, count);
                 for (var f = 0; f < features; f++)
                 {
                     view.Fill(f, start, values);
-                    var map = bins[f];
-                    var offset = (start * features) + f;
                     if (columns is null)
                     {
-                        for (var i = 0; i < count; i++)
-                        {
-                            data[offset + (i * features)] = map.Bin(values[i]);
-                        }
+                        bins[f].BinMany(values, buffer.Positions, data.AsSpan((start * features) + f), features);
                         continue;
                     }
                     var column = columns.AsSpan((f * rows) + start, count);
+                    bins[f].BinMany(values, buffer.Positions, column, 1);
+                    var offset = (start * features) + f;
                     for (var i = 0; i < count; i++)
                     {
-                        column[i] = data[offset + (i * features)] = map.Bin(values[i]);
+                        data[offset + (i * features)] = column[i];
                     }
                 }
                 return buffer;

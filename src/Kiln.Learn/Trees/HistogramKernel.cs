@@ -3,85 +3,79 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Learn.Trees;
 
-/// <summary>Adds rows' (gradient, hessian) pairs into per-feature histograms. A histogram holds, for feature f and bin b,
-/// the sums at [(f * 256 + b) * 2] (gradient) and [+1] (hessian), as doubles.</summary>
+/// <summary>Adds rows' packed (gradient, hessian) words (<see cref="QuantizedGradients"/>) into per-feature histograms. A
+/// histogram holds, for feature f and bin b, the packed sum at [f * 256 + b]: an update is one integer add to memory.
+/// <see cref="FeatureStride"/> is the per-feature stride of the unpacked (gradient, hessian) double layout the split
+/// finder reads.</summary>
 internal static unsafe class HistogramKernel
 {
+    /// <summary>Doubles per feature in the unpacked layout: [(f * 256 + b) * 2] gradient, [+1] hessian.</summary>
     public const int FeatureStride = FeatureBins.MaxBins * 2;
 
-    private const int FeatureBytes = FeatureStride * sizeof(double);
-
-    /// <summary>How many rows ahead the kernels prefetch a row's bins and gradients (rows of a deep node are far apart).</summary>
+    /// <summary>How many rows ahead the kernels prefetch a row's bins and word (rows of a deep node are far apart).</summary>
     private const int PrefetchDistance = 16;
 
     /// <summary>All features, rows given by index.</summary>
-    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, float[] gradHess, double[] histogram)
+    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] packed, long[] histogram)
     {
         fixed (byte* binBase = bins)
         fixed (int* rowBase = rows)
-        fixed (float* gh = gradHess)
-        fixed (double* hist = histogram)
+        fixed (long* words = packed)
+        fixed (long* hist = histogram)
         {
             var count = rows.Length;
             for (var i = 0; i < count; i++)
             {
-                Prefetch(binBase, gh, rowBase, i, count, featureCount);
+                Prefetch(binBase, words, rowBase, i, count, featureCount);
                 var r = rowBase[i];
-                var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
-                var rowBins = binBase + ((long)r * featureCount);
-                // four features per iteration on native-sized pointers: each update is movzx, shl, add-from-memory, store
-                var h = (byte*)hist;
-                var rb = rowBins;
-                var rowEnd = rowBins + featureCount;
-                for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBytes)
+                var v = words[r];
+                var rb = binBase + ((long)r * featureCount);
+                var rowEnd = rb + featureCount;
+                // four features per iteration: each update is a byte load and an add to memory
+                var h = hist;
+                for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBins.MaxBins)
                 {
-                    var p0 = (double*)(h + ((nuint)rb[0] << 4));
-                    var p1 = (double*)(h + FeatureBytes + ((nuint)rb[1] << 4));
-                    var p2 = (double*)(h + (2 * FeatureBytes) + ((nuint)rb[2] << 4));
-                    var p3 = (double*)(h + (3 * FeatureBytes) + ((nuint)rb[3] << 4));
-                    Vector128.Store(Vector128.Load(p0) + pair, p0);
-                    Vector128.Store(Vector128.Load(p1) + pair, p1);
-                    Vector128.Store(Vector128.Load(p2) + pair, p2);
-                    Vector128.Store(Vector128.Load(p3) + pair, p3);
+                    h[rb[0]] += v;
+                    h[FeatureBins.MaxBins + rb[1]] += v;
+                    h[(2 * FeatureBins.MaxBins) + rb[2]] += v;
+                    h[(3 * FeatureBins.MaxBins) + rb[3]] += v;
                 }
-                for (; rb < rowEnd; rb++, h += FeatureBytes)
+                for (; rb < rowEnd; rb++, h += FeatureBins.MaxBins)
                 {
-                    var p = (double*)(h + ((nuint)rb[0] << 4));
-                    Vector128.Store(Vector128.Load(p) + pair, p);
+                    h[rb[0]] += v;
                 }
             }
         }
     }
 
     /// <summary>Only the listed features, rows given by index.</summary>
-    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, float[] gradHess, ReadOnlySpan<int> features, double[] histogram)
+    public static void Build(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] packed, ReadOnlySpan<int> features, long[] histogram)
     {
         fixed (byte* binBase = bins)
         fixed (int* rowBase = rows)
         fixed (int* featureBase = features)
-        fixed (float* gh = gradHess)
-        fixed (double* hist = histogram)
+        fixed (long* words = packed)
+        fixed (long* hist = histogram)
         {
             var count = rows.Length;
             var used = features.Length;
             for (var i = 0; i < count; i++)
             {
-                Prefetch(binBase, gh, rowBase, i, count, featureCount);
+                Prefetch(binBase, words, rowBase, i, count, featureCount);
                 var r = rowBase[i];
-                var pair = Vector128.WidenLower(Vector128.CreateScalarUnsafe(*(double*)(gh + (2L * r))).AsSingle());
+                var v = words[r];
                 var rowBins = binBase + ((long)r * featureCount);
                 for (var j = 0; j < used; j++)
                 {
                     var f = featureBase[j];
-                    var p = hist + (f * FeatureStride) + (rowBins[f] * 2);
-                    Vector128.Store(Vector128.Load(p) + pair, p);
+                    hist[(f * FeatureBins.MaxBins) + rowBins[f]] += v;
                 }
             }
         }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* binBase, float* gh, int* rowBase, int i, int count, int featureCount)
+    private static void Prefetch(byte* binBase, long* words, int* rowBase, int i, int count, int featureCount)
     {
         if (Sse.IsSupported && i + PrefetchDistance < count)
         {
@@ -89,18 +83,18 @@ internal static unsafe class HistogramKernel
             var bins = binBase + ((long)ahead * featureCount);
             Sse.Prefetch0(bins);
             Sse.Prefetch0(bins + featureCount - 1);
-            Sse.Prefetch0(gh + (2L * ahead));
+            Sse.Prefetch0(words + ahead);
         }
     }
 
-    /// <summary><paramref name="target"/> -= <paramref name="other"/> over the listed features.</summary>
-    public static void Subtract(double[] target, double[] other, ReadOnlySpan<int> features)
+    /// <summary><paramref name="target"/> -= <paramref name="other"/> over the listed features (exact: integer sums).</summary>
+    public static void Subtract(long[] target, long[] other, ReadOnlySpan<int> features)
     {
         foreach (var f in features)
         {
-            var t = target.AsSpan(f * FeatureStride, FeatureStride);
-            var o = other.AsSpan(f * FeatureStride, FeatureStride);
-            for (var i = 0; i < t.Length; i += Vector256<double>.Count)
+            var t = target.AsSpan(f * FeatureBins.MaxBins, FeatureBins.MaxBins);
+            var o = other.AsSpan(f * FeatureBins.MaxBins, FeatureBins.MaxBins);
+            for (var i = 0; i < t.Length; i += Vector256<long>.Count)
             {
                 (Vector256.Create(t.Slice(i)) - Vector256.Create(o.Slice(i))).CopyTo(t.Slice(i));
             }
@@ -108,13 +102,13 @@ internal static unsafe class HistogramKernel
     }
 
     /// <summary><paramref name="target"/> += <paramref name="other"/> over the listed features.</summary>
-    public static void Add(double[] target, double[] other, ReadOnlySpan<int> features)
+    public static void Add(long[] target, long[] other, ReadOnlySpan<int> features)
     {
         foreach (var f in features)
         {
-            var t = target.AsSpan(f * FeatureStride, FeatureStride);
-            var o = other.AsSpan(f * FeatureStride, FeatureStride);
-            for (var i = 0; i < t.Length; i += Vector256<double>.Count)
+            var t = target.AsSpan(f * FeatureBins.MaxBins, FeatureBins.MaxBins);
+            var o = other.AsSpan(f * FeatureBins.MaxBins, FeatureBins.MaxBins);
+            for (var i = 0; i < t.Length; i += Vector256<long>.Count)
             {
                 (Vector256.Create(t.Slice(i)) + Vector256.Create(o.Slice(i))).CopyTo(t.Slice(i));
             }
@@ -122,7 +116,7 @@ internal static unsafe class HistogramKernel
     }
 
     /// <summary>Zeroes the listed features' parts of <paramref name="histogram"/>.</summary>
-    public static void Clear(double[] histogram, ReadOnlySpan<int> features, bool allFeatures)
+    public static void Clear(long[] histogram, ReadOnlySpan<int> features, bool allFeatures)
     {
         if (allFeatures)
         {
@@ -131,7 +125,7 @@ internal static unsafe class HistogramKernel
         }
         foreach (var f in features)
         {
-            histogram.AsSpan(f * FeatureStride, FeatureStride).Clear();
+            histogram.AsSpan(f * FeatureBins.MaxBins, FeatureBins.MaxBins).Clear();
         }
     }
 }

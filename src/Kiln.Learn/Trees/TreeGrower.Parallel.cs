@@ -2,7 +2,7 @@ namespace Kiln.Learn.Trees;
 
 internal sealed partial class TreeGrower
 {
-    private void BuildHistogram(Pending node, float[] gradHess, int[] features, bool allFeatures = false)
+    private void BuildHistogram(Pending node, int[] features, bool allFeatures = false)
     {
         allFeatures |= features.Length == _matrix.FeatureCount;
         var hist = node.Hist!;
@@ -11,18 +11,18 @@ internal sealed partial class TreeGrower
         if (chunks == 1)
         {
             HistogramKernel.Clear(hist, features, allFeatures);
-            BuildInto(hist, rows, gradHess, features, allFeatures);
+            BuildInto(hist, rows, features, allFeatures);
             return;
         }
         var begin = node.Begin;
         var count = node.Count;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
-            var target = c == 0 ? hist : _threadHists[c] ??= new double[hist.Length];
+            var target = c == 0 ? hist : _threadHists[c] ??= new long[hist.Length];
             HistogramKernel.Clear(target, features, allFeatures);
             var start = (int)((long)count * c / chunks);
             var end = (int)((long)count * (c + 1) / chunks);
-            BuildInto(target, _rows.AsSpan(begin + start, end - start), gradHess, features, allFeatures);
+            BuildInto(target, _rows.AsSpan(begin + start, end - start), features, allFeatures);
         });
         for (var c = 1; c < chunks; c++)
         {
@@ -30,15 +30,15 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private void BuildInto(double[] hist, ReadOnlySpan<int> rows, float[] gradHess, int[] features, bool allFeatures)
+    private void BuildInto(long[] hist, ReadOnlySpan<int> rows, int[] features, bool allFeatures)
     {
         if (allFeatures)
         {
-            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, gradHess, hist);
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, _packed.Values, hist);
         }
         else
         {
-            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, gradHess, features, hist);
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, _packed.Values, features, hist);
         }
     }
 

@@ -21,8 +21,10 @@ internal sealed partial class TreeGrower
     private readonly GrowerSettings _settings;
     private readonly SplitFinder _finder;
     private readonly int _threads;
-    private readonly Stack<double[]> _pool = new();
-    private readonly double[][] _threadHists;
+    private readonly Stack<long[]> _pool = new();
+    private readonly long[][] _threadHists;
+    private readonly QuantizedGradients _packed;
+    private readonly double[] _unpacked;
     private int[] _rows = [];
     private int[] _scratchRight = [];
 
@@ -33,7 +35,9 @@ internal sealed partial class TreeGrower
         _settings = settings;
         _finder = new SplitFinder(settings, bins);
         _threads = Math.Max(1, threads);
-        _threadHists = new double[_threads][];
+        _threadHists = new long[_threads][];
+        _packed = new QuantizedGradients(matrix.RowCount);
+        _unpacked = new double[matrix.FeatureCount * HistogramKernel.FeatureStride];
         var t0 = PhaseTimer.Start();
         matrix.PrepareColumns(_threads);
         PhaseTimer.Stop(Phase.Binning, t0);
@@ -51,7 +55,7 @@ internal sealed partial class TreeGrower
         public int Depth;
         public double G;
         public double H;
-        public double[]? Hist;
+        public long[]? Hist;
         public SplitCandidate Best = SplitCandidate.None;
         public int Parent = -1;
         public bool IsLeft;
@@ -73,6 +77,9 @@ internal sealed partial class TreeGrower
             g += gradHess[2 * r];
             h += gradHess[(2 * r) + 1];
         }
+        var tq = PhaseTimer.Start();
+        _packed.Quantize(rows, gradHess, (ulong)rng.NextInt64(), _threads);
+        PhaseTimer.Stop(Phase.Histogram, tq);
         var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
         var bestFirst = _settings.MaxLeaves > 0;
         var heap = new PriorityQueue<Pending, double>();
@@ -81,7 +88,7 @@ internal sealed partial class TreeGrower
         var leaves = 1;
         if (CanSplit(root))
         {
-            Evaluate(root, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+            Evaluate(root, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
         }
         Push(root);
         while (bestFirst ? heap.Count > 0 : stack.Count > 0)
@@ -112,7 +119,7 @@ internal sealed partial class TreeGrower
                 Begin = mid, End = node.End, Depth = node.Depth + 1, G = node.G - best.LeftG, H = node.H - best.LeftH, Parent = index,
             };
             leaves++;
-            ExpandChildren(node, left, right, gradHess, features, nodeFeatures, perNodeFeatures, rng);
+            ExpandChildren(node, left, right, features, nodeFeatures, perNodeFeatures, rng);
             Push(left);
             Push(right);
         }
@@ -131,10 +138,11 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private SplitCandidate FindTimed(double[] hist, int[] features, double g, double h, int count)
+    private SplitCandidate FindTimed(long[] hist, int[] features, double g, double h, int count)
     {
         var t0 = PhaseTimer.Start();
-        var best = _finder.Find(hist, features, g, h, count);
+        _packed.Unpack(hist, features, _bins, _unpacked);
+        var best = _finder.Find(_unpacked, features, g, h, count);
         PhaseTimer.Stop(Phase.SplitFind, t0);
         return best;
     }
@@ -144,7 +152,7 @@ internal sealed partial class TreeGrower
         && node.Count >= 2 * _settings.MinSamplesLeaf
         && node.H >= 2 * _settings.MinChildWeight;
 
-    private void ExpandChildren(Pending parent, Pending left, Pending right, float[] gradHess, int[] features, int[] nodeFeatures,
+    private void ExpandChildren(Pending parent, Pending left, Pending right, int[] features, int[] nodeFeatures,
         bool perNodeFeatures, Random rng)
     {
         var splitLeft = CanSplit(left);
@@ -154,11 +162,11 @@ internal sealed partial class TreeGrower
             Release(parent);
             if (splitLeft)
             {
-                Evaluate(left, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+                Evaluate(left, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
             }
             if (splitRight)
             {
-                Evaluate(right, gradHess, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+                Evaluate(right, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
             }
             return;
         }
@@ -170,7 +178,7 @@ internal sealed partial class TreeGrower
         var (small, large) = left.Count <= right.Count ? (left, right) : (right, left);
         small.Hist = Rent();
         var t0 = PhaseTimer.Start();
-        BuildHistogram(small, gradHess, features);
+        BuildHistogram(small, features);
         if (CanSplit(large))
         {
             HistogramKernel.Subtract(parent.Hist, small.Hist, features);
@@ -194,7 +202,7 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private void Evaluate(Pending node, float[] gradHess, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
+    private void Evaluate(Pending node, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
     {
         var use = features;
         if (perNodeFeatures)
@@ -212,7 +220,7 @@ internal sealed partial class TreeGrower
         {
             node.Hist = Rent();
             var t0 = PhaseTimer.Start();
-            BuildHistogram(node, gradHess, use, allFeatures: !perNodeFeatures && use.Length == _matrix.FeatureCount);
+            BuildHistogram(node, use, allFeatures: !perNodeFeatures && use.Length == _matrix.FeatureCount);
             PhaseTimer.Stop(Phase.Histogram, t0);
         }
         node.Best = FindTimed(node.Hist!, use, node.G, node.H, node.Count);
@@ -248,7 +256,7 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private double[] Rent() => _pool.Count > 0 ? _pool.Pop() : new double[_matrix.FeatureCount * HistogramKernel.FeatureStride];
+    private long[] Rent() => _pool.Count > 0 ? _pool.Pop() : new long[_matrix.FeatureCount * FeatureBins.MaxBins];
 
     private void Release(Pending node)
     {
