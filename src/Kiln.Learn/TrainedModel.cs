@@ -10,7 +10,7 @@ namespace Kiln.Learn;
 /// values take the direction (tree models) or the imputed value (linear models) learned in training.</remarks>
 public abstract class TrainedModel
 {
-    private const int BlockRows = 256;
+    private const int BlockRows = 128;
 
     /// <summary>Creates a model with its schema.</summary>
     protected TrainedModel(ModelSchema schema)

@@ -81,7 +81,7 @@ internal sealed class BinnedMatrix
                     sample[taken++] = part[i];
                 }
             }
-            result[f] = FeatureBins.ForNumeric(sample, maxBins);
+            result[f] = FeatureBins.ForNumericInPlace(sample, maxBins);
         });
         return result;
     }

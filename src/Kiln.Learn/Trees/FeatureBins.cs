@@ -108,53 +108,64 @@ internal sealed class FeatureBins
     public double Threshold(int bin) => UpperBounds[bin - 1];
 
     /// <summary>Numeric bins from quantiles of <paramref name="values"/> (NaN = missing), at most <paramref name="maxBins"/> bins in all.</summary>
-    public static FeatureBins ForNumeric(ReadOnlySpan<double> values, int maxBins)
+    public static FeatureBins ForNumeric(ReadOnlySpan<double> values, int maxBins) => ForNumericInPlace(values.ToArray(), maxBins);
+
+    /// <summary><see cref="ForNumeric"/> on an array it may reorder (no copies: choosing bins for many wide features
+    /// at once would otherwise allocate several times the sample per feature).</summary>
+    public static FeatureBins ForNumericInPlace(double[] values, int maxBins)
     {
-        var finite = new List<double>(values.Length);
+        // missing values out, the rest sorted
+        var n = 0;
         foreach (var v in values)
         {
             if (!double.IsNaN(v))
             {
-                finite.Add(v);
+                values[n++] = v;
             }
         }
-        var sorted = finite.ToArray();
-        Array.Sort(sorted);
-        var distinct = new List<double>();
-        var cumulative = new List<int>();
-        for (var i = 0; i < sorted.Length; i++)
+        var sorted = values.AsSpan(0, n);
+        sorted.Sort();
+        var distinct = 0;
+        for (var i = 0; i < n; i++)
         {
             if (i == 0 || sorted[i] != sorted[i - 1])
             {
-                distinct.Add(sorted[i]);
-                cumulative.Add(0);
+                distinct++;
             }
-            cumulative[^1] = i + 1;
         }
         var valueBins = maxBins - 1;
         var bounds = new List<double>();
-        if (distinct.Count <= valueBins)
+        if (distinct <= valueBins)
         {
-            for (var i = 0; i + 1 < distinct.Count; i++)
+            // every distinct value its own bin: the bounds are the midpoints between neighbours
+            for (var i = 1; i < n; i++)
             {
-                bounds.Add(Midpoint(distinct[i], distinct[i + 1]));
+                if (sorted[i] != sorted[i - 1])
+                {
+                    bounds.Add(Midpoint(sorted[i - 1], sorted[i]));
+                }
             }
         }
         else
         {
-            var k = 0;
+            // quantiles: the run of equal values [runStart, runEnd) that the j-th quantile falls in closes bin j
+            var runStart = 0;
+            var runEnd = RunEnd(sorted, 0);
+            var run = 0;
             for (var j = 1; j < valueBins; j++)
             {
-                var wanted = (long)j * sorted.Length / valueBins;
-                while (k < distinct.Count - 1 && cumulative[k] < wanted)
+                var wanted = (long)j * n / valueBins;
+                while (run < distinct - 1 && runEnd < wanted)
                 {
-                    k++;
+                    runStart = runEnd;
+                    runEnd = RunEnd(sorted, runStart);
+                    run++;
                 }
-                if (k >= distinct.Count - 1)
+                if (run >= distinct - 1)
                 {
                     break;
                 }
-                var bound = Midpoint(distinct[k], distinct[k + 1]);
+                var bound = Midpoint(sorted[runStart], sorted[runEnd]);
                 if (bounds.Count == 0 || bound > bounds[^1])
                 {
                     bounds.Add(bound);
@@ -162,6 +173,16 @@ internal sealed class FeatureBins
             }
         }
         return new FeatureBins(false, [.. bounds], bounds.Count + 2);
+    }
+
+    private static int RunEnd(ReadOnlySpan<double> sorted, int start)
+    {
+        var end = start + 1;
+        while (end < sorted.Length && sorted[end] == sorted[start])
+        {
+            end++;
+        }
+        return end;
     }
 
     /// <summary>Categorical bins: one per category code (up to <see cref="MaxCategoricalCodes"/>).</summary>

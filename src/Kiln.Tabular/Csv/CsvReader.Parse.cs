@@ -6,7 +6,10 @@ public static partial class CsvReader
 {
     // Parsing runs in four passes, each parallel over chunks: find chunk boundaries outside quotes, count each chunk's
     // rows (vectorized), parse each chunk straight into the final arrays at its row offset, then settle text columns.
-    private static Table ParseCore(ReadOnlyMemory<byte> data, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken)
+    // A mapped file's chunks are released (MappedFile.Release) once counted and once parsed, so the file's pages do not all
+    // sit in the process's resident set at once next to the columns being built.
+    private static Table ParseCore(ReadOnlyMemory<byte> data, string sourceName, CsvReadOptions? options, CancellationToken cancellationToken,
+        MappedFile? mapped = null)
     {
         options ??= CsvReadOptions.Default;
         options.Validate();
@@ -21,7 +24,11 @@ public static partial class CsvReader
         var starts = RowBoundaries.Find(data, pos, data.Length, options.ChunkSize, parallel);
         var chunkCount = starts.Length - 1;
         var rowCounts = new int[chunkCount];
-        Parallel.For(0, chunkCount, parallel, k => rowCounts[k] = RowCounter.Count(data.Span[starts[k]..starts[k + 1]]));
+        Parallel.For(0, chunkCount, parallel, k =>
+        {
+            rowCounts[k] = RowCounter.Count(data.Span[starts[k]..starts[k + 1]]);
+            mapped?.Release(starts[k], starts[k + 1]);
+        });
         var rowOffsets = new int[chunkCount + 1];
         for (var k = 0; k < chunkCount; k++)
         {
@@ -38,7 +45,10 @@ public static partial class CsvReader
         var plan = new ParsePlan(separator, new MissingTokens(options.MissingValues), sinks);
         var chunks = new ChunkParser[chunkCount];
         Parallel.For(0, chunkCount, parallel, k =>
-            chunks[k] = ChunkParser.Parse(data, starts[k], starts[k + 1], rowOffsets[k], rowCounts[k], plan));
+        {
+            chunks[k] = ChunkParser.Parse(data, starts[k], starts[k + 1], rowOffsets[k], rowCounts[k], plan);
+            mapped?.Release(starts[k], starts[k + 1]);
+        });
 
         // Report the error nearest the start; a chunk after a malformed quote may have been split mid-row.
         ChunkError? first = null;

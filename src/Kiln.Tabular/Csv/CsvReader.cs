@@ -18,7 +18,7 @@ public static partial class CsvReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var mapped = MappedFile.Open(path);
-        return ParseCore(mapped?.Memory ?? ReadOnlyMemory<byte>.Empty, path, options, cancellationToken);
+        return ParseCore(mapped?.Memory ?? ReadOnlyMemory<byte>.Empty, path, options, cancellationToken, mapped);
     }
 
     /// <summary>Reads the CSV file at <paramref name="path"/>, reading its bytes asynchronously (for callers that must not

@@ -54,6 +54,31 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
         }
     }
 
+    /// <summary>Tells the OS this process is done with bytes [<paramref name="start"/>, <paramref name="end"/>) for now
+    /// (Linux: madvise DONTNEED on the whole pages inside the range). The pages leave the process's resident set but stay in
+    /// the file cache; reading them again maps them back with the same content, so a range shared with a chunk still being
+    /// read is safe to release. Elsewhere this does nothing.</summary>
+    public void Release(int start, int end)
+    {
+        if (!OperatingSystem.IsLinux() || _disposed)
+        {
+            return;
+        }
+        var page = Environment.SystemPageSize;
+        var address = (nuint)(_pointer + start);
+        var first = (address + (nuint)page - 1) & ~((nuint)page - 1);
+        var last = (nuint)(_pointer + end) & ~((nuint)page - 1);
+        if (last > first)
+        {
+            _ = Madvise((void*)first, last - first, DontNeed);
+        }
+    }
+
+    private const int DontNeed = 4;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "madvise")]
+    private static extern int Madvise(void* address, nuint length, int advice);
+
     /// <inheritdoc />
     public override Span<byte> GetSpan()
     {

@@ -27,6 +27,16 @@ public class CsvReaderErrorTests
     }
 
     [Fact]
+    public void An_error_deep_in_a_large_file_is_reported_from_released_pages()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 50_000).Select(i => $"{i},{i * 0.5},x{i % 7}\n"));
+        var error = ReadFileExpectingError("a,b,c\n" + rows + "1,2\n", CsvReadOptions.Default with { ChunkSize = 2 * Environment.SystemPageSize });
+
+        Assert.Equal(50_002, error.LineNumber);
+        Assert.Equal("c", error.ColumnName);
+    }
+
+    [Fact]
     public void Too_many_fields_names_the_line_and_counts_the_fields()
     {
         var error = ReadFileExpectingError("a,b\n1,2\n3,4\n5,6,7,8\n");

@@ -95,6 +95,19 @@ public class CsvReaderParallelTests
     }
 
     [Fact]
+    public void Chunks_released_after_counting_and_parsing_read_back_the_same()
+    {
+        // chunks of several pages: each is released from the process once counted and once parsed, and text columns are
+        // settled afterwards from the same (released, so re-read) bytes
+        var csv = GenerateCsv(20_000, "\n", seed: 8);
+        using var file = new TempCsvFile(csv);
+
+        var fromFile = CsvReader.ReadFile(file.Path, CsvReadOptions.Default with { ChunkSize = 3 * Environment.SystemPageSize });
+
+        AssertSame(CsvReader.ParseString(csv, Sequential), fromFile);
+    }
+
+    [Fact]
     public void Category_codes_do_not_depend_on_chunking()
     {
         var csv = "g\n" + string.Concat(Enumerable.Range(0, 500).Select(i => $"v{(i * 7) % 13}\n"));
