@@ -28,4 +28,9 @@ internal sealed record GrowerSettings
     public double CategoricalSmoothing { get; init; } = 10;
 
     public int MaxCategoricalThreshold { get; init; } = 32;
+
+    /// <summary>Round quantised gradients stochastically (unbiased, for boosting) rather than to nearest. A random forest
+    /// rounds to nearest: its rows share a few gradient values, and equal values must stay equal so that a pure node
+    /// shows no gain and is not split further on rounding noise.</summary>
+    public bool StochasticRounding { get; init; } = true;
 }

@@ -4,14 +4,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Kiln.Learn.Trees;
 
 /// <summary>Adds rows' packed (gradient, hessian) words (<see cref="QuantizedGradients"/>) into per-feature histograms. A
-/// histogram holds, for feature f and bin b, the packed sum at [f * 256 + b]: an update is one integer add to memory.
-/// <see cref="FeatureStride"/> is the per-feature stride of the unpacked (gradient, hessian) double layout the split
-/// finder reads.</summary>
+/// histogram holds, for feature f and bin b, the packed sum at [f * 256 + b]: an update is one integer add to memory.</summary>
 internal static unsafe class HistogramKernel
 {
-    /// <summary>Doubles per feature in the unpacked layout: [(f * 256 + b) * 2] gradient, [+1] hessian.</summary>
-    public const int FeatureStride = FeatureBins.MaxBins * 2;
-
     /// <summary>How many rows ahead the kernels prefetch a row's bins and word (rows of a deep node are far apart).</summary>
     private const int PrefetchDistance = 16;
 

@@ -26,8 +26,9 @@ internal sealed class QuantizedGradients
     /// <summary>Quantised units per unit of hessian.</summary>
     public double HessianScale { get; private set; } = 1;
 
-    /// <summary>Packs the pairs of <paramref name="rows"/> (repeats allowed) from interleaved floats.</summary>
-    public void Quantize(ReadOnlySpan<int> rows, float[] gradHess, ulong salt, int threads)
+    /// <summary>Packs the pairs of <paramref name="rows"/> (repeats allowed) from interleaved floats, rounding stochastically
+    /// (from <paramref name="salt"/>) or, with <paramref name="stochastic"/> false, to nearest.</summary>
+    public void Quantize(ReadOnlySpan<int> rows, float[] gradHess, ulong salt, int threads, bool stochastic = true)
     {
         var count = rows.Length;
         // each packed sum stays below 2^31 in both halves however the rows are grouped
@@ -56,8 +57,10 @@ internal sealed class QuantizedGradients
                     for (var i = b * Block; i < end; i++)
                     {
                         var r = at[i];
-                        var gq = Round(gradHess[2 * r] * sg, Hash(salt, (uint)r));
-                        var hq = Round(gradHess[(2 * r) + 1] * sh, Hash(salt ^ 0x9E3779B97F4A7C15UL, (uint)r));
+                        var gq = stochastic ? Round(gradHess[2 * r] * sg, Hash(salt, (uint)r)) : (long)Math.Round(gradHess[2 * r] * sg);
+                        var hq = stochastic
+                            ? Round(gradHess[(2 * r) + 1] * sh, Hash(salt ^ 0x9E3779B97F4A7C15UL, (uint)r))
+                            : (long)Math.Round(gradHess[(2 * r) + 1] * sh);
                         values[r] = (hq << 32) + gq;
                     }
                 });
@@ -72,26 +75,6 @@ internal sealed class QuantizedGradients
     /// <summary>The hessian sum packed in <paramref name="sum"/>, in hessian units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double Hessian(long sum) => ((sum - (int)sum) >> 32) / HessianScale;
-
-    /// <summary>Unpacks a histogram's listed features into the (gradient, hessian) double layout <see cref="SplitFinder"/> reads.</summary>
-    public void Unpack(long[] histogram, ReadOnlySpan<int> features, FeatureBins[] bins, double[] destination)
-    {
-        var ig = 1 / GradientScale;
-        var ih = 1 / HessianScale;
-        foreach (var f in features)
-        {
-            var used = bins[f].BinCount;
-            var source = histogram.AsSpan(f * FeatureBins.MaxBins, used);
-            var target = destination.AsSpan(f * HistogramKernel.FeatureStride, 2 * used);
-            for (var b = 0; b < source.Length; b++)
-            {
-                var sum = source[b];
-                var g = (int)sum;
-                target[2 * b] = g * ig;
-                target[(2 * b) + 1] = ((sum - g) >> 32) * ih;
-            }
-        }
-    }
 
     /// <summary>floor(x + u), u uniform in [0, 1) from <paramref name="bits"/>: an unbiased rounding of x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -45,8 +45,15 @@ internal sealed class SplitFinder
         return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0;
     }
 
-    public SplitCandidate Find(double[] hist, ReadOnlySpan<int> features, double g, double h, int count)
+    private double _gradientUnit = 1;
+    private double _hessianUnit = 1;
+
+    /// <summary>The best split of a node from its packed histogram (<see cref="HistogramKernel"/> layout; sums unpacked with
+    /// <paramref name="scales"/>: prefix sums are taken on the packed integers, so they are exact).</summary>
+    public SplitCandidate Find(long[] hist, QuantizedGradients scales, ReadOnlySpan<int> features, double g, double h, int count)
     {
+        _gradientUnit = 1 / scales.GradientScale;
+        _hessianUnit = 1 / scales.HessianScale;
         var best = SplitCandidate.None;
         var parent = Score(g, h);
         var countPerHess = h > 0 ? count / h : 0;
@@ -61,6 +68,12 @@ internal sealed class SplitFinder
                 FindNumeric(hist, f, g, h, parent, countPerHess, ref best);
             }
         }
+        // a gain within rounding error of zero is no gain: a pure node (every row the same gradient) would otherwise be split
+        // again and again on the last bits of its scores
+        if (best.Feature >= 0 && best.Gain <= 1e-10 * Math.Abs(parent))
+        {
+            return SplitCandidate.None;
+        }
         if (best.Feature >= 0)
         {
             if (!best.Categorical)
@@ -72,11 +85,17 @@ internal sealed class SplitFinder
         return best;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private double G(long sum) => (int)sum * _gradientUnit;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private double H(long sum) => ((sum - (int)sum) >> 32) * _hessianUnit;
+
     private bool Allowed(double hl, double hr, double countPerHess) =>
         hl >= _settings.MinChildWeight && hr >= _settings.MinChildWeight
         && hl * countPerHess >= _settings.MinSamplesLeaf - 1e-9 && hr * countPerHess >= _settings.MinSamplesLeaf - 1e-9;
 
-    private void FindNumeric(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    private void FindNumeric(long[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
     {
         if (_settings.Alpha == 0 && Vector256.IsHardwareAccelerated)
         {
@@ -88,12 +107,12 @@ internal sealed class SplitFinder
 
     /// <summary><see cref="FindNumericScalar"/> with the gains of four thresholds at a time: the same arithmetic in the same
     /// order per candidate (so the same gains to the bit), then a scalar pass in candidate order for the first best.</summary>
-    private void FindNumericVector(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    private void FindNumericVector(long[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
     {
         var binCount = _bins[f].BinCount;
-        var offset = f * HistogramKernel.FeatureStride;
-        var gm = hist[offset];
-        var hm = hist[offset + 1];
+        var offset = f * FeatureBins.MaxBins;
+        var gm = G(hist[offset]);
+        var hm = H(hist[offset]);
         var hasMissing = hm > 0;
         var n = binCount - 2;
         if (n <= 0)
@@ -102,13 +121,12 @@ internal sealed class SplitFinder
         }
         var leftG = _leftG;
         var leftH = _leftH;
-        double gl = 0, hl = 0;
+        long sum = 0;
         for (var t = 1; t <= n; t++)
         {
-            gl += hist[offset + (2 * t)];
-            hl += hist[offset + (2 * t) + 1];
-            leftG[t - 1] = gl;
-            leftH[t - 1] = hl;
+            sum += hist[offset + t];
+            leftG[t - 1] = G(sum);
+            leftH[t - 1] = H(sum);
         }
         Gains(leftG, leftH, n, 0, 0, g, h, parent, countPerHess, _gainRight);
         if (hasMissing)
@@ -171,18 +189,19 @@ internal sealed class SplitFinder
         }
     }
 
-    private void FindNumericScalar(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    private void FindNumericScalar(long[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
     {
         var binCount = _bins[f].BinCount;
-        var offset = f * HistogramKernel.FeatureStride;
-        var gm = hist[offset];
-        var hm = hist[offset + 1];
+        var offset = f * FeatureBins.MaxBins;
+        var gm = G(hist[offset]);
+        var hm = H(hist[offset]);
         var hasMissing = hm > 0;
-        double gl = 0, hl = 0;
+        long sum = 0;
         for (var t = 1; t < binCount - 1; t++)
         {
-            gl += hist[offset + (2 * t)];
-            hl += hist[offset + (2 * t) + 1];
+            sum += hist[offset + t];
+            var gl = G(sum);
+            var hl = H(sum);
             if (hasMissing)
             {
                 ConsiderNumeric(ref best, f, t, gl, hl, false, g, h, parent, countPerHess);
@@ -214,18 +233,18 @@ internal sealed class SplitFinder
         }
     }
 
-    private void FindCategorical(double[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
+    private void FindCategorical(long[] hist, int f, double g, double h, double parent, double countPerHess, ref SplitCandidate best)
     {
         var binCount = _bins[f].BinCount;
-        var offset = f * HistogramKernel.FeatureStride;
+        var offset = f * FeatureBins.MaxBins;
         var used = 0;
         for (var b = 0; b < binCount; b++)
         {
-            var hb = hist[offset + (2 * b) + 1];
+            var hb = H(hist[offset + b]);
             if (hb > 0)
             {
                 _order[used] = b;
-                _ratio[used] = hist[offset + (2 * b)] / (hb + _settings.CategoricalSmoothing);
+                _ratio[used] = G(hist[offset + b]) / (hb + _settings.CategoricalSmoothing);
                 used++;
             }
         }
@@ -237,12 +256,13 @@ internal sealed class SplitFinder
         var limit = Math.Min(used - 1, _settings.MaxCategoricalThreshold);
         for (var direction = 0; direction < 2; direction++)
         {
-            double gl = 0, hl = 0;
+            long sum = 0;
             for (var k = 0; k < limit; k++)
             {
                 var b = _order[direction == 0 ? k : used - 1 - k];
-                gl += hist[offset + (2 * b)];
-                hl += hist[offset + (2 * b) + 1];
+                sum += hist[offset + b];
+                var gl = G(sum);
+                var hl = H(sum);
                 var hr = h - hl;
                 if (!Allowed(hl, hr, countPerHess))
                 {

@@ -49,59 +49,61 @@ internal sealed partial class TreeGrower
         var chunks = count >= ParallelPartitionRows ? _threads : 1;
         if (chunks == 1)
         {
-            var (l, _) = PartitionChunk(begin, end, feature, leftBins);
+            var (l, _) = PartitionChunk(begin, end, feature, leftBins, _rows);
             _scratchRight.AsSpan(begin, count - l).CopyTo(_rows.AsSpan(begin + l));
             return begin + l;
         }
+        // each chunk splits its rows into scratch (lefts to _scratchLeft, rights to _scratchRight at the chunk's start);
+        // then each chunk copies both runs to their final places, all chunks at once (the destinations do not overlap)
         var lefts = new int[chunks];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
             var start = begin + (int)((long)count * c / chunks);
             var stop = begin + (int)((long)count * (c + 1) / chunks);
-            lefts[c] = PartitionChunk(start, stop, feature, leftBins).Left;
+            lefts[c] = PartitionChunk(start, stop, feature, leftBins, _scratchLeft).Left;
         });
-        var leftTotal = 0;
+        var leftStarts = new int[chunks];
+        var rightStarts = new int[chunks];
+        int leftAt = begin, rightAt = begin;
         foreach (var l in lefts)
         {
-            leftTotal += l;
+            rightAt += l;
         }
-        // each chunk's lefts are already at its start: close the gaps (moving down, in chunk order, never over a later
-        // chunk's lefts), then append the rights
-        int leftAt = begin, rightAt = begin + leftTotal;
-        for (var c = 0; c < chunks; c++)
-        {
-            var start = begin + (int)((long)count * c / chunks);
-            if (start != leftAt)
-            {
-                _rows.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftAt));
-            }
-            leftAt += lefts[c];
-        }
+        var leftTotal = rightAt - begin;
         for (var c = 0; c < chunks; c++)
         {
             var start = begin + (int)((long)count * c / chunks);
             var stop = begin + (int)((long)count * (c + 1) / chunks);
-            var rights = stop - start - lefts[c];
-            _scratchRight.AsSpan(start, rights).CopyTo(_rows.AsSpan(rightAt));
-            rightAt += rights;
+            leftStarts[c] = leftAt;
+            rightStarts[c] = rightAt;
+            leftAt += lefts[c];
+            rightAt += stop - start - lefts[c];
         }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var start = begin + (int)((long)count * c / chunks);
+            var stop = begin + (int)((long)count * (c + 1) / chunks);
+            _scratchLeft.AsSpan(start, lefts[c]).CopyTo(_rows.AsSpan(leftStarts[c]));
+            _scratchRight.AsSpan(start, stop - start - lefts[c]).CopyTo(_rows.AsSpan(rightStarts[c]));
+        });
         return begin + leftTotal;
     }
 
     private const int PartitionPrefetch = 32;
 
-    private unsafe (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins)
+    /// <summary>Splits rows [start, stop): lefts go to <paramref name="leftTarget"/> from start on (may be the row array itself:
+    /// a left is written at or behind the row being read), rights to the right scratch from start on.</summary>
+    private unsafe (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins, int[] leftTarget)
     {
         // a 256-entry table of "goes left" per bin makes the loop branch-free for numeric and categorical splits alike;
-        // each row is written to both sides and only the side it belongs to advances; the left side is written in place
-        // (at or behind the row being read), the right side to scratch
+        // each row is written to both sides and only the side it belongs to advances
         var goesLeft = stackalloc byte[FeatureBins.MaxBins];
         for (var b = 0; b < FeatureBins.MaxBins; b++)
         {
             goesLeft[b] = leftBins.Contains(b) ? (byte)1 : (byte)0;
         }
         fixed (byte* columnsBase = _matrix.Columns)
-        fixed (int* rows = _rows, right = _scratchRight)
+        fixed (int* rows = _rows, left = leftTarget, right = _scratchRight)
         {
             var column = columnsBase + ((long)feature * _matrix.RowCount);
             int nl = start, nr = start;
@@ -115,7 +117,7 @@ internal sealed partial class TreeGrower
                 }
                 var r = rows[i];
                 int go = goesLeft[column[r]];
-                rows[nl] = r;
+                left[nl] = r;
                 right[nr] = r;
                 nl += go;
                 nr += go ^ 1;

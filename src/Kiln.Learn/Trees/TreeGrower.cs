@@ -24,9 +24,9 @@ internal sealed partial class TreeGrower
     private readonly Stack<long[]> _pool = new();
     private readonly long[][] _threadHists;
     private readonly QuantizedGradients _packed;
-    private readonly double[] _unpacked;
     private int[] _rows = [];
     private int[] _scratchRight = [];
+    private int[] _scratchLeft = [];
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
     {
@@ -37,7 +37,6 @@ internal sealed partial class TreeGrower
         _threads = Math.Max(1, threads);
         _threadHists = new long[_threads][];
         _packed = new QuantizedGradients(matrix.RowCount);
-        _unpacked = new double[matrix.FeatureCount * HistogramKernel.FeatureStride];
         var t0 = PhaseTimer.Start();
         matrix.PrepareColumns(_threads);
         PhaseTimer.Stop(Phase.Binning, t0);
@@ -78,7 +77,7 @@ internal sealed partial class TreeGrower
             h += gradHess[(2 * r) + 1];
         }
         var tq = PhaseTimer.Start();
-        _packed.Quantize(rows, gradHess, (ulong)rng.NextInt64(), _threads);
+        _packed.Quantize(rows, gradHess, _settings.StochasticRounding ? (ulong)rng.NextInt64() : 0, _threads, _settings.StochasticRounding);
         PhaseTimer.Stop(Phase.Histogram, tq);
         var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
         var bestFirst = _settings.MaxLeaves > 0;
@@ -141,8 +140,7 @@ internal sealed partial class TreeGrower
     private SplitCandidate FindTimed(long[] hist, int[] features, double g, double h, int count)
     {
         var t0 = PhaseTimer.Start();
-        _packed.Unpack(hist, features, _bins, _unpacked);
-        var best = _finder.Find(_unpacked, features, g, h, count);
+        var best = _finder.Find(hist, _packed, features, g, h, count);
         PhaseTimer.Stop(Phase.SplitFind, t0);
         return best;
     }
@@ -273,6 +271,7 @@ internal sealed partial class TreeGrower
         {
             _rows = new int[rows];
             _scratchRight = new int[rows];
+            _scratchLeft = _threads > 1 ? new int[rows] : [];
         }
     }
 }

@@ -101,18 +101,16 @@ public sealed class QuantizedGradientsTests
     }
 
     [Fact]
-    public void Unpack_writes_the_split_finder_layout()
+    public void A_packed_sum_of_mixed_signs_unpacks_to_both_sums()
     {
-        var gh = new float[] { 0.5f, 0.25f, -0.25f, 0.125f };
-        var q = new QuantizedGradients(2);
-        q.Quantize([0, 1], gh, salt: 2, threads: 1);
-        var histogram = new long[2 * FeatureBins.MaxBins];
-        histogram[FeatureBins.MaxBins + 3] = q.Values[0] + q.Values[1];
-        var bins = new[] { FeatureBins.ForCategorical(4), FeatureBins.ForCategorical(4) };
-        var unpacked = new double[2 * HistogramKernel.FeatureStride];
-        q.Unpack(histogram, [1], bins, unpacked);
-        Assert.Equal(0.25, unpacked[HistogramKernel.FeatureStride + 6], 3);
-        Assert.Equal(0.375, unpacked[HistogramKernel.FeatureStride + 7], 3);
-        Assert.All(unpacked.AsSpan(0, HistogramKernel.FeatureStride).ToArray(), v => Assert.Equal(0, v));
+        // a negative gradient borrows from the hessian half of the word; unpacking undoes that exactly
+        var gh = new float[] { 0.5f, 0.25f, -0.75f, 0.125f, -0.5f, 0.5f };
+        var q = new QuantizedGradients(3);
+        q.Quantize([0, 1, 2], gh, salt: 2, threads: 1);
+        var sum = q.Values[0] + q.Values[1] + q.Values[2];
+        Assert.Equal(-0.75, q.Gradient(sum), 4);
+        Assert.Equal(0.875, q.Hessian(sum), 4);
+        Assert.Equal(-0.5, q.Gradient(q.Values[2]), 4);
+        Assert.Equal(0.5, q.Hessian(q.Values[2]), 4);
     }
 }
