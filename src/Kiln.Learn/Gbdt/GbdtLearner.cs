@@ -14,7 +14,7 @@ namespace Kiln.Learn.Gbdt;
 /// <see cref="LearnerOptions.Threads"/>.</remarks>
 public sealed class GbdtLearner : ILearner<GbdtOptions>
 {
-    private const int GradientBlock = 65_536;
+    private const int GradientBlock = 16_384;
 
     /// <inheritdoc />
     public string Name => GbdtModel.Learner;
@@ -121,7 +121,10 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                         RefitMedian(tree, grower.Rows, scores);
                     }
                     t0 = PhaseTimer.Start();
-                    UpdateTrainScores(tree, grower, scores, k, sampled is null);
+                    // one output, every row in the tree and another round to come: the scores are updated inside the next
+                    // gradient pass, block by block, from each row's leaf (see ApplyPending)
+                    var defer = _outputs == 1 && sampled is null && round < _options.Rounds && tree.LeafValues.Count <= ushort.MaxValue;
+                    UpdateTrainScores(tree, grower, scores, k, sampled is null, defer);
                     PhaseTimer.Stop(Phase.PredictionUpdate, t0);
                     if (validScores is not null)
                     {
@@ -199,13 +202,23 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             var n = _y.Length;
             if (!withLoss)
             {
-                ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
+                ForBlocks(n, (s, e) =>
+                {
+                    ApplyPending(scores, s, e);
+                    _objective.Gradients(scores, _y, gh, s, e);
+                });
+                _pendingValues = null;
                 return double.NaN;
             }
             var blocks = (n + GradientBlock - 1) / GradientBlock;
             var sums = new double[blocks];
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
-                b => sums[b] = _objective.GradientsAndLoss(scores, _y, gh, b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock)));
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, b =>
+            {
+                var (s, e) = (b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock));
+                ApplyPending(scores, s, e);
+                sums[b] = _objective.GradientsAndLoss(scores, _y, gh, s, e);
+            });
+            _pendingValues = null;
             return _objective.Report(sums.Sum() / n);
         }
 
@@ -268,25 +281,56 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             }
         }
 
-        private void UpdateTrainScores(GrownTree tree, TreeGrower grower, double[] scores, int k, bool allRowsInTree)
+        /// <summary>Each row's leaf in the last tree and the leaves' values, when its scores update is deferred.</summary>
+        private ushort[]? _leafOf;
+        private double[]? _pendingValues;
+
+        private void UpdateTrainScores(GrownTree tree, TreeGrower grower, double[] scores, int k, bool allRowsInTree, bool defer)
         {
             if (!allRowsInTree)
             {
                 AddTree(tree, _matrix, scores, k);
                 return;
             }
-            // each row is in exactly one leaf, so the leaves can be added on all threads
+            // each row is in exactly one leaf, so the leaves can be handled on all threads; a deferred update only notes
+            // each row's leaf (2 bytes, scattered) and the next gradient pass adds the values in row order (8 bytes, streamed)
             var rows = grower.Rows;
             var outputs = _outputs;
-            Parallel.For(0, tree.LeafValues.Count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, leaf =>
+            var values = tree.LeafValues;
+            var leafOf = defer ? _leafOf ??= new ushort[_matrix.RowCount] : null;
+            Parallel.For(0, values.Count, new ParallelOptions { MaxDegreeOfParallelism = _threads }, leaf =>
             {
-                var value = tree.LeafValues[leaf];
                 var (begin, end) = tree.LeafRows[leaf];
+                if (leafOf is not null)
+                {
+                    for (var i = begin; i < end; i++)
+                    {
+                        leafOf[rows[i]] = (ushort)leaf;
+                    }
+                    return;
+                }
+                var value = values[leaf];
                 for (var i = begin; i < end; i++)
                 {
                     scores[(rows[i] * outputs) + k] += value;
                 }
             });
+            _pendingValues = defer ? [.. values] : null;
+        }
+
+        /// <summary>Adds the deferred tree's leaf values to rows [start, end) (one output).</summary>
+        private void ApplyPending(double[] scores, int start, int end)
+        {
+            var values = _pendingValues;
+            if (values is null)
+            {
+                return;
+            }
+            var leafOf = _leafOf!;
+            for (var i = start; i < end; i++)
+            {
+                scores[i] += values[leafOf[i]];
+            }
         }
 
         private void AddTree(GrownTree tree, BinnedMatrix matrix, double[] scores, int k)
