@@ -48,6 +48,11 @@ internal sealed partial class TreeEnsemble
     /// <summary>The complete-tree layout prediction uses (built on first use).</summary>
     internal CompleteTrees Complete => _complete ??= CompleteTrees.Create(this);
 
+    private TreeGroups? _groups;
+
+    /// <summary>The interleaved groups one-row prediction walks (built on first use).</summary>
+    internal TreeGroups Groups => _groups ??= TreeGroups.Create(Complete);
+
     public void Predict(ReadOnlySpan<double> row, Span<double> output)
     {
         var outputs = OutputCount;
@@ -59,6 +64,8 @@ internal sealed partial class TreeEnsemble
         var noMissing = !HasNaN(row);
         ref var x = ref MemoryMarshal.GetReference(row);
         ref var depths = ref MemoryMarshal.GetArrayDataReference(complete.Depth);
+        var groups = Groups;
+        var groupAt = groups.GroupAt;
         var trees = Roots.Length;
         var t = 0;
         while (t < trees)
@@ -70,12 +77,12 @@ internal sealed partial class TreeEnsemble
                 t++;
                 continue;
             }
-            if (t + 8 <= trees && SameDepth(ref depths, t, depth))
+            if (groupAt[t] >= 0)
             {
                 // eight trees at once: independent chains of loads hide each other's latency; the sums are added in tree order
                 if (noMissing)
                 {
-                    Walk8<CompleteTrees.Present>(complete, t, depth, ref x, output);
+                    groups.Walk(t, depth, ref x, TreeOutputs, output);
                 }
                 else
                 {
@@ -142,18 +149,6 @@ internal sealed partial class TreeEnsemble
             node = Next(ref n, row[n.Feature]);
         }
         return node;
-    }
-
-    private static bool SameDepth(ref int depths, int t, int depth)
-    {
-        for (var j = 1; j < 8; j++)
-        {
-            if (Unsafe.Add(ref depths, t + j) != depth)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void Walk8<TStep>(CompleteTrees complete, int t, int depth, ref double x, Span<double> output)
