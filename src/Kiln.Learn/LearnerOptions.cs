@@ -7,7 +7,8 @@ public abstract record LearnerOptions
     public TaskKind Task { get; init; } = TaskKind.BinaryClassification;
 
     /// <summary>Seed for every random choice (sampling, initialisation); the same seed, data and <see cref="Threads"/>
-    /// give the same model. Any value; default 42.</summary>
+    /// give the same model (tree models — gbdt and forest — the same model whatever <see cref="Threads"/>: their sums are
+    /// exact). Any value; default 42.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Threads to use: -1 (default) one per processor, or 1 and up.</summary>
