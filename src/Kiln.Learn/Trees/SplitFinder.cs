@@ -4,7 +4,7 @@ namespace Kiln.Learn.Trees;
 
 /// <summary>Finds the best split of a node from its histogram (XGBoost's regularised gain; LightGBM's sorted-category
 /// search for categorical features; missing values tried on both sides).</summary>
-internal sealed class SplitFinder
+internal sealed partial class SplitFinder
 {
     private readonly GrowerSettings _settings;
     private readonly FeatureBins[] _bins;
@@ -68,6 +68,13 @@ internal sealed class SplitFinder
                 FindNumeric(hist, f, g, h, parent, countPerHess, ref best);
             }
         }
+        return Finish(best, parent);
+    }
+
+    /// <summary>Turns the best raw candidate into the node's split: none when the gain is within rounding error of zero, the
+    /// numeric left-bin set, the gain halved and less γ.</summary>
+    private SplitCandidate Finish(SplitCandidate best, double parent)
+    {
         // a gain within rounding error of zero is no gain: a pure node (every row the same gradient) would otherwise be split
         // again and again on the last bits of its scores
         if (best.Feature >= 0 && best.Gain <= 1e-10 * Math.Abs(parent))

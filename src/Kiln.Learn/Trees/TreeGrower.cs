@@ -214,6 +214,15 @@ internal sealed partial class TreeGrower
             }
             use = nodeFeatures[..k];
         }
+        if (perNodeFeatures && node.Count <= SplitFinder.SortedMaxRows)
+        {
+            // a small node of a forest tree: no histogram (see SplitFinder.FindSorted)
+            var t1 = PhaseTimer.Start();
+            node.Best = _finder.FindSorted(_matrix.Bins, _matrix.FeatureCount, _rows.AsSpan(node.Begin, node.Count), _packed, use,
+                node.G, node.H);
+            PhaseTimer.Stop(Phase.SplitFind, t1);
+            return;
+        }
         if (buildHist)
         {
             node.Hist = Rent();

@@ -1,0 +1,78 @@
+using Kiln.Learn.Trees;
+
+namespace Kiln.Learn.Tests.Trees;
+
+public sealed class SplitFinderTests
+{
+    private const int Features = 6;
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(4, true)]
+    public void The_sorted_search_of_a_small_node_picks_the_histogram_search_s_split(int seed, bool forestSettings)
+    {
+        var rng = new Random(seed);
+        // numeric features with few and many bins, one with no room for a split, and two categorical ones
+        FeatureBins[] bins =
+        [
+            new(false, [.. Enumerable.Range(0, 253).Select(i => (double)i)], 255),
+            new(false, [0.5, 1.5, 2.5], 5),
+            new(false, [], 2),
+            FeatureBins.ForCategorical(7),
+            new(false, [.. Enumerable.Range(0, 40).Select(i => (double)i)], 42),
+            FeatureBins.ForCategorical(30),
+        ];
+        var settings = forestSettings
+            ? new GrowerSettings { MinChildWeight = 0, Lambda = 0, MinSamplesLeaf = 1 }
+            : new GrowerSettings { MinChildWeight = 0.5, Lambda = 1, MinSamplesLeaf = 2, Gamma = 0.01 };
+        var finder = new SplitFinder(settings, bins);
+        const int n = 500;
+        var matrix = new byte[n * Features];
+        for (var r = 0; r < n; r++)
+        {
+            for (var f = 0; f < Features; f++)
+            {
+                // some missing values (bin 0) and clumps of equal bins
+                var value = rng.Next(10) == 0 ? 0 : 1 + rng.Next(Math.Min(bins[f].BinCount - 1, f == 0 ? 250 : 12));
+                matrix[(r * Features) + f] = (byte)value;
+            }
+        }
+        var gh = new float[2 * n];
+        for (var r = 0; r < n; r++)
+        {
+            gh[2 * r] = forestSettings ? (rng.Next(2) == 0 ? -0.4f : 0.6f) : (float)(rng.NextDouble() - 0.5);
+            gh[(2 * r) + 1] = forestSettings ? 1f : (float)(0.05 + (rng.NextDouble() * 0.2));
+        }
+        var all = Enumerable.Range(0, n).ToArray();
+        var packed = new QuantizedGradients(n);
+        packed.Quantize(all, gh, salt: (ulong)seed, threads: 1, stochastic: !forestSettings);
+        var histogram = new long[Features * FeatureBins.MaxBins];
+        var features = new[] { 4, 0, 3, 1, 2, 5 };
+        for (var trial = 0; trial < 300; trial++)
+        {
+            // a node: a few rows, sorted, repeats allowed (bootstrap)
+            var size = 1 + rng.Next(SplitFinder.SortedMaxRows);
+            var rows = Enumerable.Range(0, size).Select(_ => rng.Next(n)).Order().ToArray();
+            double g = 0, h = 0;
+            foreach (var r in rows)
+            {
+                g += packed.Gradient(packed.Values[r]);
+                h += packed.Hessian(packed.Values[r]);
+            }
+            Array.Clear(histogram);
+            HistogramKernel.Build(matrix, Features, rows, packed.Values, histogram);
+            var expected = finder.Find(histogram, packed, features, g, h, size);
+            var actual = finder.FindSorted(matrix, Features, rows, packed, features, g, h);
+            Assert.Equal(expected.Feature, actual.Feature);
+            Assert.Equal(expected.Gain, actual.Gain);
+            Assert.Equal(Members(expected.LeftBins), Members(actual.LeftBins));
+            Assert.Equal(expected.DefaultLeft, actual.DefaultLeft);
+            Assert.Equal(expected.LeftG, actual.LeftG);
+            Assert.Equal(expected.LeftH, actual.LeftH);
+        }
+    }
+
+    private static bool[] Members(BinSet set) => [.. Enumerable.Range(0, FeatureBins.MaxBins).Select(set.Contains)];
+}
