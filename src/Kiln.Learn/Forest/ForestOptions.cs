@@ -24,6 +24,11 @@ public sealed record ForestOptions : LearnerOptions
     /// <summary>Rows drawn per tree as a fraction of the training rows (with <see cref="Bootstrap"/>). Range (0, 1]; default 1.</summary>
     public double MaxSamples { get; init; } = 1;
 
+    /// <summary>Least rows a category needs in a node to take part in a categorical split there (smaller ones go to the right
+    /// side with the unseen categories): a category seen a handful of times in a deep node would otherwise be placed by
+    /// noise (as LightGBM's min_data_per_group). Range ≥ 0; default 20.</summary>
+    public int MinCategoryRows { get; init; } = 20;
+
     /// <summary>Most bins per feature, the missing-value bin included. Range 4-256; default 256.</summary>
     public int MaxBins { get; init; } = 256;
 
@@ -45,6 +50,7 @@ public sealed record ForestOptions : LearnerOptions
         {
             throw new ArgumentException($"MaxSamples is {MaxSamples}; it must be in (0, 1].", nameof(MaxSamples));
         }
+        CheckRange(MinCategoryRows, 0, int.MaxValue, nameof(MinCategoryRows));
         CheckRange(MaxBins, 4, 256, nameof(MaxBins));
         CheckRange(BinSampleSize, 1000, int.MaxValue, nameof(BinSampleSize));
     }

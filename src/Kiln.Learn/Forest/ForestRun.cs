@@ -42,7 +42,7 @@ internal sealed class ForestRun
         _settings = new GrowerSettings
         {
             MaxDepth = options.MaxDepth, MaxLeaves = 0, MinChildWeight = 0, MinSamplesLeaf = options.MinSamplesLeaf,
-            Lambda = 0, Alpha = 0, Gamma = 0, LeafScale = 1, StochasticRounding = false,
+            Lambda = 0, Alpha = 0, Gamma = 0, LeafScale = 1, StochasticRounding = false, MinCategoryRows = options.MinCategoryRows,
             NodeFeatureFraction = (double)options.FeaturesPerSplit(features) / features,
         };
     }

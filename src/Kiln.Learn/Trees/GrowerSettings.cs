@@ -29,6 +29,9 @@ internal sealed record GrowerSettings
 
     public int MaxCategoricalThreshold { get; init; } = 32;
 
+    /// <summary>Categories with fewer (estimated) rows in a node stay out of its categorical split search and go right.</summary>
+    public int MinCategoryRows { get; init; }
+
     /// <summary>Round quantised gradients stochastically (unbiased, for boosting) rather than to nearest. A random forest
     /// rounds to nearest: its rows share a few gradient values, and equal values must stay equal so that a pure node
     /// shows no gain and is not split further on rounding noise.</summary>

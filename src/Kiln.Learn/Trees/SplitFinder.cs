@@ -245,10 +245,12 @@ internal sealed partial class SplitFinder
         var binCount = _bins[f].BinCount;
         var offset = f * FeatureBins.MaxBins;
         var used = 0;
+        // rows per unit of hessian turns a category's hessian into its (estimated) row count
+        var minHessian = _settings.MinCategoryRows > 0 && countPerHess > 0 ? (_settings.MinCategoryRows - 1e-9) / countPerHess : 0;
         for (var b = 0; b < binCount; b++)
         {
             var hb = H(hist[offset + b]);
-            if (hb > 0)
+            if (hb > 0 && hb >= minHessian)
             {
                 _order[used] = b;
                 _ratio[used] = G(hist[offset + b]) / (hb + _settings.CategoricalSmoothing);

@@ -74,5 +74,43 @@ public sealed class SplitFinderTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public void A_category_with_too_few_rows_stays_out_of_the_categorical_split(int minCategoryRows)
+    {
+        // category 1: 100 rows pulling down, 2: 100 rows pulling up, 4: 100 neutral rows, 3: 5 rows pulling down hardest
+        FeatureBins[] bins = [FeatureBins.ForCategorical(4)];
+        var finder = new SplitFinder(new GrowerSettings { MinChildWeight = 0, Lambda = 0, MinCategoryRows = minCategoryRows }, bins);
+        var matrix = new List<byte>();
+        var gh = new List<float>();
+        void Add(int count, byte bin, float gradient)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                matrix.Add(bin);
+                gh.Add(gradient);
+                gh.Add(1);
+            }
+        }
+        Add(100, 1, -0.5f);
+        Add(100, 2, 0.5f);
+        Add(5, 3, -0.9f);
+        Add(100, 4, 0f);
+        var n = matrix.Count;
+        var rows = Enumerable.Range(0, n).ToArray();
+        var packed = new QuantizedGradients(n);
+        packed.Quantize(rows, [.. gh], salt: 0, threads: 1, stochastic: false);
+        var histogram = new long[FeatureBins.MaxBins];
+        HistogramKernel.Build([.. matrix], 1, rows, packed.Values, histogram);
+        var g = gh.Where((_, i) => i % 2 == 0).Sum(v => (double)v);
+        var best = finder.Find(histogram, packed, [0], g, n, n);
+        Assert.True(best.Categorical);
+        Assert.True(best.LeftBins.Contains(1) != best.LeftBins.Contains(2));
+        // taking part, the rare category is sorted in beside category 1 and the best split sends them left together
+        // ({1, 3} | {2, 4}); left out, it goes right, and the best split becomes {2, 4} | {1, 3 by default}
+        Assert.Equal(minCategoryRows == 0, best.LeftBins.Contains(3));
+    }
+
     private static bool[] Members(BinSet set) => [.. Enumerable.Range(0, FeatureBins.MaxBins).Select(set.Contains)];
 }
