@@ -33,10 +33,8 @@ if [ -z "${KILN_NO_BUILD:-}" ]; then
   build bench/Kiln.Bench.Linear/Kiln.Bench.Linear.csproj
 fi
 
-if [ ! -f "$ROOT/manifest.json" ]; then
-  echo "== writing the data sets to $ROOT =="
-  $PY bench/accuracy/make_sets.py "$ROOT"
-fi
+echo "== data sets in $ROOT (written when missing) =="
+$PY bench/accuracy/make_sets.py "$ROOT" --only "$SETS" --keep
 rm -f "$ROOT/results_reference.jsonl" "$ROOT/results_kiln.jsonl" "$ROOT/timing_enet.jsonl"
 
 # Only fit times depend on this: when another process shares the two cores, XGBoost's OpenMP threads spin-waiting
@@ -54,15 +52,9 @@ trap 'rm -rf "$KILN_HOME"' EXIT
 $PY bench/accuracy/kiln_side.py "$ROOT" --sets "$SETS" --only "$ONLY"
 kiln_done=$(date +%s)
 
-# Elastic-net fit time on the largest regression set (first split's training file).
-largest=$($PY -c "import json,sys; m=json.load(open(sys.argv[1])); r=[(v['rows'],k) for k,v in m.items() if v['task']=='regression']; print(max(r)[1] if r else '')" "$ROOT/manifest.json")
-if [ -n "$largest" ] && { [ -z "$ONLY" ] || [[ ",$ONLY," == *",enet,"* ]]; }; then
-  echo "== elastic net fit time on $largest =="
-  train="$ROOT/$largest/split0/train.csv"
-  categorical=$($PY -c "import json,sys; print(','.join(json.load(open(sys.argv[1]))[sys.argv[2]]['categorical']))" "$ROOT/manifest.json" "$largest")
-  alpha=$($PY -c "import sys; sys.path.insert(0, 'bench/accuracy'); import common; print(common.ENET['alpha'], common.ENET['l1_ratio'])")
-  dotnet bench/Kiln.Bench.Linear/bin/Release/net10.0/Kiln.Bench.Linear.dll "$train" target $alpha 7 2 >> "$ROOT/timing_enet.jsonl"
-  (cd bench/accuracy && $PY time_enet.py "$train" --categorical "$categorical" --repeats 7 >> "$ROOT/timing_enet.jsonl")
+if [ -z "$ONLY" ] || [[ ",$ONLY," == *",enet,"* ]]; then
+  echo "== elastic net fit time on the largest regression set =="
+  $PY bench/accuracy/time_enet.py "$ROOT" --repeats 7
 fi
 
 echo

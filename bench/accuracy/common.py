@@ -1,7 +1,7 @@
 """Shared by the accuracy benchmark's scripts: the learner settings both tools use, the manifest and split files,
 and the metrics (scikit-learn's, computed the same way for Kiln's and the reference tools' predictions).
 
-Not run on its own; see make_sets.py, reference.py, kiln_side.py and report.py.
+Not run on its own; see make_sets.py, reference.py, kiln_side.py, time_enet.py and report.py.
 """
 
 import json

@@ -11,8 +11,8 @@ for classification, plain shuffles for regression. Layout of the output:
 Missing values are written as empty fields, which both Kiln and pandas read
 as missing.
 
-Run:  /usr/bin/python3 bench/accuracy/make_sets.py [OUT] [--only a,b] [--small-splits 5] [--large-splits 3]
-      (OUT defaults to /tmp/kiln-accuracy)
+Run:  /usr/bin/python3 bench/accuracy/make_sets.py [OUT] [--only a,b] [--keep] [--small-splits 5] [--large-splits 3]
+      (OUT defaults to /tmp/kiln-accuracy; --keep leaves the sets already in OUT/manifest.json alone)
 """
 
 import argparse
@@ -143,6 +143,7 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated set names (default: all)")
     parser.add_argument("--small-splits", type=int, default=5)
     parser.add_argument("--large-splits", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="skip the sets the manifest already lists")
     args = parser.parse_args()
     wanted = [s for s in args.only.split(",") if s]
     manifest_path = os.path.join(args.out, "manifest.json")
@@ -152,7 +153,7 @@ def main():
             manifest = json.load(f)
     os.makedirs(args.out, exist_ok=True)
     for name, (build, task, large) in registry().items():
-        if wanted and name not in wanted:
+        if (wanted and name not in wanted) or (args.keep and name in manifest):
             continue
         frame, y = build()
         count = args.large_splits if large else args.small_splits
