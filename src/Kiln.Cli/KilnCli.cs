@@ -27,7 +27,7 @@ public static class KilnCli
 
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
     {
-        var output = console ?? AnsiConsole.Console;
+        var output = console ?? CliConsole.CreateDefault();
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
