@@ -59,7 +59,8 @@ internal sealed class ForestRun
         var gain = new double[_schema.Features.Count];
         var splits = new int[gain.Length];
         var total = _options.Trees;
-        var batch = Math.Max(1, 2 * _threads);
+        // trees take uneven times: a batch of several per thread keeps both threads busy until the batch's last tree
+        var batch = Math.Max(1, 8 * _threads);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads, CancellationToken = cancellationToken };
         for (var start = 0; start < total; start += batch)
         {
@@ -78,8 +79,10 @@ internal sealed class ForestRun
                     gain[item.f] += item.v.Gain;
                     splits[item.f] += item.v.Splits;
                 }
-                var oobLoss = oob?.Add(trees, _matrix, inBag) ?? double.NaN;
-                double? validLoss = valid?.Add(trees, validMatrix!, null);
+                // the running losses cost a pass over every row per tree: only when someone listens
+                var withLoss = progress is not null;
+                var oobLoss = oob?.Add(trees, _matrix, inBag, withLoss) ?? double.NaN;
+                double? validLoss = valid?.Add(trees, validMatrix!, null, withLoss);
                 progress?.Report(new TrainingProgress(start + i + 1, total, oobLoss, validLoss));
             }
         }

@@ -28,8 +28,9 @@ internal sealed class ForestVotes
     }
 
     /// <summary>Adds one iteration's trees (one per output) for the rows of <paramref name="matrix"/> not in
-    /// <paramref name="inBag"/> (all rows when null); returns the loss over rows with at least one vote (NaN if none).</summary>
-    public double Add(GrownTree[] trees, BinnedMatrix matrix, byte[]? inBag)
+    /// <paramref name="inBag"/> (all rows when null); returns the loss over rows with at least one vote (NaN if none, or
+    /// when <paramref name="withLoss"/> is false).</summary>
+    public double Add(GrownTree[] trees, BinnedMatrix matrix, byte[]? inBag, bool withLoss = true)
     {
         var n = _y.Length;
         var blocks = (n + BlockRows - 1) / BlockRows;
@@ -53,7 +54,7 @@ internal sealed class ForestVotes
                     }
                     _counts[i]++;
                 }
-                if (_counts[i] > 0)
+                if (withLoss && _counts[i] > 0)
                 {
                     Average(i, p);
                     loss += RowLoss(i, p);
@@ -64,7 +65,7 @@ internal sealed class ForestVotes
             voted[b] = count;
         });
         var rows = voted.Sum();
-        return rows == 0 ? double.NaN : losses.Sum() / rows;
+        return rows == 0 || !withLoss ? double.NaN : losses.Sum() / rows;
     }
 
     /// <summary>Accuracy (classification) or R² (regression) over rows with votes; NaN if none.</summary>

@@ -27,6 +27,7 @@ internal sealed partial class TreeGrower
     private int[] _rows = [];
     private int[] _scratchRight = [];
     private int[] _scratchLeft = [];
+    private int[] _nodeUse = [];
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
     {
@@ -212,7 +213,13 @@ internal sealed partial class TreeGrower
                 var j = rng.Next(i, nodeFeatures.Length);
                 (nodeFeatures[i], nodeFeatures[j]) = (nodeFeatures[j], nodeFeatures[i]);
             }
-            use = nodeFeatures[..k];
+            // one reused array: a node's features are used only within this call
+            if (_nodeUse.Length != k)
+            {
+                _nodeUse = new int[k];
+            }
+            Array.Copy(nodeFeatures, _nodeUse, k);
+            use = _nodeUse;
         }
         if (perNodeFeatures && node.Count <= SplitFinder.SortedMaxRows)
         {
