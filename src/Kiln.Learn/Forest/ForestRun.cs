@@ -69,6 +69,8 @@ internal sealed class ForestRun
             Parallel.For(0, grown.Length, parallel, i => grown[i] = GrowIteration(start + i));
             for (var i = 0; i < grown.Length; i++)
             {
+                // a cancel during the batch stops before the next tree is taken in (and reported)
+                cancellationToken.ThrowIfCancellationRequested();
                 var (trees, inBag) = grown[i];
                 for (var k = 0; k < _outputs; k++)
                 {
