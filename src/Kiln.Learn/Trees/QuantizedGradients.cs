@@ -43,6 +43,8 @@ internal sealed class QuantizedGradients
         var sh = maxH > 0 && double.IsFinite(maxH) ? limit / maxH : 1;
         GradientScale = sg;
         HessianScale = sh;
+        _gradientUnit = 1 / sg;
+        _hessianUnit = 1 / sh;
         var values = Values;
         var blocks = (count + Block - 1) / Block;
         unsafe
@@ -68,13 +70,16 @@ internal sealed class QuantizedGradients
         }
     }
 
+    private double _gradientUnit = 1;
+    private double _hessianUnit = 1;
+
     /// <summary>The gradient sum packed in <paramref name="sum"/>, in gradient units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double Gradient(long sum) => (int)sum / GradientScale;
+    public double Gradient(long sum) => (int)sum * _gradientUnit;
 
     /// <summary>The hessian sum packed in <paramref name="sum"/>, in hessian units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double Hessian(long sum) => ((sum - (int)sum) >> 32) / HessianScale;
+    public double Hessian(long sum) => ((sum - (int)sum) >> 32) * _hessianUnit;
 
     /// <summary>floor(x + u), u uniform in [0, 1) from <paramref name="bits"/>: an unbiased rounding of x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,8 +24,7 @@ internal sealed partial class SplitFinder
     public SplitCandidate FindSorted(byte[] bins, int featureCount, ReadOnlySpan<int> rows, QuantizedGradients scales,
         ReadOnlySpan<int> features, double g, double h)
     {
-        _gradientUnit = 1 / scales.GradientScale;
-        _hessianUnit = 1 / scales.HessianScale;
+        _scales = scales;
         var best = SplitCandidate.None;
         var parent = Score(g, h);
         var count = rows.Length;

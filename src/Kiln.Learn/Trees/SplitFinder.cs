@@ -45,15 +45,14 @@ internal sealed partial class SplitFinder
         return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0;
     }
 
-    private double _gradientUnit = 1;
-    private double _hessianUnit = 1;
+    /// <summary>The packed pairs of the node being searched: how its sums unpack.</summary>
+    private QuantizedGradients? _scales;
 
     /// <summary>The best split of a node from its packed histogram (<see cref="HistogramKernel"/> layout; sums unpacked with
     /// <paramref name="scales"/>: prefix sums are taken on the packed integers, so they are exact).</summary>
     public SplitCandidate Find(long[] hist, QuantizedGradients scales, ReadOnlySpan<int> features, double g, double h, int count)
     {
-        _gradientUnit = 1 / scales.GradientScale;
-        _hessianUnit = 1 / scales.HessianScale;
+        _scales = scales;
         var best = SplitCandidate.None;
         var parent = Score(g, h);
         var countPerHess = h > 0 ? count / h : 0;
@@ -93,10 +92,10 @@ internal sealed partial class SplitFinder
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private double G(long sum) => (int)sum * _gradientUnit;
+    private double G(long sum) => _scales!.Gradient(sum);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private double H(long sum) => ((sum - (int)sum) >> 32) * _hessianUnit;
+    private double H(long sum) => _scales!.Hessian(sum);
 
     private bool Allowed(double hl, double hr, double countPerHess) =>
         hl >= _settings.MinChildWeight && hr >= _settings.MinChildWeight
