@@ -4,6 +4,7 @@ and the metrics (scikit-learn's, computed the same way for Kiln's and the refere
 Not run on its own; see make_sets.py, reference.py, kiln_side.py, time_enet.py and report.py.
 """
 
+import argparse
 import json
 import os
 
@@ -115,3 +116,20 @@ def append_result(path, record):
     """Appends one JSON line to the results file."""
     with open(path, "a") as f:
         f.write(json.dumps(record) + "\n")
+
+
+def record_result(path, entry, record, label, suffix):
+    """Appends a scored record to the results file and prints its metrics on one line."""
+    append_result(path, record)
+    shown = ", ".join(f"{m} {record[m]:.4f}" for m in METRICS[entry["task"]])
+    print(f"  {record['set']} split{record['split']} {label}: {shown} ({suffix})", flush=True)
+
+
+def split_arguments(description):
+    """The arguments both sides take: the data root, which sets and comparisons, and where the results go."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("root", nargs="?", default="/tmp/kiln-accuracy")
+    parser.add_argument("--sets", default="", help="comma-separated set names (default: all in the manifest)")
+    parser.add_argument("--only", default="", help="comma-separated comparisons (gbdt, forest, logistic, ridge, enet)")
+    parser.add_argument("--results", default="")
+    return parser

@@ -16,7 +16,6 @@ Run:  /usr/bin/python3 bench/accuracy/kiln_side.py [ROOT=/tmp/kiln-accuracy] [--
       [--results ROOT/results_kiln.jsonl] [--kiln ./kiln]
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -96,18 +95,12 @@ def run_split(name, entry, k, folder, comparisons, env, command, results):
         record = {"set": name, "split": k, "tool": f"kiln:{comparison}", "train_cli_seconds": train_seconds,
                   "predict_cli_seconds": predict_seconds, "label_disagreements": disagree,
                   **common.score(entry["task"], entry["classes"], truth, prediction)}
-        common.append_result(results, record)
-        shown = ", ".join(f"{m} {record[m]:.4f}" for m in common.METRICS[entry["task"]])
         note = f", {disagree} labels disagree with the probabilities" if disagree else ""
-        print(f"  {name} split{k} kiln {comparison}: {shown} (train {train_seconds:.2f} s end to end{note})", flush=True)
+        common.record_result(results, entry, record, f"kiln {comparison}", f"train {train_seconds:.2f} s end to end{note}")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("root", nargs="?", default="/tmp/kiln-accuracy")
-    parser.add_argument("--sets", default="", help="comma-separated set names (default: all in the manifest)")
-    parser.add_argument("--only", default="", help="comma-separated comparisons (gbdt, forest, logistic, ridge, enet)")
-    parser.add_argument("--results", default="")
+    parser = common.split_arguments(__doc__)
     parser.add_argument("--kiln", default=os.path.join(REPO, "kiln"))
     args = parser.parse_args()
     manifest = common.load_manifest(args.root)

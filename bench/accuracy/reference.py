@@ -26,7 +26,6 @@ Run:  /usr/bin/python3 bench/accuracy/reference.py [ROOT=/tmp/kiln-accuracy] [--
       [--tools xgb,hgb,...] [--results ROOT/results_reference.jsonl]
 """
 
-import argparse
 import os
 import time
 import warnings
@@ -191,18 +190,12 @@ def run_split(name, entry, k, folder, refs, results):
         prediction, seconds = FITTERS[ref](entry["task"], x_train, train["target"], x_test, entry, seed=k)
         record = {"set": name, "split": k, "tool": ref, "fit_seconds": seconds,
                   **common.score(entry["task"], entry["classes"], test["target"], prediction)}
-        common.append_result(results, record)
-        shown = ", ".join(f"{m} {record[m]:.4f}" for m in common.METRICS[entry["task"]])
-        print(f"  {name} split{k} {ref}: {shown} (fit {seconds:.2f} s)", flush=True)
+        common.record_result(results, entry, record, ref, f"fit {seconds:.2f} s")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("root", nargs="?", default="/tmp/kiln-accuracy")
-    parser.add_argument("--sets", default="", help="comma-separated set names (default: all in the manifest)")
-    parser.add_argument("--only", default="", help="comma-separated comparisons (gbdt, forest, logistic, ridge, enet)")
+    parser = common.split_arguments(__doc__)
     parser.add_argument("--tools", default="", help="comma-separated references (xgb, hgb, rf, lr, ridge, enet)")
-    parser.add_argument("--results", default="")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=FutureWarning)
     manifest = common.load_manifest(args.root)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Spectre.Console;
 
 namespace Kiln.Cli.Tests;
@@ -45,6 +46,14 @@ public sealed class CliHarness : IDisposable
             ConsoleLock.Release();
         }
     }
+
+    /// <summary>A real <c>kiln</c> process (the built kiln.dll) on this harness's store, output redirected.</summary>
+    public ProcessStartInfo ProcessStart(params string[] args) =>
+        new("dotnet", [Path.Combine(AppContext.BaseDirectory, "kiln.dll"), .. args, "--store", Store, "--artifacts", Path.Combine(Home, "artifacts")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
 
     public void Dispose()
     {

@@ -27,17 +27,22 @@ internal sealed class QuantizedGradients
     public double HessianScale { get; private set; } = 1;
 
     /// <summary>Packs the pairs of <paramref name="rows"/> (repeats allowed) from interleaved floats, rounding stochastically
-    /// (from <paramref name="salt"/>) or, with <paramref name="stochastic"/> false, to nearest.</summary>
-    public void Quantize(ReadOnlySpan<int> rows, float[] gradHess, ulong salt, int threads, bool stochastic = true)
+    /// (from <paramref name="salt"/>) or, with <paramref name="stochastic"/> false, to nearest. Returns the rows' exact
+    /// (float-summed) gradient and hessian totals, found in the same pass as the scales.</summary>
+    public (double Gradient, double Hessian) Quantize(ReadOnlySpan<int> rows, float[] gradHess, ulong salt, int threads, bool stochastic = true)
     {
         var count = rows.Length;
         // each packed sum stays below 2^31 in both halves however the rows are grouped
         var limit = Math.Max(1, (int.MaxValue / Math.Max(1, count)) - 1);
-        double maxG = 0, maxH = 0;
+        double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
         foreach (var r in rows)
         {
-            maxG = Math.Max(maxG, Math.Abs(gradHess[2 * r]));
-            maxH = Math.Max(maxH, gradHess[(2 * r) + 1]);
+            var g = gradHess[2 * r];
+            var h = gradHess[(2 * r) + 1];
+            sumG += g;
+            sumH += h;
+            maxG = Math.Max(maxG, Math.Abs(g));
+            maxH = Math.Max(maxH, h);
         }
         var sg = maxG > 0 && double.IsFinite(maxG) ? limit / maxG : 1;
         var sh = maxH > 0 && double.IsFinite(maxH) ? limit / maxH : 1;
@@ -68,6 +73,7 @@ internal sealed class QuantizedGradients
                 });
             }
         }
+        return (sumG, sumH);
     }
 
     private double _gradientUnit = 1;

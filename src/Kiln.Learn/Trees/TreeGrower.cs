@@ -71,14 +71,9 @@ internal sealed partial class TreeGrower
         rows.CopyTo(_rows);
         var tree = new GrownTree();
         var perNodeFeatures = _settings.NodeFeatureFraction < 1;
-        double g = 0, h = 0;
-        foreach (var r in rows)
-        {
-            g += gradHess[2 * r];
-            h += gradHess[(2 * r) + 1];
-        }
         var tq = PhaseTimer.Start();
-        _packed.Quantize(rows, gradHess, _settings.StochasticRounding ? (ulong)rng.NextInt64() : 0, _threads, _settings.StochasticRounding);
+        var (g, h) = _packed.Quantize(rows, gradHess, _settings.StochasticRounding ? (ulong)rng.NextInt64() : 0, _threads,
+            _settings.StochasticRounding);
         PhaseTimer.Stop(Phase.Histogram, tq);
         var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
         var bestFirst = _settings.MaxLeaves > 0;

@@ -20,12 +20,7 @@ public sealed class MultiProcessTests : IDisposable
             var failures = new List<string>();
             for (var i = 0; i < 4; i++)
             {
-                var start = new ProcessStartInfo("dotnet", [kilnDll, "experiments", "create", $"w{worker}-e{i}", "--store", _cli.Store, "--artifacts", Path.Combine(_cli.Home, "artifacts")])
-                {
-                    RedirectStandardError = true,
-                    RedirectStandardOutput = true,
-                };
-                using var process = Process.Start(start)!;
+                using var process = Process.Start(_cli.ProcessStart("experiments", "create", $"w{worker}-e{i}"))!;
                 var err = await process.StandardError.ReadToEndAsync();
                 await process.WaitForExitAsync();
                 if (process.ExitCode != 0)

@@ -24,12 +24,7 @@ public sealed class PlainOutputTests : IDisposable
 
     private async Task<string> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kiln.dll"), .. args,
-            "--store", _cli.Store, "--artifacts", Path.Combine(_cli.Home, "artifacts")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = _cli.ProcessStart(args);
         start.Environment["TERM"] = "xterm-256color";
         start.Environment["COLORTERM"] = "truecolor";
         using var process = Process.Start(start)!;

@@ -13,13 +13,7 @@ public sealed class ServerCommandTests : IDisposable
 
     private async Task<(Process Process, Uri Uri)> StartServerAsync()
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "kiln.dll"), "server", "--port", "0",
-            "--store", _cli.Store, "--artifacts", Path.Combine(_cli.Home, "artifacts")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start)!;
+        var process = Process.Start(_cli.ProcessStart("server", "--port", "0"))!;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
