@@ -50,6 +50,11 @@ internal sealed partial class TreeEnsemble
 
     private TreeGroups? _groups;
 
+    private Lazy<RankedTrees?>? _ranked;
+
+    /// <summary>The byte-rank layout batch prediction uses when the model fits it (built on first use).</summary>
+    internal RankedTrees? Ranked => (_ranked ??= new Lazy<RankedTrees?>(() => RankedTrees.TryCreate(this))).Value;
+
     /// <summary>The interleaved groups one-row prediction walks (built on first use).</summary>
     internal TreeGroups Groups => _groups ??= TreeGroups.Create(Complete);
 
@@ -216,6 +221,15 @@ internal sealed partial class TreeEnsemble
     public void PredictBlock(double[] columns, int stride, int count, Span<double> output)
     {
         var outputs = OutputCount;
+        if (Ranked is { } ranked)
+        {
+            ranked.Sum(columns, stride, count, output);
+            for (var i = 0; i < count; i++)
+            {
+                Finish(output.Slice(i * outputs, outputs));
+            }
+            return;
+        }
         output[..(count * outputs)].Clear();
         ref var nodes = ref MemoryMarshal.GetArrayDataReference(Nodes);
         ref var values = ref MemoryMarshal.GetArrayDataReference(columns);

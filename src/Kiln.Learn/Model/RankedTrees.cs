@@ -1,0 +1,326 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Kiln.Learn.Model;
+
+/// <summary>Batch prediction for ensembles of numeric trees at most six levels deep (the usual boosted model), 32 rows
+/// per AVX2 vector. Each feature's thresholds across the whole ensemble are sorted into "cuts"; a value's code is its
+/// rank among them (how many cuts are below it), so "value &gt; threshold j" becomes "code &gt; j" — one byte compare.
+/// A block's values are turned into codes once (two columns per feature: a missing value coded 0, which every node
+/// sends left, or 255, which every node sends right — a node reads the column of its missing direction), then every
+/// tree is evaluated for 32 rows at a time without gathers (<see cref="LeafIndices"/>). Trees shallower than six levels
+/// are padded with "always left" nodes. Sums are added in tree order, so predictions equal the reference walk's
+/// exactly. Built from the ensemble on first use, never stored; <see cref="TryCreate"/> declines models it cannot
+/// represent (categorical splits, deeper trees, more than 254 distinct thresholds on a feature, no AVX2), which
+/// predict the <see cref="CompleteTrees"/> way.</summary>
+internal sealed partial class RankedTrees
+{
+    public const int Depth = 6;
+
+    /// <summary>Rows per vector.</summary>
+    public const int Lanes = 32;
+
+    /// <summary>Nodes (63, padded to 64) and leaves (64) per tree.</summary>
+    private const int Slots = 64;
+
+    /// <summary>Cuts per column, 16 groups of 16, padded with +∞.</summary>
+    private const int CutSlots = 256;
+
+    /// <summary>Distinct thresholds a feature may have: codes 0…254 for values, and bound 255 stays "always left".</summary>
+    public const int MaxCuts = 254;
+
+    /// <summary>The bound of a node that sends every present value left (+∞ thresholds, padding nodes).</summary>
+    private const int AlwaysLeft = 255;
+
+    private readonly int[] _features;
+    private readonly double[] _cuts;
+    private readonly int[] _bounds;
+    private readonly ushort[] _offsets;
+    private readonly double[] _leaves;
+    private readonly int[] _outputs;
+    private readonly int _outputCount;
+
+    private RankedTrees(int[] features, double[] cuts, int[] bounds, ushort[] offsets, double[] leaves, int[] outputs, int outputCount)
+    {
+        _features = features;
+        _cuts = cuts;
+        _bounds = bounds;
+        _offsets = offsets;
+        _leaves = leaves;
+        _outputs = outputs;
+        _outputCount = outputCount;
+    }
+
+    /// <summary>Bytes of codes per 32-row chunk: two columns (missing left, missing right) per feature.</summary>
+    private int ChunkBytes => 2 * _features.Length * Lanes;
+
+    /// <summary>The layout for <paramref name="ensemble"/>, or null when it does not fit (see the class summary).</summary>
+    public static RankedTrees? TryCreate(TreeEnsemble ensemble)
+    {
+        if (!Avx2.IsSupported)
+        {
+            return null;
+        }
+        var complete = ensemble.Complete;
+        var trees = ensemble.TreeCount;
+        if (trees == 0 || complete.Depth.Any(d => d is < 0 or > Depth))
+        {
+            return null;
+        }
+        // the columns: every feature a node reads (padding nodes read the first column)
+        var cutsOf = new SortedDictionary<int, SortedSet<double>>();
+        for (var i = 0; i < complete.Features.Length; i++)
+        {
+            var threshold = complete.Thresholds[i];
+            if (double.IsNaN(threshold))
+            {
+                return null;
+            }
+            if (!cutsOf.TryGetValue(complete.Features[i], out var set))
+            {
+                cutsOf[complete.Features[i]] = set = [];
+            }
+            if (threshold != double.PositiveInfinity)
+            {
+                set.Add(threshold == 0 ? 0.0 : threshold); // −0 and +0 are one cut
+            }
+        }
+        if (cutsOf.Count == 0)
+        {
+            cutsOf[0] = [];
+        }
+        if (cutsOf.Values.Any(s => s.Count > MaxCuts) || 2 * cutsOf.Count * Lanes > ushort.MaxValue)
+        {
+            return null;
+        }
+        var features = cutsOf.Keys.ToArray();
+        var columnOf = new Dictionary<int, int>();
+        var cuts = new double[features.Length * CutSlots];
+        Array.Fill(cuts, double.PositiveInfinity);
+        for (var c = 0; c < features.Length; c++)
+        {
+            columnOf[features[c]] = c;
+            cutsOf[features[c]].CopyTo(cuts, c * CutSlots);
+        }
+        var bounds = new int[trees * Slots];
+        var offsets = new ushort[trees * Slots];
+        var leaves = new double[trees * Slots];
+        Array.Fill(bounds, Broadcast(AlwaysLeft));
+        for (var t = 0; t < trees; t++)
+        {
+            var depth = complete.Depth[t];
+            for (var slot = 0; slot < (1 << depth) - 1; slot++)
+            {
+                var at = complete.NodeBase[t] + slot;
+                var column = columnOf[complete.Features[at]];
+                var threshold = complete.Thresholds[at];
+                var bound = threshold == double.PositiveInfinity
+                    ? AlwaysLeft
+                    : Array.BinarySearch(cuts, column * CutSlots, CutSlots, threshold == 0 ? 0.0 : threshold) - (column * CutSlots) + 1;
+                // the slot keeps its place: levels above the tree's depth are the same in a depth-6 heap
+                bounds[(t * Slots) + slot] = Broadcast(bound);
+                offsets[(t * Slots) + slot] = (ushort)(((2 * column) + (complete.MissingLeft[at] != 0 ? 0 : 1)) * Lanes);
+            }
+            // below a shallower tree's leaves the padding goes left: leaf i is reached as leaf i << (6 − depth)
+            var spread = Depth - depth;
+            for (var leaf = 0; leaf < 1 << depth; leaf++)
+            {
+                var value = complete.Leaves[complete.LeafBase[t] + leaf];
+                leaves.AsSpan((t * Slots) + (leaf << spread), 1 << spread).Fill(value);
+            }
+        }
+        return new RankedTrees(features, cuts, bounds, offsets, leaves, ensemble.TreeOutputs, ensemble.OutputCount);
+    }
+
+    /// <summary>A bound as the signed byte the compare uses (bound − 128), in all four bytes of an int.</summary>
+    private static int Broadcast(int bound) => (byte)(bound ^ 0x80) * 0x01010101;
+
+    /// <summary>Sums of leaf values per row and output (before the base score and transform), for rows stored
+    /// column-major (feature f of row i at [f * stride + i]); <paramref name="output"/> is row-major.</summary>
+    public void Sum(double[] columns, int stride, int count, Span<double> output)
+    {
+        var chunks = (count + Lanes - 1) / Lanes;
+        var rows = chunks * Lanes;
+        var trees = _outputs.Length;
+        var scratch = Scratch.Get(ChunkBytes * chunks, trees * rows);
+        var codes = scratch.Codes;
+        var indices = scratch.Indices;
+        Encode(columns, stride, count, codes, chunks);
+        ref var bounds = ref MemoryMarshal.GetArrayDataReference(_bounds);
+        ref var offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
+        ref var index = ref MemoryMarshal.GetArrayDataReference(indices);
+        var chunkBytes = ChunkBytes;
+        for (var t = 0; t < trees; t++)
+        {
+            // the tree's 64 bounds and offsets stay in L1 while it runs over the block's chunks
+            ref var treeBounds = ref Unsafe.Add(ref bounds, t * Slots);
+            ref var treeOffsets = ref Unsafe.Add(ref offsets, t * Slots);
+            ref var treeIndex = ref Unsafe.Add(ref index, t * rows);
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                var leaf = LeafIndices(ref treeBounds, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref treeIndex, chunk * Lanes), leaf);
+            }
+        }
+        if (_outputCount == 1)
+        {
+            SumSingle(indices, rows, count, output);
+        }
+        else
+        {
+            SumMany(indices, rows, count, output);
+        }
+    }
+
+    /// <summary>One output: eight rows at a time, each row's sum in a register, trees in order.</summary>
+    private void SumSingle(byte[] indices, int rows, int count, Span<double> output)
+    {
+        var trees = _outputs.Length;
+        ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leaves);
+        Span<double> sums = stackalloc double[8];
+        for (var r = 0; r < count; r += 8)
+        {
+            ref var index = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(indices), r);
+            double a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+            for (var t = 0; t < trees; t++)
+            {
+                ref var tree = ref Unsafe.Add(ref leaves, t * Slots);
+                ref var at = ref Unsafe.Add(ref index, t * rows);
+                a += Unsafe.Add(ref tree, at);
+                b += Unsafe.Add(ref tree, Unsafe.Add(ref at, 1));
+                c += Unsafe.Add(ref tree, Unsafe.Add(ref at, 2));
+                d += Unsafe.Add(ref tree, Unsafe.Add(ref at, 3));
+                e += Unsafe.Add(ref tree, Unsafe.Add(ref at, 4));
+                f += Unsafe.Add(ref tree, Unsafe.Add(ref at, 5));
+                g += Unsafe.Add(ref tree, Unsafe.Add(ref at, 6));
+                h += Unsafe.Add(ref tree, Unsafe.Add(ref at, 7));
+            }
+            sums[0] = a;
+            sums[1] = b;
+            sums[2] = c;
+            sums[3] = d;
+            sums[4] = e;
+            sums[5] = f;
+            sums[6] = g;
+            sums[7] = h;
+            sums[..Math.Min(8, count - r)].CopyTo(output[r..]);
+        }
+    }
+
+    /// <summary>Several outputs (multiclass): each tree adds to its output's sum, trees in order.</summary>
+    private void SumMany(byte[] indices, int rows, int count, Span<double> output)
+    {
+        var outputs = _outputCount;
+        output[..(count * outputs)].Clear();
+        for (var t = 0; t < _outputs.Length; t++)
+        {
+            var k = _outputs[t];
+            var tree = _leaves.AsSpan(t * Slots, Slots);
+            var index = indices.AsSpan(t * rows, count);
+            for (var r = 0; r < count; r++)
+            {
+                output[(r * outputs) + k] += tree[index[r]];
+            }
+        }
+    }
+
+    /// <summary>Codes for the block: per chunk of 32 rows, per feature, a missing-goes-left column then a
+    /// missing-goes-right column, each a code per row shifted to a signed byte (code − 128).</summary>
+    private void Encode(double[] columns, int stride, int count, byte[] codes, int chunks)
+    {
+        var chunkBytes = ChunkBytes;
+        ref var cuts = ref MemoryMarshal.GetArrayDataReference(_cuts);
+        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
+        for (var c = 0; c < _features.Length; c++)
+        {
+            ref var value = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(columns), _features[c] * stride);
+            ref var columnCuts = ref Unsafe.Add(ref cuts, c * CutSlots);
+            // the last cut of each group of 16, kept in registers for the column
+            var pivots = Pivots(ref columnCuts);
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                ref var left = ref Unsafe.Add(ref code, (chunk * chunkBytes) + (2 * c * Lanes));
+                ref var right = ref Unsafe.Add(ref left, Lanes);
+                ref var x = ref Unsafe.Add(ref value, chunk * Lanes);
+                var present = Math.Min(Lanes, count - (chunk * Lanes));
+                for (var lane = 0; lane < present; lane++)
+                {
+                    var v = Unsafe.Add(ref x, lane);
+                    var rank = (byte)(Rank(ref columnCuts, pivots, v) ^ 0x80);
+                    Unsafe.Add(ref left, lane) = rank;
+                    // NaN is above no cut: rank 0, which every node sends left; the missing-goes-right column codes it 255
+                    Unsafe.Add(ref right, lane) = double.IsNaN(v) ? (byte)0x7F : rank;
+                }
+                for (var lane = present; lane < Lanes; lane++)
+                {
+                    Unsafe.Add(ref left, lane) = Unsafe.Add(ref right, lane) = 0x80;
+                }
+            }
+        }
+    }
+
+    /// <summary>Cut 15, 31, …, 255 of a column: the last of each group of 16.</summary>
+    private static (Vector256<double> A, Vector256<double> B, Vector256<double> C, Vector256<double> D) Pivots(ref double cuts)
+    {
+        Span<double> last = stackalloc double[CutSlots / 16];
+        for (var g = 0; g < last.Length; g++)
+        {
+            last[g] = Unsafe.Add(ref cuts, (16 * g) + 15);
+        }
+        return (Vector256.Create(last[..4]), Vector256.Create(last[4..8]), Vector256.Create(last[8..12]), Vector256.Create(last[12..]));
+    }
+
+    /// <summary>How many cuts are below <paramref name="x"/> (0 for NaN): which group of 16 it falls in, from 16 pivot
+    /// compares, then how far into the group, from 16 more — four vector compares each, no branches, no search chain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Rank(ref double cuts, (Vector256<double> A, Vector256<double> B, Vector256<double> C, Vector256<double> D) pivots, double x)
+    {
+        var v = Vector256.Create(x);
+        var group = Below(pivots.A, pivots.B, pivots.C, pivots.D, v);
+        ref var first = ref Unsafe.Add(ref cuts, group * 16);
+        return (group * 16) + Below(Vector256.LoadUnsafe(ref first), Vector256.LoadUnsafe(ref first, 4), Vector256.LoadUnsafe(ref first, 8),
+            Vector256.LoadUnsafe(ref first, 12), v);
+    }
+
+    /// <summary>How many of 16 sorted values are below <paramref name="x"/>: the compares' all-ones lanes packed down to
+    /// bytes (each double's flag becomes two bytes) and counted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Below(Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d, Vector256<double> x)
+    {
+        var ab = Avx2.PackSignedSaturate(Vector256.LessThan(a, x).AsInt32(), Vector256.LessThan(b, x).AsInt32());
+        var cd = Avx2.PackSignedSaturate(Vector256.LessThan(c, x).AsInt32(), Vector256.LessThan(d, x).AsInt32());
+        var flags = (uint)Avx2.MoveMask(Avx2.PackSignedSaturate(ab, cd));
+        return BitOperations.PopCount(flags) >> 1;
+    }
+
+    /// <summary>Per-thread buffers for codes and leaf indices (blocks are predicted on thread-pool threads).</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? s_current;
+
+        private Scratch(int codes, int indices)
+        {
+            Codes = new byte[codes];
+            Indices = new byte[indices];
+        }
+
+        public byte[] Codes { get; }
+
+        public byte[] Indices { get; }
+
+        public static Scratch Get(int codes, int indices)
+        {
+            var current = s_current;
+            if (current is null || current.Codes.Length < codes || current.Indices.Length < indices)
+            {
+                s_current = current = new Scratch(codes, indices);
+            }
+            return current;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Runtime.Intrinsics.X86;
+using Kiln.Learn.Model;
+
+namespace Kiln.Learn.Tests.Model;
+
+public sealed class RankedTreesTests
+{
+    private const int Features = 9;
+
+    /// <summary>Random numeric trees of depth ≤ <paramref name="maxDepth"/>: leaves above the bottom level, single-leaf
+    /// trees, missing directions both ways, thresholds on a grid of <paramref name="grid"/> values (so rows often sit
+    /// exactly on one), a few +∞ and −∞ thresholds.</summary>
+    private static TreeEnsemble RandomEnsemble(int seed, int outputs, int trees, int maxDepth, int grid)
+    {
+        var rng = new Random(seed);
+        var nodes = new List<FlatNode>();
+        var leaves = new List<double>();
+        var roots = new List<int>();
+        var treeOutputs = new List<int>();
+        for (var t = 0; t < trees; t++)
+        {
+            roots.Add(Grow(0, t % 13 == 4 ? 0 : maxDepth - (t % 5 == 2 ? 2 : 0)));
+            treeOutputs.Add(t % outputs);
+        }
+        return new TreeEnsemble([.. nodes], [.. leaves], [], [.. roots], [.. treeOutputs],
+            [.. Enumerable.Range(0, outputs).Select(k => 0.1 * k)], outputs == 1 ? OutputTransform.Sigmoid : OutputTransform.Softmax, 0.5);
+
+        int Grow(int level, int depth)
+        {
+            if (level >= depth || (level > 1 && rng.NextDouble() < 0.1))
+            {
+                leaves.Add(rng.NextDouble() - 0.5);
+                return ~(leaves.Count - 1);
+            }
+            var index = nodes.Count;
+            nodes.Add(default);
+            var u = rng.NextDouble();
+            var threshold = u < 0.01 ? double.PositiveInfinity : u < 0.02 ? double.NegativeInfinity : Threshold(rng, grid);
+            var left = Grow(level + 1, depth);
+            var right = Grow(level + 1, depth);
+            nodes[index] = new FlatNode
+            {
+                Feature = rng.Next(Features), Threshold = threshold, Left = left, Right = right,
+                Info = rng.Next(2) == 0 ? FlatNode.DefaultLeftFlag : 0,
+            };
+            return index;
+        }
+    }
+
+    private static double Threshold(Random rng, int grid) => rng.Next(grid) * 10.0 / grid;
+
+    private static double[] RandomRow(Random rng, int grid)
+    {
+        var row = new double[Features];
+        for (var f = 0; f < Features; f++)
+        {
+            var u = rng.NextDouble();
+            row[f] = u < 0.1 ? double.NaN
+                : u < 0.12 ? double.PositiveInfinity
+                : u < 0.14 ? double.NegativeInfinity
+                : u < 0.5 ? Threshold(rng, grid) // exactly on a threshold
+                : (rng.NextDouble() * 12) - 1;
+        }
+        return row;
+    }
+
+    /// <summary>The reference walk's predictions and the batch path's, through column-major blocks with a stride larger
+    /// than the count and counts that leave a partial 32-row chunk.</summary>
+    private static (double[] Expected, double[] Batch) Predict(TreeEnsemble ensemble, int outputs, int grid, int seed)
+    {
+        const int Rows = 700;
+        const int Stride = 128;
+        var rng = new Random(seed);
+        var rows = Enumerable.Range(0, Rows).Select(_ => RandomRow(rng, grid)).ToArray();
+        var expected = new double[Rows * outputs];
+        for (var i = 0; i < Rows; i++)
+        {
+            ensemble.PredictReference(rows[i], expected.AsSpan(i * outputs, outputs));
+        }
+        var batch = new double[Rows * outputs];
+        var columns = new double[Stride * Features];
+        var start = 0;
+        foreach (var count in Enumerable.Repeat(new[] { 128, 1, 33, 97, 64, 31 }, 5).SelectMany(c => c))
+        {
+            var n = Math.Min(count, Rows - start);
+            if (n == 0)
+            {
+                break;
+            }
+            Array.Fill(columns, 1e9); // garbage beyond the count must not matter
+            for (var f = 0; f < Features; f++)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    columns[(f * Stride) + i] = rows[start + i][f];
+                }
+            }
+            ensemble.PredictBlock(columns, Stride, n, batch.AsSpan(start * outputs, n * outputs));
+            start += n;
+        }
+        Assert.Equal(Rows, start);
+        return (expected, batch);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 6, 40)]
+    [InlineData(2, 1, 6, 250)]
+    [InlineData(3, 3, 6, 60)]
+    [InlineData(4, 1, 3, 20)]
+    [InlineData(5, 2, 1, 10)]
+    public void Byte_rank_layout_predicts_exactly_as_the_reference_walk(int seed, int outputs, int depth, int grid)
+    {
+        var ensemble = RandomEnsemble(seed, outputs, trees: 120, depth, grid);
+        Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
+        var (expected, batch) = Predict(ensemble, outputs, grid, seed + 100);
+        Assert.Equal(expected, batch);
+    }
+
+    [Fact]
+    public void Models_it_cannot_represent_predict_the_other_way()
+    {
+        // 300 distinct thresholds on a feature: more than the byte codes hold
+        var wide = RandomEnsemble(7, 1, trees: 200, maxDepth: 6, grid: 100_000);
+        Assert.Null(wide.Ranked);
+        var (expected, batch) = Predict(wide, 1, 100_000, 8);
+        Assert.Equal(expected, batch);
+        // a tree seven levels deep
+        var deep = RandomEnsemble(9, 1, trees: 20, maxDepth: 7, grid: 50);
+        Assert.Null(deep.Ranked);
+        (expected, batch) = Predict(deep, 1, 50, 10);
+        Assert.Equal(expected, batch);
+    }
+
+    [Fact]
+    public void Categorical_splits_are_left_to_the_reference_walk()
+    {
+        var bits = new uint[FlatNode.CategoryWords];
+        bits[0] = 0b1010;
+        FlatNode[] nodes = [new() { Feature = 0, Left = ~0, Right = ~1, Info = FlatNode.CategoricalFlag }];
+        var ensemble = new TreeEnsemble(nodes, [1.0, 2.0], bits, [0], [0], [0.0], OutputTransform.Identity, 1);
+        Assert.Null(ensemble.Ranked);
+        var output = new double[4];
+        ensemble.PredictBlock([0, 1, 2, double.NaN], 4, 4, output);
+        Assert.Equal([2.0, 1.0, 2.0, 2.0], output);
+    }
+}
