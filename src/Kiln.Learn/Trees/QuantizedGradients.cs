@@ -34,16 +34,8 @@ internal sealed class QuantizedGradients
         var count = rows.Length;
         // each packed sum stays below 2^31 in both halves however the rows are grouped
         var limit = Math.Max(1, (int.MaxValue / Math.Max(1, count)) - 1);
-        double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
-        foreach (var r in rows)
-        {
-            var g = gradHess[2 * r];
-            var h = gradHess[(2 * r) + 1];
-            sumG += g;
-            sumH += h;
-            maxG = Math.Max(maxG, Math.Abs(g));
-            maxH = Math.Max(maxH, h);
-        }
+        var blocks = (count + Block - 1) / Block;
+        var (sumG, sumH, maxG, maxH) = Scan(rows, gradHess, blocks, threads);
         var sg = maxG > 0 && double.IsFinite(maxG) ? limit / maxG : 1;
         var sh = maxH > 0 && double.IsFinite(maxH) ? limit / maxH : 1;
         GradientScale = sg;
@@ -51,7 +43,6 @@ internal sealed class QuantizedGradients
         _gradientUnit = 1 / sg;
         _hessianUnit = 1 / sh;
         var values = Values;
-        var blocks = (count + Block - 1) / Block;
         unsafe
         {
             fixed (int* rowBase = rows)
@@ -64,10 +55,19 @@ internal sealed class QuantizedGradients
                     for (var i = b * Block; i < end; i++)
                     {
                         var r = at[i];
-                        var gq = stochastic ? Round(gradHess[2 * r] * sg, Hash(salt, (uint)r)) : (long)Math.Round(gradHess[2 * r] * sg);
-                        var hq = stochastic
-                            ? Round(gradHess[(2 * r) + 1] * sh, Hash(salt ^ 0x9E3779B97F4A7C15UL, (uint)r))
-                            : (long)Math.Round(gradHess[(2 * r) + 1] * sh);
+                        long gq, hq;
+                        if (stochastic)
+                        {
+                            // one hash gives both roundings their 32 random bits
+                            var bits = Hash(salt, (uint)r);
+                            gq = Round(gradHess[2 * r] * sg, (uint)bits);
+                            hq = Round(gradHess[(2 * r) + 1] * sh, (uint)(bits >> 32));
+                        }
+                        else
+                        {
+                            gq = (long)Math.Round(gradHess[2 * r] * sg);
+                            hq = (long)Math.Round(gradHess[(2 * r) + 1] * sh);
+                        }
                         values[r] = (hq << 32) + gq;
                     }
                 });
@@ -89,7 +89,48 @@ internal sealed class QuantizedGradients
 
     /// <summary>floor(x + u), u uniform in [0, 1) from <paramref name="bits"/>: an unbiased rounding of x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Round(double x, ulong bits) => (long)Math.Floor(x + ((bits >> 11) * (1.0 / (1UL << 53))));
+    private static long Round(double x, uint bits) => (long)Math.Floor(x + (bits * (1.0 / (1UL << 32))));
+
+    /// <summary>The rows' gradient and hessian sums and largest |gradient| and hessian: per block of rows on the
+    /// threads, then the blocks' sums added in block order (the same totals whatever the thread count).</summary>
+    private static (double SumG, double SumH, double MaxG, double MaxH) Scan(ReadOnlySpan<int> rows, float[] gradHess, int blocks, int threads)
+    {
+        var partial = new (double SumG, double SumH, double MaxG, double MaxH)[blocks];
+        var count = rows.Length;
+        unsafe
+        {
+            fixed (int* rowBase = rows)
+            {
+                var rowPointer = (nint)rowBase;
+                Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+                {
+                    var at = (int*)rowPointer;
+                    var end = Math.Min(count, (b + 1) * Block);
+                    double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
+                    for (var i = b * Block; i < end; i++)
+                    {
+                        var r = at[i];
+                        var g = gradHess[2 * r];
+                        var h = gradHess[(2 * r) + 1];
+                        sumG += g;
+                        sumH += h;
+                        maxG = Math.Max(maxG, Math.Abs(g));
+                        maxH = Math.Max(maxH, h);
+                    }
+                    partial[b] = (sumG, sumH, maxG, maxH);
+                });
+            }
+        }
+        double totalG = 0, totalH = 0, largestG = 0, largestH = 0;
+        foreach (var (sumG, sumH, maxG, maxH) in partial)
+        {
+            totalG += sumG;
+            totalH += sumH;
+            largestG = Math.Max(largestG, maxG);
+            largestH = Math.Max(largestH, maxH);
+        }
+        return (totalG, totalH, largestG, largestH);
+    }
 
     /// <summary>A 64-bit mix (SplitMix64's finaliser) of the salt and the row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
