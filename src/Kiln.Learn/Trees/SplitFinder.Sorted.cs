@@ -5,8 +5,13 @@ internal sealed partial class SplitFinder
     /// <summary>Most rows a node may have for <see cref="FindSorted"/>.</summary>
     public const int SortedMaxRows = 64;
 
+    /// <summary>Nodes up to this size sort by insertion; larger ones by two counting passes over the bins' nibbles.</summary>
+    private const int InsertionSortRows = 16;
+
     private readonly byte[] _keys = new byte[SortedMaxRows];
     private readonly long[] _words = new long[SortedMaxRows];
+    private readonly byte[] _keysByLow = new byte[SortedMaxRows];
+    private readonly long[] _wordsByLow = new long[SortedMaxRows];
     private long[]? _single;
 
     /// <summary><see cref="Find"/> for a node of at most <see cref="SortedMaxRows"/> rows without a histogram: per feature the
@@ -32,21 +37,14 @@ internal sealed partial class SplitFinder
         var words = scales.Values;
         foreach (var f in features)
         {
-            // the node's (bin, word) pairs for f, sorted by bin (insertion sort: a few dozen rows)
-            for (var i = 0; i < count; i++)
+            // the node's (bin, word) pairs for f, sorted by bin
+            if (count <= InsertionSortRows)
             {
-                var r = rows[i];
-                var key = bins[(r * featureCount) + f];
-                var word = words[r];
-                var j = i;
-                while (j > 0 && _keys[j - 1] > key)
-                {
-                    _keys[j] = _keys[j - 1];
-                    _words[j] = _words[j - 1];
-                    j--;
-                }
-                _keys[j] = key;
-                _words[j] = word;
+                InsertionSort(bins, featureCount, rows, words, f);
+            }
+            else
+            {
+                RadixSort(bins, featureCount, rows, words, f);
             }
             if (_bins[f].IsCategorical)
             {
@@ -58,6 +56,63 @@ internal sealed partial class SplitFinder
             }
         }
         return Finish(best, parent);
+    }
+
+    /// <summary>The rows' (bin of <paramref name="f"/>, word) pairs into <see cref="_keys"/>/<see cref="_words"/> in bin order:
+    /// insertion (a few rows).</summary>
+    private void InsertionSort(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] words, int f)
+    {
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var r = rows[i];
+            var key = bins[(r * featureCount) + f];
+            var word = words[r];
+            var j = i;
+            while (j > 0 && _keys[j - 1] > key)
+            {
+                _keys[j] = _keys[j - 1];
+                _words[j] = _words[j - 1];
+                j--;
+            }
+            _keys[j] = key;
+            _words[j] = word;
+        }
+    }
+
+    /// <summary>As <see cref="InsertionSort"/>, by a stable counting sort on the low nibble and then the high one: linear in
+    /// the rows where insertion is quadratic.</summary>
+    private void RadixSort(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] words, int f)
+    {
+        var count = rows.Length;
+        Span<int> low = stackalloc int[16];
+        Span<int> high = stackalloc int[16];
+        for (var i = 0; i < count; i++)
+        {
+            var key = bins[(rows[i] * featureCount) + f];
+            low[key & 15]++;
+            high[key >> 4]++;
+        }
+        int lowAt = 0, highAt = 0;
+        for (var b = 0; b < 16; b++)
+        {
+            (low[b], lowAt) = (lowAt, lowAt + low[b]);
+            (high[b], highAt) = (highAt, highAt + high[b]);
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var r = rows[i];
+            var key = bins[(r * featureCount) + f];
+            var at = low[key & 15]++;
+            _keysByLow[at] = key;
+            _wordsByLow[at] = words[r];
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var key = _keysByLow[i];
+            var at = high[key >> 4]++;
+            _keys[at] = key;
+            _words[at] = _wordsByLow[i];
+        }
     }
 
     /// <summary>The candidates of <see cref="FindNumericScalar"/> that differ: a threshold between two bins the node uses
