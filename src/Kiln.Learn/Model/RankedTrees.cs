@@ -176,38 +176,32 @@ internal sealed partial class RankedTrees
         }
     }
 
-    /// <summary>One output: eight rows at a time, each row's sum in a register, trees in order.</summary>
+    /// <summary>One output: tree by tree over the block's rows, so a tree's 64 leaf values stay in L1 while its rows
+    /// look them up (row by row over all trees would fetch a new tree's leaves from L2 for every few rows).</summary>
     private void SumSingle(byte[] indices, int rows, int count, Span<double> output)
     {
         var trees = _outputs.Length;
+        var sums = output[..count];
+        sums.Clear();
+        ref var sum = ref MemoryMarshal.GetReference(sums);
         ref var leaves = ref MemoryMarshal.GetArrayDataReference(_leaves);
-        Span<double> sums = stackalloc double[8];
-        for (var r = 0; r < count; r += 8)
+        ref var index = ref MemoryMarshal.GetArrayDataReference(indices);
+        for (var t = 0; t < trees; t++)
         {
-            ref var index = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(indices), r);
-            double a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
-            for (var t = 0; t < trees; t++)
+            ref var tree = ref Unsafe.Add(ref leaves, t * Slots);
+            ref var at = ref Unsafe.Add(ref index, t * rows);
+            var r = 0;
+            for (; r + 4 <= count; r += 4)
             {
-                ref var tree = ref Unsafe.Add(ref leaves, t * Slots);
-                ref var at = ref Unsafe.Add(ref index, t * rows);
-                a += Unsafe.Add(ref tree, at);
-                b += Unsafe.Add(ref tree, Unsafe.Add(ref at, 1));
-                c += Unsafe.Add(ref tree, Unsafe.Add(ref at, 2));
-                d += Unsafe.Add(ref tree, Unsafe.Add(ref at, 3));
-                e += Unsafe.Add(ref tree, Unsafe.Add(ref at, 4));
-                f += Unsafe.Add(ref tree, Unsafe.Add(ref at, 5));
-                g += Unsafe.Add(ref tree, Unsafe.Add(ref at, 6));
-                h += Unsafe.Add(ref tree, Unsafe.Add(ref at, 7));
+                Unsafe.Add(ref sum, r) += Unsafe.Add(ref tree, Unsafe.Add(ref at, r));
+                Unsafe.Add(ref sum, r + 1) += Unsafe.Add(ref tree, Unsafe.Add(ref at, r + 1));
+                Unsafe.Add(ref sum, r + 2) += Unsafe.Add(ref tree, Unsafe.Add(ref at, r + 2));
+                Unsafe.Add(ref sum, r + 3) += Unsafe.Add(ref tree, Unsafe.Add(ref at, r + 3));
             }
-            sums[0] = a;
-            sums[1] = b;
-            sums[2] = c;
-            sums[3] = d;
-            sums[4] = e;
-            sums[5] = f;
-            sums[6] = g;
-            sums[7] = h;
-            sums[..Math.Min(8, count - r)].CopyTo(output[r..]);
+            for (; r < count; r++)
+            {
+                Unsafe.Add(ref sum, r) += Unsafe.Add(ref tree, Unsafe.Add(ref at, r));
+            }
         }
     }
 
