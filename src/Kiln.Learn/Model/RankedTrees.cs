@@ -37,6 +37,7 @@ internal sealed partial class RankedTrees
 
     private readonly int[] _features;
     private readonly double[] _cuts;
+    private readonly double[] _pivots;
     private readonly int[] _bounds;
     private readonly ushort[] _offsets;
     private readonly double[] _leaves;
@@ -47,6 +48,12 @@ internal sealed partial class RankedTrees
     {
         _features = features;
         _cuts = cuts;
+        // per column, the last cut of each group of 16 (cuts 15, 31, …, 255)
+        _pivots = new double[features.Length * 16];
+        for (var i = 0; i < _pivots.Length; i++)
+        {
+            _pivots[i] = cuts[(16 * i) + 15];
+        }
         _bounds = bounds;
         _offsets = offsets;
         _leaves = leaves;
@@ -234,7 +241,7 @@ internal sealed partial class RankedTrees
             ref var value = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(columns), _features[c] * stride);
             ref var columnCuts = ref Unsafe.Add(ref cuts, c * CutSlots);
             // the last cut of each group of 16, kept in registers for the column
-            var pivots = Pivots(ref columnCuts);
+            var pivots = PivotsOf(c);
             for (var chunk = 0; chunk < chunks; chunk++)
             {
                 ref var left = ref Unsafe.Add(ref code, (chunk * chunkBytes) + (2 * c * Lanes));
@@ -257,15 +264,13 @@ internal sealed partial class RankedTrees
         }
     }
 
-    /// <summary>Cut 15, 31, …, 255 of a column: the last of each group of 16.</summary>
-    private static (Vector256<double> A, Vector256<double> B, Vector256<double> C, Vector256<double> D) Pivots(ref double cuts)
+    /// <summary>Column <paramref name="column"/>'s pivots (its cuts 15, 31, …, 255) as four vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (Vector256<double> A, Vector256<double> B, Vector256<double> C, Vector256<double> D) PivotsOf(int column)
     {
-        Span<double> last = stackalloc double[CutSlots / 16];
-        for (var g = 0; g < last.Length; g++)
-        {
-            last[g] = Unsafe.Add(ref cuts, (16 * g) + 15);
-        }
-        return (Vector256.Create(last[..4]), Vector256.Create(last[4..8]), Vector256.Create(last[8..12]), Vector256.Create(last[12..]));
+        ref var pivots = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pivots), column * 16);
+        return (Vector256.LoadUnsafe(ref pivots), Vector256.LoadUnsafe(ref pivots, 4), Vector256.LoadUnsafe(ref pivots, 8),
+            Vector256.LoadUnsafe(ref pivots, 12));
     }
 
     /// <summary>How many cuts are below <paramref name="x"/> (0 for NaN): which group of 16 it falls in, from 16 pivot

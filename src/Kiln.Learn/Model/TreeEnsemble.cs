@@ -60,6 +60,12 @@ internal sealed partial class TreeEnsemble
 
     public void Predict(ReadOnlySpan<double> row, Span<double> output)
     {
+        if (Ranked is { PredictsRows: true } ranked)
+        {
+            ranked.SumRow(row, output);
+            Finish(output);
+            return;
+        }
         var outputs = OutputCount;
         for (var k = 0; k < outputs; k++)
         {

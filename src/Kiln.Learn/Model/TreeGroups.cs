@@ -120,7 +120,14 @@ internal sealed class TreeGroups
         }
         // p = 8 · slot; the leaves of slot s (s ≥ 2^depth − 1) start at 8 · (s − (2^depth − 1))
         ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Leaves), LeafAt[t] - (8 * ((1 << depth) - 1)));
-        ref var outs = ref Unsafe.Add(ref MemoryMarshal.GetReference(treeOutputs), t);
+        AddLeaves(ref leaves, p0, p1, p2, p3, p4, p5, p6, p7, ref Unsafe.Add(ref MemoryMarshal.GetReference(treeOutputs), t), output);
+    }
+
+    /// <summary>Adds eight interleaved trees' leaves (tree j's at <paramref name="leaves"/>[p_j + j]) to their outputs, in tree order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddLeaves(ref double leaves, nint p0, nint p1, nint p2, nint p3, nint p4, nint p5, nint p6, nint p7, ref int outs,
+        Span<double> output)
+    {
         output[outs] += Unsafe.Add(ref leaves, p0);
         output[Unsafe.Add(ref outs, 1)] += Unsafe.Add(ref leaves, p1 + 1);
         output[Unsafe.Add(ref outs, 2)] += Unsafe.Add(ref leaves, p2 + 2);

@@ -66,7 +66,7 @@ public sealed class RankedTreesTests
 
     /// <summary>The reference walk's predictions and the batch path's, through column-major blocks with a stride larger
     /// than the count and counts that leave a partial 32-row chunk.</summary>
-    private static (double[] Expected, double[] Batch) Predict(TreeEnsemble ensemble, int outputs, int grid, int seed)
+    private static (double[] Expected, double[] Batch, double[] Single) Predict(TreeEnsemble ensemble, int outputs, int grid, int seed)
     {
         const int Rows = 700;
         const int Stride = 128;
@@ -99,7 +99,12 @@ public sealed class RankedTreesTests
             start += n;
         }
         Assert.Equal(Rows, start);
-        return (expected, batch);
+        var single = new double[Rows * outputs];
+        for (var i = 0; i < Rows; i++)
+        {
+            ensemble.Predict(rows[i], single.AsSpan(i * outputs, outputs));
+        }
+        return (expected, batch, single);
     }
 
     [Theory]
@@ -108,12 +113,13 @@ public sealed class RankedTreesTests
     [InlineData(3, 3, 6, 60)]
     [InlineData(4, 1, 3, 20)]
     [InlineData(5, 2, 1, 10)]
-    public void Byte_rank_layout_predicts_exactly_as_the_reference_walk(int seed, int outputs, int depth, int grid)
+    public void Byte_rank_layout_predicts_batches_and_single_rows_exactly_as_the_reference_walk(int seed, int outputs, int depth, int grid)
     {
-        var ensemble = RandomEnsemble(seed, outputs, trees: 120, depth, grid);
+        var ensemble = RandomEnsemble(seed, outputs, trees: 123, depth, grid);
         Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
-        var (expected, batch) = Predict(ensemble, outputs, grid, seed + 100);
+        var (expected, batch, single) = Predict(ensemble, outputs, grid, seed + 100);
         Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
     }
 
     [Fact]
@@ -122,13 +128,15 @@ public sealed class RankedTreesTests
         // 300 distinct thresholds on a feature: more than the byte codes hold
         var wide = RandomEnsemble(7, 1, trees: 200, maxDepth: 6, grid: 100_000);
         Assert.Null(wide.Ranked);
-        var (expected, batch) = Predict(wide, 1, 100_000, 8);
+        var (expected, batch, single) = Predict(wide, 1, 100_000, 8);
         Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
         // a tree seven levels deep
         var deep = RandomEnsemble(9, 1, trees: 20, maxDepth: 7, grid: 50);
         Assert.Null(deep.Ranked);
-        (expected, batch) = Predict(deep, 1, 50, 10);
+        (expected, batch, single) = Predict(deep, 1, 50, 10);
         Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
     }
 
     [Fact]
@@ -142,5 +150,25 @@ public sealed class RankedTreesTests
         var output = new double[4];
         ensemble.PredictBlock([0, 1, 2, double.NaN], 4, 4, output);
         Assert.Equal([2.0, 1.0, 2.0, 2.0], output);
+    }
+
+    [Fact]
+    public void One_row_prediction_allocates_nothing()
+    {
+        var ranked = RandomEnsemble(11, 1, trees: 50, maxDepth: 6, grid: 30);
+        var walked = RandomEnsemble(12, 1, trees: 20, maxDepth: 7, grid: 30);
+        var rng = new Random(13);
+        var row = RandomRow(rng, 30);
+        var output = new double[1];
+        foreach (var ensemble in new[] { ranked, walked })
+        {
+            ensemble.Predict(row, output); // builds the layouts
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1_000; i++)
+            {
+                ensemble.Predict(row, output);
+            }
+            Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        }
     }
 }
