@@ -23,4 +23,8 @@ KILN_BENCH_DATA="$DATA" /usr/bin/python3 "$SHARED/bench/baseline.py" --sizes "$S
 /usr/bin/python3 "$SHARED/bench/summarize.py" "$DATA/results.jsonl" || true
 
 echo "== Kiln =="
-KILN_BENCH_DATA="$DATA" dotnet run -c Release --project bench/Kiln.Bench.Learn -- "$SIZES" "$KILN_TASKS"
+# one process per size, as baseline.py runs each reference task in its own child: a size's peak working set is its own
+dotnet build -c Release bench/Kiln.Bench.Learn -v q -nologo >/dev/null
+for size in ${SIZES//,/ }; do
+  KILN_BENCH_DATA="$DATA" dotnet run -c Release --no-build --project bench/Kiln.Bench.Learn -- "$size" "$KILN_TASKS"
+done
