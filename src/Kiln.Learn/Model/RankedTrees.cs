@@ -39,6 +39,7 @@ internal sealed partial class RankedTrees
     private readonly double[] _cuts;
     private readonly double[] _pivots;
     private readonly int[] _bounds;
+    private readonly byte[] _tables;
     private readonly ushort[] _offsets;
     private readonly double[] _leaves;
     private readonly int[] _outputs;
@@ -55,6 +56,7 @@ internal sealed partial class RankedTrees
             _pivots[i] = cuts[(16 * i) + 15];
         }
         _bounds = bounds;
+        _tables = Tables(bounds, outputs.Length);
         _offsets = offsets;
         _leaves = leaves;
         _outputs = outputs;
@@ -142,6 +144,29 @@ internal sealed partial class RankedTrees
         return new RankedTrees(features, cuts, bounds, offsets, leaves, ensemble.TreeOutputs, ensemble.OutputCount);
     }
 
+    /// <summary>The trees' bound tables (see <see cref="TableBytes"/>) from their per-slot bounds.</summary>
+    private static byte[] Tables(int[] bounds, int trees)
+    {
+        var tables = new byte[trees * TableBytes];
+        for (var t = 0; t < trees; t++)
+        {
+            var table = tables.AsSpan(t * TableBytes, TableBytes);
+            // each 16-byte half of a table: position p of the level at byte p (the shuffle reads within a half)
+            for (var i = 0; i < Lanes; i++)
+            {
+                table[i] = (byte)bounds[t * Slots];
+                for (var level = 1; level <= 4; level++)
+                {
+                    var width = 1 << level;
+                    table[(level * Lanes) + i] = (byte)bounds[(t * Slots) + width - 1 + ((i % 16) % width)];
+                }
+                table[(5 * Lanes) + i] = (byte)bounds[(t * Slots) + 31 + (i % 16)];
+                table[(6 * Lanes) + i] = (byte)bounds[(t * Slots) + 47 + (i % 16)];
+            }
+        }
+        return tables;
+    }
+
     /// <summary>A bound as the signed byte the compare uses (bound − 128), in all four bytes of an int.</summary>
     private static int Broadcast(int bound) => (byte)(bound ^ 0x80) * 0x01010101;
 
@@ -156,20 +181,20 @@ internal sealed partial class RankedTrees
         var codes = scratch.Codes;
         var indices = scratch.Indices;
         Encode(columns, stride, count, codes, chunks);
-        ref var bounds = ref MemoryMarshal.GetArrayDataReference(_bounds);
+        ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
         ref var offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
         ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
         ref var index = ref MemoryMarshal.GetArrayDataReference(indices);
         var chunkBytes = ChunkBytes;
         for (var t = 0; t < trees; t++)
         {
-            // the tree's 64 bounds and offsets stay in L1 while it runs over the block's chunks
-            ref var treeBounds = ref Unsafe.Add(ref bounds, t * Slots);
+            // the tree's bound tables and offsets stay in L1 while it runs over the block's chunks
+            ref var treeTables = ref Unsafe.Add(ref tables, t * TableBytes);
             ref var treeOffsets = ref Unsafe.Add(ref offsets, t * Slots);
             ref var treeIndex = ref Unsafe.Add(ref index, t * rows);
             for (var chunk = 0; chunk < chunks; chunk++)
             {
-                var leaf = LeafIndices(ref treeBounds, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
+                var leaf = LeafIndices(ref treeTables, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
                 Unsafe.WriteUnaligned(ref Unsafe.Add(ref treeIndex, chunk * Lanes), leaf);
             }
         }
