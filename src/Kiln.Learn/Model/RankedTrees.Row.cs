@@ -15,11 +15,12 @@ internal sealed partial class RankedTrees
 
     private RowLayout? _row;
 
-    /// <summary>The interleaved one-row layout, or null when the code columns do not fit in a byte (over 128 features).</summary>
+    /// <summary>The interleaved one-row layout, or null when the model has categorical splits or the code columns do not
+    /// fit in a byte (over 128 features).</summary>
     private RowLayout? Row => _row ??= RowLayout.Create(this);
 
     /// <summary>Whether <see cref="SumRow"/> can be used.</summary>
-    public bool PredictsRows => _features.Length * 2 <= 256;
+    public bool PredictsRows => _mixed is null && _features.Length * 2 <= 256;
 
     /// <summary>Sums of leaf values per output for one row (before the base score and transform); allocates nothing.</summary>
     public void SumRow(ReadOnlySpan<double> row, Span<double> output)

@@ -13,9 +13,10 @@ namespace Kiln.Learn.Model;
 /// sends left, or 255, which every node sends right — a node reads the column of its missing direction), then every
 /// tree is evaluated for 32 rows at a time without gathers (<see cref="LeafIndices"/>). Trees shallower than six levels
 /// are padded with "always left" nodes. Sums are added in tree order, so predictions equal the reference walk's
-/// exactly. Built from the ensemble on first use, never stored; <see cref="TryCreate"/> declines models it cannot
-/// represent (categorical splits, deeper trees, more than 254 distinct thresholds on a feature, no AVX2), which
-/// predict the <see cref="CompleteTrees"/> way.</summary>
+/// exactly. Categorical splits are tested by looking the row's category up in the node's 256-bit set
+/// (<see cref="LeafIndicesMixed"/>, used when a model has any). Built from the ensemble on first use, never stored;
+/// <see cref="TryCreate"/> declines models it cannot represent (deeper trees, more than 254 distinct thresholds on a
+/// feature, no AVX2), which predict the <see cref="CompleteTrees"/> way.</summary>
 internal sealed partial class RankedTrees
 {
     public const int Depth = 6;
@@ -44,10 +45,17 @@ internal sealed partial class RankedTrees
     private readonly double[] _leaves;
     private readonly int[] _outputs;
     private readonly int _outputCount;
+    private readonly int[] _categoryFeatures;
+    private readonly MixedNode[]? _mixed;
+    private readonly byte[] _sets;
 
-    private RankedTrees(int[] features, double[] cuts, int[] bounds, ushort[] offsets, double[] leaves, int[] outputs, int outputCount)
+    private RankedTrees(int[] features, double[] cuts, int[] categoryFeatures, int[] bounds, ushort[] offsets, double[] leaves,
+        MixedNode[]? mixed, byte[] sets, int[] outputs, int outputCount)
     {
         _features = features;
+        _categoryFeatures = categoryFeatures;
+        _mixed = mixed;
+        _sets = sets;
         _cuts = cuts;
         // per column, the last cut of each group of 16 (cuts 15, 31, …, 255)
         _pivots = new double[features.Length * 16];
@@ -63,86 +71,9 @@ internal sealed partial class RankedTrees
         _outputCount = outputCount;
     }
 
-    /// <summary>Bytes of codes per 32-row chunk: two columns (missing left, missing right) per feature.</summary>
-    private int ChunkBytes => 2 * _features.Length * Lanes;
-
-    /// <summary>The layout for <paramref name="ensemble"/>, or null when it does not fit (see the class summary).</summary>
-    public static RankedTrees? TryCreate(TreeEnsemble ensemble)
-    {
-        if (!Avx2.IsSupported)
-        {
-            return null;
-        }
-        var complete = ensemble.Complete;
-        var trees = ensemble.TreeCount;
-        if (trees == 0 || complete.Depth.Any(d => d is < 0 or > Depth))
-        {
-            return null;
-        }
-        // the columns: every feature a node reads (padding nodes read the first column)
-        var cutsOf = new SortedDictionary<int, SortedSet<double>>();
-        for (var i = 0; i < complete.Features.Length; i++)
-        {
-            var threshold = complete.Thresholds[i];
-            if (double.IsNaN(threshold))
-            {
-                return null;
-            }
-            if (!cutsOf.TryGetValue(complete.Features[i], out var set))
-            {
-                cutsOf[complete.Features[i]] = set = [];
-            }
-            if (threshold != double.PositiveInfinity)
-            {
-                set.Add(threshold == 0 ? 0.0 : threshold); // −0 and +0 are one cut
-            }
-        }
-        if (cutsOf.Count == 0)
-        {
-            cutsOf[0] = [];
-        }
-        if (cutsOf.Values.Any(s => s.Count > MaxCuts) || 2 * cutsOf.Count * Lanes > ushort.MaxValue)
-        {
-            return null;
-        }
-        var features = cutsOf.Keys.ToArray();
-        var columnOf = new Dictionary<int, int>();
-        var cuts = new double[features.Length * CutSlots];
-        Array.Fill(cuts, double.PositiveInfinity);
-        for (var c = 0; c < features.Length; c++)
-        {
-            columnOf[features[c]] = c;
-            cutsOf[features[c]].CopyTo(cuts, c * CutSlots);
-        }
-        var bounds = new int[trees * Slots];
-        var offsets = new ushort[trees * Slots];
-        var leaves = new double[trees * Slots];
-        Array.Fill(bounds, Broadcast(AlwaysLeft));
-        for (var t = 0; t < trees; t++)
-        {
-            var depth = complete.Depth[t];
-            for (var slot = 0; slot < (1 << depth) - 1; slot++)
-            {
-                var at = complete.NodeBase[t] + slot;
-                var column = columnOf[complete.Features[at]];
-                var threshold = complete.Thresholds[at];
-                var bound = threshold == double.PositiveInfinity
-                    ? AlwaysLeft
-                    : Array.BinarySearch(cuts, column * CutSlots, CutSlots, threshold == 0 ? 0.0 : threshold) - (column * CutSlots) + 1;
-                // the slot keeps its place: levels above the tree's depth are the same in a depth-6 heap
-                bounds[(t * Slots) + slot] = Broadcast(bound);
-                offsets[(t * Slots) + slot] = (ushort)(((2 * column) + (complete.MissingLeft[at] != 0 ? 0 : 1)) * Lanes);
-            }
-            // below a shallower tree's leaves the padding goes left: leaf i is reached as leaf i << (6 − depth)
-            var spread = Depth - depth;
-            for (var leaf = 0; leaf < 1 << depth; leaf++)
-            {
-                var value = complete.Leaves[complete.LeafBase[t] + leaf];
-                leaves.AsSpan((t * Slots) + (leaf << spread), 1 << spread).Fill(value);
-            }
-        }
-        return new RankedTrees(features, cuts, bounds, offsets, leaves, ensemble.TreeOutputs, ensemble.OutputCount);
-    }
+    /// <summary>Bytes of codes per 32-row chunk: two columns (missing left, missing right) per numeric feature; with
+    /// categorical splits, three per categorical feature (see <see cref="EncodeCategories"/>) and a constant triple.</summary>
+    private int ChunkBytes => ((2 * _features.Length) + (_mixed is null ? 0 : 3 * (_categoryFeatures.Length + 1))) * Lanes;
 
     /// <summary>The trees' bound tables (see <see cref="TableBytes"/>) from their per-slot bounds.</summary>
     private static byte[] Tables(int[] bounds, int trees)
@@ -194,7 +125,9 @@ internal sealed partial class RankedTrees
             ref var treeIndex = ref Unsafe.Add(ref index, t * rows);
             for (var chunk = 0; chunk < chunks; chunk++)
             {
-                var leaf = LeafIndices(ref treeTables, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
+                var leaf = _mixed is null
+                    ? LeafIndices(ref treeTables, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes))
+                    : LeafIndicesMixed(ref _mixed[t * Slots], ref MemoryMarshal.GetArrayDataReference(_sets), ref Unsafe.Add(ref code, chunk * chunkBytes));
                 Unsafe.WriteUnaligned(ref Unsafe.Add(ref treeIndex, chunk * Lanes), leaf);
             }
         }
@@ -286,6 +219,40 @@ internal sealed partial class RankedTrees
                     Unsafe.Add(ref left, lane) = Unsafe.Add(ref right, lane) = 0x80;
                 }
             }
+        }
+        if (_mixed is not null)
+        {
+            EncodeCategories(columns, stride, count, codes, chunks);
+        }
+    }
+
+    /// <summary>Per categorical feature and chunk, three columns for the set lookup of category c (255 for a missing or
+    /// unknown one, as the reference walk treats any code outside 0–254): c / 8 mod 16 (the byte within a 16-byte
+    /// half), all ones when c ≥ 128 (the high half), and 1 &lt;&lt; (c mod 8). Then the constant triple of category 0.</summary>
+    private void EncodeCategories(double[] columns, int stride, int count, byte[] codes, int chunks)
+    {
+        var chunkBytes = ChunkBytes;
+        var first = 2 * _features.Length * Lanes;
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            var to = codes.AsSpan(chunk * chunkBytes, chunkBytes);
+            for (var k = 0; k < _categoryFeatures.Length; k++)
+            {
+                var values = columns.AsSpan(_categoryFeatures[k] * stride, count);
+                var at = first + (3 * k * Lanes);
+                for (var lane = 0; lane < Lanes; lane++)
+                {
+                    var row = (chunk * Lanes) + lane;
+                    var x = row < count ? values[row] : double.NaN;
+                    var c = double.IsNaN(x) || (uint)(int)x >= 255 ? 255 : (int)x;
+                    to[at + lane] = (byte)((c >> 3) & 15);
+                    to[at + Lanes + lane] = c >= 128 ? (byte)0xFF : (byte)0;
+                    to[at + (2 * Lanes) + lane] = (byte)(1 << (c & 7));
+                }
+            }
+            var constant = first + (3 * _categoryFeatures.Length * Lanes);
+            to.Slice(constant, 2 * Lanes).Clear();
+            to.Slice(constant + (2 * Lanes), Lanes).Fill(1);
         }
     }
 

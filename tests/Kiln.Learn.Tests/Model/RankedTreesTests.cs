@@ -7,14 +7,18 @@ public sealed class RankedTreesTests
 {
     private const int Features = 9;
 
+    /// <summary>Features below this index are categorical in ensembles made with categories (codes 0–199).</summary>
+    private const int CategoricalFeatures = 3;
+
     /// <summary>Random numeric trees of depth ≤ <paramref name="maxDepth"/>: leaves above the bottom level, single-leaf
     /// trees, missing directions both ways, thresholds on a grid of <paramref name="grid"/> values (so rows often sit
     /// exactly on one), a few +∞ and −∞ thresholds.</summary>
-    private static TreeEnsemble RandomEnsemble(int seed, int outputs, int trees, int maxDepth, int grid)
+    private static TreeEnsemble RandomEnsemble(int seed, int outputs, int trees, int maxDepth, int grid, bool categories = false)
     {
         var rng = new Random(seed);
         var nodes = new List<FlatNode>();
         var leaves = new List<double>();
+        var bits = new List<uint>();
         var roots = new List<int>();
         var treeOutputs = new List<int>();
         for (var t = 0; t < trees; t++)
@@ -22,7 +26,7 @@ public sealed class RankedTreesTests
             roots.Add(Grow(0, t % 13 == 4 ? 0 : maxDepth - (t % 5 == 2 ? 2 : 0)));
             treeOutputs.Add(t % outputs);
         }
-        return new TreeEnsemble([.. nodes], [.. leaves], [], [.. roots], [.. treeOutputs],
+        return new TreeEnsemble([.. nodes], [.. leaves], [.. bits], [.. roots], [.. treeOutputs],
             [.. Enumerable.Range(0, outputs).Select(k => 0.1 * k)], outputs == 1 ? OutputTransform.Sigmoid : OutputTransform.Softmax, 0.5);
 
         int Grow(int level, int depth)
@@ -36,13 +40,20 @@ public sealed class RankedTreesTests
             nodes.Add(default);
             var u = rng.NextDouble();
             var threshold = u < 0.01 ? double.PositiveInfinity : u < 0.02 ? double.NegativeInfinity : Threshold(rng, grid);
+            var feature = rng.Next(Features);
+            var info = rng.Next(2) == 0 ? FlatNode.DefaultLeftFlag : 0;
+            if (categories && feature < CategoricalFeatures)
+            {
+                info |= FlatNode.CategoricalFlag | (bits.Count << 2);
+                for (var w = 0; w < FlatNode.CategoryWords; w++)
+                {
+                    bits.Add((uint)rng.Next() ^ ((uint)rng.Next() << 16));
+                }
+                threshold = 0;
+            }
             var left = Grow(level + 1, depth);
             var right = Grow(level + 1, depth);
-            nodes[index] = new FlatNode
-            {
-                Feature = rng.Next(Features), Threshold = threshold, Left = left, Right = right,
-                Info = rng.Next(2) == 0 ? FlatNode.DefaultLeftFlag : 0,
-            };
+            nodes[index] = new FlatNode { Feature = feature, Threshold = threshold, Left = left, Right = right, Info = info };
             return index;
         }
     }
@@ -54,6 +65,13 @@ public sealed class RankedTreesTests
         var row = new double[Features];
         for (var f = 0; f < Features; f++)
         {
+            if (f < CategoricalFeatures && rng.Next(2) == 0)
+            {
+                // a category code, or one the reference walk sends the missing way (or truncates)
+                double[] odd = [double.NaN, -1, -0.5, 0.7, 254, 254.9, 255, 300, 1e12, double.PositiveInfinity];
+                row[f] = rng.Next(5) == 0 ? odd[rng.Next(odd.Length)] : rng.Next(200);
+                continue;
+            }
             var u = rng.NextDouble();
             row[f] = u < 0.1 ? double.NaN
                 : u < 0.12 ? double.PositiveInfinity
@@ -122,6 +140,19 @@ public sealed class RankedTreesTests
         Assert.Equal(expected, single);
     }
 
+    [Theory]
+    [InlineData(21, 1)]
+    [InlineData(22, 3)]
+    public void Categorical_splits_are_looked_up_in_each_nodes_set_exactly_as_the_reference_walk(int seed, int outputs)
+    {
+        var ensemble = RandomEnsemble(seed, outputs, trees: 90, maxDepth: 6, grid: 40, categories: true);
+        Assert.Contains(ensemble.Nodes, n => (n.Info & FlatNode.CategoricalFlag) != 0);
+        Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
+        var (expected, batch, single) = Predict(ensemble, outputs, 40, seed + 100);
+        Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
+    }
+
     [Fact]
     public void Models_it_cannot_represent_predict_the_other_way()
     {
@@ -137,19 +168,6 @@ public sealed class RankedTreesTests
         (expected, batch, single) = Predict(deep, 1, 50, 10);
         Assert.Equal(expected, batch);
         Assert.Equal(expected, single);
-    }
-
-    [Fact]
-    public void Categorical_splits_are_left_to_the_reference_walk()
-    {
-        var bits = new uint[FlatNode.CategoryWords];
-        bits[0] = 0b1010;
-        FlatNode[] nodes = [new() { Feature = 0, Left = ~0, Right = ~1, Info = FlatNode.CategoricalFlag }];
-        var ensemble = new TreeEnsemble(nodes, [1.0, 2.0], bits, [0], [0], [0.0], OutputTransform.Identity, 1);
-        Assert.Null(ensemble.Ranked);
-        var output = new double[4];
-        ensemble.PredictBlock([0, 1, 2, double.NaN], 4, 4, output);
-        Assert.Equal([2.0, 1.0, 2.0, 2.0], output);
     }
 
     [Fact]
