@@ -244,7 +244,7 @@ internal sealed partial class RankedTrees
                 {
                     var row = (chunk * Lanes) + lane;
                     var x = row < count ? values[row] : double.NaN;
-                    var c = double.IsNaN(x) || (uint)(int)x >= 255 ? 255 : (int)x;
+                    var c = Category(x);
                     to[at + lane] = (byte)((c >> 3) & 15);
                     to[at + Lanes + lane] = c >= 128 ? (byte)0xFF : (byte)0;
                     to[at + (2 * Lanes) + lane] = (byte)(1 << (c & 7));

@@ -175,10 +175,11 @@ public sealed class RankedTreesTests
     {
         var ranked = RandomEnsemble(11, 1, trees: 50, maxDepth: 6, grid: 30);
         var walked = RandomEnsemble(12, 1, trees: 20, maxDepth: 7, grid: 30);
+        var categorical = RandomEnsemble(14, 1, trees: 30, maxDepth: 6, grid: 30, categories: true);
         var rng = new Random(13);
         var row = RandomRow(rng, 30);
         var output = new double[1];
-        foreach (var ensemble in new[] { ranked, walked })
+        foreach (var ensemble in new[] { ranked, walked, categorical })
         {
             ensemble.Predict(row, output); // builds the layouts
             var before = GC.GetAllocatedBytesForCurrentThread();
