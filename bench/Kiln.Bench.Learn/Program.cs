@@ -111,7 +111,8 @@ static (double Mean, double P50, double P99) OneRowMicroseconds(TrainedModel mod
         var i = k % rows;
         var start = Stopwatch.GetTimestamp();
         model.Predict(data.AsSpan(i * features.Count, features.Count), output);
-        times[k] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        // raw ticks: a TimeSpan would round to 0.1 µs
+        times[k] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
     }
     Array.Sort(times);
     return (mean, times[times.Length / 2], times[times.Length * 99 / 100]);

@@ -67,19 +67,20 @@ internal sealed partial class RankedTrees
     /// <summary>How a walk steps: a struct type argument, so each kind is compiled on its own.</summary>
     private interface IRowStep
     {
-        /// <summary>The next position (8 · slot) of chain <paramref name="j"/> from <paramref name="p"/>: 2s + 2 (right)
-        /// or 2s + 1 (left).</summary>
-        static abstract nint Next(nint p, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup);
+        /// <summary>The next node of chain <paramref name="j"/> from node <paramref name="h"/>, numbered from 1 as in a
+        /// heap (slot h − 1, at 8(h − 1) + j from the group's start): 2h + 1 when the row goes right, else 2h.</summary>
+        static abstract nint Next(nint h, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup);
     }
 
     /// <summary>Numeric splits only: right when the code reaches the bound.</summary>
     private readonly struct NumericStep : IRowStep
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static nint Next(nint p, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup)
+        public static nint Next(nint h, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup)
         {
-            var right = Unsafe.Add(ref codes, Unsafe.Add(ref columns, p + j)) >= Unsafe.Add(ref bounds, p + j);
-            return (2 * p) + Group + ((nint)Unsafe.As<bool, byte>(ref right) << 3);
+            var at = (Group * h) + j - Group;
+            var right = Unsafe.Add(ref codes, Unsafe.Add(ref columns, at)) >= Unsafe.Add(ref bounds, at);
+            return (2 * h) + Unsafe.As<bool, byte>(ref right);
         }
     }
 
@@ -87,15 +88,15 @@ internal sealed partial class RankedTrees
     private readonly struct MixedStep : IRowStep
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static nint Next(nint p, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup)
+        public static nint Next(nint h, nint j, ref byte columns, ref byte bounds, ref byte codes, scoped ref Lookup lookup)
         {
-            var at = p + j;
+            var at = (Group * h) + j - Group;
             var numeric = Unsafe.Add(ref codes, Unsafe.Add(ref columns, at)) >= Unsafe.Add(ref bounds, at);
             nint c = Unsafe.Add(ref lookup.Row, Unsafe.Add(ref lookup.Categories, at));
             // byte c / 8 of the set, in the shuffle layout (the high 16 bytes start 32 bytes in)
             var setByte = Unsafe.Add(ref lookup.SetBytes, Unsafe.Add(ref lookup.Sets, at) + (c >> 3) + ((c >> 3) & 16));
             var right = Unsafe.As<bool, byte>(ref numeric) | (((setByte >> (int)(c & 7)) & 1) ^ 1);
-            return (2 * p) + Group + ((nint)right << 3);
+            return (2 * h) + right;
         }
     }
 
@@ -196,8 +197,8 @@ internal sealed partial class RankedTrees
             }
         }
 
-        /// <summary>Walks the group of tree <paramref name="t"/> down six levels, eight chains at once: p_j ends at 8 · slot
-        /// (slot 63 + leaf) of tree j; returns where the group's leaves are found (tree j's at [p_j + j]).</summary>
+        /// <summary>Walks the group of tree <paramref name="t"/> down six levels, eight chains at once; returns the group's
+        /// leaves, tree j's at [p_j + j].</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ref double Descend<TStep>(int t, ref byte codes, ref byte categories, out nint p0, out nint p1, out nint p2, out nint p3,
             out nint p4, out nint p5, out nint p6, out nint p7)
@@ -207,7 +208,7 @@ internal sealed partial class RankedTrees
             ref var columns = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_columns), at);
             ref var bounds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bounds), at);
             var lookup = LookupAt(at, ref categories);
-            p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 0;
+            p0 = p1 = p2 = p3 = p4 = p5 = p6 = p7 = 1;
             for (var d = 0; d < Depth; d++)
             {
                 p0 = TStep.Next(p0, 0, ref columns, ref bounds, ref codes, ref lookup);
@@ -219,7 +220,16 @@ internal sealed partial class RankedTrees
                 p6 = TStep.Next(p6, 6, ref columns, ref bounds, ref codes, ref lookup);
                 p7 = TStep.Next(p7, 7, ref columns, ref bounds, ref codes, ref lookup);
             }
-            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leaves), at - (Group * (Slots - 1)));
+            // node 64 + i is leaf i, at 8i + j from the group's start: p becomes that offset less j
+            p0 = LeafAt(p0);
+            p1 = LeafAt(p1);
+            p2 = LeafAt(p2);
+            p3 = LeafAt(p3);
+            p4 = LeafAt(p4);
+            p5 = LeafAt(p5);
+            p6 = LeafAt(p6);
+            p7 = LeafAt(p7);
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leaves), at);
         }
 
         /// <summary>The leaf value tree <paramref name="t"/> gives the coded row.</summary>
@@ -231,13 +241,16 @@ internal sealed partial class RankedTrees
             ref var bounds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bounds), at);
             var lookup = LookupAt(at, ref categories);
             nint j = t % Group;
-            nint p = 0;
+            nint p = 1;
             for (var d = 0; d < Depth; d++)
             {
                 p = TStep.Next(p, j, ref columns, ref bounds, ref codes, ref lookup);
             }
-            return _leaves[at - (Group * (Slots - 1)) + p + j];
+            return _leaves[at + LeafAt(p) + j];
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static nint LeafAt(nint h) => Group * (h - Slots);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Lookup LookupAt(int at, ref byte row)

@@ -183,8 +183,11 @@ internal sealed partial class TreeEnsemble
             i6 = TStep.Next(i6, Unsafe.Add(ref x, Unsafe.Add(ref features, b6 + i6)), ref thresholds, ref missing, b6 + i6);
             i7 = TStep.Next(i7, Unsafe.Add(ref x, Unsafe.Add(ref features, b7 + i7)), ref thresholds, ref missing, b7 + i7);
         }
+        // the leaf of slot i is at leafBase + i − first; the slot is moved, not the reference (a reference outside
+        // the array would not follow it when the GC moves it)
         var first = (1 << depth) - 1;
-        ref var leaves = ref Unsafe.Subtract(ref MemoryMarshal.GetArrayDataReference(complete.Leaves), first);
+        (i0, i1, i2, i3, i4, i5, i6, i7) = (i0 - first, i1 - first, i2 - first, i3 - first, i4 - first, i5 - first, i6 - first, i7 - first);
+        ref var leaves = ref MemoryMarshal.GetArrayDataReference(complete.Leaves);
         ref var leafBase = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.LeafBase), t);
         ref var outs = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(TreeOutputs), t);
         output[outs] += Unsafe.Add(ref leaves, leafBase + i0);
@@ -321,7 +324,8 @@ internal sealed partial class TreeEnsemble
         ref var offsets = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.OffsetsFor(stride)), nb);
         ref var thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Thresholds), nb);
         ref var missing = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.MissingLeft), nb);
-        ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Leaves), complete.LeafBase[t] - first);
+        // slot i's leaf is at [i − first] from the tree's leaves (offsets, not a reference before the array)
+        ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(complete.Leaves), complete.LeafBase[t]);
         ref var outRef = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), k);
         var i = 0;
         for (; i + 8 <= count; i += 8)
@@ -340,14 +344,14 @@ internal sealed partial class TreeEnsemble
                 h = TStep.Next(h, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, h) + 7), ref thresholds, ref missing, h);
             }
             ref var o = ref Unsafe.Add(ref outRef, i * outputs);
-            o += Unsafe.Add(ref leaves, a);
-            Unsafe.Add(ref o, outputs) += Unsafe.Add(ref leaves, b);
-            Unsafe.Add(ref o, 2 * outputs) += Unsafe.Add(ref leaves, c);
-            Unsafe.Add(ref o, 3 * outputs) += Unsafe.Add(ref leaves, d);
-            Unsafe.Add(ref o, 4 * outputs) += Unsafe.Add(ref leaves, e);
-            Unsafe.Add(ref o, 5 * outputs) += Unsafe.Add(ref leaves, f);
-            Unsafe.Add(ref o, 6 * outputs) += Unsafe.Add(ref leaves, g);
-            Unsafe.Add(ref o, 7 * outputs) += Unsafe.Add(ref leaves, h);
+            o += Unsafe.Add(ref leaves, a - first);
+            Unsafe.Add(ref o, outputs) += Unsafe.Add(ref leaves, b - first);
+            Unsafe.Add(ref o, 2 * outputs) += Unsafe.Add(ref leaves, c - first);
+            Unsafe.Add(ref o, 3 * outputs) += Unsafe.Add(ref leaves, d - first);
+            Unsafe.Add(ref o, 4 * outputs) += Unsafe.Add(ref leaves, e - first);
+            Unsafe.Add(ref o, 5 * outputs) += Unsafe.Add(ref leaves, f - first);
+            Unsafe.Add(ref o, 6 * outputs) += Unsafe.Add(ref leaves, g - first);
+            Unsafe.Add(ref o, 7 * outputs) += Unsafe.Add(ref leaves, h - first);
         }
         for (; i < count; i++)
         {
@@ -358,7 +362,7 @@ internal sealed partial class TreeEnsemble
                 a = CompleteTrees.StepMissing(a, Unsafe.Add(ref x, (nint)Unsafe.Add(ref offsets, a)), Unsafe.Add(ref thresholds, a),
                     Unsafe.Add(ref missing, a));
             }
-            Unsafe.Add(ref outRef, i * outputs) += Unsafe.Add(ref leaves, a);
+            Unsafe.Add(ref outRef, i * outputs) += Unsafe.Add(ref leaves, a - first);
         }
     }
 

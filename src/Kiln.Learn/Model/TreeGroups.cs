@@ -118,9 +118,11 @@ internal sealed class TreeGroups
             p6 = Step(p6, Unsafe.Add(ref x, Unsafe.Add(ref features, p6 + 6)), Unsafe.Add(ref thresholds, p6 + 6));
             p7 = Step(p7, Unsafe.Add(ref x, Unsafe.Add(ref features, p7 + 7)), Unsafe.Add(ref thresholds, p7 + 7));
         }
-        // p = 8 · slot; the leaves of slot s (s ≥ 2^depth − 1) start at 8 · (s − (2^depth − 1))
-        ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Leaves), LeafAt[t] - (8 * ((1 << depth) - 1)));
-        AddLeaves(ref leaves, p0, p1, p2, p3, p4, p5, p6, p7, ref Unsafe.Add(ref MemoryMarshal.GetReference(treeOutputs), t), output);
+        // p = 8 · slot; the leaves of slot s (s ≥ 2^depth − 1) start at 8 · (s − (2^depth − 1)) from the group's leaves
+        // (the positions move, not the reference: one before the array would not follow it when the GC moves it)
+        nint first = 8 * ((1 << depth) - 1);
+        ref var leaves = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Leaves), LeafAt[t]);
+        AddLeaves(ref leaves, p0 - first, p1 - first, p2 - first, p3 - first, p4 - first, p5 - first, p6 - first, p7 - first, ref Unsafe.Add(ref MemoryMarshal.GetReference(treeOutputs), t), output);
     }
 
     /// <summary>Adds eight interleaved trees' leaves (tree j's at <paramref name="leaves"/>[p_j + j]) to their outputs, in tree order.</summary>
