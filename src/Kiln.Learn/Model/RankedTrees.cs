@@ -6,8 +6,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Learn.Model;
 
-/// <summary>Batch prediction for ensembles of numeric trees at most six levels deep (the usual boosted model), 32 rows
-/// per AVX2 vector. Each feature's thresholds across the whole ensemble are sorted into "cuts"; a value's code is its
+/// <summary>Prediction for ensembles of trees at most six levels deep (the usual boosted model): batches 32 rows per
+/// AVX2 vector, single rows on the same codes (<see cref="SumRow"/>). Each feature's thresholds across the whole ensemble are sorted into "cuts"; a value's code is its
 /// rank among them (how many cuts are below it), so "value &gt; threshold j" becomes "code &gt; j" — one byte compare.
 /// A block's values are turned into codes once (two columns per feature: a missing value coded 0, which every node
 /// sends left, or 255, which every node sends right — a node reads the column of its missing direction), then every
