@@ -45,33 +45,27 @@ internal sealed class QuantizedGradients
         var values = Values;
         unsafe
         {
-            fixed (int* rowBase = rows)
+            ForBlocks(rows, threads, (at, start, end, _) =>
             {
-                var rowPointer = (nint)rowBase;
-                Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+                for (var i = start; i < end; i++)
                 {
-                    var at = (int*)rowPointer;
-                    var end = Math.Min(count, (b + 1) * Block);
-                    for (var i = b * Block; i < end; i++)
+                    var r = at[i];
+                    long gq, hq;
+                    if (stochastic)
                     {
-                        var r = at[i];
-                        long gq, hq;
-                        if (stochastic)
-                        {
-                            // one hash gives both roundings their 32 random bits
-                            var bits = Hash(salt, (uint)r);
-                            gq = Round(gradHess[2 * r] * sg, (uint)bits);
-                            hq = Round(gradHess[(2 * r) + 1] * sh, (uint)(bits >> 32));
-                        }
-                        else
-                        {
-                            gq = (long)Math.Round(gradHess[2 * r] * sg);
-                            hq = (long)Math.Round(gradHess[(2 * r) + 1] * sh);
-                        }
-                        values[r] = (hq << 32) + gq;
+                        // one hash gives both roundings their 32 random bits
+                        var bits = Hash(salt, (uint)r);
+                        gq = Round(gradHess[2 * r] * sg, (uint)bits);
+                        hq = Round(gradHess[(2 * r) + 1] * sh, (uint)(bits >> 32));
                     }
-                });
-            }
+                    else
+                    {
+                        gq = (long)Math.Round(gradHess[2 * r] * sg);
+                        hq = (long)Math.Round(gradHess[(2 * r) + 1] * sh);
+                    }
+                    values[r] = (hq << 32) + gq;
+                }
+            });
         }
         return (sumG, sumH);
     }
@@ -91,35 +85,44 @@ internal sealed class QuantizedGradients
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Round(double x, uint bits) => (long)Math.Floor(x + (bits * (1.0 / (1UL << 32))));
 
+    /// <summary>The body of a pass over one block of rows: the row indices, the block's range in them, the block's number.</summary>
+    private unsafe delegate void BlockBody(int* rows, int start, int end, int block);
+
+    /// <summary>Runs <paramref name="body"/> over the rows in blocks of <see cref="Block"/>, on up to <paramref name="threads"/> threads.</summary>
+    private static unsafe void ForBlocks(ReadOnlySpan<int> rows, int threads, BlockBody body)
+    {
+        var count = rows.Length;
+        var blocks = (count + Block - 1) / Block;
+        fixed (int* rowBase = rows)
+        {
+            var rowPointer = (nint)rowBase;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+                b => body((int*)rowPointer, b * Block, Math.Min(count, (b + 1) * Block), b));
+        }
+    }
+
     /// <summary>The rows' gradient and hessian sums and largest |gradient| and hessian: per block of rows on the
     /// threads, then the blocks' sums added in block order (the same totals whatever the thread count).</summary>
     private static (double SumG, double SumH, double MaxG, double MaxH) Scan(ReadOnlySpan<int> rows, float[] gradHess, int blocks, int threads)
     {
         var partial = new (double SumG, double SumH, double MaxG, double MaxH)[blocks];
-        var count = rows.Length;
         unsafe
         {
-            fixed (int* rowBase = rows)
+            ForBlocks(rows, threads, (at, start, end, block) =>
             {
-                var rowPointer = (nint)rowBase;
-                Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+                double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
+                for (var i = start; i < end; i++)
                 {
-                    var at = (int*)rowPointer;
-                    var end = Math.Min(count, (b + 1) * Block);
-                    double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
-                    for (var i = b * Block; i < end; i++)
-                    {
-                        var r = at[i];
-                        var g = gradHess[2 * r];
-                        var h = gradHess[(2 * r) + 1];
-                        sumG += g;
-                        sumH += h;
-                        maxG = Math.Max(maxG, Math.Abs(g));
-                        maxH = Math.Max(maxH, h);
-                    }
-                    partial[b] = (sumG, sumH, maxG, maxH);
-                });
-            }
+                    var r = at[i];
+                    var g = gradHess[2 * r];
+                    var h = gradHess[(2 * r) + 1];
+                    sumG += g;
+                    sumH += h;
+                    maxG = Math.Max(maxG, Math.Abs(g));
+                    maxH = Math.Max(maxH, h);
+                }
+                partial[block] = (sumG, sumH, maxG, maxH);
+            });
         }
         double totalG = 0, totalH = 0, largestG = 0, largestH = 0;
         foreach (var (sumG, sumH, maxG, maxH) in partial)
