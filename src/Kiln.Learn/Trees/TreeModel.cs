@@ -24,8 +24,8 @@ public abstract class TreeModel : TrainedModel
     private protected override void PredictRow(ReadOnlySpan<double> row, Span<double> output) => Ensemble.Predict(row, output);
 
     /// <summary>Deep trees (walked node by node) predict in larger blocks: a tree's upper levels, which every row passes
-    /// through, are then fetched once for more rows.</summary>
-    private protected override int PredictionBlockRows => Ensemble.Complete.Depth.All(d => d >= 0) ? 128 : 1024;
+    /// through, are then fetched once for more rows. The byte-rank layout and complete trees keep a block in L1.</summary>
+    private protected override int PredictionBlockRows => Ensemble.Ranked is not null || Ensemble.Complete.Depth.All(d => d >= 0) ? 128 : 1024;
 
     internal override void PredictBlock(double[] columns, int stride, int count, Span<double> output) =>
         Ensemble.PredictBlock(columns, stride, count, output);
