@@ -64,7 +64,8 @@ internal sealed partial class RankedTrees
             _pivots[i] = cuts[(16 * i) + 15];
         }
         _bounds = bounds;
-        _tables = Tables(bounds, outputs.Length);
+        // the numeric traversal's bound tables (a model with categorical splits takes the mixed traversal instead)
+        _tables = mixed is null ? Tables(bounds, outputs.Length) : [];
         _offsets = offsets;
         _leaves = leaves;
         _outputs = outputs;
@@ -112,24 +113,13 @@ internal sealed partial class RankedTrees
         var codes = scratch.Codes;
         var indices = scratch.Indices;
         Encode(columns, stride, count, codes, chunks);
-        ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
-        ref var offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
-        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
-        ref var index = ref MemoryMarshal.GetArrayDataReference(indices);
-        var chunkBytes = ChunkBytes;
-        for (var t = 0; t < trees; t++)
+        if (_mixed is null)
         {
-            // the tree's bound tables and offsets stay in L1 while it runs over the block's chunks
-            ref var treeTables = ref Unsafe.Add(ref tables, t * TableBytes);
-            ref var treeOffsets = ref Unsafe.Add(ref offsets, t * Slots);
-            ref var treeIndex = ref Unsafe.Add(ref index, t * rows);
-            for (var chunk = 0; chunk < chunks; chunk++)
-            {
-                var leaf = _mixed is null
-                    ? LeafIndices(ref treeTables, ref treeOffsets, ref Unsafe.Add(ref code, chunk * chunkBytes))
-                    : LeafIndicesMixed(ref _mixed[t * Slots], ref MemoryMarshal.GetArrayDataReference(_sets), ref Unsafe.Add(ref code, chunk * chunkBytes));
-                Unsafe.WriteUnaligned(ref Unsafe.Add(ref treeIndex, chunk * Lanes), leaf);
-            }
+            Traverse(codes, indices, chunks, rows);
+        }
+        else
+        {
+            TraverseMixed(_mixed, codes, indices, chunks, rows);
         }
         if (_outputCount == 1)
         {
@@ -138,6 +128,43 @@ internal sealed partial class RankedTrees
         else
         {
             SumMany(indices, rows, count, output);
+        }
+    }
+
+    /// <summary>Every tree's leaf for every row of the block (numeric models), tree by tree: a tree's bound tables and
+    /// offsets stay in L1 while it runs over the block's chunks.</summary>
+    private void Traverse(byte[] codes, byte[] indices, int chunks, int rows)
+    {
+        var chunkBytes = ChunkBytes;
+        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
+        for (var t = 0; t < _outputs.Length; t++)
+        {
+            ref var tables = ref _tables[t * TableBytes];
+            ref var offsets = ref _offsets[t * Slots];
+            ref var index = ref indices[t * rows];
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                var leaf = LeafIndices(ref tables, ref offsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref index, chunk * Lanes), leaf);
+            }
+        }
+    }
+
+    /// <summary>As <see cref="Traverse"/>, for models with categorical splits.</summary>
+    private void TraverseMixed(MixedNode[] mixed, byte[] codes, byte[] indices, int chunks, int rows)
+    {
+        var chunkBytes = ChunkBytes;
+        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
+        ref var sets = ref MemoryMarshal.GetArrayDataReference(_sets);
+        for (var t = 0; t < _outputs.Length; t++)
+        {
+            ref var nodes = ref mixed[t * Slots];
+            ref var index = ref indices[t * rows];
+            for (var chunk = 0; chunk < chunks; chunk++)
+            {
+                var leaf = LeafIndicesMixed(ref nodes, ref sets, ref Unsafe.Add(ref code, chunk * chunkBytes));
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref index, chunk * Lanes), leaf);
+            }
         }
     }
 
