@@ -8,8 +8,9 @@ namespace Kiln.Learn.Forest;
 /// features tried at each split, predictions averaged. Trees are histogram trees (the GBDT's binning, native categorical
 /// splits, learned missing-value directions) grown on squared error, which for 0/1 targets is the Gini criterion.</summary>
 /// <remarks>Classification averages the trees' leaf class frequencies. Binary forests grow one tree per iteration on the
-/// second class's indicator; multiclass forests grow one tree per class per iteration on the same bootstrap sample
-/// (one-vs-rest) and normalise the averaged votes to sum to one. Trees are grown in parallel; each tree's randomness
+/// second class's indicator; a multiclass forest grows one tree per iteration whose splits maximise the summed gain of
+/// all the class indicators (the Gini decrease, as scikit-learn's trees), stored as one tree per class with the same
+/// splits and that class's frequency in each leaf, so the averaged votes sum to one. Trees are grown in parallel; each tree's randomness
 /// comes from <see cref="LearnerOptions.Seed"/> and its index, so the model does not depend on
 /// <see cref="LearnerOptions.Threads"/>. Progress is reported once per tree, with the out-of-bag loss so far (log loss
 /// or mean squared error over the rows that have out-of-bag votes) as the training loss.</remarks>

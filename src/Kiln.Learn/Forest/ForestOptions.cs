@@ -4,7 +4,8 @@ namespace Kiln.Learn.Forest;
 /// RandomForestClassifier / RandomForestRegressor.</summary>
 public sealed record ForestOptions : LearnerOptions
 {
-    /// <summary>Trees in the forest (multiclass: per class, see <see cref="ForestLearner"/>). Range 1-100,000; default 100.</summary>
+    /// <summary>Trees in the forest (a multiclass model stores each as one tree per class, see <see cref="ForestLearner"/>).
+    /// Range 1-100,000; default 100.</summary>
     public int Trees { get; init; } = 100;
 
     /// <summary>Most levels below the root; 0 = unlimited (trees grow until leaves are pure or too small). Range 0-64; default 0.</summary>

@@ -76,7 +76,8 @@ internal sealed class ForestRun
                 {
                     builder.Add(trees[k], k);
                 }
-                foreach (var item in TreeModel.Importances(_schema, trees).Select((v, f) => (v, f)))
+                // a multiclass iteration's trees share their splits: counted once
+                foreach (var item in TreeModel.Importances(_schema, trees.Take(1)).Select((v, f) => (v, f)))
                 {
                     gain[item.f] += item.v.Gain;
                     splits[item.f] += item.v.Splits;
@@ -118,11 +119,20 @@ internal sealed class ForestRun
             var (rows, inBag) = _options.Bootstrap ? Bootstrap(worker, rng) : (AllRows(worker), null);
             var allFeatures = Enumerable.Range(0, _matrix.FeatureCount).ToArray();
             var trees = new GrownTree[_outputs];
-            for (var k = 0; k < _outputs; k++)
+            if (_outputs > 1)
             {
-                trees[k] = worker.Grower.Grow(rows, _gradHess[k], allFeatures, rng);
-                SetLeafMeans(trees[k], worker.Grower.Rows, _targets[k]);
+                // multiclass: one tree split on all classes at once (the Gini decrease), its leaves' class frequencies
+                // stored as one tree per class with the same shape
+                var shared = worker.Grower.GrowJoint(rows, _gradHess, allFeatures, rng);
+                for (var k = 0; k < _outputs; k++)
+                {
+                    trees[k] = k == 0 ? shared : shared.Copy();
+                    SetLeafMeans(trees[k], worker.Grower.Rows, _targets[k]);
+                }
+                return new GrownIteration(trees, inBag);
             }
+            trees[0] = worker.Grower.Grow(rows, _gradHess[0], allFeatures, rng);
+            SetLeafMeans(trees[0], worker.Grower.Rows, _targets[0]);
             return new GrownIteration(trees, inBag);
         }
         finally

@@ -25,6 +25,16 @@ internal sealed class GrownTree
 
     public List<(int Begin, int End)> LeafRows { get; } = [];
 
+    /// <summary>A tree with the same nodes and leaf rows (and, until they are set, the same leaf values).</summary>
+    public GrownTree Copy()
+    {
+        var copy = new GrownTree();
+        copy.Nodes.AddRange(Nodes);
+        copy.LeafValues.AddRange(LeafValues);
+        copy.LeafRows.AddRange(LeafRows);
+        return copy;
+    }
+
     /// <summary>The leaf that the row with bins <paramref name="rowBins"/> lands in.</summary>
     public int FindLeaf(ReadOnlySpan<byte> rowBins)
     {

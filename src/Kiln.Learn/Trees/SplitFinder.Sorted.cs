@@ -12,6 +12,8 @@ internal sealed partial class SplitFinder
     private readonly long[] _words = new long[SortedMaxRows];
     private readonly byte[] _keysByLow = new byte[SortedMaxRows];
     private readonly long[] _wordsByLow = new long[SortedMaxRows];
+    private readonly int[] _sortedRows = new int[SortedMaxRows];
+    private readonly int[] _rowsByLow = new int[SortedMaxRows];
     private long[]? _single;
 
     /// <summary><see cref="Find"/> for a node of at most <see cref="SortedMaxRows"/> rows without a histogram: per feature the
@@ -58,8 +60,8 @@ internal sealed partial class SplitFinder
         return Finish(best, parent);
     }
 
-    /// <summary>The rows' (bin of <paramref name="f"/>, word) pairs into <see cref="_keys"/>/<see cref="_words"/> in bin order:
-    /// insertion (a few rows).</summary>
+    /// <summary>The rows' (bin of <paramref name="f"/>, word) pairs into <see cref="_keys"/>/<see cref="_words"/> in bin order,
+    /// the rows themselves into <see cref="_sortedRows"/>: insertion (a few rows).</summary>
     private void InsertionSort(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] words, int f)
     {
         for (var i = 0; i < rows.Length; i++)
@@ -72,10 +74,12 @@ internal sealed partial class SplitFinder
             {
                 _keys[j] = _keys[j - 1];
                 _words[j] = _words[j - 1];
+                _sortedRows[j] = _sortedRows[j - 1];
                 j--;
             }
             _keys[j] = key;
             _words[j] = word;
+            _sortedRows[j] = r;
         }
     }
 
@@ -105,6 +109,7 @@ internal sealed partial class SplitFinder
             var at = low[key & 15]++;
             _keysByLow[at] = key;
             _wordsByLow[at] = words[r];
+            _rowsByLow[at] = r;
         }
         for (var i = 0; i < count; i++)
         {
@@ -112,6 +117,7 @@ internal sealed partial class SplitFinder
             var at = high[key >> 4]++;
             _keys[at] = key;
             _words[at] = _wordsByLow[i];
+            _sortedRows[at] = _rowsByLow[i];
         }
     }
 

@@ -2,27 +2,28 @@ namespace Kiln.Learn.Trees;
 
 internal sealed partial class TreeGrower
 {
-    private void BuildHistogram(Pending node, int[] features, bool allFeatures = false)
+    private void BuildHistogram(Pending node, int[] features, bool allFeatures = false) =>
+        BuildHistogram(node.Hist!, node.Begin, node.Count, features, _packed.Values, allFeatures);
+
+    /// <summary>The histogram of rows [begin, begin + count) of the row array over <paramref name="features"/>, from the
+    /// packed words <paramref name="values"/>; on all threads for large nodes.</summary>
+    private void BuildHistogram(long[] hist, int begin, int count, int[] features, long[] values, bool allFeatures = false)
     {
         allFeatures |= features.Length == _matrix.FeatureCount;
-        var hist = node.Hist!;
-        var rows = _rows.AsSpan(node.Begin, node.Count);
-        var chunks = node.Count >= ParallelHistogramRows ? _threads : 1;
+        var chunks = count >= ParallelHistogramRows ? _threads : 1;
         if (chunks == 1)
         {
             HistogramKernel.Clear(hist, features, allFeatures);
-            BuildInto(hist, rows, features, allFeatures);
+            BuildInto(hist, _rows.AsSpan(begin, count), features, values, allFeatures);
             return;
         }
-        var begin = node.Begin;
-        var count = node.Count;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
         {
             var target = c == 0 ? hist : _threadHists[c] ??= new long[hist.Length];
             HistogramKernel.Clear(target, features, allFeatures);
             var start = (int)((long)count * c / chunks);
             var end = (int)((long)count * (c + 1) / chunks);
-            BuildInto(target, _rows.AsSpan(begin + start, end - start), features, allFeatures);
+            BuildInto(target, _rows.AsSpan(begin + start, end - start), features, values, allFeatures);
         });
         for (var c = 1; c < chunks; c++)
         {
@@ -30,15 +31,15 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private void BuildInto(long[] hist, ReadOnlySpan<int> rows, int[] features, bool allFeatures)
+    private void BuildInto(long[] hist, ReadOnlySpan<int> rows, int[] features, long[] values, bool allFeatures)
     {
         if (allFeatures)
         {
-            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, _packed.Values, hist);
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, values, hist);
         }
         else
         {
-            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, _packed.Values, features, hist);
+            HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, values, features, hist);
         }
     }
 

@@ -198,24 +198,7 @@ internal sealed partial class TreeGrower
 
     private void Evaluate(Pending node, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
     {
-        var use = features;
-        if (perNodeFeatures)
-        {
-            var k = Math.Max(1, (int)Math.Round(features.Length * _settings.NodeFeatureFraction));
-            features.CopyTo(nodeFeatures, 0);
-            for (var i = 0; i < k; i++)
-            {
-                var j = rng.Next(i, nodeFeatures.Length);
-                (nodeFeatures[i], nodeFeatures[j]) = (nodeFeatures[j], nodeFeatures[i]);
-            }
-            // one reused array: a node's features are used only within this call
-            if (_nodeUse.Length != k)
-            {
-                _nodeUse = new int[k];
-            }
-            Array.Copy(nodeFeatures, _nodeUse, k);
-            use = _nodeUse;
-        }
+        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
         if (perNodeFeatures && node.Count <= SplitFinder.SortedMaxRows)
         {
             // a small node of a forest tree: no histogram (see SplitFinder.FindSorted)
@@ -239,6 +222,25 @@ internal sealed partial class TreeGrower
         }
     }
 
+    /// <summary>The node's share of <paramref name="features"/>, drawn without replacement (in a reused array: a node's
+    /// features are used only while it is evaluated).</summary>
+    private int[] SampleNodeFeatures(int[] features, int[] nodeFeatures, Random rng)
+    {
+        var k = Math.Max(1, (int)Math.Round(features.Length * _settings.NodeFeatureFraction));
+        features.CopyTo(nodeFeatures, 0);
+        for (var i = 0; i < k; i++)
+        {
+            var j = rng.Next(i, nodeFeatures.Length);
+            (nodeFeatures[i], nodeFeatures[j]) = (nodeFeatures[j], nodeFeatures[i]);
+        }
+        if (_nodeUse.Length != k)
+        {
+            _nodeUse = new int[k];
+        }
+        Array.Copy(nodeFeatures, _nodeUse, k);
+        return _nodeUse;
+    }
+
     private void MakeLeaf(GrownTree tree, Pending node)
     {
         Release(node);
@@ -248,20 +250,22 @@ internal sealed partial class TreeGrower
         Link(tree, node, ~leaf);
     }
 
-    private static void Link(GrownTree tree, Pending node, int child)
+    private static void Link(GrownTree tree, Pending node, int child) => Link(tree, node.Parent, node.IsLeft, child);
+
+    private static void Link(GrownTree tree, int parent, bool isLeft, int child)
     {
-        if (node.Parent < 0)
+        if (parent < 0)
         {
             return;
         }
         var nodes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tree.Nodes);
-        if (node.IsLeft)
+        if (isLeft)
         {
-            nodes[node.Parent].Left = child;
+            nodes[parent].Left = child;
         }
         else
         {
-            nodes[node.Parent].Right = child;
+            nodes[parent].Right = child;
         }
     }
 

@@ -51,6 +51,71 @@ public sealed class ForestLearnerTests
     }
 
     [Fact]
+    public void A_multiclass_iteration_is_one_tree_split_on_all_classes_at_once()
+    {
+        var model = Learner.Fit(NoisyThreeClasses(2000), "y",
+            new ForestOptions { Task = TaskKind.MulticlassClassification, Trees = 8, MaxFeatures = 0.5 });
+        var ensemble = model.Ensemble;
+        Assert.Equal(24, ensemble.TreeCount);
+        for (var i = 0; i < 8; i++)
+        {
+            // the class trees of an iteration: the same splits, and leaves that hold class frequencies summing to one
+            var leaves = new[] { 0, 1, 2 }.Select(k => Leaves(ensemble, ensemble.Roots[(i * 3) + k], ensemble.Roots[i * 3])).ToArray();
+            Assert.True(leaves[0].Count > 10, $"tree {i} has {leaves[0].Count} leaves");
+            for (var j = 0; j < leaves[0].Count; j++)
+            {
+                Assert.Equal(1.0, leaves[0][j] + leaves[1][j] + leaves[2][j], 12);
+            }
+        }
+    }
+
+    /// <summary>Three classes from two numeric features and a categorical one, a fifth of the labels drawn at random.</summary>
+    private static Kiln.Tabular.Table NoisyThreeClasses(int rows)
+    {
+        var rng = new Random(21);
+        var a = new double[rows];
+        var b = new double[rows];
+        var codes = new int[rows];
+        var y = new string?[rows];
+        string[] names = ["red", "green", "blue"];
+        for (var i = 0; i < rows; i++)
+        {
+            a[i] = rng.NextDouble();
+            b[i] = rng.NextDouble();
+            codes[i] = rng.Next(4);
+            var k = a[i] < 0.3 ? 0 : codes[i] % 2 == 0 && b[i] < 0.6 ? 1 : 2;
+            y[i] = names[rng.Next(5) == 0 ? rng.Next(3) : k];
+        }
+        return new Kiln.Tabular.Table([new Float64Column("a", a), new Float64Column("b", b),
+            new CategoricalColumn("c", codes, ["w", "x", "y", "z"]), CategoricalColumn.FromValues("y", y)]);
+    }
+
+    /// <summary>The leaf values of the tree at <paramref name="root"/> in depth-first order, checking on the way that its
+    /// nodes test what the nodes of the tree at <paramref name="shape"/> test.</summary>
+    private static List<double> Leaves(Kiln.Learn.Model.TreeEnsemble ensemble, int root, int shape)
+    {
+        var values = new List<double>();
+        Walk(root, shape);
+        return values;
+
+        void Walk(int node, int other)
+        {
+            Assert.Equal(node < 0, other < 0);
+            if (node < 0)
+            {
+                values.Add(ensemble.Leaves[~node]);
+                return;
+            }
+            var (a, b) = (ensemble.Nodes[node], ensemble.Nodes[other]);
+            // the flags, not the category set's position (each tree has its own copy)
+            const int flags = Kiln.Learn.Model.FlatNode.DefaultLeftFlag | Kiln.Learn.Model.FlatNode.CategoricalFlag;
+            Assert.Equal((b.Feature, b.Threshold, b.Info & flags), (a.Feature, a.Threshold, a.Info & flags));
+            Walk(a.Left, b.Left);
+            Walk(a.Right, b.Right);
+        }
+    }
+
+    [Fact]
     public void Regression_averages_tree_values()
     {
         var model = Learner.Fit(Synthetic.Linear(3000), "y", new ForestOptions { Task = TaskKind.Regression, Trees = 40 });
