@@ -43,6 +43,7 @@ internal sealed class ForestRun
         {
             MaxDepth = options.MaxDepth, MaxLeaves = 0, MinChildWeight = 0, MinSamplesLeaf = options.MinSamplesLeaf,
             Lambda = 0, Alpha = 0, Gamma = 0, LeafScale = 1, StochasticRounding = false, MinCategoryRows = options.MinCategoryRows,
+            CenterThresholds = true,
             NodeFeatureFraction = (double)options.FeaturesPerSplit(features) / features,
         };
     }

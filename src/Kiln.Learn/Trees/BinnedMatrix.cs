@@ -15,6 +15,9 @@ internal sealed class BinnedMatrix
         FeatureCount = featureCount;
     }
 
+    /// <summary>A matrix over bins already computed (row-major), for tests and tools.</summary>
+    internal static BinnedMatrix FromBins(byte[] bins, int rowCount, int featureCount) => new(bins, rowCount, featureCount);
+
     public byte[] Bins { get; }
 
     public int RowCount { get; }

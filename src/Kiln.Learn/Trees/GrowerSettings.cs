@@ -36,4 +36,8 @@ internal sealed record GrowerSettings
     /// rounds to nearest: its rows share a few gradient values, and equal values must stay equal so that a pure node
     /// shows no gain and is not split further on rounding noise.</summary>
     public bool StochasticRounding { get; init; } = true;
+
+    /// <summary>Place a numeric split's threshold in the middle of the gap the node's rows leave around it (random forest,
+    /// as scikit-learn) rather than just above the left side's largest value (gradient boosting, as XGBoost).</summary>
+    public bool CenterThresholds { get; init; }
 }

@@ -202,47 +202,66 @@ internal sealed partial class SplitFinder
     }
 
     /// <summary><see cref="FindJoint"/> for a node of at most <see cref="SortedMaxRows"/> rows without histograms (see
-    /// <see cref="FindSorted"/>): the rows sorted by bin once per feature, each target's sums taken along that order.</summary>
+    /// <see cref="FindSorted(byte[], int, ReadOnlySpan{int}, QuantizedGradients, ReadOnlySpan{int}, double, double)"/>): the rows sorted by bin once per feature, each target's sums taken along that order.</summary>
     public SplitCandidate FindSortedJoint(byte[] bins, int featureCount, ReadOnlySpan<int> rows, QuantizedGradients[] scales,
         ReadOnlySpan<int> features, ReadOnlySpan<double> g, double h)
     {
-        BeginJoint(scales);
-        var best = SplitCandidate.None;
-        var parent = JointParent(g, h);
-        var count = rows.Length;
-        var countPerHess = h > 0 ? count / h : 0;
-        var weights = scales[0].Values;
-        var targets = g.Length;
+        var state = BeginSortedJoint(scales, rows.Length, g, h);
         foreach (var f in features)
         {
-            if (count <= InsertionSortRows)
-            {
-                InsertionSort(bins, featureCount, rows, weights, f);
-            }
-            else
-            {
-                RadixSort(bins, featureCount, rows, weights, f);
-            }
-            if (_bins[f].IsCategorical)
-            {
-                // each target's histogram of this feature alone, from the sorted rows (unused bins stay zero)
-                var binCount = _bins[f].BinCount;
-                for (var k = 0; k < targets; k++)
-                {
-                    var single = _jointSingle[k];
-                    Array.Clear(single, 0, binCount);
-                    var values = scales[k].Values;
-                    for (var i = 0; i < count; i++)
-                    {
-                        single[_keys[i]] += values[_sortedRows[i]];
-                    }
-                }
-                FindCategoricalJoint(_jointSingle, 0, f, g, h, parent, countPerHess, ref best);
-                continue;
-            }
-            FindNumericSortedJoint(f, count, g, h, parent, countPerHess, ref best);
+            TrySortedJoint(bins, featureCount, rows, f, g, h, ref state);
         }
-        return Finish(best, parent);
+        return Finish(state.Best, state.Parent);
+    }
+
+    /// <summary><see cref="FindSortedJoint(byte[], int, ReadOnlySpan{int}, QuantizedGradients[], ReadOnlySpan{int}, ReadOnlySpan{double}, double)"/>
+    /// over features drawn until <paramref name="want"/> of them vary within the node (see
+    /// <see cref="FindSorted(byte[], int, ReadOnlySpan{int}, QuantizedGradients, FeatureDraw, int, double, double)"/>).</summary>
+    public SplitCandidate FindSortedJoint(byte[] bins, int featureCount, ReadOnlySpan<int> rows, QuantizedGradients[] scales,
+        FeatureDraw draw, int want, ReadOnlySpan<double> g, double h)
+    {
+        var state = BeginSortedJoint(scales, rows.Length, g, h);
+        var tried = 0;
+        while (tried < want && draw.TryNext(out var f))
+        {
+            tried += TrySortedJoint(bins, featureCount, rows, f, g, h, ref state) ? 1 : 0;
+        }
+        return Finish(state.Best, state.Parent);
+    }
+
+    private SortedSearch BeginSortedJoint(QuantizedGradients[] scales, int count, ReadOnlySpan<double> g, double h)
+    {
+        BeginJoint(scales);
+        return new SortedSearch { Best = SplitCandidate.None, Parent = JointParent(g, h), CountPerHess = h > 0 ? count / h : 0 };
+    }
+
+    private bool TrySortedJoint(byte[] bins, int featureCount, ReadOnlySpan<int> rows, int f, ReadOnlySpan<double> g, double h,
+        ref SortedSearch state)
+    {
+        var count = rows.Length;
+        if (!SortRows(bins, featureCount, rows, _jointScales[0].Values, f))
+        {
+            return false;
+        }
+        if (!_bins[f].IsCategorical)
+        {
+            FindNumericSortedJoint(f, count, g, h, state.Parent, state.CountPerHess, ref state.Best);
+            return true;
+        }
+        // each target's histogram of this feature alone, from the sorted rows (unused bins stay zero)
+        var binCount = _bins[f].BinCount;
+        for (var k = 0; k < g.Length; k++)
+        {
+            var single = _jointSingle[k];
+            Array.Clear(single, 0, binCount);
+            var values = _jointScales[k].Values;
+            for (var i = 0; i < count; i++)
+            {
+                single[_keys[i]] += values[_sortedRows[i]];
+            }
+        }
+        FindCategoricalJoint(_jointSingle, 0, f, g, h, state.Parent, state.CountPerHess, ref state.Best);
+        return true;
     }
 
     /// <summary>The candidates of <see cref="FindNumericJoint"/> that differ (see <see cref="FindNumericSorted"/>).</summary>

@@ -2,7 +2,7 @@ namespace Kiln.Learn.Trees;
 
 internal sealed partial class SplitFinder
 {
-    /// <summary>Most rows a node may have for <see cref="FindSorted"/>.</summary>
+    /// <summary>Most rows a node may have for <see cref="FindSorted(byte[], int, ReadOnlySpan{int}, QuantizedGradients, ReadOnlySpan{int}, double, double)"/>.</summary>
     public const int SortedMaxRows = 64;
 
     /// <summary>Nodes up to this size sort by insertion; larger ones by two counting passes over the bins' nibbles.</summary>
@@ -31,33 +31,73 @@ internal sealed partial class SplitFinder
     public SplitCandidate FindSorted(byte[] bins, int featureCount, ReadOnlySpan<int> rows, QuantizedGradients scales,
         ReadOnlySpan<int> features, double g, double h)
     {
-        _scales = scales;
-        var best = SplitCandidate.None;
-        var parent = Score(g, h);
-        var count = rows.Length;
-        var countPerHess = h > 0 ? count / h : 0;
-        var words = scales.Values;
+        var state = BeginSorted(scales, rows.Length, g, h);
         foreach (var f in features)
         {
-            // the node's (bin, word) pairs for f, sorted by bin
-            if (count <= InsertionSortRows)
-            {
-                InsertionSort(bins, featureCount, rows, words, f);
-            }
-            else
-            {
-                RadixSort(bins, featureCount, rows, words, f);
-            }
-            if (_bins[f].IsCategorical)
-            {
-                FindCategoricalSorted(f, count, g, h, parent, countPerHess, ref best);
-            }
-            else
-            {
-                FindNumericSorted(f, count, g, h, parent, countPerHess, ref best);
-            }
+            TrySorted(bins, featureCount, rows, f, g, h, ref state);
         }
-        return Finish(best, parent);
+        return Finish(state.Best, state.Parent);
+    }
+
+    /// <summary><see cref="FindSorted(byte[], int, ReadOnlySpan{int}, QuantizedGradients, ReadOnlySpan{int}, double, double)"/>
+    /// over features drawn from <paramref name="draw"/> until <paramref name="want"/> of them vary within the node: a
+    /// feature with one bin among the node's rows cannot split it and does not count (scikit-learn's rule).</summary>
+    public SplitCandidate FindSorted(byte[] bins, int featureCount, ReadOnlySpan<int> rows, QuantizedGradients scales,
+        FeatureDraw draw, int want, double g, double h)
+    {
+        var state = BeginSorted(scales, rows.Length, g, h);
+        var tried = 0;
+        while (tried < want && draw.TryNext(out var f))
+        {
+            tried += TrySorted(bins, featureCount, rows, f, g, h, ref state) ? 1 : 0;
+        }
+        return Finish(state.Best, state.Parent);
+    }
+
+    private struct SortedSearch
+    {
+        public SplitCandidate Best;
+        public double Parent;
+        public double CountPerHess;
+    }
+
+    private SortedSearch BeginSorted(QuantizedGradients scales, int count, double g, double h)
+    {
+        _scales = scales;
+        return new SortedSearch { Best = SplitCandidate.None, Parent = Score(g, h), CountPerHess = h > 0 ? count / h : 0 };
+    }
+
+    /// <summary>Sorts the node's rows by their bins of <paramref name="f"/> (<see cref="_keys"/>, <see cref="_words"/> and
+    /// <see cref="_sortedRows"/>); false when they all share one bin.</summary>
+    private bool SortRows(byte[] bins, int featureCount, ReadOnlySpan<int> rows, long[] words, int f)
+    {
+        if (rows.Length <= InsertionSortRows)
+        {
+            InsertionSort(bins, featureCount, rows, words, f);
+        }
+        else
+        {
+            RadixSort(bins, featureCount, rows, words, f);
+        }
+        return rows.Length > 0 && _keys[0] != _keys[rows.Length - 1];
+    }
+
+    /// <summary>Tries feature <paramref name="f"/>; false (and nothing tried) when it is constant in the node.</summary>
+    private bool TrySorted(byte[] bins, int featureCount, ReadOnlySpan<int> rows, int f, double g, double h, ref SortedSearch state)
+    {
+        if (!SortRows(bins, featureCount, rows, _scales!.Values, f))
+        {
+            return false;
+        }
+        if (_bins[f].IsCategorical)
+        {
+            FindCategoricalSorted(f, rows.Length, g, h, state.Parent, state.CountPerHess, ref state.Best);
+        }
+        else
+        {
+            FindNumericSorted(f, rows.Length, g, h, state.Parent, state.CountPerHess, ref state.Best);
+        }
+        return true;
     }
 
     /// <summary>The rows' (bin of <paramref name="f"/>, word) pairs into <see cref="_keys"/>/<see cref="_words"/> in bin order,

@@ -52,6 +52,7 @@ internal sealed partial class TreeGrower
                 continue;
             }
             var index = tree.Nodes.Count;
+            CenterThreshold(ref best, node.Begin, node.End);
             tree.Nodes.Add(new SplitNode
             {
                 Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
@@ -95,14 +96,17 @@ internal sealed partial class TreeGrower
         {
             return SplitCandidate.None;
         }
-        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
         var t0 = PhaseTimer.Start();
         if (count <= SplitFinder.SortedMaxRows)
         {
-            var sorted = _finder.FindSortedJoint(_matrix.Bins, _matrix.FeatureCount, rows, _jointPacks, use, _jointG, h);
+            // features constant in a small node do not count against its share (as in Grow)
+            _draw.Reset(features, rng);
+            var want = perNodeFeatures ? NodeFeatureCount(features) : features.Length;
+            var sorted = _finder.FindSortedJoint(_matrix.Bins, _matrix.FeatureCount, rows, _jointPacks, _draw, want, _jointG, h);
             PhaseTimer.Stop(Phase.SplitFind, t0);
             return sorted;
         }
+        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
         for (var k = 0; k < targets; k++)
         {
             _jointHists[k] = Rent();

@@ -28,6 +28,7 @@ internal sealed partial class TreeGrower
     private int[] _scratchRight = [];
     private int[] _scratchLeft = [];
     private int[] _nodeUse = [];
+    private readonly FeatureDraw _draw = new();
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
     {
@@ -96,6 +97,7 @@ internal sealed partial class TreeGrower
             }
             var index = tree.Nodes.Count;
             var best = node.Best;
+            CenterThreshold(ref best, node.Begin, node.End);
             tree.Nodes.Add(new SplitNode
             {
                 Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
@@ -198,16 +200,18 @@ internal sealed partial class TreeGrower
 
     private void Evaluate(Pending node, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
     {
-        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
         if (perNodeFeatures && node.Count <= SplitFinder.SortedMaxRows)
         {
-            // a small node of a forest tree: no histogram (see SplitFinder.FindSorted)
+            // a small node of a forest tree: no histogram (see SplitFinder.FindSorted), and features constant in it do
+            // not count against the node's share
             var t1 = PhaseTimer.Start();
-            node.Best = _finder.FindSorted(_matrix.Bins, _matrix.FeatureCount, _rows.AsSpan(node.Begin, node.Count), _packed, use,
-                node.G, node.H);
+            _draw.Reset(features, rng);
+            node.Best = _finder.FindSorted(_matrix.Bins, _matrix.FeatureCount, _rows.AsSpan(node.Begin, node.Count), _packed, _draw,
+                NodeFeatureCount(features), node.G, node.H);
             PhaseTimer.Stop(Phase.SplitFind, t1);
             return;
         }
+        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
         if (buildHist)
         {
             node.Hist = Rent();
@@ -222,11 +226,13 @@ internal sealed partial class TreeGrower
         }
     }
 
+    private int NodeFeatureCount(int[] features) => Math.Max(1, (int)Math.Round(features.Length * _settings.NodeFeatureFraction));
+
     /// <summary>The node's share of <paramref name="features"/>, drawn without replacement (in a reused array: a node's
     /// features are used only while it is evaluated).</summary>
     private int[] SampleNodeFeatures(int[] features, int[] nodeFeatures, Random rng)
     {
-        var k = Math.Max(1, (int)Math.Round(features.Length * _settings.NodeFeatureFraction));
+        var k = NodeFeatureCount(features);
         features.CopyTo(nodeFeatures, 0);
         for (var i = 0; i < k; i++)
         {

@@ -112,5 +112,39 @@ public sealed class SplitFinderTests
         Assert.Equal(minCategoryRows == 0, best.LeftBins.Contains(3));
     }
 
+    [Fact]
+    public void A_feature_constant_in_a_small_node_does_not_count_against_its_share()
+    {
+        // feature 0 has one bin in the node, feature 1 separates the rows; one feature wanted out of two
+        FeatureBins[] bins = [new(false, [0.5, 1.5, 2.5], 5), new(false, [0.5, 1.5, 2.5], 5)];
+        var finder = new SplitFinder(new GrowerSettings { MinChildWeight = 0, Lambda = 0 }, bins);
+        const int n = 20;
+        var matrix = new byte[2 * n];
+        var gh = new float[2 * n];
+        for (var r = 0; r < n; r++)
+        {
+            matrix[2 * r] = 2;
+            matrix[(2 * r) + 1] = (byte)(r < n / 2 ? 1 : 3);
+            gh[2 * r] = r < n / 2 ? -0.5f : 0.5f;
+            gh[(2 * r) + 1] = 1;
+        }
+        var rows = Enumerable.Range(0, n).ToArray();
+        var packed = new QuantizedGradients(n);
+        packed.Quantize(rows, gh, salt: 0, threads: 1, stochastic: false);
+        var draw = new FeatureDraw();
+        var firstDrawn = new HashSet<int>();
+        for (var seed = 0; seed < 20; seed++)
+        {
+            draw.Reset([0, 1], new Random(seed));
+            draw.TryNext(out var first);
+            firstDrawn.Add(first);
+            draw.Reset([0, 1], new Random(seed));
+            var best = finder.FindSorted(matrix, 2, rows, packed, draw, want: 1, g: 0, h: n);
+            Assert.Equal(1, best.Feature);
+        }
+        // both orders were drawn: the constant feature came first in some of them and was passed over
+        Assert.Equal(2, firstDrawn.Count);
+    }
+
     private static bool[] Members(BinSet set) => [.. Enumerable.Range(0, FeatureBins.MaxBins).Select(set.Contains)];
 }
