@@ -124,7 +124,7 @@ internal sealed class FeatureBins
             }
         }
         var sorted = values.AsSpan(0, n);
-        sorted.Sort();
+        DoubleSort.Sort(sorted);
         var distinct = 0;
         for (var i = 0; i < n; i++)
         {
