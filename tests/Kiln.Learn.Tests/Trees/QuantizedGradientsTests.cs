@@ -43,6 +43,31 @@ public sealed class QuantizedGradientsTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Consecutive_rows_packed_four_at_a_time_get_the_words_of_one_at_a_time(bool stochastic)
+    {
+        // 150,003 rows: three blocks, the last not a multiple of four; in reverse order no block is consecutive
+        const int n = 150_003;
+        var gh = RandomPairs(n, 5, gradientScale: 2);
+        var rows = Enumerable.Range(0, n).ToArray();
+        var vectors = new QuantizedGradients(n);
+        var scalar = new QuantizedGradients(n);
+        var (g1, h1) = vectors.Quantize(rows, gh, salt: 3, threads: 2, stochastic);
+        var (g2, h2) = scalar.Quantize([.. rows.Reverse()], gh, salt: 3, threads: 2, stochastic);
+        Assert.Equal(vectors.GradientScale, scalar.GradientScale);
+        Assert.Equal(vectors.HessianScale, scalar.HessianScale);
+        Assert.Equal(scalar.Values, vectors.Values);
+        // the totals are the same sums added in another order
+        Assert.Equal(g2, g1, 6);
+        Assert.Equal(h2, h1, 6);
+        // a different salt draws different roundings
+        var other = new QuantizedGradients(n);
+        other.Quantize(rows, gh, salt: 4, threads: 2, stochastic);
+        Assert.Equal(stochastic, !other.Values.SequenceEqual(vectors.Values));
+    }
+
     [Fact]
     public void Extreme_values_never_overflow_the_32_bit_halves()
     {
