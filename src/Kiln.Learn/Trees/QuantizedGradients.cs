@@ -22,6 +22,9 @@ internal sealed class QuantizedGradients
     /// <summary>Packed (hq, gq) by row index (only the rows of the last <see cref="Quantize"/> are set).</summary>
     public long[] Values { get; }
 
+    /// <summary>Whether the rows of the last <see cref="Quantize"/> were consecutive indices (all rows, in order).</summary>
+    public bool RowsConsecutive { get; private set; }
+
     /// <summary>Quantised units per unit of gradient.</summary>
     public double GradientScale { get; private set; } = 1;
 
@@ -39,7 +42,13 @@ internal sealed class QuantizedGradients
         // each packed sum stays below 2^31 in both halves however the rows are grouped
         var limit = Math.Max(1, (int.MaxValue / Math.Max(1, count)) - 1);
         var blocks = (count + Block - 1) / Block;
-        var (sumG, sumH, maxG, maxH) = Scan(rows, gradHess, blocks, threads);
+        var consecutive = new bool[blocks];
+        var (sumG, sumH, maxG, maxH) = Scan(rows, gradHess, blocks, threads, consecutive);
+        RowsConsecutive = consecutive.All(c => c);
+        for (var b = 1; b < blocks && RowsConsecutive; b++)
+        {
+            RowsConsecutive = rows[b * Block] == rows[(b * Block) - 1] + 1;
+        }
         var sg = maxG > 0 && double.IsFinite(maxG) ? limit / maxG : 1;
         var sh = maxH > 0 && double.IsFinite(maxH) ? limit / maxH : 1;
         GradientScale = sg;
@@ -52,10 +61,10 @@ internal sealed class QuantizedGradients
         var mix = Mix(salt);
         unsafe
         {
-            ForBlocks(rows, threads, (at, start, end, _) =>
+            ForBlocks(rows, threads, (at, start, end, block) =>
             {
                 var i = start;
-                if (vectors && Consecutive(at, start, end))
+                if (vectors && consecutive[block])
                 {
                     i = PackVectors(gradHess, values, at[start], end - start, sg, sh, mix, stochastic) + start;
                 }
@@ -204,7 +213,8 @@ internal sealed class QuantizedGradients
 
     /// <summary>The rows' gradient and hessian sums and largest |gradient| and hessian: per block of rows on the
     /// threads, then the blocks' sums added in block order (the same totals whatever the thread count).</summary>
-    private static (double SumG, double SumH, double MaxG, double MaxH) Scan(ReadOnlySpan<int> rows, float[] gradHess, int blocks, int threads)
+    private static (double SumG, double SumH, double MaxG, double MaxH) Scan(ReadOnlySpan<int> rows, float[] gradHess, int blocks, int threads,
+        bool[] consecutive)
     {
         var partial = new (double SumG, double SumH, double MaxG, double MaxH)[blocks];
         unsafe
@@ -213,7 +223,8 @@ internal sealed class QuantizedGradients
             {
                 double maxG = 0, maxH = 0, sumG = 0, sumH = 0;
                 var i = start;
-                if (Avx2.IsSupported && Consecutive(at, start, end))
+                consecutive[block] = Consecutive(at, start, end);
+                if (Avx2.IsSupported && consecutive[block])
                 {
                     i += ScanVectors(gradHess, at[start], end - start, out sumG, out sumH, out maxG, out maxH);
                 }

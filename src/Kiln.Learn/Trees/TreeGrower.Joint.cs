@@ -21,6 +21,7 @@ internal sealed partial class TreeGrower
         var targets = gradHess.Length;
         EnsureCapacity(rows.Length);
         rows.CopyTo(_rows);
+        _rowsConsecutive = false;
         if (_jointPacks.Length != targets)
         {
             _jointPacks = [.. Enumerable.Range(0, targets).Select(_ => new QuantizedGradients(_matrix.RowCount))];

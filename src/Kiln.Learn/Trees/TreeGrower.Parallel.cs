@@ -33,7 +33,12 @@ internal sealed partial class TreeGrower
 
     private void BuildInto(long[] hist, ReadOnlySpan<int> rows, int[] features, long[] values, bool allFeatures)
     {
-        if (allFeatures)
+        if (allFeatures && rows.Length > 0 && rows[^1] - rows[0] == rows.Length - 1 && _rowsConsecutive)
+        {
+            // a slice of a consecutive run (the root of a tree over all rows): scanned without its indices
+            HistogramKernel.BuildRange(_matrix.Bins, _matrix.FeatureCount, rows[0], rows.Length, values, hist);
+        }
+        else if (allFeatures)
         {
             HistogramKernel.Build(_matrix.Bins, _matrix.FeatureCount, rows, values, hist);
         }

@@ -29,6 +29,7 @@ internal sealed partial class TreeGrower
     private int[] _scratchLeft = [];
     private int[] _nodeUse = [];
     private readonly FeatureDraw _draw = new();
+    private bool _rowsConsecutive;
 
     public TreeGrower(BinnedMatrix matrix, FeatureBins[] bins, GrowerSettings settings, int threads)
     {
@@ -76,6 +77,8 @@ internal sealed partial class TreeGrower
         var (g, h) = _packed.Quantize(rows, gradHess, _settings.StochasticRounding ? (ulong)rng.NextInt64() : 0, _threads,
             _settings.StochasticRounding);
         PhaseTimer.Stop(Phase.Histogram, tq);
+        // stable partitions keep any node's rows in order: a node spanning a run of indices is that run
+        _rowsConsecutive = _packed.RowsConsecutive;
         var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
         var bestFirst = _settings.MaxLeaves > 0;
         var heap = new PriorityQueue<Pending, double>();
