@@ -25,20 +25,7 @@ internal static unsafe class HistogramKernel
                 var r = rowBase[i];
                 var v = words[r];
                 var rb = binBase + ((long)r * featureCount);
-                var rowEnd = rb + featureCount;
-                // four features per iteration: each update is a byte load and an add to memory
-                var h = hist;
-                for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBins.MaxBins)
-                {
-                    h[rb[0]] += v;
-                    h[FeatureBins.MaxBins + rb[1]] += v;
-                    h[(2 * FeatureBins.MaxBins) + rb[2]] += v;
-                    h[(3 * FeatureBins.MaxBins) + rb[3]] += v;
-                }
-                for (; rb < rowEnd; rb++, h += FeatureBins.MaxBins)
-                {
-                    h[rb[0]] += v;
-                }
+                AddRow(hist, rb, featureCount, v);
             }
         }
     }
@@ -55,20 +42,8 @@ internal static unsafe class HistogramKernel
             var end = start + count;
             for (var r = start; r < end; r++)
             {
-                var v = words[r];
-                var rowEnd = rb + featureCount;
-                var h = hist;
-                for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBins.MaxBins)
-                {
-                    h[rb[0]] += v;
-                    h[FeatureBins.MaxBins + rb[1]] += v;
-                    h[(2 * FeatureBins.MaxBins) + rb[2]] += v;
-                    h[(3 * FeatureBins.MaxBins) + rb[3]] += v;
-                }
-                for (; rb < rowEnd; rb++, h += FeatureBins.MaxBins)
-                {
-                    h[rb[0]] += v;
-                }
+                AddRow(hist, rb, featureCount, words[r]);
+                rb += featureCount;
             }
         }
     }
@@ -96,6 +71,27 @@ internal static unsafe class HistogramKernel
                     hist[(f * FeatureBins.MaxBins) + rowBins[f]] += v;
                 }
             }
+        }
+    }
+
+    /// <summary>Adds <paramref name="v"/> to each feature's bin of one row (<paramref name="rowBins"/>), four features per
+    /// iteration: each update is a byte load and an add to memory.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void AddRow(long* hist, byte* rowBins, int featureCount, long v)
+    {
+        var rb = rowBins;
+        var rowEnd = rb + featureCount;
+        var h = hist;
+        for (; rb + 4 <= rowEnd; rb += 4, h += 4 * FeatureBins.MaxBins)
+        {
+            h[rb[0]] += v;
+            h[FeatureBins.MaxBins + rb[1]] += v;
+            h[(2 * FeatureBins.MaxBins) + rb[2]] += v;
+            h[(3 * FeatureBins.MaxBins) + rb[3]] += v;
+        }
+        for (; rb < rowEnd; rb++, h += FeatureBins.MaxBins)
+        {
+            h[rb[0]] += v;
         }
     }
 

@@ -150,22 +150,11 @@ internal sealed partial class SplitFinder
         var targets = g.Length;
         for (var by = 0; by < targets; by++)
         {
-            var used = 0;
-            for (var b = 0; b < binCount; b++)
-            {
-                var hb = H(hists[0][offset + b]);
-                if (hb > 0 && hb >= minHessian)
-                {
-                    _order[used] = b;
-                    _ratio[used] = _jointScales[by].Gradient(hists[by][offset + b]) / (hb + _settings.CategoricalSmoothing);
-                    used++;
-                }
-            }
+            var used = SortCategories(hists[0], hists[by], _jointScales[by], offset, binCount, minHessian);
             if (used < 2)
             {
                 return;
             }
-            Array.Sort(_ratio, _order, 0, used);
             var limit = Math.Min(used - 1, _settings.MaxCategoricalThreshold);
             for (var direction = 0; direction < 2; direction++)
             {
@@ -185,11 +174,7 @@ internal sealed partial class SplitFinder
                     var gain = JointScore(g, hl, h, withMissing: false) - parent;
                     if (gain > best.Gain)
                     {
-                        var set = default(BinSet);
-                        for (var j = 0; j <= i; j++)
-                        {
-                            set.Add(_order[direction == 0 ? j : used - 1 - j]);
-                        }
+                        var set = PrefixSet(i, used, direction);
                         best = new SplitCandidate
                         {
                             Gain = gain, Feature = f, ThresholdBin = 0, Categorical = true, DefaultLeft = set.Contains(0),

@@ -243,24 +243,13 @@ internal sealed partial class SplitFinder
     {
         var binCount = _bins[f].BinCount;
         var offset = f * FeatureBins.MaxBins;
-        var used = 0;
         // rows per unit of hessian turns a category's hessian into its (estimated) row count
         var minHessian = _settings.MinCategoryRows > 0 && countPerHess > 0 ? (_settings.MinCategoryRows - 1e-9) / countPerHess : 0;
-        for (var b = 0; b < binCount; b++)
-        {
-            var hb = H(hist[offset + b]);
-            if (hb > 0 && hb >= minHessian)
-            {
-                _order[used] = b;
-                _ratio[used] = G(hist[offset + b]) / (hb + _settings.CategoricalSmoothing);
-                used++;
-            }
-        }
+        var used = SortCategories(hist, hist, _scales!, offset, binCount, minHessian);
         if (used < 2)
         {
             return;
         }
-        Array.Sort(_ratio, _order, 0, used);
         var limit = Math.Min(used - 1, _settings.MaxCategoricalThreshold);
         for (var direction = 0; direction < 2; direction++)
         {
@@ -279,11 +268,7 @@ internal sealed partial class SplitFinder
                 var gain = Score(gl, hl) + Score(g - gl, hr) - parent;
                 if (gain > best.Gain)
                 {
-                    var set = default(BinSet);
-                    for (var j = 0; j <= k; j++)
-                    {
-                        set.Add(_order[direction == 0 ? j : used - 1 - j]);
-                    }
+                    var set = PrefixSet(k, used, direction);
                     best = new SplitCandidate
                     {
                         Gain = gain, Feature = f, ThresholdBin = 0, Categorical = true, DefaultLeft = set.Contains(0),
@@ -292,5 +277,37 @@ internal sealed partial class SplitFinder
                 }
             }
         }
+    }
+
+    /// <summary>The categories of feature bins [offset, offset + binCount) with enough weight (hessian from
+    /// <paramref name="weights"/>, at least <paramref name="minHessian"/>) into <see cref="_order"/>, sorted by their
+    /// gradient ratio in <paramref name="ratios"/> (unpacked with <paramref name="ratioScale"/>); returns how many.</summary>
+    private int SortCategories(long[] weights, long[] ratios, QuantizedGradients ratioScale, int offset, int binCount, double minHessian)
+    {
+        var used = 0;
+        for (var b = 0; b < binCount; b++)
+        {
+            var hb = H(weights[offset + b]);
+            if (hb > 0 && hb >= minHessian)
+            {
+                _order[used] = b;
+                _ratio[used] = ratioScale.Gradient(ratios[offset + b]) / (hb + _settings.CategoricalSmoothing);
+                used++;
+            }
+        }
+        Array.Sort(_ratio, _order, 0, used);
+        return used;
+    }
+
+    /// <summary>The first <paramref name="last"/> + 1 categories of <see cref="_order"/> from the front (direction 0) or
+    /// the back (1) of its <paramref name="used"/> entries.</summary>
+    private BinSet PrefixSet(int last, int used, int direction)
+    {
+        var set = default(BinSet);
+        for (var j = 0; j <= last; j++)
+        {
+            set.Add(_order[direction == 0 ? j : used - 1 - j]);
+        }
+        return set;
     }
 }
