@@ -113,17 +113,20 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 cancellationToken.ThrowIfCancellationRequested();
                 var rows = sampled is null ? allRows : Sample(sampled, n, rng);
                 var features = _options.ColumnSample < 1 ? SampleFeatures(allFeatures, rng) : allFeatures;
+                // one output, every row in the tree, another round to come, leaves numbered within 16 bits: the scores are
+                // updated inside the next gradient pass, block by block, from each row's leaf (see ApplyPending); a
+                // depth-wise tree then writes the last level's leaves as it splits (see TreeGrower.Grow)
+                var deferable = _outputs == 1 && sampled is null && round < _options.Rounds;
+                var lastLevel = deferable && _options.MaxLeaves == 0 && _options.MaxDepth is > 0 and <= 15 && !_objective.RefitMedian;
                 for (var k = 0; k < _outputs; k++)
                 {
-                    var tree = grower.Grow(rows, gh[k], features, rng);
+                    var tree = grower.Grow(rows, gh[k], features, rng, lastLevel ? _leafOf ??= new ushort[n] : null);
                     if (_objective.RefitMedian)
                     {
                         RefitMedian(tree, grower.Rows, scores);
                     }
                     t0 = PhaseTimer.Start();
-                    // one output, every row in the tree and another round to come: the scores are updated inside the next
-                    // gradient pass, block by block, from each row's leaf (see ApplyPending)
-                    var defer = _outputs == 1 && sampled is null && round < _options.Rounds && tree.LeafValues.Count <= ushort.MaxValue;
+                    var defer = deferable && tree.LeafValues.Count <= ushort.MaxValue;
                     UpdateTrainScores(tree, grower, scores, k, sampled is null, defer);
                     PhaseTimer.Stop(Phase.PredictionUpdate, t0);
                     if (validScores is not null)

@@ -95,6 +95,49 @@ internal sealed partial class TreeGrower
         return begin + leftTotal;
     }
 
+    /// <summary>For rows [begin, end): <paramref name="leafOf"/>[row] = <paramref name="left"/> if its bin of
+    /// <paramref name="feature"/> is in <paramref name="leftBins"/>, else <paramref name="right"/> (on all threads for
+    /// large nodes; each row is written once, so chunks do not meet).</summary>
+    private void AssignLeaves(int begin, int end, int feature, BinSet leftBins, ushort left, ushort right, ushort[] leafOf)
+    {
+        var count = end - begin;
+        var chunks = count >= ParallelPartitionRows ? _threads : 1;
+        if (chunks == 1)
+        {
+            AssignChunk(begin, end, feature, leftBins, left, right, leafOf);
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+            AssignChunk(begin + (int)((long)count * c / chunks), begin + (int)((long)count * (c + 1) / chunks), feature, leftBins,
+                left, right, leafOf));
+    }
+
+    private unsafe void AssignChunk(int start, int stop, int feature, BinSet leftBins, ushort left, ushort right, ushort[] leafOf)
+    {
+        // the leaf per bin, then one table lookup per row
+        var leafOfBin = stackalloc ushort[FeatureBins.MaxBins];
+        for (var b = 0; b < FeatureBins.MaxBins; b++)
+        {
+            leafOfBin[b] = leftBins.Contains(b) ? left : right;
+        }
+        fixed (byte* columnsBase = _matrix.Columns)
+        fixed (int* rows = _rows)
+        fixed (ushort* leaves = leafOf)
+        {
+            var column = columnsBase + ((long)feature * _matrix.RowCount);
+            var prefetchEnd = stop - PartitionPrefetch;
+            for (var i = start; i < stop; i++)
+            {
+                if (System.Runtime.Intrinsics.X86.Sse.IsSupported && i < prefetchEnd)
+                {
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(column + rows[i + PartitionPrefetch]);
+                }
+                var r = rows[i];
+                leaves[r] = leafOfBin[column[r]];
+            }
+        }
+    }
+
     private const int PartitionPrefetch = 32;
 
     /// <summary>Splits rows [start, stop): lefts go to <paramref name="leftTarget"/> from start on (may be the row array itself:

@@ -67,7 +67,15 @@ internal sealed partial class TreeGrower
 
     /// <summary>Grows a tree over <paramref name="rows"/> (indices may repeat: bootstrap) using <paramref name="features"/>;
     /// <paramref name="gradHess"/> holds interleaved float (gradient, hessian) per row of the matrix.</summary>
-    public GrownTree Grow(ReadOnlySpan<int> rows, float[] gradHess, int[] features, Random rng)
+    /// <param name="rows">The tree's rows.</param>
+    /// <param name="gradHess">Interleaved (gradient, hessian) per row of the matrix.</param>
+    /// <param name="features">The features the tree may split on.</param>
+    /// <param name="rng">The tree's random stream.</param>
+    /// <param name="leafOf">When given (depth-wise growth with a depth limit, each row in the tree once): a split whose
+    /// children are at the depth limit is not partitioned; each of its rows' leaves is written here instead (by row
+    /// index), and those two leaves get empty <see cref="GrownTree.LeafRows"/>. The tree is the same either way; the
+    /// last level's partition — a sixth of them at depth 6 — and a later pass to find the rows' leaves are saved.</param>
+    public GrownTree Grow(ReadOnlySpan<int> rows, float[] gradHess, int[] features, Random rng, ushort[]? leafOf = null)
     {
         EnsureCapacity(rows.Length);
         rows.CopyTo(_rows);
@@ -108,6 +116,22 @@ internal sealed partial class TreeGrower
             });
             Link(tree, node, index);
             var t0 = PhaseTimer.Start();
+            if (leafOf is not null && !bestFirst && _settings.MaxDepth > 0 && node.Depth + 1 >= _settings.MaxDepth)
+            {
+                // both children are leaves: numbered as the stack would pop them (right, then left)
+                var rightLeaf = tree.LeafValues.Count;
+                tree.LeafValues.Add(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH));
+                tree.LeafValues.Add(_finder.LeafValue(best.LeftG, best.LeftH));
+                tree.LeafRows.Add((node.Begin, node.Begin));
+                tree.LeafRows.Add((node.Begin, node.Begin));
+                Link(tree, index, isLeft: false, ~rightLeaf);
+                Link(tree, index, isLeft: true, ~(rightLeaf + 1));
+                AssignLeaves(node.Begin, node.End, best.Feature, best.LeftBins, (ushort)(rightLeaf + 1), (ushort)rightLeaf, leafOf);
+                PhaseTimer.Stop(Phase.Partition, t0);
+                Release(node);
+                leaves++;
+                continue;
+            }
             var mid = Partition(node.Begin, node.End, best.Feature, best.LeftBins);
             PhaseTimer.Stop(Phase.Partition, t0);
             var left = new Pending
