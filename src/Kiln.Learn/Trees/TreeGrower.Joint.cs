@@ -53,7 +53,6 @@ internal sealed partial class TreeGrower
                 continue;
             }
             var index = tree.Nodes.Count;
-            CenterThreshold(ref best, node.Begin, node.End);
             tree.Nodes.Add(new SplitNode
             {
                 Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
@@ -61,7 +60,8 @@ internal sealed partial class TreeGrower
             });
             Link(tree, node.Parent, node.IsLeft, index);
             var t0 = PhaseTimer.Start();
-            var mid = Partition(node.Begin, node.End, best.Feature, best.LeftBins);
+            var mid = PartitionCentered(ref best, node.Begin, node.End);
+            SetThreshold(tree, index, best);
             PhaseTimer.Stop(Phase.Partition, t0);
             stack.Push(new JointNode(node.Begin, mid, node.Depth + 1, index, true));
             stack.Push(new JointNode(mid, node.End, node.Depth + 1, index, false));

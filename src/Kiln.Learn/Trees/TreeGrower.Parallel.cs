@@ -51,13 +51,30 @@ internal sealed partial class TreeGrower
     /// <summary>Moves the rows of [begin, end) that go left to the front (order kept on both sides); returns where the right side starts.</summary>
     private int Partition(int begin, int end, int feature, BinSet leftBins)
     {
+        var none = default(NoGap);
+        return Partition(begin, end, feature, leftBins, ref none);
+    }
+
+    /// <summary><see cref="Partition(int, int, int, BinSet)"/>, showing every row's bin to <paramref name="gap"/> (a struct:
+    /// the loop is compiled for each kind, so a partition that tracks nothing pays nothing).</summary>
+    private int Partition<TGap>(int begin, int end, int feature, BinSet leftBins, ref TGap gap)
+        where TGap : struct, IBinWatcher
+    {
         var count = end - begin;
         var chunks = count >= ParallelPartitionRows ? _threads : 1;
         if (chunks == 1)
         {
-            var (l, _) = PartitionChunk(begin, end, feature, leftBins, _rows);
+            var (l, _) = PartitionChunk(begin, end, feature, leftBins, _rows, ref gap);
             _scratchRight.AsSpan(begin, count - l).CopyTo(_rows.AsSpan(begin + l));
             return begin + l;
+        }
+        if (gap.Wanted)
+        {
+            // the parallel chunks do not watch: a separate pass (only a forest grown on several threads per tree gets here)
+            for (var i = begin; i < end; i++)
+            {
+                gap.See(_matrix.Columns[((long)feature * _matrix.RowCount) + _rows[i]]);
+            }
         }
         // each chunk splits its rows into scratch (lefts to _scratchLeft, rights to _scratchRight at the chunk's start);
         // then each chunk copies both runs to their final places, all chunks at once (the destinations do not overlap)
@@ -66,7 +83,8 @@ internal sealed partial class TreeGrower
         {
             var start = begin + (int)((long)count * c / chunks);
             var stop = begin + (int)((long)count * (c + 1) / chunks);
-            lefts[c] = PartitionChunk(start, stop, feature, leftBins, _scratchLeft).Left;
+            var none = default(NoGap);
+            lefts[c] = PartitionChunk(start, stop, feature, leftBins, _scratchLeft, ref none).Left;
         });
         var leftStarts = new int[chunks];
         var rightStarts = new int[chunks];
@@ -142,7 +160,9 @@ internal sealed partial class TreeGrower
 
     /// <summary>Splits rows [start, stop): lefts go to <paramref name="leftTarget"/> from start on (may be the row array itself:
     /// a left is written at or behind the row being read), rights to the right scratch from start on.</summary>
-    private unsafe (int Left, int Right) PartitionChunk(int start, int stop, int feature, BinSet leftBins, int[] leftTarget)
+    private unsafe (int Left, int Right) PartitionChunk<TGap>(int start, int stop, int feature, BinSet leftBins, int[] leftTarget,
+        ref TGap gap)
+        where TGap : struct, IBinWatcher
     {
         // a 256-entry table of "goes left" per bin makes the loop branch-free for numeric and categorical splits alike;
         // each row is written to both sides and only the side it belongs to advances
@@ -165,7 +185,9 @@ internal sealed partial class TreeGrower
                     System.Runtime.Intrinsics.X86.Sse.Prefetch0(column + rows[i + PartitionPrefetch]);
                 }
                 var r = rows[i];
-                int go = goesLeft[column[r]];
+                int bin = column[r];
+                gap.See(bin);
+                int go = goesLeft[bin];
                 left[nl] = r;
                 right[nr] = r;
                 nl += go;

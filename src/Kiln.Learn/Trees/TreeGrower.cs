@@ -108,7 +108,6 @@ internal sealed partial class TreeGrower
             }
             var index = tree.Nodes.Count;
             var best = node.Best;
-            CenterThreshold(ref best, node.Begin, node.End);
             tree.Nodes.Add(new SplitNode
             {
                 Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
@@ -132,7 +131,8 @@ internal sealed partial class TreeGrower
                 leaves++;
                 continue;
             }
-            var mid = Partition(node.Begin, node.End, best.Feature, best.LeftBins);
+            var mid = PartitionCentered(ref best, node.Begin, node.End);
+            SetThreshold(tree, index, best);
             PhaseTimer.Stop(Phase.Partition, t0);
             var left = new Pending
             {
