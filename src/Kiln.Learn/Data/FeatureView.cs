@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 
@@ -75,12 +76,7 @@ internal sealed class FeatureView
         switch (_columns[feature])
         {
             case Float64Column f64:
-                var values = f64.Values.Slice(start, destination.Length);
-                for (var i = 0; i < destination.Length; i++)
-                {
-                    var v = values[i];
-                    destination[i] = double.IsFinite(v) ? v : double.NaN;
-                }
+                CopyFinite(f64.Values.Slice(start, destination.Length), destination);
                 break;
             case Float32Column f32:
                 var floats = f32.Values.Slice(start, destination.Length);
@@ -118,5 +114,27 @@ internal sealed class FeatureView
         var result = GC.AllocateUninitializedArray<double>(RowCount);
         Fill(feature, 0, result);
         return result;
+    }
+
+    /// <summary>destination[i] = source[i] where finite, NaN elsewhere; four values per vector (v − v is 0 exactly when v
+    /// is finite: NaN for ±∞ and NaN).</summary>
+    private static void CopyFinite(ReadOnlySpan<double> source, Span<double> destination)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var nan = Vector256.Create(double.NaN);
+            for (; i + 4 <= source.Length; i += 4)
+            {
+                var v = Vector256.Create(source.Slice(i, 4));
+                var finite = Vector256.Equals(v - v, Vector256<double>.Zero);
+                Vector256.ConditionalSelect(finite, v, nan).CopyTo(destination.Slice(i, 4));
+            }
+        }
+        for (; i < source.Length; i++)
+        {
+            var v = source[i];
+            destination[i] = double.IsFinite(v) ? v : double.NaN;
+        }
     }
 }
