@@ -14,29 +14,18 @@ internal sealed partial class SplitFinder
     /// (plus <see cref="_jointMissing"/> when <paramref name="withMissing"/>).</summary>
     private double JointScore(ReadOnlySpan<double> g, double hl, double h, bool withMissing)
     {
+        // the targets share the denominators: Σ T(gl)² / (hl + λ) + Σ T(gr)² / (hr + λ), two divisions per candidate
         double left = 0, right = 0;
-        var hr = h - hl;
-        if (_settings.Alpha == 0)
-        {
-            // the targets share the denominators: two divisions per candidate, not two per target
-            for (var k = 0; k < g.Length; k++)
-            {
-                var sum = withMissing ? _jointSums[k] + _jointMissing[k] : _jointSums[k];
-                var gl = _jointScales[k].Gradient(sum);
-                var gr = g[k] - gl;
-                left += gl * gl;
-                right += gr * gr;
-            }
-            return (left / (hl + _settings.Lambda)) + (right / (hr + _settings.Lambda));
-        }
         for (var k = 0; k < g.Length; k++)
         {
             var sum = withMissing ? _jointSums[k] + _jointMissing[k] : _jointSums[k];
             var gl = _jointScales[k].Gradient(sum);
-            left += Score(gl, hl);
-            right += Score(g[k] - gl, hr);
+            var tl = Threshold(gl);
+            var tr = Threshold(g[k] - gl);
+            left += tl * tl;
+            right += tr * tr;
         }
-        return left + right;
+        return (left / (hl + _settings.Lambda)) + (right / (h - hl + _settings.Lambda));
     }
 
     private double JointParent(ReadOnlySpan<double> g, double h)

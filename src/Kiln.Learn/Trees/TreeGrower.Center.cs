@@ -38,14 +38,6 @@ internal sealed partial class TreeGrower
         return mid;
     }
 
-    /// <summary>Node <paramref name="index"/>'s threshold as <paramref name="best"/> has it now (after centring).</summary>
-    private static void SetThreshold(GrownTree tree, int index, SplitCandidate best)
-    {
-        ref var node = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tree.Nodes)[index];
-        node.ThresholdBin = best.ThresholdBin;
-        node.LeftBins = best.LeftBins;
-    }
-
     /// <summary>Sees the bin of each row a partition moves.</summary>
     private interface IBinWatcher
     {

@@ -37,13 +37,12 @@ internal sealed partial class TreeGrower
         PhaseTimer.Stop(Phase.Histogram, tq);
         var tree = new GrownTree();
         var perNodeFeatures = _settings.NodeFeatureFraction < 1;
-        var nodeFeatures = new int[features.Length];
         var stack = new Stack<JointNode>();
         stack.Push(new JointNode(0, rows.Length, 0, -1, false));
         while (stack.Count > 0)
         {
             var node = stack.Pop();
-            var best = EvaluateJoint(node, features, nodeFeatures, perNodeFeatures, rng);
+            var best = EvaluateJoint(node, features, perNodeFeatures, rng);
             if (best.Gain <= 0)
             {
                 var leaf = tree.LeafValues.Count;
@@ -52,17 +51,10 @@ internal sealed partial class TreeGrower
                 Link(tree, node.Parent, node.IsLeft, ~leaf);
                 continue;
             }
-            var index = tree.Nodes.Count;
-            tree.Nodes.Add(new SplitNode
-            {
-                Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
-                DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
-            });
-            Link(tree, node.Parent, node.IsLeft, index);
             var t0 = PhaseTimer.Start();
             var mid = PartitionCentered(ref best, node.Begin, node.End);
-            SetThreshold(tree, index, best);
             PhaseTimer.Stop(Phase.Partition, t0);
+            var index = AddSplit(tree, best, node.Parent, node.IsLeft);
             stack.Push(new JointNode(node.Begin, mid, node.Depth + 1, index, true));
             stack.Push(new JointNode(mid, node.End, node.Depth + 1, index, false));
         }
@@ -70,7 +62,7 @@ internal sealed partial class TreeGrower
     }
 
     /// <summary>The node's best joint split, or <see cref="SplitCandidate.None"/> when it may not be split.</summary>
-    private SplitCandidate EvaluateJoint(JointNode node, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng)
+    private SplitCandidate EvaluateJoint(JointNode node, int[] features, bool perNodeFeatures, Random rng)
     {
         var count = node.End - node.Begin;
         if ((_settings.MaxDepth > 0 && node.Depth >= _settings.MaxDepth) || count < 2 * _settings.MinSamplesLeaf)
@@ -107,7 +99,7 @@ internal sealed partial class TreeGrower
             PhaseTimer.Stop(Phase.SplitFind, t0);
             return sorted;
         }
-        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
+        var use = perNodeFeatures ? SampleNodeFeatures(features, rng) : features;
         for (var k = 0; k < targets; k++)
         {
             _jointHists[k] = Rent();

@@ -91,11 +91,10 @@ internal sealed partial class TreeGrower
         var bestFirst = _settings.MaxLeaves > 0;
         var heap = new PriorityQueue<Pending, double>();
         var stack = new Stack<Pending>();
-        var nodeFeatures = perNodeFeatures ? new int[features.Length] : features;
         var leaves = 1;
         if (CanSplit(root))
         {
-            Evaluate(root, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+            Evaluate(root, features, perNodeFeatures, rng, buildHist: true);
         }
         Push(root);
         while (bestFirst ? heap.Count > 0 : stack.Count > 0)
@@ -106,25 +105,19 @@ internal sealed partial class TreeGrower
                 MakeLeaf(tree, node);
                 continue;
             }
-            var index = tree.Nodes.Count;
             var best = node.Best;
-            tree.Nodes.Add(new SplitNode
-            {
-                Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
-                DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
-            });
-            Link(tree, node, index);
             var t0 = PhaseTimer.Start();
             if (leafOf is not null && !bestFirst && _settings.MaxDepth > 0 && node.Depth + 1 >= _settings.MaxDepth)
             {
                 // both children are leaves: numbered as the stack would pop them (right, then left)
+                var split = AddSplit(tree, best, node.Parent, node.IsLeft);
                 var rightLeaf = tree.LeafValues.Count;
                 tree.LeafValues.Add(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH));
                 tree.LeafValues.Add(_finder.LeafValue(best.LeftG, best.LeftH));
                 tree.LeafRows.Add((node.Begin, node.Begin));
                 tree.LeafRows.Add((node.Begin, node.Begin));
-                Link(tree, index, isLeft: false, ~rightLeaf);
-                Link(tree, index, isLeft: true, ~(rightLeaf + 1));
+                Link(tree, split, isLeft: false, ~rightLeaf);
+                Link(tree, split, isLeft: true, ~(rightLeaf + 1));
                 AssignLeaves(node.Begin, node.End, best.Feature, best.LeftBins, (ushort)(rightLeaf + 1), (ushort)rightLeaf, leafOf);
                 PhaseTimer.Stop(Phase.Partition, t0);
                 Release(node);
@@ -132,8 +125,8 @@ internal sealed partial class TreeGrower
                 continue;
             }
             var mid = PartitionCentered(ref best, node.Begin, node.End);
-            SetThreshold(tree, index, best);
             PhaseTimer.Stop(Phase.Partition, t0);
+            var index = AddSplit(tree, best, node.Parent, node.IsLeft);
             var left = new Pending
             {
                 Begin = node.Begin, End = mid, Depth = node.Depth + 1, G = best.LeftG, H = best.LeftH, Parent = index, IsLeft = true,
@@ -143,7 +136,7 @@ internal sealed partial class TreeGrower
                 Begin = mid, End = node.End, Depth = node.Depth + 1, G = node.G - best.LeftG, H = node.H - best.LeftH, Parent = index,
             };
             leaves++;
-            ExpandChildren(node, left, right, features, nodeFeatures, perNodeFeatures, rng);
+            ExpandChildren(node, left, right, features, perNodeFeatures, rng);
             Push(left);
             Push(right);
         }
@@ -175,7 +168,7 @@ internal sealed partial class TreeGrower
         && node.Count >= 2 * _settings.MinSamplesLeaf
         && node.H >= 2 * _settings.MinChildWeight;
 
-    private void ExpandChildren(Pending parent, Pending left, Pending right, int[] features, int[] nodeFeatures,
+    private void ExpandChildren(Pending parent, Pending left, Pending right, int[] features,
         bool perNodeFeatures, Random rng)
     {
         var splitLeft = CanSplit(left);
@@ -185,11 +178,11 @@ internal sealed partial class TreeGrower
             Release(parent);
             if (splitLeft)
             {
-                Evaluate(left, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+                Evaluate(left, features, perNodeFeatures, rng, buildHist: true);
             }
             if (splitRight)
             {
-                Evaluate(right, features, nodeFeatures, perNodeFeatures, rng, buildHist: true);
+                Evaluate(right, features, perNodeFeatures, rng, buildHist: true);
             }
             return;
         }
@@ -225,7 +218,7 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private void Evaluate(Pending node, int[] features, int[] nodeFeatures, bool perNodeFeatures, Random rng, bool buildHist)
+    private void Evaluate(Pending node, int[] features, bool perNodeFeatures, Random rng, bool buildHist)
     {
         if (perNodeFeatures && node.Count <= SplitFinder.SortedMaxRows)
         {
@@ -238,7 +231,7 @@ internal sealed partial class TreeGrower
             PhaseTimer.Stop(Phase.SplitFind, t1);
             return;
         }
-        var use = perNodeFeatures ? SampleNodeFeatures(features, nodeFeatures, rng) : features;
+        var use = perNodeFeatures ? SampleNodeFeatures(features, rng) : features;
         if (buildHist)
         {
             node.Hist = Rent();
@@ -257,20 +250,18 @@ internal sealed partial class TreeGrower
 
     /// <summary>The node's share of <paramref name="features"/>, drawn without replacement (in a reused array: a node's
     /// features are used only while it is evaluated).</summary>
-    private int[] SampleNodeFeatures(int[] features, int[] nodeFeatures, Random rng)
+    private int[] SampleNodeFeatures(int[] features, Random rng)
     {
         var k = NodeFeatureCount(features);
-        features.CopyTo(nodeFeatures, 0);
-        for (var i = 0; i < k; i++)
-        {
-            var j = rng.Next(i, nodeFeatures.Length);
-            (nodeFeatures[i], nodeFeatures[j]) = (nodeFeatures[j], nodeFeatures[i]);
-        }
         if (_nodeUse.Length != k)
         {
             _nodeUse = new int[k];
         }
-        Array.Copy(nodeFeatures, _nodeUse, k);
+        _draw.Reset(features, rng);
+        for (var i = 0; i < k; i++)
+        {
+            _draw.TryNext(out _nodeUse[i]);
+        }
         return _nodeUse;
     }
 
@@ -284,6 +275,19 @@ internal sealed partial class TreeGrower
     }
 
     private static void Link(GrownTree tree, Pending node, int child) => Link(tree, node.Parent, node.IsLeft, child);
+
+    /// <summary>Adds <paramref name="best"/> as the next internal node, linked from its parent; returns its index.</summary>
+    private static int AddSplit(GrownTree tree, in SplitCandidate best, int parent, bool isLeft)
+    {
+        var index = tree.Nodes.Count;
+        tree.Nodes.Add(new SplitNode
+        {
+            Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
+            DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
+        });
+        Link(tree, parent, isLeft, index);
+        return index;
+    }
 
     private static void Link(GrownTree tree, int parent, bool isLeft, int child)
     {
