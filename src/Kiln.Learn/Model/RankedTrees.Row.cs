@@ -27,11 +27,10 @@ internal sealed partial class RankedTrees
     {
         var layout = Row!;
         Span<byte> codes = stackalloc byte[2 * _features.Length];
-        ref var cuts = ref MemoryMarshal.GetArrayDataReference(_cuts);
         for (var c = 0; c < _features.Length; c++)
         {
             var x = row[_features[c]];
-            var rank = (byte)Rank(ref Unsafe.Add(ref cuts, c * CutSlots), PivotsOf(c), x);
+            var rank = (byte)RankOf(c, x);
             codes[2 * c] = rank;
             codes[(2 * c) + 1] = double.IsNaN(x) ? (byte)255 : rank;
         }

@@ -63,6 +63,7 @@ internal sealed partial class RankedTrees
         {
             _pivots[i] = cuts[(16 * i) + 15];
         }
+        (_bucketFirst, _bucketScale, _bucketStart) = BucketTables(cuts, features.Length);
         _bounds = bounds;
         // the numeric traversal's bound tables (a model with categorical splits takes the mixed traversal instead)
         _tables = mixed is null ? Tables(bounds, outputs.Length) : [];
@@ -219,28 +220,16 @@ internal sealed partial class RankedTrees
     private void Encode(double[] columns, int stride, int count, byte[] codes, int chunks)
     {
         var chunkBytes = ChunkBytes;
-        ref var cuts = ref MemoryMarshal.GetArrayDataReference(_cuts);
         ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
         for (var c = 0; c < _features.Length; c++)
         {
             ref var value = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(columns), _features[c] * stride);
-            ref var columnCuts = ref Unsafe.Add(ref cuts, c * CutSlots);
-            // the last cut of each group of 16, kept in registers for the column
-            var pivots = PivotsOf(c);
             for (var chunk = 0; chunk < chunks; chunk++)
             {
                 ref var left = ref Unsafe.Add(ref code, (chunk * chunkBytes) + (2 * c * Lanes));
                 ref var right = ref Unsafe.Add(ref left, Lanes);
-                ref var x = ref Unsafe.Add(ref value, chunk * Lanes);
                 var present = Math.Min(Lanes, count - (chunk * Lanes));
-                for (var lane = 0; lane < present; lane++)
-                {
-                    var v = Unsafe.Add(ref x, lane);
-                    var rank = (byte)(Rank(ref columnCuts, pivots, v) ^ 0x80);
-                    Unsafe.Add(ref left, lane) = rank;
-                    // NaN is above no cut: rank 0, which every node sends left; the missing-goes-right column codes it 255
-                    Unsafe.Add(ref right, lane) = double.IsNaN(v) ? (byte)0x7F : rank;
-                }
+                EncodeColumn(c, ref Unsafe.Add(ref value, chunk * Lanes), present, ref left, ref right);
                 for (var lane = present; lane < Lanes; lane++)
                 {
                     Unsafe.Add(ref left, lane) = Unsafe.Add(ref right, lane) = 0x80;

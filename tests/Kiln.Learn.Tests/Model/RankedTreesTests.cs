@@ -153,6 +153,94 @@ public sealed class RankedTreesTests
         Assert.Equal(expected, single);
     }
 
+    /// <summary>Thresholds that stress the bucket tables: a crowded cluster (more than four cuts per bucket) beside a far
+    /// cut, a range too wide for a finite scale, subnormals and signed zeros, the most cuts a column may hold (the last
+    /// buckets' compares would run past the column), a single cut.</summary>
+    private static double[][] AwkwardCuts()
+    {
+        var crowded = Enumerable.Range(0, 200).Select(i => 1 + (i * 1e-12)).Append(1e6).ToArray();
+        var wide = new[] { -1.5e308, -1, 0, 1e-310, 1, 1.5e308 }; // first to last overflows to +∞
+        var tiny = new[] { -double.Epsilon, 0, double.Epsilon, 2 * double.Epsilon, 1e-300 };
+        var full = Enumerable.Range(0, RankedTrees.MaxCuts).Select(i => Math.Pow(1.07, i) - 3).ToArray();
+        var single = new[] { 42.5 };
+        return [crowded, wide, tiny, full, single];
+    }
+
+    /// <summary>One stump per cut (feature = position in <see cref="AwkwardCuts"/>), missing values sent alternately left and right.</summary>
+    private static TreeEnsemble Stumps(double[][] cutsByFeature)
+    {
+        var nodes = new List<FlatNode>();
+        var leaves = new List<double>();
+        var roots = new List<int>();
+        var rng = new Random(5);
+        for (var f = 0; f < cutsByFeature.Length; f++)
+        {
+            foreach (var cut in cutsByFeature[f])
+            {
+                roots.Add(nodes.Count);
+                nodes.Add(new FlatNode { Feature = f, Threshold = cut, Left = ~leaves.Count, Right = ~(leaves.Count + 1), Info = nodes.Count % 2 == 0 ? FlatNode.DefaultLeftFlag : 0 });
+                leaves.Add(rng.NextDouble() - 0.5);
+                leaves.Add(rng.NextDouble() - 0.5);
+            }
+        }
+        return new TreeEnsemble([.. nodes], [.. leaves], [], [.. roots], [.. roots.Select(_ => 0)], [0.0], OutputTransform.Sigmoid, 0.5);
+    }
+
+    /// <summary>Every cut, its neighbouring doubles, midpoints, and the special values.</summary>
+    private static double[] Probes(double[] cuts) =>
+    [
+        .. cuts.SelectMany(c => new[] { c, Math.BitDecrement(c), Math.BitIncrement(c), -c }),
+        .. cuts.Zip(cuts.Skip(1), (a, b) => a + ((b - a) / 2)),
+        double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, double.MaxValue, double.MinValue, double.Epsilon,
+    ];
+
+    [Fact]
+    public void A_values_rank_from_its_bucket_counts_exactly_the_cuts_below_it()
+    {
+        var cuts = AwkwardCuts();
+        var ranked = Stumps(cuts).Ranked;
+        Assert.Equal(Avx2.IsSupported, ranked is not null);
+        if (ranked is null)
+        {
+            return;
+        }
+        for (var f = 0; f < cuts.Length; f++)
+        {
+            foreach (var x in Probes(cuts[f]))
+            {
+                Assert.True(cuts[f].Count(c => c < x) == ranked.RankOf(f, x), $"feature {f}, value {x:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Awkward_thresholds_predict_batches_and_single_rows_exactly_as_the_reference_walk()
+    {
+        var cuts = AwkwardCuts();
+        var ensemble = Stumps(cuts);
+        var probes = cuts.Select(Probes).ToArray();
+        var rows = Enumerable.Range(0, probes.Max(p => p.Length)).Select(i => probes.Select(p => p[i % p.Length]).ToArray()).ToArray();
+        var columns = new double[cuts.Length * rows.Length];
+        for (var f = 0; f < cuts.Length; f++)
+        {
+            for (var i = 0; i < rows.Length; i++)
+            {
+                columns[(f * rows.Length) + i] = rows[i][f];
+            }
+        }
+        var batch = new double[rows.Length];
+        ensemble.PredictBlock(columns, rows.Length, rows.Length, batch);
+        var expected = new double[1];
+        var single = new double[1];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            ensemble.PredictReference(rows[i], expected);
+            ensemble.Predict(rows[i], single);
+            Assert.Equal(expected[0], batch[i]);
+            Assert.Equal(expected[0], single[0]);
+        }
+    }
+
     [Fact]
     public void Models_it_cannot_represent_predict_the_other_way()
     {
