@@ -12,7 +12,21 @@ internal sealed partial class RankedTrees
     /// 16–31).</summary>
     private const int TableBytes = 7 * Lanes;
 
-    /// <summary>The leaf each of 32 rows reaches in one depth-6 tree. Level by level, every node's codes are loaded and
+    /// <summary>One tree's leaf for each row of a block of <paramref name="chunks"/> 32-row chunks (codes
+    /// <paramref name="chunkBytes"/> apart), written to <paramref name="leaves"/>: the loop over chunks runs here, so a
+    /// chunk costs no call and its result no trip through a return buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LeafIndices(ref byte tables, ref ushort offsets, ref byte block, nint chunkBytes, nint chunks, ref byte leaves)
+    {
+        var one = Vector256<sbyte>.One;
+        for (nint chunk = 0; chunk < chunks; chunk++)
+        {
+            ref var codes = ref Unsafe.Add(ref block, chunk * chunkBytes);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref leaves, chunk * Lanes), Tournament(ref tables, ref offsets, ref codes, one));
+        }
+    }
+
+    /// <summary>The leaf each of 32 rows (one chunk) reaches in one depth-6 tree. Level by level, every node's codes are loaded and
     /// each row's node's codes picked out by the path so far — a tournament of blends whose masks are the earlier
     /// levels' outcomes (level 0's outcome decides between the halves of a level, level 1's between their halves, and
     /// so on) — while the row's bound comes from the level's table by its position in the level (one byte shuffle);
@@ -21,10 +35,9 @@ internal sealed partial class RankedTrees
     /// <remarks>The body is the unrolled tournament for six levels (written out by a small script; the pattern is
     /// regular: level d blends the codes of nodes 2^d − 1 … 2^(d+1) − 2 pairwise by the outcome of level d − 1 (l(d−1)),
     /// then those by l(d−2), …, then by l0).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Vector256<sbyte> LeafIndices(ref byte tables, ref ushort offsets, ref byte codes)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Tournament(ref byte tables, ref ushort offsets, ref byte codes, Vector256<sbyte> one)
     {
-        var one = Vector256<sbyte>.One;
         var l0 = Avx2.CompareGreaterThan(Table(ref tables, 0), Code(ref offsets, ref codes, 0));
         var path = Avx2.Add(one, l0);
         var s1 = Avx2.BlendVariable(Code(ref offsets, ref codes, 2), Code(ref offsets, ref codes, 1), l0);

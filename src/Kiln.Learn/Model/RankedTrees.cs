@@ -142,12 +142,7 @@ internal sealed partial class RankedTrees
         {
             ref var tables = ref _tables[t * TableBytes];
             ref var offsets = ref _offsets[t * Slots];
-            ref var index = ref indices[t * rows];
-            for (var chunk = 0; chunk < chunks; chunk++)
-            {
-                var leaf = LeafIndices(ref tables, ref offsets, ref Unsafe.Add(ref code, chunk * chunkBytes));
-                Unsafe.WriteUnaligned(ref Unsafe.Add(ref index, chunk * Lanes), leaf);
-            }
+            LeafIndices(ref tables, ref offsets, ref code, chunkBytes, chunks, ref indices[t * rows]);
         }
     }
 
@@ -175,6 +170,7 @@ internal sealed partial class RankedTrees
     /// <summary>One output: per group of <see cref="SumGroup"/> trees, eight rows at a time with their sums in
     /// registers across the group's trees (in tree order), so a row and tree cost an index load and an add (the sums
     /// are loaded and stored once per group, not once per tree).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumSingle(byte[] indices, int rows, int count, Span<double> output)
     {
         var trees = _outputs.Length;
@@ -245,6 +241,7 @@ internal sealed partial class RankedTrees
 
     /// <summary>Codes for the block: per chunk of 32 rows, per feature, a missing-goes-left column then a
     /// missing-goes-right column, each a code per row shifted to a signed byte (code − 128).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Encode(double[] columns, int stride, int count, byte[] codes, int chunks)
     {
         var chunkBytes = ChunkBytes;
