@@ -87,10 +87,11 @@ internal sealed partial class RankedTrees
     private static int Below4(ref double cuts, int start, double x) =>
         BitOperations.PopCount(Vector256.LessThan(Vector256.LoadUnsafe(ref cuts, (nuint)start), Vector256.Create(x)).ExtractMostSignificantBits());
 
-    /// <summary>Codes of one column for a chunk: <paramref name="present"/> values from <paramref name="x"/>, the
-    /// missing-goes-left codes to <paramref name="left"/> and missing-goes-right ones to <paramref name="right"/> (see
-    /// <see cref="Encode"/>). Four values at a time: their buckets in one vector computation, then a table read and
-    /// a compare each.</summary>
+    /// <summary>Codes of one column for a chunk: <paramref name="present"/> values from <paramref name="x"/> (the rest of
+    /// the 32 lanes padded), the missing-goes-left codes to <paramref name="left"/> and missing-goes-right ones to
+    /// <paramref name="right"/> (see <see cref="Encode"/>). Four values at a time: their buckets in one vector
+    /// computation, then a table read and a compare each. The right column is the left one copied, with the chunk's
+    /// NaN lanes (usually none) recoded afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EncodeColumn(int column, ref double x, int present, ref byte left, ref byte right)
     {
@@ -99,36 +100,43 @@ internal sealed partial class RankedTrees
         var first = Vector256.Create(_bucketFirst[column]);
         var scale = Vector256.Create(_bucketScale[column]);
         var top = Vector256.Create((double)(Buckets - 1));
+        var missing = 0u;
         var lane = 0;
         for (; lane + 4 <= present; lane += 4)
         {
             var values = Vector256.LoadUnsafe(ref x, (nuint)lane);
             var buckets = Avx.ConvertToVector128Int32WithTruncation(Avx.Min(Avx.Max(Avx.Multiply(Avx.Subtract(values, first), scale), Vector256<double>.Zero), top));
-            var missing = Vector256.IsNaN(values).ExtractMostSignificantBits();
-            Code4(ref cuts, ref start, column, ref x, lane, buckets.ToScalar(), missing, ref left, ref right);
-            Code4(ref cuts, ref start, column, ref x, lane + 1, Sse41.Extract(buckets, 1), missing >> 1, ref left, ref right);
-            Code4(ref cuts, ref start, column, ref x, lane + 2, Sse41.Extract(buckets, 2), missing >> 2, ref left, ref right);
-            Code4(ref cuts, ref start, column, ref x, lane + 3, Sse41.Extract(buckets, 3), missing >> 3, ref left, ref right);
+            missing |= Vector256.IsNaN(values).ExtractMostSignificantBits() << lane;
+            Code(ref cuts, ref start, column, ref x, lane, buckets.ToScalar(), ref left);
+            Code(ref cuts, ref start, column, ref x, lane + 1, Sse41.Extract(buckets, 1), ref left);
+            Code(ref cuts, ref start, column, ref x, lane + 2, Sse41.Extract(buckets, 2), ref left);
+            Code(ref cuts, ref start, column, ref x, lane + 3, Sse41.Extract(buckets, 3), ref left);
         }
         for (; lane < present; lane++)
         {
             var v = Unsafe.Add(ref x, lane);
-            var rank = (byte)(RankOf(column, v) ^ 0x80);
-            Unsafe.Add(ref left, lane) = rank;
-            Unsafe.Add(ref right, lane) = double.IsNaN(v) ? (byte)0x7F : rank;
+            Unsafe.Add(ref left, lane) = (byte)(RankOf(column, v) ^ 0x80);
+            missing |= double.IsNaN(v) ? 1u << lane : 0;
+        }
+        for (; lane < Lanes; lane++)
+        {
+            Unsafe.Add(ref left, lane) = 0x80;
+        }
+        Unsafe.WriteUnaligned(ref right, Unsafe.ReadUnaligned<Vector256<byte>>(ref left));
+        // NaN ranks 0, which every node sends left; the missing-goes-right column codes it 255
+        for (; missing != 0; missing &= missing - 1)
+        {
+            Unsafe.Add(ref right, BitOperations.TrailingZeroCount(missing)) = 0x7F;
         }
     }
 
-    /// <summary>One value's codes, given its bucket and (in bit 0 of <paramref name="missing"/>) whether it is NaN.</summary>
+    /// <summary>One value's missing-goes-left code, given its bucket.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Code4(ref double cuts, ref byte starts, int column, ref double x, int lane, int bucket, uint missing, ref byte left, ref byte right)
+    private void Code(ref double cuts, ref byte starts, int column, ref double x, int lane, int bucket, ref byte left)
     {
         var value = Unsafe.Add(ref x, lane);
         int start = Unsafe.Add(ref starts, bucket);
         var rank = start != Crowded ? start + Below4(ref cuts, start, value) : Rank(ref cuts, PivotsOf(column), value);
-        var code = (byte)(rank ^ 0x80);
-        Unsafe.Add(ref left, lane) = code;
-        // NaN ranks 0, which every node sends left; the missing-goes-right column codes it 255
-        Unsafe.Add(ref right, lane) = (missing & 1) != 0 ? (byte)0x7F : code;
+        Unsafe.Add(ref left, lane) = (byte)(rank ^ 0x80);
     }
 }

@@ -255,10 +255,6 @@ internal sealed partial class RankedTrees
                 ref var right = ref Unsafe.Add(ref left, Lanes);
                 var present = Math.Min(Lanes, count - (chunk * Lanes));
                 EncodeColumn(c, ref Unsafe.Add(ref value, chunk * Lanes), present, ref left, ref right);
-                for (var lane = present; lane < Lanes; lane++)
-                {
-                    Unsafe.Add(ref left, lane) = Unsafe.Add(ref right, lane) = 0x80;
-                }
             }
         }
         if (_mixed is not null)
