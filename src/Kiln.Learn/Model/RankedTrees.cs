@@ -188,10 +188,10 @@ internal sealed partial class RankedTrees
                 ref var at = ref Unsafe.Add(ref sum, r);
                 double s0 = at, s1 = Unsafe.Add(ref at, 1), s2 = Unsafe.Add(ref at, 2), s3 = Unsafe.Add(ref at, 3);
                 double s4 = Unsafe.Add(ref at, 4), s5 = Unsafe.Add(ref at, 5), s6 = Unsafe.Add(ref at, 6), s7 = Unsafe.Add(ref at, 7);
+                ref var tree = ref Unsafe.Add(ref leaves, group * Slots);
+                ref var leaf = ref Unsafe.Add(ref index, (group * rows) + r);
                 for (var t = group; t < end; t++)
                 {
-                    ref var tree = ref Unsafe.Add(ref leaves, t * Slots);
-                    ref var leaf = ref Unsafe.Add(ref index, (t * rows) + r);
                     s0 += Unsafe.Add(ref tree, leaf);
                     s1 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 1));
                     s2 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 2));
@@ -200,6 +200,8 @@ internal sealed partial class RankedTrees
                     s5 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 5));
                     s6 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 6));
                     s7 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 7));
+                    tree = ref Unsafe.Add(ref tree, Slots);
+                    leaf = ref Unsafe.Add(ref leaf, rows);
                 }
                 at = s0;
                 Unsafe.Add(ref at, 1) = s1;
