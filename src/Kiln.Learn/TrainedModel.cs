@@ -67,6 +67,8 @@ public abstract class TrainedModel
                 for (var f = 0; f < Schema.Features.Count; f++)
                 {
                     view.Fill(f, start, buffer.AsSpan(f * blockRows, count));
+                    // the thread's next block is usually the next one: its columns are loading while this one is predicted
+                    view.Prefetch(f, start + blockRows, blockRows);
                 }
                 PredictBlock(buffer, blockRows, count, result.AsSpan(start * outputs, count * outputs));
                 return buffer;

@@ -153,8 +153,8 @@ public sealed class RankedTreesTests
         Assert.Equal(expected, single);
     }
 
-    /// <summary>Thresholds that stress the bucket tables: a crowded cluster (more than four cuts per bucket) beside a far
-    /// cut, a range too wide for a finite scale, subnormals and signed zeros, the most cuts a column may hold (the last
+    /// <summary>Thresholds that stress the bucket tables: clusters of one to four close cuts (buckets holding several),
+    /// a crowded cluster (more than four cuts per bucket) beside a far cut, a range too wide for a finite scale, subnormals and signed zeros, the most cuts a column may hold (the last
     /// buckets' compares would run past the column), a single cut.</summary>
     private static double[][] AwkwardCuts()
     {
@@ -163,7 +163,8 @@ public sealed class RankedTreesTests
         var tiny = new[] { -double.Epsilon, 0, double.Epsilon, 2 * double.Epsilon, 1e-300 };
         var full = Enumerable.Range(0, RankedTrees.MaxCuts).Select(i => Math.Pow(1.07, i) - 3).ToArray();
         var single = new[] { 42.5 };
-        return [crowded, wide, tiny, full, single];
+        var clustered = Enumerable.Range(0, 40).SelectMany(i => new[] { i * 10.0, (i * 10.0) + 1e-6, (i * 10.0) + 2e-6, (i * 10.0) + 3e-6 }.Take(1 + (i % 4))).ToArray();
+        return [crowded, wide, tiny, full, single, clustered];
     }
 
     /// <summary>One stump per cut (feature = position in <see cref="AwkwardCuts"/>), missing values sent alternately left and right.</summary>
