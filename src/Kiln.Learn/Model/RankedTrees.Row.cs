@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace Kiln.Learn.Model;
 
-/// <summary>One-row prediction on byte ranks. The row's values are coded once (as for a block), then the trees are
-/// walked eight at a time with two bytes per node — the code column (feature and missing direction) and the bound —
-/// so 200 depth-6 trees take 25 KB and the nodes stay in L1. Groups of eight trees are interleaved (slot s of the
+/// <summary>One-row prediction on byte ranks. The row's values are coded once (as for a block); numeric models with
+/// at most 32 features then walk 32 trees per vector (<see cref="SumAcross"/>). Other models walk the trees eight at a
+/// time with two bytes per node — the code column (feature and missing direction) and the bound — so 200 depth-6
+/// trees take 25 KB and the nodes stay in L1. Groups of eight trees are interleaved (slot s of the
 /// group's tree j at 8s + j), so the eight chains share one base address. With categorical splits each node also
 /// looks the row's category up in its set (numeric nodes in a set holding every category).</summary>
 internal sealed partial class RankedTrees
@@ -25,7 +26,6 @@ internal sealed partial class RankedTrees
     /// <summary>Sums of leaf values per output for one row (before the base score and transform); allocates nothing.</summary>
     public void SumRow(ReadOnlySpan<double> row, Span<double> output)
     {
-        var layout = Row!;
         Span<byte> codes = stackalloc byte[2 * _features.Length];
         for (var c = 0; c < _features.Length; c++)
         {
@@ -34,6 +34,12 @@ internal sealed partial class RankedTrees
             codes[2 * c] = rank;
             codes[(2 * c) + 1] = double.IsNaN(x) ? (byte)255 : rank;
         }
+        if (Across is { } across)
+        {
+            SumAcross(across, codes, output);
+            return;
+        }
+        var layout = Row!;
         if (_mixed is null)
         {
             layout.Sum<NumericStep>(ref MemoryMarshal.GetReference(codes), ref Unsafe.NullRef<byte>(), _outputs, _outputCount, output);

@@ -13,7 +13,7 @@ public sealed class RankedTreesTests
     /// <summary>Random numeric trees of depth ≤ <paramref name="maxDepth"/>: leaves above the bottom level, single-leaf
     /// trees, missing directions both ways, thresholds on a grid of <paramref name="grid"/> values (so rows often sit
     /// exactly on one), a few +∞ and −∞ thresholds.</summary>
-    private static TreeEnsemble RandomEnsemble(int seed, int outputs, int trees, int maxDepth, int grid, bool categories = false)
+    private static TreeEnsemble RandomEnsemble(int seed, int outputs, int trees, int maxDepth, int grid, bool categories = false, int features = Features)
     {
         var rng = new Random(seed);
         var nodes = new List<FlatNode>();
@@ -40,7 +40,7 @@ public sealed class RankedTreesTests
             nodes.Add(default);
             var u = rng.NextDouble();
             var threshold = u < 0.01 ? double.PositiveInfinity : u < 0.02 ? double.NegativeInfinity : Threshold(rng, grid);
-            var feature = rng.Next(Features);
+            var feature = rng.Next(features);
             var info = rng.Next(2) == 0 ? FlatNode.DefaultLeftFlag : 0;
             if (categories && feature < CategoricalFeatures)
             {
@@ -60,10 +60,10 @@ public sealed class RankedTreesTests
 
     private static double Threshold(Random rng, int grid) => rng.Next(grid) * 10.0 / grid;
 
-    private static double[] RandomRow(Random rng, int grid)
+    private static double[] RandomRow(Random rng, int grid, int features = Features)
     {
-        var row = new double[Features];
-        for (var f = 0; f < Features; f++)
+        var row = new double[features];
+        for (var f = 0; f < features; f++)
         {
             if (f < CategoricalFeatures && rng.Next(2) == 0)
             {
@@ -84,19 +84,19 @@ public sealed class RankedTreesTests
 
     /// <summary>The reference walk's predictions and the batch path's, through column-major blocks with a stride larger
     /// than the count and counts that leave a partial 32-row chunk.</summary>
-    private static (double[] Expected, double[] Batch, double[] Single) Predict(TreeEnsemble ensemble, int outputs, int grid, int seed)
+    private static (double[] Expected, double[] Batch, double[] Single) Predict(TreeEnsemble ensemble, int outputs, int grid, int seed, int features = Features)
     {
         const int Rows = 700;
         const int Stride = 128;
         var rng = new Random(seed);
-        var rows = Enumerable.Range(0, Rows).Select(_ => RandomRow(rng, grid)).ToArray();
+        var rows = Enumerable.Range(0, Rows).Select(_ => RandomRow(rng, grid, features)).ToArray();
         var expected = new double[Rows * outputs];
         for (var i = 0; i < Rows; i++)
         {
             ensemble.PredictReference(rows[i], expected.AsSpan(i * outputs, outputs));
         }
         var batch = new double[Rows * outputs];
-        var columns = new double[Stride * Features];
+        var columns = new double[Stride * features];
         var start = 0;
         foreach (var count in Enumerable.Repeat(new[] { 128, 1, 33, 97, 64, 31 }, 5).SelectMany(c => c))
         {
@@ -106,7 +106,7 @@ public sealed class RankedTreesTests
                 break;
             }
             Array.Fill(columns, 1e9); // garbage beyond the count must not matter
-            for (var f = 0; f < Features; f++)
+            for (var f = 0; f < features; f++)
             {
                 for (var i = 0; i < n; i++)
                 {
@@ -136,6 +136,19 @@ public sealed class RankedTreesTests
         var ensemble = RandomEnsemble(seed, outputs, trees: 123, depth, grid);
         Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
         var (expected, batch, single) = Predict(ensemble, outputs, grid, seed + 100);
+        Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
+    }
+
+    [Theory]
+    [InlineData(31, 1)]
+    [InlineData(32, 3)]
+    public void Models_with_more_than_32_features_predict_single_rows_eight_trees_at_a_time_exactly_as_the_reference_walk(int seed, int outputs)
+    {
+        // 40 features: 80 code columns, more than the 32-trees-per-vector walk looks up
+        var ensemble = RandomEnsemble(seed, outputs, trees: 77, maxDepth: 6, grid: 40, features: 40);
+        Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
+        var (expected, batch, single) = Predict(ensemble, outputs, 40, seed + 100, features: 40);
         Assert.Equal(expected, batch);
         Assert.Equal(expected, single);
     }
