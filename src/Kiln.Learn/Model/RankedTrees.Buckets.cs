@@ -13,8 +13,8 @@ namespace Kiln.Learn.Model;
 /// the bucket's cuts are below the value. Most buckets hold at most one cut (on the benchmark data 99.9 % of values land
 /// in one), so the rank is the start plus one scalar compare; a bucket with two to four cuts is marked and compared
 /// with four cuts at once (one vector compare); one with more takes the two-level search (<see cref="Rank"/>). No chain
-/// of dependent compares, and four values' buckets come from one vector computation — about a third of the time of
-/// the two-level search.</summary>
+/// of dependent compares, and four values' buckets come from one vector computation — about half the time of the
+/// two-level search.</summary>
 internal sealed partial class RankedTrees
 {
     /// <summary>Buckets per column.</summary>
