@@ -64,13 +64,20 @@ public abstract class TrainedModel
             {
                 var start = block * blockRows;
                 var count = Math.Min(blockRows, view.RowCount - start);
+                var rows = result.AsSpan(start * outputs, count * outputs);
+                if (!PredictRows(view, start, count, buffer, blockRows, rows))
+                {
+                    for (var f = 0; f < Schema.Features.Count; f++)
+                    {
+                        view.Fill(f, start, buffer.AsSpan(f * blockRows, count));
+                    }
+                    PredictBlock(buffer, blockRows, count, rows);
+                }
+                // the thread's next block is usually the next one: its columns load while this one is predicted
                 for (var f = 0; f < Schema.Features.Count; f++)
                 {
-                    view.Fill(f, start, buffer.AsSpan(f * blockRows, count));
-                    // the thread's next block is usually the next one: its columns are loading while this one is predicted
                     view.Prefetch(f, start + blockRows, blockRows);
                 }
-                PredictBlock(buffer, blockRows, count, result.AsSpan(start * outputs, count * outputs));
                 return buffer;
             },
             _ => { });
@@ -79,6 +86,11 @@ public abstract class TrainedModel
 
     /// <summary>Rows per block of <see cref="Predict(Table, CancellationToken)"/>: 128 keeps a 30-feature block of doubles in L1.</summary>
     private protected virtual int PredictionBlockRows => 128;
+
+    /// <summary>Predicts rows [<paramref name="start"/>, start + <paramref name="count"/>) of <paramref name="view"/>
+    /// reading its columns where it can (<paramref name="buffer"/>, feature f at f × stride, for the rest); false when
+    /// the model needs the block filled first (<see cref="PredictBlock"/>).</summary>
+    private protected virtual bool PredictRows(FeatureView view, int start, int count, double[] buffer, int stride, Span<double> output) => false;
 
     /// <summary>Predicts a block of rows stored column-major (feature f of row i at [f * stride + i]).</summary>
     internal virtual void PredictBlock(double[] columns, int stride, int count, Span<double> output)

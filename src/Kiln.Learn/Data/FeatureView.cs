@@ -111,6 +111,19 @@ internal sealed class FeatureView
         }
     }
 
+    /// <summary>Rows [<paramref name="start"/>, start + <paramref name="count"/>) of a float64 feature column as stored
+    /// (non-finite values not yet mapped to NaN); false for any other column kind.</summary>
+    public bool TryGetFloat64(int feature, int start, int count, out ReadOnlySpan<double> values)
+    {
+        if (_columns[feature] is Float64Column f64)
+        {
+            values = f64.Values.Slice(start, count);
+            return true;
+        }
+        values = default;
+        return false;
+    }
+
     /// <summary>Asks the cache for rows [<paramref name="start"/>, start + <paramref name="count"/>) of a float64
     /// feature column (a hint: nothing is read, nothing faults).</summary>
     public unsafe void Prefetch(int feature, int start, int count)

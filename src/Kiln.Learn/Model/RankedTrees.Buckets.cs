@@ -108,11 +108,12 @@ internal sealed partial class RankedTrees
 
     /// <summary>Codes of one column for a chunk: <paramref name="present"/> values from <paramref name="x"/> (the rest of
     /// the 32 lanes padded), the missing-goes-left codes to <paramref name="left"/> and missing-goes-right ones to
-    /// <paramref name="right"/> (see <see cref="Encode"/>). Four values at a time: their buckets in one vector
+    /// <paramref name="right"/> (see <see cref="Encode(double[], int, int, byte[], int)"/>). Four values at a time: their buckets in one vector
     /// computation, then a table read and a compare each. The right column is the left one copied, with the chunk's
     /// NaN lanes (usually none) recoded afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EncodeColumn(int column, ref double x, int present, ref byte left, ref byte right)
+    private void EncodeColumn<TMissing>(int column, ref double x, int present, ref byte left, ref byte right)
+        where TMissing : struct, IMissing
     {
         ref var cuts = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cuts), column * CutSlots);
         ref var start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bucketStart), column * Buckets);
@@ -125,7 +126,7 @@ internal sealed partial class RankedTrees
         {
             var values = Vector256.LoadUnsafe(ref x, (nuint)lane);
             var buckets = Avx.ConvertToVector128Int32WithTruncation(Avx.Min(Avx.Max(Avx.Multiply(Avx.Subtract(values, first), scale), Vector256<double>.Zero), top));
-            missing |= Vector256.IsNaN(values).ExtractMostSignificantBits() << lane;
+            missing |= TMissing.Lanes(values) << lane;
             Code(ref cuts, ref start, column, ref x, lane, buckets.ToScalar(), ref left);
             Code(ref cuts, ref start, column, ref x, lane + 1, Sse41.Extract(buckets, 1), ref left);
             Code(ref cuts, ref start, column, ref x, lane + 2, Sse41.Extract(buckets, 2), ref left);
@@ -135,18 +136,42 @@ internal sealed partial class RankedTrees
         {
             var v = Unsafe.Add(ref x, lane);
             Unsafe.Add(ref left, lane) = (byte)(RankOf(column, v) ^ 0x80);
-            missing |= double.IsNaN(v) ? 1u << lane : 0;
+            missing |= TMissing.Lanes(Vector256.CreateScalar(v)) << lane;
         }
         for (; lane < Lanes; lane++)
         {
             Unsafe.Add(ref left, lane) = 0x80;
         }
         Unsafe.WriteUnaligned(ref right, Unsafe.ReadUnaligned<Vector256<byte>>(ref left));
-        // NaN ranks 0, which every node sends left; the missing-goes-right column codes it 255
+        // a missing value codes 0 (NaN ranks 0 anyway), which every node sends left; the missing-goes-right column codes it 255
         for (; missing != 0; missing &= missing - 1)
         {
-            Unsafe.Add(ref right, BitOperations.TrailingZeroCount(missing)) = 0x7F;
+            var at = BitOperations.TrailingZeroCount(missing);
+            Unsafe.Add(ref left, at) = 0x80;
+            Unsafe.Add(ref right, at) = 0x7F;
         }
+    }
+
+    /// <summary>Which values a block's encoding treats as missing: a struct type argument, so each kind compiles on its own.</summary>
+    private interface IMissing
+    {
+        /// <summary>Bit i set when lane i of <paramref name="values"/> is missing.</summary>
+        static abstract uint Lanes(Vector256<double> values);
+    }
+
+    /// <summary>NaN only (blocks given as doubles: ±∞ are values, as in the reference walk).</summary>
+    private readonly struct NaNMissing : IMissing
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Lanes(Vector256<double> values) => Vector256.IsNaN(values).ExtractMostSignificantBits();
+    }
+
+    /// <summary>NaN and ±∞ (a table's float64 column read in place: the feature view treats non-finite values as
+    /// missing); v − v is NaN exactly for those.</summary>
+    private readonly struct NonFiniteMissing : IMissing
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static uint Lanes(Vector256<double> values) => Vector256.IsNaN(values - values).ExtractMostSignificantBits();
     }
 
     /// <summary>One value's missing-goes-left code, given its bucket.</summary>

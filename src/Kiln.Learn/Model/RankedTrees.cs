@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Kiln.Learn.Data;
 
 namespace Kiln.Learn.Model;
 
@@ -108,12 +109,28 @@ internal sealed partial class RankedTrees
     public void Sum(double[] columns, int stride, int count, Span<double> output)
     {
         var chunks = (count + Lanes - 1) / Lanes;
+        var scratch = Scratch.Get(ChunkBytes * chunks, _outputs.Length * chunks * Lanes);
+        Encode(columns, stride, count, scratch.Codes, chunks);
+        SumCoded(scratch, chunks, count, output);
+    }
+
+    /// <summary>As <see cref="Sum(double[], int, int, Span{double})"/> for rows [<paramref name="start"/>, start +
+    /// <paramref name="count"/>) of a table: float64 columns are read in place (their non-finite values missing, as the
+    /// view has them); other features are filled into <paramref name="buffer"/> (feature f at f × stride) first.</summary>
+    public void Sum(FeatureView view, int start, int count, double[] buffer, int stride, Span<double> output)
+    {
+        var chunks = (count + Lanes - 1) / Lanes;
+        var scratch = Scratch.Get(ChunkBytes * chunks, _outputs.Length * chunks * Lanes);
+        Encode(view, start, count, buffer, stride, scratch.Codes, chunks);
+        SumCoded(scratch, chunks, count, output);
+    }
+
+    /// <summary>The leaves and their sums for a coded block.</summary>
+    private void SumCoded(Scratch scratch, int chunks, int count, Span<double> output)
+    {
         var rows = chunks * Lanes;
-        var trees = _outputs.Length;
-        var scratch = Scratch.Get(ChunkBytes * chunks, trees * rows);
         var codes = scratch.Codes;
         var indices = scratch.Indices;
-        Encode(columns, stride, count, codes, chunks);
         if (_mixed is null)
         {
             Traverse(codes, indices, chunks, rows);
@@ -246,22 +263,55 @@ internal sealed partial class RankedTrees
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Encode(double[] columns, int stride, int count, byte[] codes, int chunks)
     {
-        var chunkBytes = ChunkBytes;
-        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
         for (var c = 0; c < _features.Length; c++)
         {
-            ref var value = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(columns), _features[c] * stride);
-            for (var chunk = 0; chunk < chunks; chunk++)
-            {
-                ref var left = ref Unsafe.Add(ref code, (chunk * chunkBytes) + (2 * c * Lanes));
-                ref var right = ref Unsafe.Add(ref left, Lanes);
-                var present = Math.Min(Lanes, count - (chunk * Lanes));
-                EncodeColumn(c, ref Unsafe.Add(ref value, chunk * Lanes), present, ref left, ref right);
-            }
+            EncodeFeature<NaNMissing>(c, ref columns[_features[c] * stride], count, codes, chunks);
         }
         if (_mixed is not null)
         {
             EncodeCategories(columns, stride, count, codes, chunks);
+        }
+    }
+
+    /// <summary>As <see cref="Encode(double[], int, int, byte[], int)"/>, from a table's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Encode(FeatureView view, int start, int count, double[] buffer, int stride, byte[] codes, int chunks)
+    {
+        for (var c = 0; c < _features.Length; c++)
+        {
+            var feature = _features[c];
+            if (view.TryGetFloat64(feature, start, count, out var values))
+            {
+                EncodeFeature<NonFiniteMissing>(c, ref MemoryMarshal.GetReference(values), count, codes, chunks);
+                continue;
+            }
+            var block = buffer.AsSpan(feature * stride, count);
+            view.Fill(feature, start, block);
+            EncodeFeature<NaNMissing>(c, ref MemoryMarshal.GetReference(block), count, codes, chunks);
+        }
+        if (_mixed is not null)
+        {
+            foreach (var feature in _categoryFeatures)
+            {
+                view.Fill(feature, start, buffer.AsSpan(feature * stride, count));
+            }
+            EncodeCategories(buffer, stride, count, codes, chunks);
+        }
+    }
+
+    /// <summary>Codes of column <paramref name="c"/>'s feature for the block's chunks, its values from <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EncodeFeature<TMissing>(int c, ref double value, int count, byte[] codes, int chunks)
+        where TMissing : struct, IMissing
+    {
+        var chunkBytes = ChunkBytes;
+        ref var code = ref MemoryMarshal.GetArrayDataReference(codes);
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            ref var left = ref Unsafe.Add(ref code, (chunk * chunkBytes) + (2 * c * Lanes));
+            ref var right = ref Unsafe.Add(ref left, Lanes);
+            var present = Math.Min(Lanes, count - (chunk * Lanes));
+            EncodeColumn<TMissing>(c, ref Unsafe.Add(ref value, chunk * Lanes), present, ref left, ref right);
         }
     }
 

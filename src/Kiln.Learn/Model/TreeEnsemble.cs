@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Kiln.Learn.Data;
 using Kiln.Learn.Trees;
 
 namespace Kiln.Learn.Model;
@@ -224,6 +225,23 @@ internal sealed partial class TreeEnsemble
         output[Unsafe.Add(ref outs, t + 1)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, t + 1) + i1 - first);
         output[Unsafe.Add(ref outs, t + 2)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, t + 2) + i2 - first);
         output[Unsafe.Add(ref outs, t + 3)] += Unsafe.Add(ref leaves, Unsafe.Add(ref leafBase, t + 3) + i3 - first);
+    }
+
+    /// <summary>Predicts rows [<paramref name="start"/>, start + <paramref name="count"/>) of a table through the byte-rank
+    /// layout, its float64 columns read in place; false when the model does not have that layout.</summary>
+    public bool PredictRows(FeatureView view, int start, int count, double[] buffer, int stride, Span<double> output)
+    {
+        if (Ranked is not { } ranked)
+        {
+            return false;
+        }
+        ranked.Sum(view, start, count, buffer, stride, output);
+        var outputs = OutputCount;
+        for (var i = 0; i < count; i++)
+        {
+            Finish(output.Slice(i * outputs, outputs));
+        }
+        return true;
     }
 
     /// <summary>Predicts rows stored column-major, one tree at a time over the block (the tree stays in cache).</summary>

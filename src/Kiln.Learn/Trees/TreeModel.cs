@@ -30,6 +30,9 @@ public abstract class TreeModel : TrainedModel
     internal override void PredictBlock(double[] columns, int stride, int count, Span<double> output) =>
         Ensemble.PredictBlock(columns, stride, count, output);
 
+    private protected override bool PredictRows(FeatureView view, int start, int count, double[] buffer, int stride, Span<double> output) =>
+        Ensemble.PredictRows(view, start, count, buffer, stride, output);
+
     private protected override void WritePayload(BinaryWriter writer)
     {
         Ensemble.Write(writer);

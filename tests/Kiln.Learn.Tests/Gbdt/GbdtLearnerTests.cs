@@ -50,6 +50,66 @@ public sealed class GbdtLearnerTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Table_prediction_reads_float64_columns_in_place_and_treats_non_finite_values_as_missing(bool categoricalSplits)
+    {
+        // float64 (read in place), float32 and categorical (filled) features, missing values and ±∞ in the test rows;
+        // the categorical feature is split natively, or seen as ordinal codes by a model without categorical splits
+        static Table Make(int rows, int seed, bool test)
+        {
+            var rng = new Random(seed);
+            var a = new double[rows];
+            var b = new float[rows];
+            var codes = new int[rows];
+            var y = new double[rows];
+            double[] odd = [double.NaN, double.PositiveInfinity, double.NegativeInfinity];
+            for (var i = 0; i < rows; i++)
+            {
+                a[i] = rng.NextDouble();
+                b[i] = (float)rng.NextDouble();
+                codes[i] = rng.Next(4);
+                y[i] = (a[i] > 0.4 ? 1 : 0) ^ (b[i] > 0.6 ? 1 : 0) ^ (codes[i] == 2 ? 1 : 0);
+                if (rng.Next(10) == 0)
+                {
+                    a[i] = test ? odd[rng.Next(3)] : double.NaN;
+                }
+                if (test && rng.Next(10) == 0)
+                {
+                    b[i] = float.PositiveInfinity;
+                }
+            }
+            return new Table([new Float64Column("a", a), new Float32Column("b", b), new CategoricalColumn("c", codes, ["p", "q", "r", "s"]),
+                new Float64Column("y", y)]);
+        }
+        var train = Make(4000, 1, test: false);
+        if (!categoricalSplits)
+        {
+            var c = (CategoricalColumn)train["c"];
+            train = new Table([train["a"], train["b"], new Float64Column("c", c.Codes.ToArray().Select(x => (double)x).ToArray()), train["y"]]);
+        }
+        var model = Learner.Fit(train, "y", new GbdtOptions { Rounds = 30, MaxDepth = 5 });
+        Assert.Equal(categoricalSplits, model.Ensemble.Nodes.Any(n => (n.Info & Kiln.Learn.Model.FlatNode.CategoricalFlag) != 0));
+        var test = Make(1001, 7, test: true);
+        if (!categoricalSplits)
+        {
+            var c = (CategoricalColumn)test["c"];
+            test = new Table([test["a"], test["b"], new Float64Column("c", c.Codes.ToArray().Select(x => (double)x).ToArray())]);
+        }
+        var batch = model.Predict(test);
+        var a = ((Float64Column)test["a"]).Values;
+        var b = ((Float32Column)test["b"]).Values;
+        var output = new double[1];
+        for (var i = 0; i < test.RowCount; i++)
+        {
+            double code = test["c"] is CategoricalColumn cat ? cat.Codes[i] : ((Float64Column)test["c"]).Values[i];
+            double[] row = [double.IsFinite(a[i]) ? a[i] : double.NaN, float.IsFinite(b[i]) ? b[i] : double.NaN, code];
+            model.Predict(row, output);
+            Assert.Equal(output[0], batch[i]);
+        }
+    }
+
     [Fact]
     public void The_model_does_not_depend_on_the_thread_count()
     {
