@@ -110,7 +110,7 @@ internal sealed partial class RankedTrees
     /// the 32 lanes padded), the missing-goes-left codes to <paramref name="left"/> and missing-goes-right ones to
     /// <paramref name="right"/> (see <see cref="Encode(double[], int, int, byte[], int)"/>). Four values at a time: their buckets in one vector
     /// computation, then a table read and a compare each. The right column is the left one copied, with the chunk's
-    /// NaN lanes (usually none) recoded afterwards.</summary>
+    /// missing lanes (usually none) recoded afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EncodeColumn<TMissing>(int column, ref double x, int present, ref byte left, ref byte right)
         where TMissing : struct, IMissing

@@ -205,10 +205,13 @@ internal sealed partial class RankedTrees
                 ref var at = ref Unsafe.Add(ref sum, r);
                 double s0 = at, s1 = Unsafe.Add(ref at, 1), s2 = Unsafe.Add(ref at, 2), s3 = Unsafe.Add(ref at, 3);
                 double s4 = Unsafe.Add(ref at, 4), s5 = Unsafe.Add(ref at, 5), s6 = Unsafe.Add(ref at, 6), s7 = Unsafe.Add(ref at, 7);
-                ref var tree = ref Unsafe.Add(ref leaves, group * Slots);
-                ref var leaf = ref Unsafe.Add(ref index, (group * rows) + r);
-                for (var t = group; t < end; t++)
+                // offsets advance as integers: a reference moved past the last tree would point outside the arrays
+                nint treeAt = group * Slots;
+                nint leafAt = (group * rows) + r;
+                for (var t = group; t < end; t++, treeAt += Slots, leafAt += rows)
                 {
+                    ref var tree = ref Unsafe.Add(ref leaves, treeAt);
+                    ref var leaf = ref Unsafe.Add(ref index, leafAt);
                     s0 += Unsafe.Add(ref tree, leaf);
                     s1 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 1));
                     s2 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 2));
@@ -217,8 +220,6 @@ internal sealed partial class RankedTrees
                     s5 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 5));
                     s6 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 6));
                     s7 += Unsafe.Add(ref tree, Unsafe.Add(ref leaf, 7));
-                    tree = ref Unsafe.Add(ref tree, Slots);
-                    leaf = ref Unsafe.Add(ref leaf, rows);
                 }
                 at = s0;
                 Unsafe.Add(ref at, 1) = s1;

@@ -107,6 +107,9 @@ public sealed class GbdtLearnerTests
             double[] row = [double.IsFinite(a[i]) ? a[i] : double.NaN, float.IsFinite(b[i]) ? b[i] : double.NaN, code];
             model.Predict(row, output);
             Assert.Equal(output[0], batch[i]);
+            // and the plain tree walk, which shares no code with either
+            model.Ensemble.PredictReference(row, output);
+            Assert.Equal(output[0], batch[i]);
         }
     }
 

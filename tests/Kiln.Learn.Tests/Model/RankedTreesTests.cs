@@ -140,6 +140,17 @@ public sealed class RankedTreesTests
         Assert.Equal(expected, single);
     }
 
+    [Fact]
+    public void More_than_512_trees_predict_single_rows_in_several_kernel_calls_exactly_as_the_reference_walk()
+    {
+        // one row walks 32 trees per vector, at most 16 groups (512 trees) per kernel call
+        var ensemble = RandomEnsemble(41, 1, trees: 601, maxDepth: 4, grid: 30);
+        Assert.Equal(Avx2.IsSupported, ensemble.Ranked is not null);
+        var (expected, batch, single) = Predict(ensemble, 1, 30, 42);
+        Assert.Equal(expected, batch);
+        Assert.Equal(expected, single);
+    }
+
     [Theory]
     [InlineData(31, 1)]
     [InlineData(32, 3)]
@@ -167,8 +178,9 @@ public sealed class RankedTreesTests
     }
 
     /// <summary>Thresholds that stress the bucket tables: clusters of one to four close cuts (buckets holding several),
-    /// a crowded cluster (more than four cuts per bucket) beside a far cut, a range too wide for a finite scale, subnormals and signed zeros, the most cuts a column may hold (the last
-    /// buckets' compares would run past the column), a single cut.</summary>
+    /// a crowded cluster (more than four cuts per bucket) beside a far cut, a range too wide for a finite scale,
+    /// subnormals and signed zeros, the most cuts a column may hold (a crowded first bucket and single-cut buckets up
+    /// to the column's end), a single cut.</summary>
     private static double[][] AwkwardCuts()
     {
         var crowded = Enumerable.Range(0, 200).Select(i => 1 + (i * 1e-12)).Append(1e6).ToArray();
