@@ -71,6 +71,10 @@ public sealed class GbdtLearnerTests
                 b[i] = (float)rng.NextDouble();
                 codes[i] = rng.Next(4);
                 y[i] = (a[i] > 0.4 ? 1 : 0) ^ (b[i] > 0.6 ? 1 : 0) ^ (codes[i] == 2 ? 1 : 0);
+                if (rng.Next(8) == 0)
+                {
+                    codes[i] = -1; // a missing category (some nodes learn to send it left)
+                }
                 if (rng.Next(10) == 0)
                 {
                     a[i] = test ? odd[rng.Next(3)] : double.NaN;
@@ -110,6 +114,15 @@ public sealed class GbdtLearnerTests
             // and the plain tree walk, which shares no code with either
             model.Ensemble.PredictReference(row, output);
             Assert.Equal(output[0], batch[i]);
+        }
+        // categories no set holds (codes past the model's categories share one list of nodes) and a missing one
+        var expected = new double[1];
+        foreach (var code in new[] { 4.0, 7, 200, 254, double.NaN })
+        {
+            double[] row = [0.5, 0.5f, code];
+            model.Predict(row, output);
+            model.Ensemble.PredictReference(row, expected);
+            Assert.Equal(expected[0], output[0]);
         }
     }
 
