@@ -21,6 +21,10 @@ internal sealed partial class RankedTrees
 
     private AcrossLayout? _across;
 
+    /// <summary>The numeric code column node slot <paramref name="slot"/> (tree × 64 + slot) reads: the block layout's
+    /// offsets are byte offsets in a chunk, 32 bytes per column.</summary>
+    private byte ColumnAt(int slot) => (byte)(_offsets[slot] / Lanes);
+
     /// <summary>The across-trees layout, or null for models with categorical splits or more than 32 features.</summary>
     private AcrossLayout? Across => _mixed is null && 2 * _features.Length <= AcrossColumns ? _across ??= AcrossLayout.Create(this) : null;
 
@@ -95,8 +99,7 @@ internal sealed partial class RankedTrees
                 var at = ((t / Lanes) * Nodes * Lanes) + (t % Lanes);
                 for (var s = 0; s < Nodes; s++)
                 {
-                    // the block layout's offsets are byte offsets in a chunk: column = offset / 32
-                    columns[at + (s * Lanes)] = (byte)(trees._offsets[(t * Slots) + s] / Lanes);
+                    columns[at + (s * Lanes)] = trees.ColumnAt((t * Slots) + s);
                     // the block layout keeps bounds as the signed byte the compare uses, in all four bytes of an int
                     bounds[at + (s * Lanes)] = (byte)trees._bounds[(t * Slots) + s];
                 }

@@ -149,8 +149,7 @@ internal sealed partial class RankedTrees
                 {
                     var to = at + (Group * s);
                     var from = (t * Slots) + s;
-                    // the block layout's offsets are byte offsets in a chunk: numeric column = offset / 32, category = / 96
-                    columns[to] = (byte)(trees._offsets[from] / Lanes);
+                    columns[to] = trees.ColumnAt(from);
                     bounds[to] = (byte)(trees._bounds[from] ^ 0x80);
                     leaves[to] = trees._leaves[from];
                     if (mixed is not null)

@@ -236,12 +236,18 @@ internal sealed partial class TreeEnsemble
             return false;
         }
         ranked.Sum(view, start, count, buffer, stride, output);
+        FinishRows(output, count);
+        return true;
+    }
+
+    /// <summary>Applies the base score and transform to <paramref name="count"/> rows of summed leaves.</summary>
+    private void FinishRows(Span<double> output, int count)
+    {
         var outputs = OutputCount;
         for (var i = 0; i < count; i++)
         {
             Finish(output.Slice(i * outputs, outputs));
         }
-        return true;
     }
 
     /// <summary>Predicts rows stored column-major, one tree at a time over the block (the tree stays in cache).</summary>
@@ -251,10 +257,7 @@ internal sealed partial class TreeEnsemble
         if (Ranked is { } ranked)
         {
             ranked.Sum(columns, stride, count, output);
-            for (var i = 0; i < count; i++)
-            {
-                Finish(output.Slice(i * outputs, outputs));
-            }
+            FinishRows(output, count);
             return;
         }
         output[..(count * outputs)].Clear();
