@@ -6,8 +6,8 @@ using Spectre.Console;
 namespace Kiln.Cli;
 
 /// <summary>
-/// The <c>kiln</c> command line. Exit codes: 0 success, 1 a Kiln error (message on stderr),
-/// 2 invalid usage, 3 not found, 130 cancelled.
+/// The <c>kiln</c> command line. Exit codes (<see cref="ExitCodes"/>): 0 success, 1 a Kiln error (message on stderr)
+/// or a bug (one line saying where the trace was written), 2 invalid usage, 3 not found, 130 cancelled.
 /// </summary>
 public static class KilnCli
 {
@@ -25,10 +25,13 @@ public static class KilnCli
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null) => RunAsync(Build(), args, console);
+
+    /// <summary>Runs <paramref name="args"/> against a command tree (tests pass their own) and maps failures to exit codes.</summary>
+    internal static async Task<int> RunAsync(RootCommand root, string[] args, IAnsiConsole? console = null)
     {
         var output = console ?? CliConsole.CreateDefault();
-        var parse = Build().Parse(args);
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -36,7 +39,7 @@ public static class KilnCli
                 Console.Error.WriteLine($"error: {error.Message}");
             }
             Console.Error.WriteLine("Run 'kiln --help' (or 'kiln <command> --help') for usage.");
-            return 2;
+            return ExitCodes.Usage;
         }
         try
         {
@@ -46,16 +49,16 @@ public static class KilnCli
         catch (KilnException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return e.Code == ErrorCode.ResourceDoesNotExist ? 3 : 1;
+            return e.Code.ExitCode();
         }
         catch (OperationCanceledException)
         {
-            return 130;
+            return ExitCodes.Cancelled;
         }
-        catch (Exception e) when (e is Learn.LearnException or Tabular.Csv.CsvFormatException or Tabular.Columns.ColumnNotFoundException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            Console.Error.WriteLine(CrashReport.Write(e, args));
+            return ExitCodes.Error;
         }
     }
 }

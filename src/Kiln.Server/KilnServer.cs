@@ -1,21 +1,24 @@
-using Kiln.Core.Errors;
-using Kiln.Engine.Hosting;
 using Kiln.Server.Http;
-using Kiln.Server.Mlflow;
 
 namespace Kiln.Server;
 
 /// <summary>Where the server listens.</summary>
+/// <param name="Host">The address (default loopback).</param>
+/// <param name="Port">The port; 0 picks a free one (read it from the app's addresses after start).</param>
 public sealed record ServerOptions(string Host = "127.0.0.1", int Port = 5000);
 
-/// <summary>Builds Kiln's all-in-one HTTP server: MLflow's REST API (and its artifact proxy), /health and /version.</summary>
+/// <summary>
+/// Kiln's all-in-one HTTP server. <see cref="CreateBuilder"/> makes a Kestrel app builder; the host adds its services
+/// (stores, feature services, and every <see cref="IEndpointSurface"/>: <c>AddKilnServer()</c> adds today's);
+/// <see cref="Build"/> then maps each registered surface behind one error middleware.
+/// </summary>
 public static class KilnServer
 {
     /// <summary>Kiln's version, as /version reports it.</summary>
     public static string Version { get; } = typeof(KilnServer).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Builds the app over an opened context; port 0 picks a free port (see <see cref="WebApplication.Urls"/> after start).</summary>
-    public static WebApplication Build(KilnContext context, ServerOptions options)
+    /// <summary>A builder listening where <paramref name="options"/> say, logging warnings and errors to the console on one line each.</summary>
+    public static WebApplicationBuilder CreateBuilder(ServerOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -24,27 +27,23 @@ public static class KilnServer
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = ApiRouting.DefaultMaxBodyBytes;
+            k.Limits.MaxRequestBodySize = JsonEndpoints.DefaultMaxBodyBytes;
         });
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{options.Port}");
-        builder.Services.AddSingleton(context);
-        builder.Services.AddSingleton(context.Tracking);
-        builder.Services.AddSingleton(context.Artifacts);
         builder.Services.AddRoutingCore();
+        return builder;
+    }
 
+    /// <summary>Builds the app from the host's services: the error middleware, routing, then every registered surface.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
         var app = builder.Build();
-        app.UseMlflowErrors();
+        app.UseKilnErrors();
         app.UseRouting();
-        app.MapGet("/health", () => "OK");
-        app.MapGet("/version", () => Version);
-        app.MapExperimentEndpoints();
-        app.MapRunEndpoints();
-        app.MapArtifactEndpoints();
-        app.MapFallback(async http =>
+        foreach (var surface in app.Services.GetServices<IEndpointSurface>())
         {
-            var code = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ajax-api") ? ErrorCode.EndpointNotFound : ErrorCode.ResourceDoesNotExist;
-            await ErrorHandling.WriteErrorAsync(http, code, $"No endpoint {http.Request.Method} {http.Request.Path}. See the MLflow REST API 2.0 for the supported endpoints.");
-        });
+            surface.Map(app);
+        }
         return app;
     }
 }

@@ -35,7 +35,7 @@ public class TableTests
         Assert.Equal("colour", error.ColumnName);
         Assert.Contains("'colour'", error.Message);
         Assert.Contains("x, color, note", error.Message);
-        Assert.IsAssignableFrom<KeyNotFoundException>(error);
+        Assert.IsAssignableFrom<Kiln.Core.Errors.KilnException>(error);
     }
 
     [Fact]

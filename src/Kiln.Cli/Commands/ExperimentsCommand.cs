@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kiln.Core.Tracking;
+using Kiln.Engine.Tracking;
 using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
@@ -30,7 +31,7 @@ internal static class ExperimentsCommand
             string? token = null;
             do
             {
-                var page = await kiln.Tracking.SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
+                var page = await kiln.Get<TrackingService>().SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
                 foreach (var e in page.Items)
                 {
                     table.AddRow(e.ExperimentId, Format.Escape(e.Name), e.LifecycleStage.WireName(), Format.Time(e.CreationTime), Format.Escape(e.ArtifactLocation));
@@ -52,7 +53,7 @@ internal static class ExperimentsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var id = await kiln.Tracking.CreateExperimentAsync(parse.GetValue(name), parse.GetValue(location), [], ct);
+            var id = await kiln.Get<TrackingService>().CreateExperimentAsync(parse.GetValue(name), parse.GetValue(location), [], ct);
             CliConsole.Current.WriteLine(id);
             return 0;
         });
@@ -66,8 +67,8 @@ internal static class ExperimentsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var experiment = await Resolve.ExperimentAsync(kiln.Tracking, parse.GetValue(id)!, ct);
-            await kiln.Tracking.DeleteExperimentAsync(experiment.ExperimentId, ct);
+            var experiment = await Resolve.ExperimentAsync(kiln.Get<TrackingService>(), parse.GetValue(id)!, ct);
+            await kiln.Get<TrackingService>().DeleteExperimentAsync(experiment.ExperimentId, ct);
             CliConsole.Current.MarkupLine($"Deleted experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");
             return 0;
         });

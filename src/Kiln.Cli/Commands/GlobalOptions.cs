@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Kiln.Engine.Hosting;
+using Kiln.Hosting;
 
 namespace Kiln.Cli.Commands;
 
@@ -20,5 +20,6 @@ internal static class GlobalOptions
 
     public static KilnSettings Settings(ParseResult parse) => KilnSettings.Resolve(parse.GetValue(Store), parse.GetValue(Artifacts));
 
-    public static Task<KilnContext> OpenAsync(ParseResult parse, CancellationToken ct) => KilnContext.OpenAsync(Settings(parse), proxyArtifacts: true, ct);
+    /// <summary>Kiln's services over the stores the options name (migrated on open).</summary>
+    public static Task<KilnHost> OpenAsync(ParseResult parse, CancellationToken ct) => KilnHost.OpenAsync(Settings(parse), ct: ct);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Kiln.Engine.Models;
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Scoring;
 using Kiln.Tabular.Csv;
 using Spectre.Console;
 
@@ -17,7 +18,7 @@ internal static class PredictCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var (directory, temporary) = await ModelLocator.ResolveAsync(parse.GetValue(model)!, kiln.Tracking, ct);
+            var (directory, temporary) = await kiln.Get<ModelLocator>().ResolveAsync(parse.GetValue(model)!, ct);
             try
             {
                 var trained = ModelPackage.Load(directory);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kiln.Core.Tracking;
+using Kiln.Engine.Tracking;
 using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
@@ -26,8 +27,8 @@ internal static class RunsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var exp = await Resolve.ExperimentAsync(kiln.Tracking, parse.GetValue(experiment)!, ct);
-            var page = await kiln.Tracking.SearchRunsAsync([exp.ExperimentId], parse.GetValue(filter), ViewType.ActiveOnly, parse.GetValue(max),
+            var exp = await Resolve.ExperimentAsync(kiln.Get<TrackingService>(), parse.GetValue(experiment)!, ct);
+            var page = await kiln.Get<TrackingService>().SearchRunsAsync([exp.ExperimentId], parse.GetValue(filter), ViewType.ActiveOnly, parse.GetValue(max),
                 parse.GetValue(orderBy) ?? [], null, ct);
             var metricKeys = page.Items.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(6).ToList();
             var table = new Table().AddColumns("Run ID", "Name", "Status", "Started");
@@ -55,7 +56,7 @@ internal static class RunsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var run = await kiln.Tracking.GetRunAsync(parse.GetValue(runId)!, ct);
+            var run = await kiln.Get<TrackingService>().GetRunAsync(parse.GetValue(runId)!, ct);
             var info = new Table().HideHeaders().AddColumns("Field", "Value");
             info.AddRow("Run ID", run.Info.RunId).AddRow("Name", Format.Escape(run.Info.RunName)).AddRow("Experiment", run.Info.ExperimentId)
                 .AddRow("Status", run.Info.Status.WireName()).AddRow("Started", Format.Time(run.Info.StartTime)).AddRow("Ended", Format.Time(run.Info.EndTime))
@@ -80,7 +81,7 @@ internal static class RunsCommand
             var runs = new List<Run>();
             foreach (var id in parse.GetValue(runIds)!)
             {
-                runs.Add(await kiln.Tracking.GetRunAsync(id, ct));
+                runs.Add(await kiln.Get<TrackingService>().GetRunAsync(id, ct));
             }
             var table = new Table().AddColumn("");
             foreach (var run in runs)

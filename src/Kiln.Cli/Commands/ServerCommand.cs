@@ -1,6 +1,9 @@
 using System.CommandLine;
-using Kiln.Engine.Hosting;
+using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
+using Kiln.Hosting;
 using Kiln.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Kiln.Cli.Commands;
@@ -16,24 +19,23 @@ internal static class ServerCommand
         command.SetAction(async (parse, ct) =>
         {
             var settings = GlobalOptions.Settings(parse);
-            await using var context = await KilnContext.OpenAsync(settings, proxyArtifacts: true, ct);
-            await using var app = KilnServer.Build(context, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
+            await using var app = KilnWebHost.Build(settings, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
             try
             {
                 await app.StartAsync(ct);
             }
             catch (IOException e)
             {
-                throw new Core.Errors.KilnException(Core.Errors.ErrorCode.InvalidState,
+                throw KilnException.InvalidState(
                     $"Cannot listen on {parse.GetValue(host)}:{parse.GetValue(port)}: {e.Message} Stop the other server or pick another port with --port.");
             }
             Console.WriteLine($"Kiln {KilnServer.Version} listening on {string.Join(", ", app.Urls)}");
             Console.WriteLine($"  store:     {settings.StoreDisplay}");
-            Console.WriteLine($"  artifacts: {context.Artifacts.Root}");
+            Console.WriteLine($"  artifacts: {app.Services.GetRequiredService<IArtifactStore>().Root}");
             Console.WriteLine("  MLflow clients: set MLFLOW_TRACKING_URI to the address above. Press Ctrl+C to stop.");
             // Ctrl+C / SIGTERM reach the host's console lifetime, which stops the app; WaitForShutdownAsync returns then.
             await app.WaitForShutdownAsync(ct);
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }

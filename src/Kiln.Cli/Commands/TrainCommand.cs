@@ -29,7 +29,7 @@ internal static class TrainCommand
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
                 parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task));
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var session = new TrainingSession(kiln);
+            var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;
             await console.Progress().AutoClear(false).HideCompleted(false)

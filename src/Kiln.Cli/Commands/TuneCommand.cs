@@ -43,7 +43,7 @@ internal static class TuneCommand
                         bar.Value = p.Done;
                         bar.Description = $"Trials [grey]last {p.Last?.Score:G4}[/]";
                     });
-                    result = await new HyperparameterSearch(kiln).RunAsync(request, searchSpace, parse.GetValue(strategy)!, parse.GetValue(trials), parse.GetValue(metric), report, ct);
+                    result = await kiln.Get<HyperparameterSearch>().RunAsync(request, searchSpace, parse.GetValue(strategy)!, parse.GetValue(trials), parse.GetValue(metric), report, ct);
                 });
             var table = new Table().AddColumns("Trial", "Params", result!.Metric, "Run ID");
             foreach (var trial in result.Minimize ? result.Trials.OrderBy(t => t.Score) : result.Trials.OrderByDescending(t => t.Score))

@@ -1,15 +1,14 @@
 using System.Buffers;
 using System.Net.Http.Headers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Kiln.Core.Errors;
+using Kiln.Core.Mlflow;
 
 namespace Kiln.Client.Http;
 
 /// <summary>JSON over HTTP to a Kiln (or MLflow) server; error envelopes become <see cref="KilnException"/> with the server's code.</summary>
 internal sealed class RestChannel(HttpClient http, Uri baseUri)
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public Uri BaseUri { get; } = baseUri;
@@ -21,7 +20,7 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
     public async Task<JsonDocument> PostAsync(string path, Action<Utf8JsonWriter> body, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, MlflowJson.WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

@@ -30,19 +30,35 @@ public sealed class ActiveRun : IAsyncDisposable, IDisposable
     /// <summary>The run as created.</summary>
     public RunInfo Info { get; }
 
+    /// <summary>The run's id (<see cref="RunInfo.RunId"/> of <see cref="Info"/>).</summary>
     public string RunId => Info.RunId;
 
     /// <summary>Queues a metric point; returns immediately.</summary>
+    /// <param name="key">The metric's name: at most 250 characters of letters, digits, <c>_ - . /</c> and spaces.</param>
+    /// <param name="value">The value; NaN and infinities are allowed.</param>
+    /// <param name="step">The training step; defaults to 0.</param>
+    /// <param name="timestamp">Milliseconds since the Unix epoch; null (the default) is the time of this call.</param>
+    /// <exception cref="InvalidOperationException">The run has ended.</exception>
     public void LogMetric(string key, double value, long step = 0, long? timestamp = null) =>
-        Enqueue(new Entry(new Metric(key, value, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), step), null, null, null));
+        Enqueue(new Entry(new Metric(key, value, timestamp ?? _client.NowMs(), step), null, null, null));
 
     /// <summary>Queues a param; returns immediately.</summary>
+    /// <param name="key">The param's name (at most 250 characters).</param>
+    /// <param name="value">The value (at most 6000 characters); a param cannot change, so a second, different value fails at the next flush.</param>
+    /// <exception cref="InvalidOperationException">The run has ended.</exception>
     public void LogParam(string key, string value) => Enqueue(new Entry(null, new Param(key, value), null, null));
 
     /// <summary>Queues a tag; returns immediately.</summary>
+    /// <param name="key">The tag's name (at most 250 characters).</param>
+    /// <param name="value">The value (at most 8000 characters), replacing any value the tag had.</param>
+    /// <exception cref="InvalidOperationException">The run has ended.</exception>
     public void SetTag(string key, string value) => Enqueue(new Entry(null, null, new Tag(key, value), null));
 
     /// <summary>Waits until everything logged so far is stored; throws a <see cref="KilnException"/> describing anything that failed since the last flush.</summary>
+    /// <remarks>Batches that fail with a network error, a timeout, <c>TEMPORARILY_UNAVAILABLE</c> or <c>INTERNAL_ERROR</c> are retried (up to 5 attempts) before they count as failed.</remarks>
+    /// <param name="ct">Stops waiting; what was queued is still sent.</param>
+    /// <exception cref="Kiln.Core.Errors.KilnException">Some batches since the last flush were not stored; the code is the first failure's.</exception>
+    /// <exception cref="InvalidOperationException">The run has ended.</exception>
     public async Task FlushAsync(CancellationToken ct = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +67,10 @@ public sealed class ActiveRun : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Flushes, then marks the run ended with <paramref name="status"/>.</summary>
+    /// <remarks>Sets the end time to now (MLflow's <c>runs/update</c>) even if the flush fails; later logging calls throw. Calling it again does nothing.</remarks>
+    /// <param name="status">The final status; defaults to <see cref="RunStatus.Finished"/>.</param>
+    /// <param name="ct">Cancels the flush wait and the update request.</param>
+    /// <exception cref="Kiln.Core.Errors.KilnException">Something logged was not stored, or the server rejected the update.</exception>
     public async Task EndAsync(RunStatus status = RunStatus.Finished, CancellationToken ct = default)
     {
         if (_ended)
@@ -65,16 +85,20 @@ public sealed class ActiveRun : IAsyncDisposable, IDisposable
         {
             _ended = true;
             _queue.Writer.TryComplete();
-            await _client.UpdateRunAsync(RunId, status, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ct: ct);
+            await _client.UpdateRunAsync(RunId, status, _client.NowMs(), ct: ct);
         }
     }
 
+    /// <summary>Ends the run as FINISHED unless <see cref="EndAsync"/> already ended it, then waits for the background sender to stop.</summary>
+    /// <exception cref="Kiln.Core.Errors.KilnException">Something logged was not stored, or the server rejected the update.</exception>
     public async ValueTask DisposeAsync()
     {
         await EndAsync();
         await _sender;
     }
 
+    /// <summary>Blocks on <see cref="DisposeAsync"/>; prefer <c>await using</c> where you can.</summary>
+    /// <exception cref="Kiln.Core.Errors.KilnException">Something logged was not stored, or the server rejected the update.</exception>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private void Enqueue(Entry entry)

@@ -3,52 +3,27 @@ namespace Kiln.Core.Errors;
 /// <summary>Stable error codes; the names are MLflow's, so MLflow clients recognise them.</summary>
 public enum ErrorCode
 {
+    /// <summary>An unexpected failure: a bug. The server answers it with a request id that is also in its log.</summary>
     InternalError,
+
+    /// <summary>Bad input: a parameter, option, file content or value that is not valid.</summary>
     InvalidParameterValue,
+
+    /// <summary>The thing asked for (experiment, run, file, column, model) does not exist.</summary>
     ResourceDoesNotExist,
+
+    /// <summary>A create that conflicts with something that exists (a taken name).</summary>
     ResourceAlreadyExists,
+
+    /// <summary>The resource exists but is in a state that does not allow the call (e.g. a store newer than Kiln).</summary>
     InvalidState,
+
+    /// <summary>A malformed request (HTTP level).</summary>
     BadRequest,
+
+    /// <summary>No such API endpoint.</summary>
     EndpointNotFound,
+
+    /// <summary>A transient failure: try again later.</summary>
     TemporarilyUnavailable,
-}
-
-/// <summary>Maps an <see cref="ErrorCode"/> to its wire name and HTTP status.</summary>
-public static class ErrorCodes
-{
-    /// <summary>The MLflow wire name, e.g. <c>RESOURCE_DOES_NOT_EXIST</c>.</summary>
-    public static string WireName(this ErrorCode code) => code switch
-    {
-        ErrorCode.InternalError => "INTERNAL_ERROR",
-        ErrorCode.InvalidParameterValue => "INVALID_PARAMETER_VALUE",
-        ErrorCode.ResourceDoesNotExist => "RESOURCE_DOES_NOT_EXIST",
-        ErrorCode.ResourceAlreadyExists => "RESOURCE_ALREADY_EXISTS",
-        ErrorCode.InvalidState => "INVALID_STATE",
-        ErrorCode.BadRequest => "BAD_REQUEST",
-        ErrorCode.EndpointNotFound => "ENDPOINT_NOT_FOUND",
-        ErrorCode.TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
-        _ => "INTERNAL_ERROR",
-    };
-
-    /// <summary>The HTTP status MLflow's server answers with for this code.</summary>
-    public static int HttpStatus(this ErrorCode code) => code switch
-    {
-        ErrorCode.InvalidParameterValue or ErrorCode.ResourceAlreadyExists or ErrorCode.BadRequest => 400,
-        ErrorCode.ResourceDoesNotExist or ErrorCode.EndpointNotFound => 404,
-        ErrorCode.TemporarilyUnavailable => 503,
-        _ => 500,
-    };
-
-    /// <summary>Parses a wire name back into a code (unknown names become <see cref="ErrorCode.InternalError"/>).</summary>
-    public static ErrorCode FromWireName(string? name)
-    {
-        foreach (var code in Enum.GetValues<ErrorCode>())
-        {
-            if (code.WireName() == name)
-            {
-                return code;
-            }
-        }
-        return ErrorCode.InternalError;
-    }
 }

@@ -1,11 +1,11 @@
 namespace Kiln.Core.Tracking;
 
 /// <summary>
-/// The metadata store for experiment tracking. Implementations (SQLite, PostgreSQL) pass one shared
-/// contract test suite. Every write is one transaction: a failed call leaves nothing behind.
+/// The store for experiment tracking, given out by an <see cref="Stores.IMetadataStore"/> (which owns the connection).
+/// Implementations pass one shared contract test suite. Every write is one transaction: a failed call leaves nothing behind.
 /// Missing experiments and runs raise RESOURCE_DOES_NOT_EXIST.
 /// </summary>
-public interface ITrackingStore : IAsyncDisposable
+public interface ITrackingStore
 {
     /// <summary>Creates an experiment and returns its id; RESOURCE_ALREADY_EXISTS if the name is taken.</summary>
     Task<string> CreateExperimentAsync(string name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken ct = default);

@@ -1,6 +1,5 @@
 using Kiln.Core.Artifacts;
 using Kiln.Core.Errors;
-using Kiln.Engine.Hosting;
 
 namespace Kiln.Engine.Tracking;
 
@@ -11,9 +10,9 @@ public sealed partial class TrackingService
     {
         var run = await store.GetRunAsync(runId, ct);
         var uri = run.Info.ArtifactUri;
-        if (uri.StartsWith(KilnContext.ProxiedArtifactRoot, StringComparison.Ordinal))
+        if (ArtifactUris.ProxiedPath(uri) is { } proxied)
         {
-            return (artifacts, ArtifactPath.Normalize(uri[KilnContext.ProxiedArtifactRoot.Length..].TrimStart('/'), allowEmpty: true), uri);
+            return (artifacts, proxied, uri);
         }
         var local = uri.StartsWith("file://", StringComparison.Ordinal) ? new Uri(uri).LocalPath : uri;
         var root = artifacts.Root.TrimEnd('/') + "/";

@@ -9,8 +9,31 @@ namespace Kiln.Engine.Tracking;
 /// Experiment tracking as the REST API and the CLI see it: validates input against
 /// <see cref="TrackingLimits"/>, parses search grammar, and calls the store. Nothing invalid reaches the store.
 /// </summary>
-public sealed partial class TrackingService(ITrackingStore store, IArtifactStore artifacts)
+public sealed partial class TrackingService(ITrackingStore store, IArtifactStore artifacts, TimeProvider time)
 {
+    /// <summary>The current time in Unix milliseconds, from the injected clock (for timestamps a caller did not give).</summary>
+    public long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The experiment with this exact name (active or deleted), or null.</summary>
+    public Task<Experiment?> FindExperimentByNameAsync(string name, CancellationToken ct = default) => store.FindExperimentByNameAsync(name, ct);
+
+    /// <summary>The id of the experiment with this name, created when missing (as <c>mlflow.set_experiment</c>).</summary>
+    public async Task<string> GetOrCreateExperimentAsync(string name, CancellationToken ct = default)
+    {
+        if (await store.FindExperimentByNameAsync(name, ct) is { } existing)
+        {
+            return existing.ExperimentId;
+        }
+        try
+        {
+            return await CreateExperimentAsync(name, null, [], ct);
+        }
+        catch (KilnException e) when (e.Code == ErrorCode.ResourceAlreadyExists)
+        {
+            return (await store.FindExperimentByNameAsync(name, ct))!.ExperimentId;
+        }
+    }
+
     public async Task<string> CreateExperimentAsync(string? name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken ct = default)
     {
         TrackingValidation.Name(name, "experiment");
@@ -61,7 +84,7 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
             string.IsNullOrEmpty(experimentId) ? "0" : experimentId,
             string.IsNullOrEmpty(runName) ? null : runName,
             userId ?? "",
-            startTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            startTime ?? NowMs(),
             tags), ct);
     }
 

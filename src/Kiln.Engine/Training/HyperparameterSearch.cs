@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kiln.Core.Errors;
 using Kiln.Core.Tracking;
-using Kiln.Engine.Hosting;
+using Kiln.Engine.Tracking;
 using Kiln.Learn;
 using Kiln.Tabular;
 using Kiln.Tabular.Csv;
@@ -19,7 +19,7 @@ public sealed record SearchResult(string ParentRunId, string Metric, bool Minimi
 /// full training run nested under it (tag <c>mlflow.parentRunId</c>, as MLflow nests runs), and the best trial's run
 /// is tagged <c>kiln.tune.best = true</c>. Without a validation file, 20 % of the rows are held out (seeded).
 /// </summary>
-public sealed class HyperparameterSearch(KilnContext kiln)
+public sealed class HyperparameterSearch(TrackingService tracking, TrainingSession session)
 {
     public async Task<SearchResult> RunAsync(TrainRequest request, SearchSpace space, string strategy, int trials, string? metric,
         IProgress<(int Done, int Total, Trial? Last)>? progress = null, CancellationToken ct = default)
@@ -39,14 +39,13 @@ public sealed class HyperparameterSearch(KilnContext kiln)
         };
         var budget = halving ? HalvingBudget(request) : null;
 
-        var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
-        var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
-        var parent = await kiln.Tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName ?? $"tune-{request.Learner}", null,
+        var experimentId = await tracking.GetOrCreateExperimentAsync(request.Experiment, ct);
+        var parent = await tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName ?? $"tune-{request.Learner}", null,
             [new Tag("mlflow.source.name", "kiln tune"), new Tag("kiln.learner", request.Learner)], ct);
         var parentId = parent.Info.RunId;
         try
         {
-            await kiln.Tracking.LogBatchAsync(parentId, [],
+            await tracking.LogBatchAsync(parentId, [],
                 [new Param("strategy", strategy), new Param("space", space.ToString()), new Param("trials", candidates.Count.ToString(CultureInfo.InvariantCulture))], [], ct);
             var done = new List<Trial>();
             string? metricName = metric;
@@ -71,7 +70,7 @@ public sealed class HyperparameterSearch(KilnContext kiln)
                         parameters[budget!.Value.Name] = a.ToString(CultureInfo.InvariantCulture);
                     }
                     var number = done.Count + 1;
-                    var result = await new TrainingSession(kiln).RunAsync(
+                    var result = await session.RunAsync(
                         request with { Parameters = parameters, RunName = $"trial-{number}" }, train, valid,
                         [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
                     metricName ??= DefaultMetric(result.Model.Schema.Task);
@@ -84,7 +83,7 @@ public sealed class HyperparameterSearch(KilnContext kiln)
                     var trial = new Trial(number, shown, result.RunId, score);
                     done.Add(trial);
                     rung.Add(trial);
-                    await kiln.Tracking.LogBatchAsync(parentId, [new Metric(metricName, score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), number)], [], [], ct);
+                    await tracking.LogBatchAsync(parentId, [new Metric(metricName, score, tracking.NowMs(), number)], [], [], ct);
                     progress?.Report((done.Count, total, trial));
                 }
                 var ranked = minimize ? rung.OrderBy(t => t.Score) : rung.OrderByDescending(t => t.Score);
@@ -94,15 +93,15 @@ public sealed class HyperparameterSearch(KilnContext kiln)
             // With halving, only trials that ran on the full budget compete for best.
             var finalists = budget is null ? done : done.TakeLast(rungs[^1].Count).ToList();
             var best = minimize ? finalists.MinBy(t => t.Score)! : finalists.MaxBy(t => t.Score)!;
-            await kiln.Tracking.SetTagAsync(best.RunId, new Tag("kiln.tune.best", "true"), ct);
-            await kiln.Tracking.LogBatchAsync(parentId, [new Metric("best_" + metricName, best.Score, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0)],
+            await tracking.SetTagAsync(best.RunId, new Tag("kiln.tune.best", "true"), ct);
+            await tracking.LogBatchAsync(parentId, [new Metric("best_" + metricName, best.Score, tracking.NowMs(), 0)],
                 [], [new Tag("kiln.tune.best_run_id", best.RunId), new Tag("kiln.tune.metric", metricName!)], ct);
-            await kiln.Tracking.UpdateRunAsync(parentId, RunStatus.Finished.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, ct);
+            await tracking.UpdateRunAsync(parentId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
             return new SearchResult(parentId, metricName!, minimize, done, best);
         }
         catch
         {
-            await kiln.Tracking.UpdateRunAsync(parentId, RunStatus.Failed.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, CancellationToken.None);
+            await tracking.UpdateRunAsync(parentId, RunStatus.Failed.WireName(), tracking.NowMs(), null, CancellationToken.None);
             throw;
         }
     }

@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Kiln.Core.Tracking;
 using Kiln.Engine.Charts;
-using Kiln.Engine.Hosting;
-using Kiln.Engine.Models;
+using Kiln.Core.Ids;
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Tracking;
 using Kiln.Learn;
 using Kiln.Tabular;
 using Kiln.Tabular.Csv;
@@ -19,7 +20,7 @@ public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel
 /// per-iteration train/valid loss as stepped metrics, final metrics, the model package under <c>model/</c> and
 /// charts (loss curve, ROC/PR, calibration, confusion matrix, feature importance) under <c>charts/</c>.
 /// </summary>
-public sealed class TrainingSession(KilnContext kiln)
+public sealed class TrainingSession(TrackingService tracking, TimeProvider time, IdGenerator ids)
 {
     /// <summary>Runs the whole thing; <paramref name="stage"/> hears what is happening, <paramref name="progress"/> each iteration.</summary>
     public async Task<TrainResult> RunAsync(TrainRequest request, IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
@@ -40,9 +41,8 @@ public sealed class TrainingSession(KilnContext kiln)
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
         var options = entry.BindOptions(parameters);
 
-        var experiment = await kiln.Store.FindExperimentByNameAsync(request.Experiment, ct);
-        var experimentId = experiment?.ExperimentId ?? await kiln.Tracking.CreateExperimentAsync(request.Experiment, null, [], ct);
-        var run = await kiln.Tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
+        var experimentId = await tracking.GetOrCreateExperimentAsync(request.Experiment, ct);
+        var run = await tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
             [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name), .. tags], ct);
         var runId = run.Info.RunId;
         try
@@ -57,13 +57,13 @@ public sealed class TrainingSession(KilnContext kiln)
                 logged["valid_rows"] = valid.RowCount.ToString(CultureInfo.InvariantCulture);
                 logged["valid_data"] = request.ValidPath is null ? "held out from train_data" : Path.GetFullPath(request.ValidPath);
             }
-            await kiln.Tracking.LogBatchAsync(runId, [], [.. logged.Select(p => new Param(p.Key, p.Value))], [], ct);
+            await tracking.LogBatchAsync(runId, [], [.. logged.Select(p => new Param(p.Key, p.Value))], [], ct);
             var inputs = new List<DatasetInput> { await DatasetInputAsync(request.DataPath, train, "training", ct) };
             if (valid is not null && request.ValidPath is not null)
             {
                 inputs.Add(await DatasetInputAsync(request.ValidPath, valid, "validation", ct));
             }
-            await kiln.Tracking.LogInputsAsync(runId, inputs, ct);
+            await tracking.LogInputsAsync(runId, inputs, ct);
 
             stage?.Report($"Training {entry.Name} ({task})");
             var curve = new List<TrainingProgress>();
@@ -75,15 +75,15 @@ public sealed class TrainingSession(KilnContext kiln)
             var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct);
             var prefix = valid is null ? "train_" : "valid_";
             var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            await kiln.Tracking.LogBatchAsync(runId, [.. metrics.Select(m => new Metric(m.Key, m.Value, now, curve.Count))], [], [], ct);
+            var now = tracking.NowMs();
+            await tracking.LogBatchAsync(runId, [.. metrics.Select(m => new Metric(m.Key, m.Value, now, curve.Count))], [], [], ct);
 
             stage?.Report("Saving the model package and charts");
-            var artifacts = new RunArtifactWriter(kiln.Tracking, runId);
+            var artifacts = new RunArtifactWriter(tracking, runId);
             var packageDir = Directory.CreateTempSubdirectory("kiln-model-").FullName;
             try
             {
-                ModelPackage.Write(packageDir, model, train, runId);
+                ModelPackage.Write(packageDir, model, train, runId, time.GetUtcNow(), ids.NewId());
                 await artifacts.UploadDirectoryAsync(packageDir, "model", ct);
             }
             finally
@@ -104,20 +104,20 @@ public sealed class TrainingSession(KilnContext kiln)
                 await artifacts.WriteTextAsync("charts/feature_importance.svg",
                     BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
             }
-            await kiln.Tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, ct);
+            await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
             return new TrainResult(runId, experimentId, model, metrics, curve.Count);
         }
         catch
         {
-            await kiln.Tracking.UpdateRunAsync(runId, (ct.IsCancellationRequested ? RunStatus.Killed : RunStatus.Failed).WireName(),
-                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, CancellationToken.None);
+            await tracking.UpdateRunAsync(runId, (ct.IsCancellationRequested ? RunStatus.Killed : RunStatus.Failed).WireName(),
+                tracking.NowMs(), null, CancellationToken.None);
             throw;
         }
     }
 
     private async Task LogCurveAsync(string runId, List<TrainingProgress> curve, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = tracking.NowMs();
         var points = new List<Metric>();
         foreach (var p in curve)
         {
@@ -132,7 +132,7 @@ public sealed class TrainingSession(KilnContext kiln)
         }
         foreach (var chunk in points.Chunk(TrackingLimits.MaxMetricsPerBatch))
         {
-            await kiln.Tracking.LogBatchAsync(runId, chunk, [], [], ct);
+            await tracking.LogBatchAsync(runId, chunk, [], [], ct);
         }
     }
 

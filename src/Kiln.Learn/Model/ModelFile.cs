@@ -1,8 +1,5 @@
 using System.Text;
 using Kiln.Learn.Data;
-using Kiln.Learn.Forest;
-using Kiln.Learn.Gbdt;
-using Kiln.Learn.Linear;
 
 namespace Kiln.Learn.Model;
 
@@ -104,14 +101,7 @@ public static class ModelFile
                 throw new LearnException($"The model file is corrupt: task {(int)task} is unknown.");
             }
             var schema = new ModelSchema(task, target, features, classes);
-            return learner switch
-            {
-                GbdtModel.Learner => GbdtModel.Read(reader, schema, properties),
-                ForestModel.Learner => ForestModel.Read(reader, schema, properties),
-                LinearModel.Learner => LinearModel.Read(reader, schema, properties),
-                _ => throw new LearnException(
-                    $"The model file was written by learner '{learner}', which this Kiln does not know (known: {GbdtModel.Learner}, {ForestModel.Learner}, {LinearModel.Learner})."),
-            };
+            return ModelReaders.Get(learner)(reader, schema, properties);
         }
         catch (EndOfStreamException e)
         {

@@ -1,14 +1,15 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using Kiln.Core.Errors;
+using Kiln.Core.Json;
 
 namespace Kiln.Server.Http;
 
 /// <summary>
-/// An MLflow API request's parameters: from the query string for GET, from the JSON body otherwise.
-/// Accepts int64 values as numbers or strings and doubles as numbers or "NaN"/"Infinity" strings, as protobuf's JSON does.
-/// Missing or mistyped parameters raise INVALID_PARAMETER_VALUE naming the parameter.
+/// A JSON API request's parameters, for any surface: from the query string for GET and DELETE, from the JSON body
+/// otherwise (read with a per-endpoint size limit). Values follow protobuf JSON's rules (<see cref="Kiln.Core.Json.JsonValues"/>):
+/// int64 as numbers or strings, doubles as numbers or "NaN"/"Infinity". Missing or mistyped parameters raise
+/// INVALID_PARAMETER_VALUE naming the parameter.
 /// </summary>
 public sealed class ApiRequest : IDisposable
 {
@@ -86,10 +87,10 @@ public sealed class ApiRequest : IDisposable
         KilnException.Invalid($"The request body is {size} bytes, over the limit of {max} bytes for this endpoint: split it into smaller requests.");
 
     /// <summary>A required string (MLflow's message when missing).</summary>
-    public string RequiredString(string name) => String(name) is { } value ? value : throw Missing(name);
+    public string RequiredString(string name) => String(name) is { } value ? value : throw JsonValues.Missing(name);
 
     /// <summary>The first of several accepted names that is present (e.g. run_id, then run_uuid).</summary>
-    public string RequiredString(string name, string alternative) => String(name) ?? String(alternative) ?? throw Missing(name);
+    public string RequiredString(string name, string alternative) => String(name) ?? String(alternative) ?? throw JsonValues.Missing(name);
 
     public string? String(string name)
     {
@@ -101,22 +102,22 @@ public sealed class ApiRequest : IDisposable
         {
             return null;
         }
-        return ElementString(element, name);
+        return JsonValues.String(element, name);
     }
 
     public long? Int64(string name)
     {
         if (Document is null)
         {
-            return _query.TryGetValue(name, out var values) ? ParseInt64(values.ToString(), name) : null;
+            return _query.TryGetValue(name, out var values) ? JsonValues.ParseInt64(values.ToString(), name) : null;
         }
-        return Document.RootElement.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? ElementInt64(element, name) : null;
+        return Document.RootElement.TryGetProperty(name, out var element) && element.ValueKind != JsonValueKind.Null ? JsonValues.Int64(element, name) : null;
     }
 
     public int? Int32(string name)
     {
         var value = Int64(name);
-        return value is null ? null : value is >= int.MinValue and <= int.MaxValue ? (int)value : throw InvalidValue(name, value.ToString()!);
+        return value is null ? null : value is >= int.MinValue and <= int.MaxValue ? (int)value : throw JsonValues.InvalidValue(name, value.ToString()!);
     }
 
     /// <summary>A list of strings: a JSON array, or a repeated query parameter.</summary>
@@ -132,12 +133,12 @@ public sealed class ApiRequest : IDisposable
         }
         if (element.ValueKind != JsonValueKind.Array)
         {
-            throw InvalidValue(name, element.GetRawText());
+            throw JsonValues.InvalidValue(name, element.GetRawText());
         }
         var list = new List<string>(element.GetArrayLength());
         foreach (var item in element.EnumerateArray())
         {
-            list.Add(ElementString(item, name));
+            list.Add(JsonValues.String(item, name));
         }
         return list;
     }
@@ -149,47 +150,8 @@ public sealed class ApiRequest : IDisposable
         {
             return [];
         }
-        return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw InvalidValue(name, element.GetRawText());
+        return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw JsonValues.InvalidValue(name, element.GetRawText());
     }
 
     public void Dispose() => _parsed?.Dispose();
-
-    public static KilnException Missing(string name) =>
-        KilnException.Invalid($"Missing value for required parameter '{name}'. See the API docs for more information about request parameters.");
-
-    public static KilnException InvalidValue(string name, string value) =>
-        KilnException.Invalid($"Invalid value {Shorten(value)} for parameter '{name}' supplied. See the API docs for more information about request parameters.");
-
-    public static string ElementString(JsonElement element, string name) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString()!,
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
-        _ => throw InvalidValue(name, element.GetRawText()),
-    };
-
-    public static long ElementInt64(JsonElement element, string name) => element.ValueKind switch
-    {
-        JsonValueKind.Number when element.TryGetInt64(out var value) => value,
-        JsonValueKind.String => ParseInt64(element.GetString()!, name),
-        _ => throw InvalidValue(name, element.GetRawText()),
-    };
-
-    public static double ElementDouble(JsonElement element, string name) => element.ValueKind switch
-    {
-        JsonValueKind.Number => element.GetDouble(),
-        JsonValueKind.String => element.GetString() switch
-        {
-            "NaN" or "nan" => double.NaN,
-            "Infinity" or "inf" or "+Infinity" => double.PositiveInfinity,
-            "-Infinity" or "-inf" => double.NegativeInfinity,
-            var s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-            _ => throw InvalidValue(name, element.GetRawText()),
-        },
-        _ => throw InvalidValue(name, element.GetRawText()),
-    };
-
-    private static long ParseInt64(string text, string name) =>
-        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw InvalidValue(name, $"'{text}'");
-
-    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }

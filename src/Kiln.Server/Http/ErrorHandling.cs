@@ -1,52 +1,83 @@
-using System.Text.Json;
 using Kiln.Core.Errors;
 
 namespace Kiln.Server.Http;
 
-/// <summary>Turns failures into MLflow's error envelope <c>{"error_code": …, "message": …}</c> with its HTTP status.</summary>
+/// <summary>
+/// Turns failures into the envelope of the surface the path belongs to (by longest prefix; the JSON envelope
+/// otherwise). A <see cref="KilnException"/> keeps its code and message; anything else is a bug: it is logged with
+/// the request id and answered 500 INTERNAL_ERROR with that id, never with a stack trace.
+/// </summary>
 public static class ErrorHandling
 {
-    public static IApplicationBuilder UseMlflowErrors(this IApplicationBuilder app) => app.Use(async (context, next) =>
-    {
-        try
-        {
-            await next(context);
-        }
-        catch (KilnException e)
-        {
-            await WriteErrorAsync(context, e.Code, e.Message);
-        }
-        catch (BadHttpRequestException e)
-        {
-            await WriteErrorAsync(context, ErrorCode.BadRequest, e.Message);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; there is no one to answer.
-        }
-        catch (Exception e)
-        {
-            context.RequestServices.GetService(typeof(ILoggerFactory)).As<ILoggerFactory>()?.CreateLogger("Kiln.Server")
-                .LogError(e, "Unhandled error serving {Method} {Path}", context.Request.Method, context.Request.Path);
-            await WriteErrorAsync(context, ErrorCode.InternalError, $"Internal error: {e.Message}");
-        }
-    });
+    /// <summary>The response header that carries the request id of an internal error.</summary>
+    public const string RequestIdHeader = "X-Request-Id";
 
-    public static async Task WriteErrorAsync(HttpContext context, ErrorCode code, string message)
+    /// <summary>Adds the error middleware; put it first.</summary>
+    public static IApplicationBuilder UseKilnErrors(this IApplicationBuilder app)
+    {
+        var surfaces = app.ApplicationServices.GetServices<IEndpointSurface>().ToList();
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Kiln.Server");
+        return app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (KilnException e)
+            {
+                await WriteAsync(context, surfaces, e.Code, e.Message, null);
+            }
+            catch (BadHttpRequestException e)
+            {
+                await WriteAsync(context, surfaces, ErrorCode.BadRequest, e.Message, null);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away; there is no one to answer.
+            }
+            catch (Exception e)
+            {
+                var requestId = context.TraceIdentifier;
+                logger.LogError(e, "Unhandled error serving {Method} {Path} (request id {RequestId})", context.Request.Method, context.Request.Path, requestId);
+                await WriteAsync(context, surfaces, ErrorCode.InternalError,
+                    $"Internal error ({e.GetType().Name}) serving request {requestId}. This is a bug in Kiln; the server's log has the full trace under this request id.", requestId);
+            }
+        });
+    }
+
+    /// <summary>Writes an error in the envelope of the surface <paramref name="context"/>'s path belongs to.</summary>
+    public static Task WriteErrorAsync(HttpContext context, ErrorCode code, string message) =>
+        WriteAsync(context, context.RequestServices.GetServices<IEndpointSurface>(), code, message, null);
+
+    private static async Task WriteAsync(HttpContext context, IEnumerable<IEndpointSurface> surfaces, ErrorCode code, string message, string? requestId)
     {
         if (context.Response.HasStarted)
         {
             return;
         }
         context.Response.Clear();
-        context.Response.StatusCode = code.HttpStatus();
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body, Mlflow.MlflowJson.WriterOptions);
-        json.WriteStartObject();
-        json.WriteString("error_code", code.WireName());
-        json.WriteString("message", message);
-        json.WriteEndObject();
+        if (requestId is not null)
+        {
+            context.Response.Headers[RequestIdHeader] = requestId;
+        }
+        await EnvelopeFor(context.Request.Path, surfaces).WriteAsync(context, code, message, requestId);
     }
 
-    private static T? As<T>(this object? value) where T : class => value as T;
+    private static IErrorEnvelope EnvelopeFor(PathString path, IEnumerable<IEndpointSurface> surfaces)
+    {
+        IErrorEnvelope envelope = JsonErrorEnvelope.Instance;
+        var longest = -1;
+        foreach (var surface in surfaces)
+        {
+            foreach (var prefix in surface.Prefixes)
+            {
+                if (path.StartsWithSegments(prefix) && prefix.Value!.Length > longest)
+                {
+                    longest = prefix.Value.Length;
+                    envelope = surface.Errors;
+                }
+            }
+        }
+        return envelope;
+    }
 }

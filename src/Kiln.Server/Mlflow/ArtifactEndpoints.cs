@@ -1,5 +1,6 @@
 using Kiln.Core.Artifacts;
-using Kiln.Server.Http;
+using Kiln.Core.Mlflow;
+using Kiln.Engine.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
 
@@ -13,9 +14,9 @@ public static class ArtifactEndpoints
 
     public static void MapArtifactEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapApi("artifacts/list", ["GET"], async call =>
+        app.MapMlflow<TrackingService>("artifacts/list", ["GET"], async (call, tracking) =>
         {
-            var (rootUri, files) = await call.Tracking.ListRunArtifactsAsync(call.Request.RequiredString("run_id", "run_uuid"), call.Request.String("path"), call.Ct);
+            var (rootUri, files) = await tracking.ListRunArtifactsAsync(call.Request.RequiredString("run_id", "run_uuid"), call.Request.String("path"), call.Ct);
             call.Json.WriteString("root_uri", rootUri);
             MlflowJson.WriteFiles(call.Json, files);
         });

@@ -1,5 +1,6 @@
+using Kiln.Core.Mlflow;
 using Kiln.Core.Tracking;
-using Kiln.Server.Http;
+using Kiln.Engine.Tracking;
 
 namespace Kiln.Server.Mlflow;
 
@@ -12,44 +13,44 @@ public static class ExperimentEndpoints
 
     public static void MapExperimentEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapApi("experiments/create", Post, async call =>
+        app.MapMlflow<TrackingService>("experiments/create", Post, async (call, tracking) =>
         {
             var r = call.Request;
-            var id = await call.Tracking.CreateExperimentAsync(r.RequiredString("name"), r.String("artifact_location"), MlflowReader.Tags(r, "tags"), call.Ct);
+            var id = await tracking.CreateExperimentAsync(r.RequiredString("name"), r.String("artifact_location"), MlflowRequests.Tags(r, "tags"), call.Ct);
             call.Json.WriteString("experiment_id", id);
         });
 
-        app.MapApi("experiments/get", Get, async call =>
+        app.MapMlflow<TrackingService>("experiments/get", Get, async (call, tracking) =>
         {
-            var experiment = await call.Tracking.GetExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct);
+            var experiment = await tracking.GetExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct);
             call.Json.WritePropertyName("experiment");
             MlflowJson.WriteExperiment(call.Json, experiment);
         });
 
-        app.MapApi("experiments/get-by-name", Get, async call =>
+        app.MapMlflow<TrackingService>("experiments/get-by-name", Get, async (call, tracking) =>
         {
-            var experiment = await call.Tracking.GetExperimentByNameAsync(call.Request.RequiredString("experiment_name"), call.Ct);
+            var experiment = await tracking.GetExperimentByNameAsync(call.Request.RequiredString("experiment_name"), call.Ct);
             call.Json.WritePropertyName("experiment");
             MlflowJson.WriteExperiment(call.Json, experiment);
         });
 
-        app.MapApi("experiments/search", GetOrPost, async call =>
+        app.MapMlflow<TrackingService>("experiments/search", GetOrPost, async (call, tracking) =>
         {
             var r = call.Request;
-            var page = await call.Tracking.SearchExperimentsAsync(r.String("filter"), r.Strings("order_by"), LifecycleNames.ParseViewType(r.String("view_type")),
+            var page = await tracking.SearchExperimentsAsync(r.String("filter"), r.Strings("order_by"), LifecycleNames.ParseViewType(r.String("view_type")),
                 r.Int32("max_results"), r.String("page_token"), call.Ct);
             MlflowJson.WritePage(call.Json, "experiments", page, MlflowJson.WriteExperiment);
         });
 
-        app.MapApi("experiments/update", Post, call =>
-            call.Tracking.RenameExperimentAsync(call.Request.RequiredString("experiment_id"), call.Request.RequiredString("new_name"), call.Ct));
+        app.MapMlflow<TrackingService>("experiments/update", Post, (call, tracking) =>
+            tracking.RenameExperimentAsync(call.Request.RequiredString("experiment_id"), call.Request.RequiredString("new_name"), call.Ct));
 
-        app.MapApi("experiments/delete", Post, call => call.Tracking.DeleteExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct));
+        app.MapMlflow<TrackingService>("experiments/delete", Post, (call, tracking) => tracking.DeleteExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct));
 
-        app.MapApi("experiments/restore", Post, call => call.Tracking.RestoreExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct));
+        app.MapMlflow<TrackingService>("experiments/restore", Post, (call, tracking) => tracking.RestoreExperimentAsync(call.Request.RequiredString("experiment_id"), call.Ct));
 
-        app.MapApi("experiments/set-experiment-tag", Post, call =>
-            call.Tracking.SetExperimentTagAsync(call.Request.RequiredString("experiment_id"),
+        app.MapMlflow<TrackingService>("experiments/set-experiment-tag", Post, (call, tracking) =>
+            tracking.SetExperimentTagAsync(call.Request.RequiredString("experiment_id"),
                 new Tag(call.Request.RequiredString("key"), call.Request.RequiredString("value")), call.Ct));
     }
 }

@@ -1,25 +1,26 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using Kiln.Core.Errors;
+using Kiln.Core.Json;
+using Kiln.Core.Mlflow;
 using Kiln.Core.Tracking;
-using Kiln.Server.Http;
 
 namespace Kiln.Server.Mlflow;
 
 /// <summary>
 /// Reads a log-batch body in one forward pass (Utf8JsonReader, no DOM), reusing the strings of metric keys
-/// that repeat within the batch. This is the ingest hot path; it accepts what <see cref="MlflowReader"/> accepts.
+/// that repeat within the batch. This is the ingest hot path; it accepts what <see cref="MlflowJson"/>'s readers accept. A metric without a timestamp gets <c>now</c>.
 /// </summary>
 public static class LogBatchReader
 {
     public sealed record Batch(string? RunId, List<Metric> Metrics, List<Param> Params, List<Tag> Tags);
 
-    public static Batch Read(ReadOnlySpan<byte> json)
+    public static Batch Read(ReadOnlySpan<byte> json, long now)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
-            return ReadBatch(ref reader);
+            return ReadBatch(ref reader, now);
         }
         catch (JsonException e)
         {
@@ -27,7 +28,7 @@ public static class LogBatchReader
         }
     }
 
-    private static Batch ReadBatch(ref Utf8JsonReader reader)
+    private static Batch ReadBatch(ref Utf8JsonReader reader, long now)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -47,7 +48,7 @@ public static class LogBatchReader
             }
             else if (reader.ValueTextEquals("metrics"u8))
             {
-                ReadArray(ref reader, "metrics", (ref Utf8JsonReader r) => metrics.Add(ReadMetric(ref r, keys)));
+                ReadArray(ref reader, "metrics", (ref Utf8JsonReader r) => metrics.Add(ReadMetric(ref r, keys, now)));
             }
             else if (reader.ValueTextEquals("params"u8))
             {
@@ -85,19 +86,19 @@ public static class LogBatchReader
         }
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw ApiRequest.InvalidValue(name, reader.TokenType.ToString());
+            throw JsonValues.InvalidValue(name, reader.TokenType.ToString());
         }
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw ApiRequest.InvalidValue(name, reader.TokenType.ToString());
+                throw JsonValues.InvalidValue(name, reader.TokenType.ToString());
             }
             read(ref reader);
         }
     }
 
-    private static Metric ReadMetric(ref Utf8JsonReader reader, KeyCache keys)
+    private static Metric ReadMetric(ref Utf8JsonReader reader, KeyCache keys, long now)
     {
         string? key = null;
         double? value = null;
@@ -132,9 +133,9 @@ public static class LogBatchReader
             }
         }
         return new Metric(
-            key ?? throw ApiRequest.Missing("key"),
-            value ?? throw ApiRequest.Missing("value"),
-            timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            key ?? throw JsonValues.Missing("key"),
+            value ?? throw JsonValues.Missing("value"),
+            timestamp ?? now,
             step);
     }
 
@@ -160,7 +161,7 @@ public static class LogBatchReader
                 reader.Skip();
             }
         }
-        return (key ?? throw ApiRequest.Missing("key"), value ?? throw ApiRequest.Missing("value"));
+        return (key ?? throw JsonValues.Missing("key"), value ?? throw JsonValues.Missing("value"));
     }
 
     private static string StringValue(ref Utf8JsonReader reader, string name) => reader.TokenType switch
@@ -169,7 +170,7 @@ public static class LogBatchReader
         JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
-        _ => throw ApiRequest.InvalidValue(name, reader.TokenType.ToString()),
+        _ => throw JsonValues.InvalidValue(name, reader.TokenType.ToString()),
     };
 
     private static long Int64Value(ref Utf8JsonReader reader, string name)
@@ -182,7 +183,7 @@ public static class LogBatchReader
         {
             return parsed;
         }
-        throw ApiRequest.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{reader.GetString()}'" : reader.TokenType.ToString());
+        throw JsonValues.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{reader.GetString()}'" : reader.TokenType.ToString());
     }
 
     private static double DoubleValue(ref Utf8JsonReader reader)
@@ -194,16 +195,9 @@ public static class LogBatchReader
         if (reader.TokenType == JsonTokenType.String)
         {
             var text = reader.GetString()!;
-            return text switch
-            {
-                "NaN" or "nan" => double.NaN,
-                "Infinity" or "inf" or "+Infinity" => double.PositiveInfinity,
-                "-Infinity" or "-inf" => double.NegativeInfinity,
-                _ when double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
-                _ => throw ApiRequest.InvalidValue("value", $"'{text}'"),
-            };
+            return JsonValues.ParseDouble(text) ?? throw JsonValues.InvalidValue("value", $"'{text}'");
         }
-        throw ApiRequest.InvalidValue("value", reader.TokenType.ToString());
+        throw JsonValues.InvalidValue("value", reader.TokenType.ToString());
     }
 
     /// <summary>Metric keys repeat within a batch (10 keys × 100 steps); reuse their strings instead of allocating 1000.</summary>

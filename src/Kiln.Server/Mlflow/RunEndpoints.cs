@@ -1,4 +1,7 @@
+using Kiln.Core.Json;
+using Kiln.Core.Mlflow;
 using Kiln.Core.Tracking;
+using Kiln.Engine.Tracking;
 using Kiln.Server.Http;
 
 namespace Kiln.Server.Mlflow;
@@ -11,69 +14,68 @@ public static class RunEndpoints
 
     public static void MapRunEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapApi("runs/create", Post, async call =>
+        app.MapMlflow<TrackingService>("runs/create", Post, async (call, tracking) =>
         {
             var r = call.Request;
-            var run = await call.Tracking.CreateRunAsync(r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Int64("start_time"),
-                MlflowReader.Tags(r, "tags"), call.Ct);
+            var run = await tracking.CreateRunAsync(r.String("experiment_id"), r.String("user_id"), r.String("run_name"), r.Int64("start_time"),
+                MlflowRequests.Tags(r, "tags"), call.Ct);
             call.Json.WritePropertyName("run");
             MlflowJson.WriteRun(call.Json, run);
         });
 
-        app.MapApi("runs/get", Get, async call =>
+        app.MapMlflow<TrackingService>("runs/get", Get, async (call, tracking) =>
         {
-            var run = await call.Tracking.GetRunAsync(RunId(call.Request), call.Ct);
+            var run = await tracking.GetRunAsync(RunId(call.Request), call.Ct);
             call.Json.WritePropertyName("run");
             MlflowJson.WriteRun(call.Json, run);
         });
 
-        app.MapApi("runs/update", Post, async call =>
+        app.MapMlflow<TrackingService>("runs/update", Post, async (call, tracking) =>
         {
             var r = call.Request;
-            var info = await call.Tracking.UpdateRunAsync(RunId(r), r.String("status"), r.Int64("end_time"), r.String("run_name"), call.Ct);
+            var info = await tracking.UpdateRunAsync(RunId(r), r.String("status"), r.Int64("end_time"), r.String("run_name"), call.Ct);
             call.Json.WritePropertyName("run_info");
             MlflowJson.WriteRunInfo(call.Json, info);
         });
 
-        app.MapApi("runs/delete", Post, call => call.Tracking.DeleteRunAsync(RunId(call.Request), call.Ct));
+        app.MapMlflow<TrackingService>("runs/delete", Post, (call, tracking) => tracking.DeleteRunAsync(RunId(call.Request), call.Ct));
 
-        app.MapApi("runs/restore", Post, call => call.Tracking.RestoreRunAsync(RunId(call.Request), call.Ct));
+        app.MapMlflow<TrackingService>("runs/restore", Post, (call, tracking) => tracking.RestoreRunAsync(RunId(call.Request), call.Ct));
 
-        app.MapApi("runs/log-metric", Post, call =>
+        app.MapMlflow<TrackingService>("runs/log-metric", Post, (call, tracking) =>
         {
-            var r = call.Request;
-            var metric = MlflowReader.Metric(r.Body ?? throw ApiRequest.Missing("key"));
-            return call.Tracking.LogMetricAsync(RunId(r), metric, call.Ct);
+            var metric = MlflowRequests.Metric(call.Request, tracking.NowMs());
+            return tracking.LogMetricAsync(RunId(call.Request), metric, call.Ct);
         });
 
-        app.MapApi("runs/log-parameter", Post, call =>
-            call.Tracking.LogParamAsync(RunId(call.Request), new Param(call.Request.RequiredString("key"), call.Request.RequiredString("value")), call.Ct));
+        app.MapMlflow<TrackingService>("runs/log-parameter", Post, (call, tracking) =>
+            tracking.LogParamAsync(RunId(call.Request), new Param(call.Request.RequiredString("key"), call.Request.RequiredString("value")), call.Ct));
 
-        app.MapApi("runs/set-tag", Post, call =>
-            call.Tracking.SetTagAsync(RunId(call.Request), new Tag(call.Request.RequiredString("key"), call.Request.RequiredString("value")), call.Ct));
+        app.MapMlflow<TrackingService>("runs/set-tag", Post, (call, tracking) =>
+            tracking.SetTagAsync(RunId(call.Request), new Tag(call.Request.RequiredString("key"), call.Request.RequiredString("value")), call.Ct));
 
-        app.MapApi("runs/delete-tag", Post, call => call.Tracking.DeleteTagAsync(RunId(call.Request), call.Request.RequiredString("key"), call.Ct));
+        app.MapMlflow<TrackingService>("runs/delete-tag", Post, (call, tracking) => tracking.DeleteTagAsync(RunId(call.Request), call.Request.RequiredString("key"), call.Ct));
 
-        app.MapApi("runs/log-batch", Post, call =>
+        app.MapMlflow<TrackingService>("runs/log-batch", Post, (call, tracking) =>
         {
-            var batch = LogBatchReader.Read(call.Request.RawBody.Span);
-            return call.Tracking.LogBatchAsync(batch.RunId ?? throw ApiRequest.Missing("run_id"), batch.Metrics, batch.Params, batch.Tags, call.Ct);
+            var batch = LogBatchReader.Read(call.Request.RawBody.Span, tracking.NowMs());
+            return tracking.LogBatchAsync(batch.RunId ?? throw JsonValues.Missing("run_id"), batch.Metrics, batch.Params, batch.Tags, call.Ct);
         }, TrackingLimits.MaxBatchRequestBytes);
 
-        app.MapApi("runs/log-inputs", Post, call => call.Tracking.LogInputsAsync(RunId(call.Request), MlflowReader.DatasetInputs(call.Request, "datasets"), call.Ct));
+        app.MapMlflow<TrackingService>("runs/log-inputs", Post, (call, tracking) => tracking.LogInputsAsync(RunId(call.Request), MlflowRequests.DatasetInputs(call.Request, "datasets"), call.Ct));
 
-        app.MapApi("runs/search", ["POST", "GET"], async call =>
+        app.MapMlflow<TrackingService>("runs/search", ["POST", "GET"], async (call, tracking) =>
         {
             var r = call.Request;
-            var page = await call.Tracking.SearchRunsAsync(r.Strings("experiment_ids"), r.String("filter"), LifecycleNames.ParseViewType(r.String("run_view_type")),
+            var page = await tracking.SearchRunsAsync(r.Strings("experiment_ids"), r.String("filter"), LifecycleNames.ParseViewType(r.String("run_view_type")),
                 r.Int32("max_results"), r.Strings("order_by"), r.String("page_token"), call.Ct);
             MlflowJson.WritePage(call.Json, "runs", page, MlflowJson.WriteRun);
         });
 
-        app.MapApi("metrics/get-history", Get, async call =>
+        app.MapMlflow<TrackingService>("metrics/get-history", Get, async (call, tracking) =>
         {
             var r = call.Request;
-            var page = await call.Tracking.GetMetricHistoryAsync(RunId(r), r.RequiredString("metric_key"), r.Int32("max_results"), r.String("page_token"), call.Ct);
+            var page = await tracking.GetMetricHistoryAsync(RunId(r), r.RequiredString("metric_key"), r.Int32("max_results"), r.String("page_token"), call.Ct);
             MlflowJson.WritePage(call.Json, "metrics", page, MlflowJson.WriteMetric);
         });
     }

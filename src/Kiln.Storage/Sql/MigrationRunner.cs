@@ -3,10 +3,10 @@ using Kiln.Core.Errors;
 
 namespace Kiln.Storage.Sql;
 
-/// <summary>Applies a dialect's migrations not yet recorded in <c>schema_migrations</c>, in one transaction.</summary>
+/// <summary>Applies the migrations not yet recorded in <c>schema_migrations</c>, in one transaction, with the dialect's type names.</summary>
 internal static class MigrationRunner
 {
-    public static Task<int> ApplyAsync(SqlDialect dialect, CancellationToken ct) => dialect.WriteAsync(async (connection, transaction) =>
+    public static Task<int> ApplyAsync(SqlDialect dialect, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken ct) => dialect.WriteAsync(async (connection, transaction) =>
     {
         if (dialect.MigrationLockSql is { } lockSql)
         {
@@ -15,22 +15,22 @@ internal static class MigrationRunner
         await connection.ExecuteAsync(transaction,
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)", ct);
         var applied = await AppliedVersionsAsync(connection, transaction, ct);
-        var known = dialect.Migrations.Max(m => m.Version);
+        var known = migrations.Max(m => m.Version);
         if (applied.Count > 0 && applied.Max() > known)
         {
-            throw new KilnException(ErrorCode.InvalidState,
+            throw KilnException.InvalidState(
                 $"The {dialect.Name} store at {dialect.DisplayLocation} has schema version {applied.Max()}, newer than this Kiln knows ({known}). Upgrade Kiln to use it.");
         }
         var count = 0;
-        foreach (var migration in dialect.Migrations.OrderBy(m => m.Version))
+        foreach (var migration in migrations.OrderBy(m => m.Version))
         {
             if (applied.Contains(migration.Version))
             {
                 continue;
             }
-            await connection.ExecuteAsync(transaction, migration.Sql, ct);
+            await connection.ExecuteAsync(transaction, migration.Sql(dialect.Types), ct);
             await connection.ExecuteAsync(transaction, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@v, @n, @t)", ct,
-                ("v", migration.Version), ("n", migration.Name), ("t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                ("v", migration.Version), ("n", migration.Name), ("t", time.GetUtcNow().ToUnixTimeMilliseconds()));
             count++;
         }
         return count;

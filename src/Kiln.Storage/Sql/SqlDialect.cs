@@ -11,8 +11,8 @@ public abstract class SqlDialect
     /// <summary>Where the database is, with any password removed.</summary>
     public abstract string DisplayLocation { get; }
 
-    /// <summary>The schema migrations, in order; version numbers are 1, 2, … and never reused.</summary>
-    public abstract IReadOnlyList<Migration> Migrations { get; }
+    /// <summary>The type names migrations are written with.</summary>
+    public abstract SqlTypes Types { get; }
 
     /// <summary>Opens a connection ready for use.</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
@@ -44,6 +44,3 @@ public abstract class SqlDialect
     /// <summary>The SQL that inserts a row and returns a generated key column.</summary>
     public virtual string Returning(string column) => $" RETURNING {column}";
 }
-
-/// <summary>One versioned schema change.</summary>
-public sealed record Migration(int Version, string Name, string Sql);

@@ -55,10 +55,7 @@ public sealed class SqliteDialect : SqlDialect, IAsyncDisposable
 
     public override string DisplayLocation => FilePath;
 
-    public override IReadOnlyList<Migration> Migrations { get; } =
-    [
-        new(1, "tracking", Schema.V1("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "REAL", "BLOB", " WITHOUT ROWID")),
-    ];
+    public override SqlTypes Types { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "REAL", "BLOB", " WITHOUT ROWID");
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {

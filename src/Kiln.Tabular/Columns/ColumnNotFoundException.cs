@@ -1,11 +1,14 @@
+using Kiln.Core.Errors;
+
 namespace Kiln.Tabular.Columns;
 
-/// <summary>Thrown when a table is asked for a column it does not have; the message lists the columns it does have.</summary>
-public sealed class ColumnNotFoundException : KeyNotFoundException
+/// <summary>Thrown when a table is asked for a column it does not have; the message lists the columns it does have.
+/// Its code is INVALID_PARAMETER_VALUE: the column was named by the caller (a flag, a request), which is what is wrong.</summary>
+public sealed class ColumnNotFoundException : KilnException
 {
     /// <summary>Creates the exception for <paramref name="columnName"/>, listing <paramref name="availableColumns"/> in the message.</summary>
     public ColumnNotFoundException(string columnName, IReadOnlyList<string> availableColumns)
-        : base(BuildMessage(columnName, availableColumns))
+        : base(ErrorCode.InvalidParameterValue, BuildMessage(columnName, availableColumns))
     {
         ColumnName = columnName;
         AvailableColumns = availableColumns;

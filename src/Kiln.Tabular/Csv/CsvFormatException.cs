@@ -1,8 +1,10 @@
+using Kiln.Core.Errors;
+
 namespace Kiln.Tabular.Csv;
 
 /// <summary>Thrown when a CSV file is malformed or a value does not fit its column. The message names the file,
-/// the 1-based line and, where one is involved, the column's number and name.</summary>
-public sealed class CsvFormatException : FormatException
+/// the 1-based line and, where one is involved, the column's number and name. Its code is INVALID_PARAMETER_VALUE.</summary>
+public sealed class CsvFormatException : KilnException
 {
     /// <summary>Creates the exception; the message is built from the location and <paramref name="detail"/>.</summary>
     /// <param name="sourceName">The file path, or a description of the source.</param>
@@ -11,7 +13,7 @@ public sealed class CsvFormatException : FormatException
     /// <param name="columnName">The column's header name, or null when no column is involved.</param>
     /// <param name="detail">What is wrong and what to do about it.</param>
     public CsvFormatException(string sourceName, long lineNumber, int columnNumber, string? columnName, string detail)
-        : base(BuildMessage(sourceName, lineNumber, columnNumber, columnName, detail))
+        : base(ErrorCode.InvalidParameterValue, BuildMessage(sourceName, lineNumber, columnNumber, columnName, detail))
     {
         SourceName = sourceName;
         LineNumber = lineNumber;

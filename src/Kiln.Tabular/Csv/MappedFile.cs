@@ -1,3 +1,4 @@
+using Kiln.Core.Errors;
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 
@@ -24,10 +25,19 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
     }
 
     /// <summary>Maps the file at <paramref name="path"/>, or returns null when it is empty (an empty file cannot be mapped).</summary>
-    /// <exception cref="NotSupportedException">The file is 2 GB or larger.</exception>
+    /// <exception cref="KilnException">The file does not exist (RESOURCE_DOES_NOT_EXIST) or is 2 GB or larger.</exception>
     public static MappedFile? Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new KilnException(ErrorCode.ResourceDoesNotExist,
+                $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", e);
+        }
         MemoryMappedFile? file = null;
         try
         {
@@ -39,7 +49,7 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
             }
             if (length > Array.MaxLength)
             {
-                throw new NotSupportedException($"{path} is {length:N0} bytes; CsvReader reads files up to {Array.MaxLength:N0} bytes. Split the file.");
+                throw KilnException.Invalid($"{path} is {length:N0} bytes; CsvReader reads files up to {Array.MaxLength:N0} bytes. Split the file.");
             }
 
             // The mapping takes over the stream and closes it when disposed.

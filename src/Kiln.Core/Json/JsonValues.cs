@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Kiln.Core.Errors;
+
+namespace Kiln.Core.Json;
+
+/// <summary>
+/// Protobuf-JSON value rules, as MLflow's API uses them: int64 as a number or a string; doubles as numbers or the
+/// strings "NaN", "Infinity", "-Infinity". A value of the wrong kind is INVALID_PARAMETER_VALUE naming the parameter.
+/// </summary>
+public static class JsonValues
+{
+    /// <summary>MLflow's message for a missing required parameter.</summary>
+    public static KilnException Missing(string name) =>
+        KilnException.Invalid($"Missing value for required parameter '{name}'. See the API docs for more information about request parameters.");
+
+    /// <summary>MLflow's message for a parameter with a value of the wrong kind.</summary>
+    public static KilnException InvalidValue(string name, string value) =>
+        KilnException.Invalid($"Invalid value {Shorten(value)} for parameter '{name}' supplied. See the API docs for more information about request parameters.");
+
+    /// <summary>A string; numbers and booleans are taken as their JSON text.</summary>
+    public static string String(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    /// <summary>An int64 given as a number or a decimal string.</summary>
+    public static long Int64(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.Number when element.TryGetInt64(out var value) => value,
+        JsonValueKind.String => ParseInt64(element.GetString()!, name),
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    /// <summary>A double given as a number, a numeric string or NaN/±Infinity.</summary>
+    public static double Double(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.String => ParseDouble(element.GetString()!) ?? throw InvalidValue(name, element.GetRawText()),
+        _ => throw InvalidValue(name, element.GetRawText()),
+    };
+
+    /// <summary>Parses "NaN", "Infinity", "-Infinity" (and their short forms) or an invariant number; null otherwise.</summary>
+    public static double? ParseDouble(string text) => text switch
+    {
+        "NaN" or "nan" => double.NaN,
+        "Infinity" or "inf" or "+Infinity" => double.PositiveInfinity,
+        "-Infinity" or "-inf" => double.NegativeInfinity,
+        _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        _ => null,
+    };
+
+    /// <summary>Parses a decimal int64; INVALID_PARAMETER_VALUE naming <paramref name="name"/> otherwise.</summary>
+    public static long ParseInt64(string text, string name) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw InvalidValue(name, $"'{text}'");
+
+    /// <summary>Writes a double as protobuf JSON does: a number, or "NaN" / "Infinity" / "-Infinity".</summary>
+    public static void WriteDouble(Utf8JsonWriter w, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            w.WriteStringValue("NaN");
+        }
+        else if (double.IsPositiveInfinity(value))
+        {
+            w.WriteStringValue("Infinity");
+        }
+        else if (double.IsNegativeInfinity(value))
+        {
+            w.WriteStringValue("-Infinity");
+        }
+        else
+        {
+            w.WriteNumberValue(value);
+        }
+    }
+
+    /// <summary>The property's value when <paramref name="element"/> is an object that has it and it is not null.</summary>
+    public static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    /// <summary>A required string property.</summary>
+    public static string RequiredString(JsonElement element, string name) =>
+        Property(element, name) is { } value ? String(value, name) : throw Missing(name);
+
+    /// <summary>An optional string property.</summary>
+    public static string? OptionalString(JsonElement element, string name) =>
+        Property(element, name) is { } value ? String(value, name) : null;
+
+    /// <summary>An optional int64 property.</summary>
+    public static long? OptionalInt64(JsonElement element, string name) =>
+        Property(element, name) is { } value ? Int64(value, name) : null;
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}

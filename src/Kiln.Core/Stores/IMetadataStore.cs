@@ -1,0 +1,23 @@
+using Kiln.Core.Tracking;
+
+namespace Kiln.Core.Stores;
+
+/// <summary>
+/// An opened metadata database and the feature stores over it. One implementation per kind of database (SQL today:
+/// SQLite and PostgreSQL); each feature adds its store here (tracking now; registry, datasets, deployments and jobs
+/// next), each with its own contract test suite. Registered by URI scheme in a <see cref="StoreRegistry{TStore}"/>.
+/// </summary>
+public interface IMetadataStore : IAsyncDisposable
+{
+    /// <summary>The kind of store, for messages ("sqlite", "postgresql").</summary>
+    string Kind { get; }
+
+    /// <summary>Where the database is, with any password removed.</summary>
+    string DisplayLocation { get; }
+
+    /// <summary>Brings the database up to date (schema migrations, built-in rows such as the Default experiment). Call once after opening; safe to call again.</summary>
+    Task InitializeAsync(CancellationToken ct = default);
+
+    /// <summary>Experiments, runs, metrics, params, tags and dataset inputs.</summary>
+    ITrackingStore Tracking { get; }
+}

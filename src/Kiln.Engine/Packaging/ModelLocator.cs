@@ -1,0 +1,56 @@
+using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
+using Kiln.Engine.Tracking;
+
+namespace Kiln.Engine.Packaging;
+
+/// <summary>
+/// Resolves a model reference to a local package directory: a directory path as is, or <c>runs:/RUN_ID/path</c>
+/// (MLflow's URI form) copied out of the run's artifacts into a temporary directory.
+/// </summary>
+public sealed class ModelLocator(TrackingService tracking)
+{
+    /// <summary>Returns the package directory and whether the caller should delete it afterwards.</summary>
+    public async Task<(string Directory, bool Temporary)> ResolveAsync(string reference, CancellationToken ct)
+    {
+        if (!reference.StartsWith("runs:/", StringComparison.Ordinal))
+        {
+            return Directory.Exists(reference)
+                ? (reference, false)
+                : throw KilnException.NotFound($"Model '{reference}' not found: pass a model package directory or runs:/RUN_ID/model.");
+        }
+        var rest = reference["runs:/".Length..].Trim('/');
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var runId = slash < 0 ? rest : rest[..slash];
+        var subPath = ArtifactPath.Normalize(slash < 0 ? "model" : rest[(slash + 1)..]);
+        var (store, root, _) = await tracking.RunArtifactsAsync(runId, ct);
+        var target = System.IO.Directory.CreateTempSubdirectory("kiln-model-").FullName;
+        var copied = await CopyAsync(store, ArtifactPath.Join(root, subPath), target, ct);
+        if (copied == 0)
+        {
+            System.IO.Directory.Delete(target, recursive: true);
+            throw KilnException.NotFound($"Run {runId} has no artifacts under '{subPath}'; list them with 'kiln runs show {runId}'.");
+        }
+        return (target, true);
+    }
+
+    private static async Task<int> CopyAsync(IArtifactStore store, string path, string target, CancellationToken ct)
+    {
+        var count = 0;
+        foreach (var entry in await store.ListAsync(path, ct))
+        {
+            var local = Path.Combine(target, entry.Path[(entry.Path.LastIndexOf('/') + 1)..]);
+            if (entry.IsDirectory)
+            {
+                System.IO.Directory.CreateDirectory(local);
+                count += await CopyAsync(store, entry.Path, local, ct);
+                continue;
+            }
+            await using var source = await store.OpenReadAsync(entry.Path, ct);
+            await using var file = File.Create(local);
+            await source.CopyToAsync(file, ct);
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,22 @@
+using Kiln.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kiln.Hosting;
+
+/// <summary>The all-in-one server: Kiln's services and the server's surfaces in one web host.</summary>
+public static class KilnWebHost
+{
+    /// <summary>
+    /// Builds the server over the stores <paramref name="settings"/> name. The metadata store is migrated when the
+    /// app starts (before it listens); background services registered by features start and stop with it.
+    /// <paramref name="configure"/> may add services first (a surface, a clock, a log sink).
+    /// </summary>
+    public static WebApplication Build(KilnSettings settings, ServerOptions options, Action<IServiceCollection>? configure = null)
+    {
+        var builder = KilnServer.CreateBuilder(options);
+        configure?.Invoke(builder.Services);
+        builder.Services.AddKiln(settings).AddKilnServer();
+        return KilnServer.Build(builder);
+    }
+}

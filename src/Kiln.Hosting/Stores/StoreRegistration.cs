@@ -1,0 +1,30 @@
+using Kiln.Core.Artifacts;
+using Kiln.Core.Ids;
+using Kiln.Core.Stores;
+using Kiln.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Kiln.Hosting.Stores;
+
+/// <summary>Registers the stores the settings name: the metadata store (opened by URI scheme) and the artifact store.</summary>
+public static class StoreRegistration
+{
+    /// <summary>
+    /// Adds <see cref="KilnSettings"/>, the clock (<see cref="TimeProvider.System"/> unless one is registered), the id
+    /// generator, the <see cref="IMetadataStore"/> and the <see cref="IArtifactStore"/>, and the hosted service that
+    /// migrates the metadata store before anything else starts. The host disposes the stores.
+    /// </summary>
+    public static IServiceCollection AddKilnStores(this IServiceCollection services, KilnSettings settings)
+    {
+        services.TryAddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(IdGenerator.Default);
+        services.TryAddSingleton(sp => new StoreContext(ArtifactUris.ProxiedScheme, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IdGenerator>()));
+        services.TryAddSingleton(sp => StoreFactories.Metadata.Open(settings.StoreUri, sp.GetRequiredService<StoreContext>()));
+        services.TryAddSingleton(sp => StoreFactories.OpenArtifacts(settings.ArtifactsRoot, sp.GetRequiredService<StoreContext>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreInitializer>());
+        return services;
+    }
+}

@@ -1,0 +1,19 @@
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Kiln.Hosting.Training;
+
+/// <summary>Registers training, search and model packages.</summary>
+public static class TrainingRegistration
+{
+    /// <summary>Adds <see cref="TrainingSession"/>, <see cref="HyperparameterSearch"/> and the <see cref="ModelLocator"/> (<c>runs:/</c> resolution).</summary>
+    public static IServiceCollection AddKilnTraining(this IServiceCollection services)
+    {
+        services.TryAddTransient<TrainingSession>();
+        services.TryAddTransient<HyperparameterSearch>();
+        services.TryAddSingleton<ModelLocator>();
+        return services;
+    }
+}

@@ -1,0 +1,27 @@
+using Kiln.Core.Errors;
+using Kiln.Server.Http;
+
+namespace Kiln.Server.Health;
+
+/// <summary><c>/health</c>, <c>/version</c>, and the answer for any path no surface maps.</summary>
+public sealed class HealthSurface : IEndpointSurface
+{
+    /// <inheritdoc />
+    public IReadOnlyList<PathString> Prefixes { get; } = [new("/health"), new("/version")];
+
+    /// <inheritdoc />
+    public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
+
+    /// <inheritdoc />
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => "OK");
+        app.MapGet("/version", () => KilnServer.Version);
+        app.MapFallback(async http =>
+        {
+            var isApi = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ajax-api");
+            await ErrorHandling.WriteErrorAsync(http, isApi ? ErrorCode.EndpointNotFound : ErrorCode.ResourceDoesNotExist,
+                $"No endpoint {http.Request.Method} {http.Request.Path}. See the MLflow REST API 2.0 for the supported endpoints.");
+        });
+    }
+}

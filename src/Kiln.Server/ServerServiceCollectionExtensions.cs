@@ -1,0 +1,17 @@
+using Kiln.Server.Http;
+using Kiln.Server.Mlflow;
+using Kiln.Server.Health;
+
+namespace Kiln.Server;
+
+/// <summary>Registers the server's surfaces.</summary>
+public static class ServerServiceCollectionExtensions
+{
+    /// <summary>Today's surfaces: MLflow's REST API (with the artifact proxy) and /health, /version. A new surface adds its line here.</summary>
+    public static IServiceCollection AddKilnServer(this IServiceCollection services)
+    {
+        services.AddSingleton<IEndpointSurface, MlflowSurface>();
+        services.AddSingleton<IEndpointSurface, HealthSurface>();
+        return services;
+    }
+}

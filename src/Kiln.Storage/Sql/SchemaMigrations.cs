@@ -1,0 +1,16 @@
+using Kiln.Storage.Sql.Tracking;
+
+namespace Kiln.Storage.Sql;
+
+/// <summary>
+/// Every schema change of the SQL metadata store, in order, for both dialects. A feature adds its tables here as the
+/// next version (its schema file sits in its own folder, as <see cref="TrackingSchema"/> does); versions are global
+/// because one <c>schema_migrations</c> table records them.
+/// </summary>
+internal static class SchemaMigrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "tracking", TrackingSchema.V1),
+    ];
+}

@@ -1,0 +1,70 @@
+using Kiln.Core.Stores;
+using Kiln.Core.Tracking;
+using Kiln.Storage.Sql.Tracking;
+
+namespace Kiln.Storage.Sql;
+
+/// <summary>
+/// The metadata store on a SQL database (SQLite or PostgreSQL, the differences kept in the <see cref="SqlDialect"/>):
+/// owns the connection, applies <see cref="SchemaMigrations"/> and gives out one store per feature. A new feature's
+/// SQL store goes in its own folder under <c>Sql/</c> (as <c>Sql/Tracking/</c>) and is given out here.
+/// </summary>
+public sealed class SqlMetadataStore : IMetadataStore
+{
+    private readonly SqlTrackingStore _tracking;
+
+    /// <summary>Wraps an opened dialect; call <see cref="InitializeAsync"/> before use.</summary>
+    public SqlMetadataStore(SqlDialect dialect, StoreContext context)
+    {
+        Dialect = dialect;
+        Context = context;
+        _tracking = new SqlTrackingStore(dialect, context);
+    }
+
+    /// <summary>The dialect in use.</summary>
+    public SqlDialect Dialect { get; }
+
+    /// <summary>What the store was opened with.</summary>
+    public StoreContext Context { get; }
+
+    /// <inheritdoc />
+    public string Kind => Dialect.Name;
+
+    /// <inheritdoc />
+    public string DisplayLocation => Dialect.DisplayLocation;
+
+    /// <inheritdoc />
+    public ITrackingStore Tracking => _tracking;
+
+    /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
+    public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)
+    {
+        var store = new SqlMetadataStore(dialect, context ?? StoreContext.Default);
+        await store.InitializeAsync(ct);
+        return store;
+    }
+
+    /// <summary>Applies pending migrations (once, even with several starters at a time) and creates the Default experiment.</summary>
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await MigrationRunner.ApplyAsync(Dialect, SchemaMigrations.All, Context.Time, ct);
+        await _tracking.EnsureDefaultExperimentAsync(ct);
+    }
+
+    /// <summary>The schema versions recorded as applied.</summary>
+    public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await Dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, "SELECT version FROM schema_migrations ORDER BY version");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var versions = new List<int>();
+        while (await reader.ReadAsync(ct))
+        {
+            versions.Add(Convert.ToInt32(reader.GetValue(0)));
+        }
+        return versions;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => Dialect is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
+}

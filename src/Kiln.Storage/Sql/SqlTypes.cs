@@ -1,0 +1,9 @@
+namespace Kiln.Storage.Sql;
+
+/// <summary>The column types and table options that differ between SQL dialects; migrations are written with these.</summary>
+/// <param name="IdentityPrimaryKey">An auto-numbered 64-bit primary key column.</param>
+/// <param name="BigInt">A 64-bit integer.</param>
+/// <param name="Real">A 64-bit float.</param>
+/// <param name="Blob">Binary data.</param>
+/// <param name="WithoutRowId">The option that clusters a table on its primary key (SQLite), or "".</param>
+public sealed record SqlTypes(string IdentityPrimaryKey, string BigInt, string Real, string Blob, string WithoutRowId);
