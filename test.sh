@@ -21,7 +21,7 @@ fi
 echo "test.sh: PostgreSQL at ${KILN_TEST_POSTGRES}"
 
 # --- build once, then every test project ------------------------------------
-for proj in tests/*/*.csproj; do
+for proj in tests/*.Tests/*.csproj; do
   if ! grep -q "$proj" Kiln.slnx; then
     echo "test.sh: $proj is not in Kiln.slnx, so it would not be built: add it" >&2
     exit 1
@@ -30,7 +30,7 @@ done
 dotnet build Kiln.slnx -c Release --nologo -v q -clp:ErrorsOnly
 
 status=0
-for proj in tests/*/*.csproj; do
+for proj in tests/*.Tests/*.csproj; do
   name=$(basename "$proj" .csproj)
   echo "test.sh: $name"
   dotnet test "$proj" -c Release --no-build --nologo -v q \
@@ -46,7 +46,7 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); total=$((total + ${t:-0}))
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
-projects=$(ls tests/*/*.csproj | wc -l)
+projects=$(ls tests/*.Tests/*.csproj | wc -l)
 reports=$(ls "$RESULTS"/*.trx 2>/dev/null | wc -l)
 if [ "$reports" -ne "$projects" ]; then
   echo "test.sh: only $reports of $projects test projects reported results" >&2

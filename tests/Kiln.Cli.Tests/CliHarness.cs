@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kiln.Hosting;
 using Spectre.Console;
 
 namespace Kiln.Cli.Tests;
@@ -16,6 +17,9 @@ public sealed class CliHarness : IDisposable
     public string Home { get; }
 
     public string Store => "sqlite:///" + Path.Combine(Home, "kiln.db");
+
+    /// <summary>Kiln's services over this harness's store, as the commands open them.</summary>
+    public Task<KilnHost> OpenHostAsync() => KilnHost.OpenAsync(KilnSettings.Resolve(Store, Path.Combine(Home, "artifacts"), Home));
 
     public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {

@@ -1,4 +1,4 @@
-using Kiln.Server.Tests;
+using Kiln.Testing;
 
 namespace Kiln.Client.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Kiln.Server.Tests;
+using Kiln.Testing;
 
 namespace Kiln.Client.Tests;
 

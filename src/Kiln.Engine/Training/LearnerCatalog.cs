@@ -36,5 +36,16 @@ public static class LearnerCatalog
         where TOptions : LearnerOptions =>
         new(name, description, fixedTask,
             parameters => OptionsBinder.Bind(defaults, parameters),
-            (train, target, options, validation, progress, ct) => learner.Fit(train, target, (TOptions)options, validation, progress, ct));
+            (train, target, options, validation, progress, ct) =>
+            {
+                try
+                {
+                    return learner.Fit(train, target, (TOptions)options, validation, progress, ct);
+                }
+                catch (ArgumentException e) when (e.ParamName == "options")
+                {
+                    // An option that does not fit the data given (early stopping without a validation set).
+                    throw OptionsBinder.UserNames(e, typeof(TOptions));
+                }
+            });
 }

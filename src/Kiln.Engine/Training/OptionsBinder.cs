@@ -22,7 +22,7 @@ public static class OptionsBinder
             if (!properties.TryGetValue(Normalize(key), out var property))
             {
                 throw KilnException.Invalid(
-                    $"Unknown parameter '{key}' for {typeof(T).Name}. Valid parameters: {string.Join(", ", properties.Values.Select(p => SnakeCase(p.Name)).Order(StringComparer.Ordinal))}.");
+                    $"Unknown parameter '{key}' for learner '{LearnerName(typeof(T))}'. Valid parameters: {string.Join(", ", properties.Values.Select(p => SnakeCase(p.Name)).Order(StringComparer.Ordinal))}.");
             }
             property.SetValue(options, Convert(key, text, property.PropertyType));
         }
@@ -32,10 +32,33 @@ public static class OptionsBinder
         }
         catch (ArgumentException e)
         {
-            throw KilnException.Invalid($"Invalid parameters: {e.Message}");
+            throw UserNames(e, typeof(T));
         }
         return options;
     }
+
+    /// <summary>
+    /// An options error in the user's names: the learner's option records name properties (<c>MaxDepth</c>); people
+    /// pass <c>--param max_depth=…</c>, so the message says <c>max_depth</c>.
+    /// </summary>
+    public static KilnException UserNames(ArgumentException e, Type optionsType)
+    {
+        var message = e.Message;
+        var paramSuffix = e.ParamName is null ? "" : $" (Parameter '{e.ParamName}')";
+        if (paramSuffix.Length > 0 && message.EndsWith(paramSuffix, StringComparison.Ordinal))
+        {
+            message = message[..^paramSuffix.Length];
+        }
+        foreach (var property in Settable(optionsType).Values.OrderByDescending(p => p.Name.Length))
+        {
+            message = System.Text.RegularExpressions.Regex.Replace(message, $@"\b{property.Name}\b", SnakeCase(property.Name));
+        }
+        return KilnException.Invalid($"Invalid {LearnerName(optionsType)} parameters: {message}");
+    }
+
+    /// <summary>gbdt for GbdtOptions, forest for ForestOptions, …</summary>
+    private static string LearnerName(Type optionsType) =>
+        optionsType.Name.EndsWith("Options", StringComparison.Ordinal) ? optionsType.Name[..^"Options".Length].ToLowerInvariant() : optionsType.Name;
 
     /// <summary>Every option and its effective value, snake_case keys, for logging as run params.</summary>
     public static Dictionary<string, string> Describe(LearnerOptions options) =>

@@ -1,5 +1,5 @@
 using Kiln.Core.Tracking;
-using Kiln.Engine.Hosting;
+using Kiln.Engine.Tracking;
 
 namespace Kiln.Cli.Tests.Commands;
 
@@ -11,11 +11,11 @@ public sealed class RunsCommandTests : IDisposable
 
     private async Task<(string A, string B)> SeedAsync()
     {
-        await using var kiln = await KilnContext.OpenAsync(KilnSettings.Resolve(_cli.Store, Path.Combine(_cli.Home, "artifacts"), _cli.Home));
-        var a = await kiln.Tracking.CreateRunAsync("0", "u", "gbdt-run", null, []);
-        await kiln.Tracking.LogBatchAsync(a.Info.RunId, [new Metric("auc", 0.87, 1, 0)], [new Param("learner", "gbdt"), new Param("depth", "6")], []);
-        var b = await kiln.Tracking.CreateRunAsync("0", "u", "forest-run", null, []);
-        await kiln.Tracking.LogBatchAsync(b.Info.RunId, [new Metric("auc", 0.80, 1, 0)], [new Param("learner", "forest"), new Param("depth", "6")], []);
+        await using var kiln = await _cli.OpenHostAsync();
+        var a = await kiln.Get<TrackingService>().CreateRunAsync("0", "u", "gbdt-run", null, []);
+        await kiln.Get<TrackingService>().LogBatchAsync(a.Info.RunId, [new Metric("auc", 0.87, 1, 0)], [new Param("learner", "gbdt"), new Param("depth", "6")], []);
+        var b = await kiln.Get<TrackingService>().CreateRunAsync("0", "u", "forest-run", null, []);
+        await kiln.Get<TrackingService>().LogBatchAsync(b.Info.RunId, [new Metric("auc", 0.80, 1, 0)], [new Param("learner", "forest"), new Param("depth", "6")], []);
         return (a.Info.RunId, b.Info.RunId);
     }
 

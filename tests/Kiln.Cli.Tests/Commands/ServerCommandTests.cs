@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Kiln.Engine.Hosting;
+using Kiln.Engine.Tracking;
 
 namespace Kiln.Cli.Tests.Commands;
 
@@ -55,8 +55,8 @@ public sealed class ServerCommandTests : IDisposable
         process.Kill();
         await process.WaitForExitAsync();
 
-        await using var kiln = await KilnContext.OpenAsync(KilnSettings.Resolve(_cli.Store, Path.Combine(_cli.Home, "artifacts"), _cli.Home));
-        var run = await kiln.Tracking.GetRunAsync(runId);
+        await using var kiln = await _cli.OpenHostAsync();
+        var run = await kiln.Get<TrackingService>().GetRunAsync(runId);
         Assert.Equal("survivor", run.Info.RunName);
         Assert.Equal(0.93, run.Data.Metrics.Single().Value);
     }

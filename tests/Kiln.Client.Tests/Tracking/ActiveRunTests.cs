@@ -1,6 +1,6 @@
 using Kiln.Core.Errors;
 using Kiln.Core.Tracking;
-using Kiln.Server.Tests;
+using Kiln.Testing;
 
 namespace Kiln.Client.Tests.Tracking;
 

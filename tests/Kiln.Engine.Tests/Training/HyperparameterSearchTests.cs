@@ -1,16 +1,16 @@
-using Kiln.Engine.Hosting;
 using Kiln.Engine.Training;
+using Kiln.Testing;
 
 namespace Kiln.Engine.Tests.Training;
 
-public sealed class HyperparameterSearchTests : TempKiln
+public sealed class HyperparameterSearchTests : KilnHostTest
 {
     [Fact]
     public async Task Grid_search_nests_trials_under_a_parent_and_marks_the_best()
     {
-        var train = SyntheticData.Write(Dir, "train.csv", 1500, 3);
+        var train = LoanData.Write(Dir, "train.csv", 1500, 3);
         var request = new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "15" }, null, "tuning");
-        var result = await new HyperparameterSearch(Kiln).RunAsync(request, SearchSpace.Parse(["max_depth=1,3", "learning_rate=0.05,0.3"]), "grid", 0, null);
+        var result = await Host.Get<HyperparameterSearch>().RunAsync(request, SearchSpace.Parse(["max_depth=1,3", "learning_rate=0.05,0.3"]), "grid", 0, null);
 
         Assert.Equal(4, result.Trials.Count);
         Assert.Equal("valid_roc_auc", result.Metric);
@@ -18,11 +18,11 @@ public sealed class HyperparameterSearchTests : TempKiln
         Assert.Equal(result.Trials.Max(t => t.Score), result.Best.Score);
         foreach (var trial in result.Trials)
         {
-            var run = await Kiln.Tracking.GetRunAsync(trial.RunId);
+            var run = await Tracking.GetRunAsync(trial.RunId);
             Assert.Contains(run.Data.Tags, t => t.Key == "mlflow.parentRunId" && t.Value == result.ParentRunId);
             Assert.Equal(trial.RunId == result.Best.RunId, run.Data.Tags.Any(t => t.Key == "kiln.tune.best"));
         }
-        var parent = await Kiln.Tracking.GetRunAsync(result.ParentRunId);
+        var parent = await Tracking.GetRunAsync(result.ParentRunId);
         Assert.Equal(result.Best.Score, parent.Data.Metrics.Single(m => m.Key == "best_valid_roc_auc").Value);
         Assert.Equal(result.Best.RunId, parent.Data.Tags.Single(t => t.Key == "kiln.tune.best_run_id").Value);
     }
@@ -30,9 +30,9 @@ public sealed class HyperparameterSearchTests : TempKiln
     [Fact]
     public async Task Successive_halving_gives_the_best_third_three_times_the_budget()
     {
-        var train = SyntheticData.Write(Dir, "train.csv", 1200, 4);
+        var train = LoanData.Write(Dir, "train.csv", 1200, 4);
         var request = new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "9" }, null, "halving");
-        var result = await new HyperparameterSearch(Kiln).RunAsync(request, SearchSpace.Parse(["max_depth=1:4", "learning_rate=0.05:0.3"]), "halving", 6, null);
+        var result = await Host.Get<HyperparameterSearch>().RunAsync(request, SearchSpace.Parse(["max_depth=1:4", "learning_rate=0.05:0.3"]), "halving", 6, null);
 
         Assert.Equal(8, result.Trials.Count);
         Assert.All(result.Trials.Take(6), t => Assert.Equal("3", t.Params["rounds"]));
@@ -41,6 +41,6 @@ public sealed class HyperparameterSearchTests : TempKiln
         Assert.Equal(firstRung.Order(), result.Trials.Skip(6).Select(t => (t.Params["max_depth"], t.Params["learning_rate"])).Order());
         Assert.Contains(result.Best, result.Trials.Skip(6));
         var forLinear = request with { Learner = "logistic" };
-        await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new HyperparameterSearch(Kiln).RunAsync(forLinear, SearchSpace.Parse(["lambda=0.001:0.1"]), "halving", 3, null));
+        await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => Host.Get<HyperparameterSearch>().RunAsync(forLinear, SearchSpace.Parse(["lambda=0.001:0.1"]), "halving", 3, null));
     }
 }

@@ -32,6 +32,11 @@ public sealed class OptionsBinderTests
         var bad = Assert.Throws<KilnException>(() => OptionsBinder.Bind(new GbdtOptions(), new Dictionary<string, string> { ["max_depth"] = "deep" }));
         Assert.Contains("'deep'", bad.Message);
         var range = Assert.Throws<KilnException>(() => OptionsBinder.Bind(new GbdtOptions(), new Dictionary<string, string> { ["learning_rate"] = "-1" }));
-        Assert.Contains("LearningRate", range.Message);
+        Assert.Contains("learning_rate", range.Message);
+        Assert.DoesNotContain("LearningRate", range.Message);
+        var both = Assert.Throws<KilnException>(() => OptionsBinder.Bind(new GbdtOptions(), new Dictionary<string, string> { ["max_depth"] = "0", ["max_leaves"] = "0" }));
+        Assert.Contains("max_depth and max_leaves", both.Message);
+        Assert.DoesNotContain("(Parameter", both.Message);
+        Assert.Contains("learner 'gbdt'", unknown.Message);
     }
 }

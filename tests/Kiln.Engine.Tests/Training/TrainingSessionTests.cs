@@ -1,44 +1,45 @@
 using Kiln.Core.Tracking;
-using Kiln.Engine.Hosting;
-using Kiln.Engine.Models;
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Scoring;
 using Kiln.Engine.Training;
 using Kiln.Tabular.Csv;
+using Kiln.Testing;
 
 namespace Kiln.Engine.Tests.Training;
 
 /// <summary>A real training run on a SQLite store: everything the run should record is there, and the package reloads.</summary>
-public sealed class TrainingSessionTests : TempKiln
+public sealed class TrainingSessionTests : KilnHostTest
 {
     [Fact]
     public async Task A_gbdt_run_records_params_curves_metrics_charts_and_a_loadable_package()
     {
-        var train = SyntheticData.Write(Dir, "train.csv", 3000, 1);
-        var valid = SyntheticData.Write(Dir, "valid.csv", 1000, 2);
+        var train = LoanData.Write(Dir, "train.csv", 3000, 1);
+        var valid = LoanData.Write(Dir, "valid.csv", 1000, 2);
         var iterations = 0;
-        var result = await new TrainingSession(Kiln).RunAsync(
+        var result = await Host.Get<TrainingSession>().RunAsync(
             new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "30", ["max_depth"] = "3" }, valid, "loans"),
             progress: new Counter(() => iterations++));
 
         Assert.Equal(30, iterations);
         Assert.True(result.Metrics["valid_roc_auc"] > 0.9, $"AUC {result.Metrics["valid_roc_auc"]}");
-        var run = await Kiln.Tracking.GetRunAsync(result.RunId);
+        var run = await Tracking.GetRunAsync(result.RunId);
         Assert.Equal(RunStatus.Finished, run.Info.Status);
         Assert.Contains(run.Data.Params, p => p.Key == "max_depth" && p.Value == "3");
         Assert.Contains(run.Data.Params, p => p.Key == "learner" && p.Value == "gbdt");
         Assert.Contains(run.Data.Metrics, m => m.Key == "valid_accuracy");
         Assert.Equal(["training", "validation"], run.Inputs.Select(i => i.Tags.Single().Value).Order());
-        var history = await Kiln.Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
+        var history = await Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
         Assert.Equal(30, history.Items.Count);
         Assert.True(history.Items[^1].Value < history.Items[0].Value);
 
-        var (_, files) = await Kiln.Tracking.ListRunArtifactsAsync(result.RunId, "charts");
+        var (_, files) = await Tracking.ListRunArtifactsAsync(result.RunId, "charts");
         var charts = files.Select(f => f.Path).ToList();
         Assert.Contains("charts/loss_curve.svg", charts);
         Assert.Contains("charts/roc_curve.svg", charts);
         Assert.Contains("charts/confusion_matrix.svg", charts);
         Assert.Contains("charts/feature_importance.svg", charts);
 
-        var (package, temporary) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", Kiln.Tracking, default);
+        var (package, temporary) = await Host.Get<ModelLocator>().ResolveAsync($"runs:/{result.RunId}/model", default);
         Assert.True(temporary);
         Assert.Contains("kiln:", await File.ReadAllTextAsync(Path.Combine(package, "MLmodel")));
         Assert.True(File.Exists(Path.Combine(package, ModelPackage.ProfileFile)));
@@ -57,13 +58,13 @@ public sealed class TrainingSessionTests : TempKiln
     [InlineData("gbdt", "rounds=10")]
     public async Task Every_classifier_trains_a_tracked_run_whose_package_reloads(string learner, string param)
     {
-        var train = SyntheticData.Write(Dir, "train.csv", 1500, 1);
-        var valid = SyntheticData.Write(Dir, "valid.csv", 500, 2);
+        var train = LoanData.Write(Dir, "train.csv", 1500, 1);
+        var valid = LoanData.Write(Dir, "valid.csv", 500, 2);
         var pair = param.Split('=');
-        var result = await new TrainingSession(Kiln).RunAsync(
+        var result = await Host.Get<TrainingSession>().RunAsync(
             new TrainRequest(train, "approved", learner, new Dictionary<string, string> { [pair[0]] = pair[1] }, valid, "loans"));
         Assert.True(result.Metrics["valid_roc_auc"] > 0.85, $"{learner} AUC {result.Metrics["valid_roc_auc"]}");
-        var (package, _) = await ModelLocator.ResolveAsync($"runs:/{result.RunId}/model", Kiln.Tracking, default);
+        var (package, _) = await Host.Get<ModelLocator>().ResolveAsync($"runs:/{result.RunId}/model", default);
         var table = CsvReader.ReadFile(valid);
         Assert.Equal(result.Model.Predict(table), ModelPackage.Load(package).Predict(table));
         Directory.Delete(package, recursive: true);
@@ -82,7 +83,7 @@ public sealed class TrainingSessionTests : TempKiln
             lines.Add(FormattableString.Invariant($"{size:F3},{rooms},{(3 * size) + (10 * rooms) + rng.NextDouble():F3}"));
         }
         await File.WriteAllLinesAsync(path, lines);
-        var result = await new TrainingSession(Kiln).RunAsync(new TrainRequest(path, "price", "linear", new Dictionary<string, string>()));
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(path, "price", "linear", new Dictionary<string, string>()));
         Assert.True(result.Metrics["train_r2"] > 0.99, $"R² {result.Metrics["train_r2"]}");
         Assert.True(result.Metrics["train_rmse"] < 1, $"RMSE {result.Metrics["train_rmse"]}");
     }
@@ -90,10 +91,10 @@ public sealed class TrainingSessionTests : TempKiln
     [Fact]
     public async Task Bad_input_fails_with_the_column_named_and_the_run_marked_failed()
     {
-        var train = SyntheticData.Write(Dir, "train.csv", 200, 1);
-        var missing = await Assert.ThrowsAnyAsync<Exception>(() => new TrainingSession(Kiln).RunAsync(new TrainRequest(train, "label", "gbdt", new Dictionary<string, string>())));
+        var train = LoanData.Write(Dir, "train.csv", 200, 1);
+        var missing = await Assert.ThrowsAnyAsync<Exception>(() => Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "label", "gbdt", new Dictionary<string, string>())));
         Assert.Contains("label", missing.Message);
-        var unknownLearner = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => new TrainingSession(Kiln).RunAsync(new TrainRequest(train, "approved", "svm", new Dictionary<string, string>())));
+        var unknownLearner = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "svm", new Dictionary<string, string>())));
         Assert.Contains("gbdt", unknownLearner.Message);
     }
 

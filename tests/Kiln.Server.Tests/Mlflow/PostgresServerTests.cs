@@ -1,4 +1,4 @@
-using Kiln.Storage.Tests.Postgres;
+using Kiln.Testing;
 
 namespace Kiln.Server.Tests.Mlflow;
 

@@ -1,11 +1,12 @@
 using Kiln.Storage.Postgres;
 using Kiln.Storage.Sql;
 using Kiln.Storage.Tests.Sql;
+using Kiln.Testing;
 
 namespace Kiln.Storage.Tests.Postgres;
 
 /// <summary>The store contract on a real PostgreSQL server (KILN_TEST_POSTGRES), in a database of its own.</summary>
-public sealed class PostgresTrackingStoreTests : TrackingStoreContract
+public sealed class PostgresTrackingStoreTests : SqlMetadataStoreContract
 {
     private PostgresTestDatabase? _database;
 

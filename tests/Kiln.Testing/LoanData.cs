@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace Kiln.Engine.Tests.Training;
+namespace Kiln.Testing;
 
 /// <summary>Small loan-like CSVs with a learnable signal: approved when income and a good region outweigh debt.</summary>
-public static class SyntheticData
+public static class LoanData
 {
     public static string Write(string directory, string name, int rows, int seed)
     {

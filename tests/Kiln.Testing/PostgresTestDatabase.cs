@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Kiln.Storage.Tests.Postgres;
+namespace Kiln.Testing;
 
 /// <summary>
 /// A fresh database on the PostgreSQL server named by KILN_TEST_POSTGRES (an Npgsql connection string),

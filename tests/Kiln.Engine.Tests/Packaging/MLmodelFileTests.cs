@@ -1,8 +1,8 @@
-using Kiln.Engine.Models;
+using Kiln.Engine.Packaging;
 using Kiln.Learn;
 using Kiln.Learn.Data;
 
-namespace Kiln.Engine.Tests.Models;
+namespace Kiln.Engine.Tests.Packaging;
 
 public sealed class MLmodelFileTests
 {

@@ -1,6 +1,6 @@
-using Kiln.Engine.Hosting;
+using Kiln.Hosting;
 
-namespace Kiln.Engine.Tests.Hosting;
+namespace Kiln.Hosting.Tests;
 
 public sealed class KilnSettingsTests
 {
@@ -24,7 +24,7 @@ public sealed class KilnSettingsTests
     [Fact]
     public async Task Unknown_store_schemes_list_the_known_ones()
     {
-        var e = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => KilnContext.OpenAsync(KilnSettings.Resolve("mongodb://x", "/tmp/kiln-a", "/tmp/kiln-h")));
+        var e = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => KilnHost.OpenAsync(KilnSettings.Resolve("mongodb://x", "/tmp/kiln-a", "/tmp/kiln-h")));
         Assert.Contains("postgres:, postgresql:, sqlite:", e.Message);
     }
 }
