@@ -7,7 +7,8 @@ namespace Kiln.Cli.Tests;
 /// <summary>Runs the CLI in-process against a temporary SQLite store and captures what it prints.</summary>
 public sealed class CliHarness : IDisposable
 {
-    private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
+    /// <summary>Held while a test swaps the process's console and the CLI's current console (both are global).</summary>
+    internal static readonly SemaphoreSlim ConsoleLock = new(1, 1);
 
     public CliHarness()
     {

@@ -17,6 +17,7 @@ public sealed class CrashReportTests
         });
         root.Subcommands.Add(command);
         var stderr = new StringWriter();
+        await CliHarness.ConsoleLock.WaitAsync();
         var original = Console.Error;
         Console.SetError(stderr);
         try
@@ -27,6 +28,7 @@ public sealed class CrashReportTests
         finally
         {
             Console.SetError(original);
+            CliHarness.ConsoleLock.Release();
         }
     }
 

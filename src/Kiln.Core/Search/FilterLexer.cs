@@ -9,6 +9,11 @@ public static class FilterLexer
 {
     private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase) { "AND", "OR", "LIKE", "ILIKE", "IN", "NOT", "IS", "NULL" };
 
+    /// <summary>
+    /// Splits <paramref name="filter"/> into tokens, always ending with one <see cref="FilterTokenKind.End"/> token.
+    /// <c>entity.key</c> becomes one identifier with its <see cref="FilterToken.Prefix"/>; keywords are upper-cased;
+    /// <c>&lt;&gt;</c> becomes <c>!=</c>. Throws INVALID_PARAMETER_VALUE naming the bad token and its position.
+    /// </summary>
     public static List<FilterToken> Tokenize(string filter)
     {
         var tokens = new List<FilterToken>();

@@ -7,6 +7,7 @@ namespace Kiln.Core.Search;
 /// <summary>Opaque page tokens: base64 of <c>{"offset": N}</c>, as MLflow's stores write them.</summary>
 public static class PageToken
 {
+    /// <summary>The token for the page starting at <paramref name="offset"/> (0-based result index).</summary>
     public static string Create(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{{\"offset\": {offset}}}"));
 
     /// <summary>Decodes a token to its offset; null or empty is offset 0.</summary>

@@ -3,14 +3,23 @@ namespace Kiln.Core.Search;
 /// <summary>What a filter or order-by key refers to.</summary>
 public enum SearchEntity
 {
+    /// <summary><c>metrics.key</c>: a run's latest value of a metric (numeric).</summary>
     Metric,
+    /// <summary><c>params.key</c>: a run parameter (string).</summary>
     Param,
+    /// <summary><c>tags.key</c>: a run or experiment tag (string).</summary>
     Tag,
+    /// <summary><c>attributes.key</c> (or a bare key): a built-in field such as <c>status</c>, <c>start_time</c> or <c>name</c>.</summary>
     Attribute,
+    /// <summary><c>datasets.key</c>: a run input dataset's name, digest or context (runs only).</summary>
     Dataset,
 }
 
 /// <summary>The keys a search may name, which differ between runs and experiments.</summary>
+/// <param name="Entities">The entities a key may refer to.</param>
+/// <param name="StringAttributes">String attributes usable in filters: accepted name (alias) → canonical name.</param>
+/// <param name="NumericAttributes">Numeric attributes usable in filters (timestamps, Unix milliseconds): accepted name (alias) → canonical name.</param>
+/// <param name="OrderableAttributes">Canonical attribute names usable in order-by.</param>
 public sealed record SearchSchema(
     IReadOnlySet<SearchEntity> Entities,
     IReadOnlyDictionary<string, string> StringAttributes,

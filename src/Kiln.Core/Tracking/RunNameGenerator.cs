@@ -20,6 +20,7 @@ public static class RunNameGenerator
         "stone", "thistle", "tiger", "trout", "willow", "wren", "yak", "zephyr",
     ];
 
+    /// <summary>A new random name: adjective-noun-number, the number 0–999.</summary>
     public static string Generate() =>
         $"{Adjectives[Random.Shared.Next(Adjectives.Length)]}-{Nouns[Random.Shared.Next(Nouns.Length)]}-{Random.Shared.Next(1000)}";
 }

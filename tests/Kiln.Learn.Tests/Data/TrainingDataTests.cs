@@ -1,6 +1,7 @@
 using Kiln.Learn.Gbdt;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Data;
 

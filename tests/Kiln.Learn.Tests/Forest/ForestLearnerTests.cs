@@ -2,6 +2,7 @@ using Kiln.Learn.Forest;
 using Kiln.Learn.Metrics;
 using Kiln.Learn.Tests.Gbdt;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Forest;
 

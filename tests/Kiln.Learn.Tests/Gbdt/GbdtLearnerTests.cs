@@ -2,6 +2,7 @@ using Kiln.Learn.Gbdt;
 using Kiln.Learn.Metrics;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Gbdt;
 

@@ -2,6 +2,7 @@ using Kiln.Learn.Linear;
 using Kiln.Learn.Tests.Gbdt;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Linear;
 

@@ -3,6 +3,7 @@ using Kiln.Learn.Metrics;
 using Kiln.Learn.Tests.Gbdt;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Linear;
 

@@ -1,5 +1,6 @@
 using Kiln.Learn.Gbdt;
 using Kiln.Learn.Model;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Model;
 

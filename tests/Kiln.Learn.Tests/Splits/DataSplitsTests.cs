@@ -1,5 +1,6 @@
 using Kiln.Learn.Splits;
 using Kiln.Tabular.Columns;
+using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Splits;
 

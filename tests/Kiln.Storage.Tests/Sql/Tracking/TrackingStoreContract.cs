@@ -7,8 +7,8 @@ namespace Kiln.Storage.Tests.Sql.Tracking;
 
 /// <summary>
 /// The one contract every tracking store passes, written against <see cref="IMetadataStore"/> and
-/// <see cref="ITrackingStore"/> only; <see cref="Sqlite.SqliteTrackingStoreTests"/> and
-/// <see cref="Postgres.PostgresTrackingStoreTests"/> run it against a real SQLite file and a real PostgreSQL server.
+/// <see cref="ITrackingStore"/> only; <see cref="Sqlite.SqliteDialectTests"/> and
+/// <see cref="Postgres.PostgresDialectTests"/> run it against a real SQLite file and a real PostgreSQL server.
 /// </summary>
 public abstract class TrackingStoreContract : IAsyncLifetime
 {

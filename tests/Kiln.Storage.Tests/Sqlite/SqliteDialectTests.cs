@@ -5,7 +5,7 @@ using Kiln.Storage.Tests.Sql;
 namespace Kiln.Storage.Tests.Sqlite;
 
 /// <summary>The store contract on a real SQLite file.</summary>
-public sealed class SqliteTrackingStoreTests : SqlMetadataStoreContract
+public sealed class SqliteDialectTests : SqlMetadataStoreContract
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-sqlite-").FullName;
 

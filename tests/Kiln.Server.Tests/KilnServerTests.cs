@@ -1,8 +1,8 @@
 using System.Net;
 
-namespace Kiln.Server.Tests.Http;
+namespace Kiln.Server.Tests;
 
-public sealed class ServerBasicsTests : ServerTestBase
+public sealed class KilnServerTests : ServerTestBase
 {
     [Fact]
     public async Task Health_and_version_answer()

@@ -1,10 +1,10 @@
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 
-namespace Kiln.Learn.Tests;
+namespace Kiln.Testing;
 
 /// <summary>Data sets with label noise, where averaging (forests) or a smooth model (logistic) must beat memorising.</summary>
-internal static class NoisySynthetic
+public static class NoisySynthetic
 {
     /// <summary>y ~ Bernoulli(sigmoid(2a - 3b + ab)) with four noise features and a categorical feature that shifts the odds.</summary>
     public static Table Binary(int rows, int seed = 11)

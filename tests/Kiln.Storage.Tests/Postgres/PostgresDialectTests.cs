@@ -6,7 +6,7 @@ using Kiln.Testing;
 namespace Kiln.Storage.Tests.Postgres;
 
 /// <summary>The store contract on a real PostgreSQL server (KILN_TEST_POSTGRES), in a database of its own.</summary>
-public sealed class PostgresTrackingStoreTests : SqlMetadataStoreContract
+public sealed class PostgresDialectTests : SqlMetadataStoreContract
 {
     private PostgresTestDatabase? _database;
 

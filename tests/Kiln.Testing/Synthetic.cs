@@ -1,10 +1,10 @@
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 
-namespace Kiln.Learn.Tests;
+namespace Kiln.Testing;
 
 /// <summary>Small data sets with known answers.</summary>
-internal static class Synthetic
+public static class Synthetic
 {
     /// <summary>y = 1 when x &gt; 0.3 (binary), plus a noise feature.</summary>
     public static Table Step(int rows, int seed = 1)
