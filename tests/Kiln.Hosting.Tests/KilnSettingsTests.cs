@@ -26,5 +26,6 @@ public sealed class KilnSettingsTests
     {
         var e = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => KilnHost.OpenAsync(KilnSettings.Resolve("mongodb://x", "/tmp/kiln-a", "/tmp/kiln-h")));
         Assert.Contains("postgres:, postgresql:, sqlite:", e.Message);
+        Assert.Contains("--store or KILN_STORE", e.Message);
     }
 }

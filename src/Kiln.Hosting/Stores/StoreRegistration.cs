@@ -1,4 +1,5 @@
 using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
 using Kiln.Core.Ids;
 using Kiln.Core.Stores;
 using Kiln.Storage;
@@ -22,9 +23,22 @@ public static class StoreRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(IdGenerator.Default);
         services.TryAddSingleton(sp => new StoreContext(ArtifactUris.ProxiedScheme, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IdGenerator>()));
-        services.TryAddSingleton(sp => StoreFactories.Metadata.Open(settings.StoreUri, sp.GetRequiredService<StoreContext>()));
-        services.TryAddSingleton(sp => StoreFactories.OpenArtifacts(settings.ArtifactsRoot, sp.GetRequiredService<StoreContext>()));
+        services.TryAddSingleton(sp => FromSetting(() => StoreFactories.Metadata.Open(settings.StoreUri, sp.GetRequiredService<StoreContext>()), "--store or KILN_STORE"));
+        services.TryAddSingleton(sp => FromSetting(() => StoreFactories.OpenArtifacts(settings.ArtifactsRoot, sp.GetRequiredService<StoreContext>()), "--artifacts or KILN_ARTIFACTS"));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreInitializer>());
         return services;
+    }
+
+    /// <summary>A bad store location names the flag and variable it came from, so the user knows what to change.</summary>
+    private static T FromSetting<T>(Func<T> open, string setting)
+    {
+        try
+        {
+            return open();
+        }
+        catch (KilnException e) when (e.Code == ErrorCode.InvalidParameterValue)
+        {
+            throw new KilnException(e.Code, $"{e.Message} Set it with {setting}.", e);
+        }
     }
 }
