@@ -4,6 +4,9 @@ using Kiln.Core.Tracking;
 using Kiln.Engine.Packaging;
 using Kiln.Engine.Tracking;
 using Kiln.Engine.Training;
+using Kiln.Storage;
+using Kiln.Storage.Sql;
+using Kiln.Storage.Sqlite;
 using Kiln.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -54,6 +57,18 @@ public sealed class KilnHostTests : IDisposable
         Assert.Contains("journal=off", e.Message);
         await using var host = await _home.OpenAsync();
         Assert.NotNull(host.Get<TrackingService>());
+    }
+
+    [Fact]
+    public async Task A_metadata_store_of_another_kind_plugs_in_by_registering_its_scheme()
+    {
+        // The factory decides what the scheme opens; here a SQL store on a file named by the URI's path.
+        StoreFactories.Metadata.Register("kilntest", (uri, context) =>
+            new SqlMetadataStore(new SqliteDialect(new Uri(uri.Value).AbsolutePath), context));
+        await using var host = await _home.OpenAsync(storeUri: "kilntest://" + _home.Dir + "/plugged.db");
+        Assert.Equal("sqlite", host.Get<IMetadataStore>().Kind);
+        Assert.EndsWith("plugged.db", host.Get<IMetadataStore>().DisplayLocation);
+        Assert.NotEmpty(await host.Get<TrackingService>().CreateExperimentAsync("plugged", null, []));
     }
 
     private sealed class CountingIds : IdGenerator
