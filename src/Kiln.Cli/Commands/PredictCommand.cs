@@ -27,7 +27,7 @@ internal static class PredictCommand
                     .StartAsync(async progress =>
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
-                        var input = await Task.Run(() => CsvReader.ReadFile(parse.GetValue(data)!, null, ct), ct);
+                        var input = await Task.Run(() => ScoringInput.ReadCsv(parse.GetValue(data)!, trained.Schema, ct), ct);
                         load.Value = 1;
                         rows = input.RowCount;
                         var score = progress.AddTask("Scoring", maxValue: Math.Max(1, input.RowCount));
