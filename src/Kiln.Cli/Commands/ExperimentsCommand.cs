@@ -5,15 +5,16 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln experiments list|create|delete</c>.</summary>
+/// <summary><c>kiln experiments list|create|delete|restore</c>.</summary>
 internal static class ExperimentsCommand
 {
     public static Command Build()
     {
-        var command = new Command("experiments", "List, create and delete experiments.");
+        var command = new Command("experiments", "List, create, delete and restore experiments.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Create());
         command.Subcommands.Add(Delete());
+        command.Subcommands.Add(Restore());
         return command;
     }
 
@@ -70,6 +71,22 @@ internal static class ExperimentsCommand
             var experiment = await Resolve.ExperimentAsync(kiln.Get<TrackingService>(), parse.GetValue(id)!, ct);
             await kiln.Get<TrackingService>().DeleteExperimentAsync(experiment.ExperimentId, ct);
             CliConsole.Current.MarkupLine($"Deleted experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Restore()
+    {
+        var id = new Argument<string>("experiment") { Description = "The deleted experiment's id or name." };
+        var command = new Command("restore", "Restore a deleted experiment and its runs.") { id };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var tracking = kiln.Get<TrackingService>();
+            var experiment = await Resolve.ExperimentAsync(tracking, parse.GetValue(id)!, ct);
+            await tracking.RestoreExperimentAsync(experiment.ExperimentId, ct);
+            CliConsole.Current.MarkupLine($"Restored experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");
             return 0;
         });
         return command;

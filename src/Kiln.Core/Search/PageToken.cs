@@ -20,7 +20,9 @@ public static class PageToken
         try
         {
             using var doc = JsonDocument.Parse(Convert.FromBase64String(token));
-            if (doc.RootElement.TryGetProperty("offset", out var offset) && offset.TryGetInt32(out var value) && value >= 0)
+            // The JSON's shape is the client's to get wrong: anything but {"offset": <int32 ≥ 0>} is invalid, never a crash.
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("offset", out var offset)
+                && offset.ValueKind == JsonValueKind.Number && offset.TryGetInt32(out var value) && value >= 0)
             {
                 return value;
             }

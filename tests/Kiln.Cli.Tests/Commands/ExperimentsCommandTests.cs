@@ -7,7 +7,7 @@ public sealed class ExperimentsCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
-    public async Task Create_list_and_delete()
+    public async Task Create_list_delete_and_restore()
     {
         var (exit, output, _) = await _cli.RunAsync("experiments", "create", "loan-risk");
         Assert.Equal(0, exit);
@@ -22,6 +22,13 @@ public sealed class ExperimentsCommandTests : IDisposable
         Assert.DoesNotContain("loan-risk", output);
         (_, output, _) = await _cli.RunAsync("experiments", "list", "--view", "deleted");
         Assert.Contains("loan-risk", output);
+        (exit, output, _) = await _cli.RunAsync("experiments", "restore", "loan-risk");
+        Assert.Equal(0, exit);
+        Assert.Contains("Restored experiment 1", output);
+        (_, output, _) = await _cli.RunAsync("experiments", "list");
+        Assert.Contains("loan-risk", output);
+        (exit, _, _) = await _cli.RunAsync("experiments", "restore", "never-was");
+        Assert.Equal(3, exit);
     }
 
     [Fact]

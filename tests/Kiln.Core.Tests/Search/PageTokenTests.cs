@@ -16,6 +16,10 @@ public sealed class PageTokenTests
     [Theory]
     [InlineData("not base64!")]
     [InlineData("e30=")]
+    [InlineData("WzEsMl0=")] // [1,2]
+    [InlineData("eyJvZmZzZXQiOiAiMTAifQ==")] // {"offset": "10"}
+    [InlineData("eyJvZmZzZXQiOiAtMX0=")] // {"offset": -1}
+    [InlineData("Im9mZnNldCI=")] // "offset"
     public void Bad_tokens_are_invalid(string token) =>
         Assert.Equal(ErrorCode.InvalidParameterValue, Assert.Throws<KilnException>(() => PageToken.Offset(token)).Code);
 }

@@ -203,4 +203,15 @@ public sealed class RunEndpointsTests : ServerTestBase
         Assert.Equal("applicants", input.GetProperty("dataset").GetProperty("name").GetString());
         Assert.Equal("training", input.GetProperty("tags")[0].GetProperty("value").GetString());
     }
+
+    [Theory]
+    [InlineData("WzEsMl0=")] // [1,2]
+    [InlineData("eyJvZmZzZXQiOiAiMTAifQ==")] // {"offset": "10"}
+    public async Task Page_tokens_of_the_wrong_shape_are_400_not_500(string token)
+    {
+        var (status, body) = await PostAsync(Api + "runs/search", new { experiment_ids = new[] { "0" }, page_token = token });
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "page token");
+        (status, body) = await PostAsync(Api + "experiments/search", new { max_results = 10, page_token = token });
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "page token");
+    }
 }
