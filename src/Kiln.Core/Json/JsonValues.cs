@@ -18,10 +18,40 @@ public static class JsonValues
     public static KilnException InvalidValue(string name, string value) =>
         KilnException.Invalid($"Invalid value {Shorten(value)} for parameter '{name}' supplied. See the API docs for more information about request parameters.");
 
+    /// <summary>A string that is not valid Unicode (a lone surrogate such as <c>\ud800</c>): INVALID_PARAMETER_VALUE naming the parameter.</summary>
+    public static KilnException NotUnicode(string name) =>
+        KilnException.Invalid($"Invalid value for parameter '{name}': the string is not valid Unicode (a lone surrogate such as \\ud800, or bytes that are not UTF-8). Send valid UTF-8 text.");
+
+    /// <summary>The string value of a JSON string element; invalid Unicode is <see cref="NotUnicode"/>, never a crash.</summary>
+    public static string Text(JsonElement element, string name)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(name);
+        }
+    }
+
+    /// <summary>The string value at a reader's string token; invalid Unicode is <see cref="NotUnicode"/>, never a crash.</summary>
+    public static string Text(ref Utf8JsonReader reader, string name)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw NotUnicode(name);
+        }
+    }
+
     /// <summary>A string; numbers and booleans are taken as their JSON text.</summary>
     public static string String(JsonElement element, string name) => element.ValueKind switch
     {
-        JsonValueKind.String => element.GetString()!,
+        JsonValueKind.String => Text(element, name),
         JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
         _ => throw InvalidValue(name, element.GetRawText()),
     };
@@ -30,7 +60,7 @@ public static class JsonValues
     public static long Int64(JsonElement element, string name) => element.ValueKind switch
     {
         JsonValueKind.Number when element.TryGetInt64(out var value) => value,
-        JsonValueKind.String => ParseInt64(element.GetString()!, name),
+        JsonValueKind.String => ParseInt64(Text(element, name), name),
         _ => throw InvalidValue(name, element.GetRawText()),
     };
 
@@ -38,7 +68,7 @@ public static class JsonValues
     public static double Double(JsonElement element, string name) => element.ValueKind switch
     {
         JsonValueKind.Number => element.GetDouble(),
-        JsonValueKind.String => ParseDouble(element.GetString()!) ?? throw InvalidValue(name, element.GetRawText()),
+        JsonValueKind.String => ParseDouble(Text(element, name)) ?? throw InvalidValue(name, element.GetRawText()),
         _ => throw InvalidValue(name, element.GetRawText()),
     };
 

@@ -166,7 +166,7 @@ public static class LogBatchReader
 
     private static string StringValue(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString()!,
+        JsonTokenType.String => JsonValues.Text(ref reader, name),
         JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
@@ -183,7 +183,7 @@ public static class LogBatchReader
         {
             return parsed;
         }
-        throw JsonValues.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{reader.GetString()}'" : reader.TokenType.ToString());
+        throw JsonValues.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{JsonValues.Text(ref reader, name)}'" : reader.TokenType.ToString());
     }
 
     private static double DoubleValue(ref Utf8JsonReader reader)
@@ -194,7 +194,7 @@ public static class LogBatchReader
         }
         if (reader.TokenType == JsonTokenType.String)
         {
-            var text = reader.GetString()!;
+            var text = JsonValues.Text(ref reader, "value");
             return JsonValues.ParseDouble(text) ?? throw JsonValues.InvalidValue("value", $"'{text}'");
         }
         throw JsonValues.InvalidValue("value", reader.TokenType.ToString());
@@ -217,7 +217,7 @@ public static class LogBatchReader
                     }
                 }
             }
-            var value = reader.GetString()!;
+            var value = JsonValues.Text(ref reader, "key");
             if (!reader.ValueIsEscaped && _entries.Count < 64)
             {
                 _entries.Add((reader.ValueSpan.ToArray(), value));

@@ -214,4 +214,20 @@ public sealed class RunEndpointsTests : ServerTestBase
         (status, body) = await PostAsync(Api + "experiments/search", new { max_results = 10, page_token = token });
         AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "page token");
     }
+
+    [Fact]
+    public async Task Invalid_unicode_in_any_string_is_a_400_naming_the_field()
+    {
+        var runId = await CreateRunAsync();
+        var (status, body) = await PostRawAsync(Api + "runs/set-tag", $$"""{"run_id":"{{runId}}","key":"k","value":"\ud800"}""");
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'value'");
+        (status, body) = await PostRawAsync(Api + "runs/log-batch", $$"""{"run_id":"{{runId}}","metrics":[{"key":"\udc00x","value":1,"timestamp":1,"step":0}]}""");
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'key'");
+        (status, body) = await PostRawAsync(Api + "runs/log-batch", $$"""{"run_id":"{{runId}}","params":[{"key":"p","value":"a\ud800b"}]}""");
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'value'");
+        (status, body) = await PostRawAsync(Api + "experiments/create", """{"name":"\ud800"}""");
+        AssertError(status, body, System.Net.HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'name'");
+        var run = await GetOkAsync(Api + $"runs/get?run_id={runId}");
+        Assert.False(run.GetProperty("run").GetProperty("data").TryGetProperty("params", out _));
+    }
 }
