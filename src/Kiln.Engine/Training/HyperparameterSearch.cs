@@ -99,9 +99,9 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
             await tracking.UpdateRunAsync(parentId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
             return new SearchResult(parentId, metricName!, minimize, done, best);
         }
-        catch
+        catch (Exception e)
         {
-            await tracking.UpdateRunAsync(parentId, RunStatus.Failed.WireName(), tracking.NowMs(), null, CancellationToken.None);
+            await tracking.EndUnfinishedRunAsync(parentId, e, cancelled: ct.IsCancellationRequested || e is OperationCanceledException);
             throw;
         }
     }

@@ -40,6 +40,11 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         var task = TaskInference.Infer(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.FixedTask);
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
         var options = entry.BindOptions(parameters);
+        if (valid is null && options is Learn.Gbdt.GbdtOptions { EarlyStoppingRounds: > 0 })
+        {
+            // Checked before the run exists: a usage error leaves no run behind.
+            throw Core.Errors.KilnException.Invalid("early_stopping_rounds needs a validation set: pass --valid FILE, or drop --param early_stopping_rounds.");
+        }
 
         var experimentId = await tracking.GetOrCreateExperimentAsync(request.Experiment, ct);
         var run = await tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
@@ -107,10 +112,9 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
             await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
             return new TrainResult(runId, experimentId, model, metrics, curve.Count);
         }
-        catch
+        catch (Exception e)
         {
-            await tracking.UpdateRunAsync(runId, (ct.IsCancellationRequested ? RunStatus.Killed : RunStatus.Failed).WireName(),
-                tracking.NowMs(), null, CancellationToken.None);
+            await tracking.EndUnfinishedRunAsync(runId, e, cancelled: ct.IsCancellationRequested || e is OperationCanceledException);
             throw;
         }
     }

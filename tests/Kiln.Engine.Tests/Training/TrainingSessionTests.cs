@@ -98,6 +98,47 @@ public sealed class TrainingSessionTests : KilnHostTest
         Assert.Contains("gbdt", unknownLearner.Message);
     }
 
+    [Fact]
+    public async Task A_failure_inside_the_run_marks_it_failed_with_the_error_recorded()
+    {
+        var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i % 7},note number {i},{i % 2}"));
+        var path = Path.Combine(Dir, "text.csv");
+        await File.WriteAllTextAsync(path, "x,notes,label\n" + rows + "\n");
+        var e = await Assert.ThrowsAsync<Kiln.Learn.LearnException>(() =>
+            Host.Get<TrainingSession>().RunAsync(new TrainRequest(path, "label", "gbdt", new Dictionary<string, string>(), Experiment: "failing")));
+        Assert.Contains("'notes'", e.Message);
+        var experiment = await Tracking.GetExperimentByNameAsync("failing");
+        var run = (await Tracking.SearchRunsAsync([experiment.ExperimentId], null, ViewType.ActiveOnly, 10, null, null)).Items.Single();
+        Assert.Equal(RunStatus.Failed, run.Info.Status);
+        Assert.NotNull(run.Info.EndTime);
+        Assert.Contains("'notes'", run.Data.Tags.Single(t => t.Key == "kiln.error").Value);
+    }
+
+    [Fact]
+    public async Task Cancelling_marks_the_run_killed_with_an_end_time()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 2000, 1);
+        using var cancel = new CancellationTokenSource();
+        var stopper = new Counter(() => cancel.Cancel());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Host.Get<TrainingSession>().RunAsync(
+            new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "500" }, Experiment: "stopped"), progress: stopper, ct: cancel.Token));
+        var experiment = await Tracking.GetExperimentByNameAsync("stopped");
+        var run = (await Tracking.SearchRunsAsync([experiment.ExperimentId], null, ViewType.ActiveOnly, 10, null, null)).Items.Single();
+        Assert.Equal(RunStatus.Killed, run.Info.Status);
+        Assert.NotNull(run.Info.EndTime);
+        Assert.DoesNotContain(run.Data.Tags, t => t.Key == "kiln.error");
+    }
+
+    [Fact]
+    public async Task Early_stopping_without_a_validation_set_is_refused_before_any_run_exists()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 200, 1);
+        var e = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => Host.Get<TrainingSession>().RunAsync(
+            new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["early_stopping_rounds"] = "5" }, Experiment: "refused")));
+        Assert.Contains("--valid", e.Message);
+        Assert.Null(await Tracking.FindExperimentByNameAsync("refused"));
+    }
+
     private sealed class Counter(Action tick) : IProgress<Kiln.Learn.TrainingProgress>
     {
         public void Report(Kiln.Learn.TrainingProgress value) => tick();

@@ -52,5 +52,11 @@ public sealed class ArtifactEndpointsTests : ServerTestBase
         using var put = await Http.PutAsync(Proxy + "a/%2E%2E/%2E%2E/escape.txt", new StringContent("x"));
         Assert.NotEqual(HttpStatusCode.OK, put.StatusCode);
         Assert.False(File.Exists(Path.Combine(Server.Directory, "escape.txt")));
+        foreach (var smuggled in new[] { "..%2fpwned.txt", "..%2Fpwned.txt", "a%5Cpwned.txt", "..%252fpwned.txt" })
+        {
+            using var encoded = await Http.PutAsync(Proxy + smuggled, new StringContent("x"));
+            Assert.Equal(HttpStatusCode.BadRequest, encoded.StatusCode);
+        }
+        Assert.Empty(Directory.GetFiles(Server.Directory, "*pwned*", SearchOption.AllDirectories));
     }
 }
