@@ -18,6 +18,12 @@ internal static class ServerCommand
         var command = new Command("server", "Start the Kiln server: MLflow-compatible tracking REST API with artifact proxy.") { host, port };
         command.SetAction(async (parse, ct) =>
         {
+            var loopback = ListenAddress.Validate(parse.GetValue(host)!, parse.GetValue(port));
+            if (!loopback)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"warning: listening on {parse.GetValue(host)} exposes Kiln to the network, and Kiln has no authentication yet: anyone who can reach this port can read and change every run. Use 127.0.0.1 unless the network is trusted.");
+            }
             var settings = GlobalOptions.Settings(parse);
             await using var app = KilnWebHost.Build(settings, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
             try

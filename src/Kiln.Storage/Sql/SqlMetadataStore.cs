@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Kiln.Core.Errors;
 using Kiln.Core.Stores;
 using Kiln.Core.Tracking;
 using Kiln.Storage.Sql.Tracking;
@@ -47,9 +49,21 @@ public sealed class SqlMetadataStore : IMetadataStore
     /// <summary>Applies pending migrations (once, even with several starters at a time) and creates the Default experiment.</summary>
     public async Task InitializeAsync(CancellationToken ct = default)
     {
-        await MigrationRunner.ApplyAsync(Dialect, SchemaMigrations.All, Context.Time, ct);
-        await _tracking.EnsureDefaultExperimentAsync(ct);
+        try
+        {
+            await MigrationRunner.ApplyAsync(Dialect, SchemaMigrations.All, Context.Time, ct);
+            await _tracking.EnsureDefaultExperimentAsync(ct);
+        }
+        catch (Exception e) when (e is DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw Unreachable(e);
+        }
     }
+
+    /// <summary>A database that cannot be reached or read, said in the user's terms: where it is and what to check.</summary>
+    private KilnException Unreachable(Exception e) => new(ErrorCode.TemporarilyUnavailable,
+        $"Cannot open the {Dialect.Name} store at {Dialect.DisplayLocation}: {e.Message.TrimEnd('.')}. " +
+        "Check that the database server is running and reachable and that the store URI (--store or KILN_STORE) is right.", e);
 
     /// <summary>The schema versions recorded as applied.</summary>
     public async Task<IReadOnlyList<int>> AppliedMigrationsAsync(CancellationToken ct = default)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Kiln.Core.Errors;
 using Kiln.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
@@ -41,11 +42,19 @@ public sealed class SqliteDialect : SqlDialect, IAsyncDisposable
             DefaultTimeout = (int)(busyTimeout ?? TimeSpan.FromSeconds(60)).TotalSeconds,
         }.ToString();
         _writeLock = shareProcessLock ? WriteLocks.GetOrAdd(fullPath, _ => new SemaphoreSlim(1, 1)) : new SemaphoreSlim(1, 1);
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            throw KilnException.InvalidState(
+                $"Cannot use '{fullPath}' as a Kiln SQLite store: {e.Message.TrimEnd('.')}. Point --store at a new file or at an existing Kiln database.");
+        }
     }
 
     /// <summary>The database file.</summary>

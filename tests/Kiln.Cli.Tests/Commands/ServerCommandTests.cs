@@ -71,4 +71,29 @@ public sealed class ServerCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--port", err);
     }
+
+    [Theory]
+    [InlineData("0.0.0.0.0", "5000", "--host")]
+    [InlineData("1", "5000", "--host")]
+    [InlineData("example!", "5000", "--host")]
+    [InlineData("127.0.0.1", "70000", "--port")]
+    public async Task An_invalid_host_or_port_is_one_clear_line(string host, string port, string named)
+    {
+        var (exit, _, err) = await _cli.RunAsync("server", "--host", host, "--port", port);
+        Assert.Equal(1, exit);
+        Assert.Contains(named, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_store_that_is_not_a_database_is_a_clear_error_naming_it()
+    {
+        // The harness's store file, overwritten with something that is not SQLite.
+        await File.WriteAllTextAsync(Path.Combine(_cli.Home, "kiln.db"), new string('x', 5000));
+        var (exit, _, err) = await _cli.RunAsync("experiments", "list");
+        Assert.Equal(1, exit);
+        Assert.Contains("kiln.db", err);
+        Assert.Contains("--store", err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
 }
