@@ -62,6 +62,7 @@ internal static class TrainCommand
                         bar.Value = bar.MaxValue;
                     }
                 });
+            console.MarkupLine($"Task: [bold]{Format.Escape(result!.Task.Task.ToString())}[/] [grey]({Format.Escape(result.Task.Reason)}; --task overrides)[/]");
             var table = new Table().AddColumns("Metric", "Value");
             foreach (var (name, value) in result!.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
             {

@@ -13,7 +13,7 @@ using Kiln.Tabular.Csv;
 namespace Kiln.Engine.Training;
 
 /// <summary>The result of a tracked training run.</summary>
-public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations);
+public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations, TaskChoice Task);
 
 /// <summary>
 /// Trains a built-in learner on CSV data as one tracked run: params (every effective option), dataset inputs,
@@ -37,7 +37,9 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
     {
         _ = train[request.Target];
         var entry = LearnerCatalog.Get(request.Learner);
-        var task = TaskInference.Infer(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.FixedTask);
+        var choice = TaskInference.Choose(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.Name, entry.FixedTask);
+        var task = choice.Task;
+        stage?.Report($"Task: {task} ({choice.Reason})");
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
         var options = entry.BindOptions(parameters);
         if (valid is null && options is Learn.Gbdt.GbdtOptions { EarlyStoppingRounds: > 0 })
@@ -48,7 +50,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
 
         var experimentId = await tracking.GetOrCreateExperimentAsync(request.Experiment, ct);
         var run = await tracking.CreateRunAsync(experimentId, Environment.UserName, request.RunName, null,
-            [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name), .. tags], ct);
+            [new Tag("mlflow.source.name", "kiln train"), new Tag("mlflow.source.type", "LOCAL"), new Tag("mlflow.user", Environment.UserName), new Tag("kiln.learner", entry.Name), new Tag("kiln.task.reason", choice.Reason), .. tags], ct);
         var runId = run.Info.RunId;
         try
         {
@@ -110,7 +112,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
                     BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
             }
             await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
-            return new TrainResult(runId, experimentId, model, metrics, curve.Count);
+            return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice);
         }
         catch (Exception e)
         {
