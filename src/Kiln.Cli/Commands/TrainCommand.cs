@@ -20,14 +20,16 @@ internal static class TrainCommand
         var experiment = new Option<string>("--experiment") { Description = "Experiment name (created when missing).", DefaultValueFactory = _ => "Default" };
         var runName = new Option<string?>("--run-name") { Description = "The run's name." };
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred from the target)." };
+        var columns = new ColumnChoice();
         var command = new Command("train", "Train a model on a CSV file and record it as a run: params, loss curve, metrics, charts and the model package.")
         {
             data, target, learner, parameters, valid, experiment, runName, task,
         };
+        columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
-                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task));
+                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse));
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
@@ -62,6 +64,10 @@ internal static class TrainCommand
                         bar.Value = bar.MaxValue;
                     }
                 });
+            foreach (var warning in result!.Warnings)
+            {
+                console.MarkupLine($"[yellow]warning:[/] {Format.Escape(warning)}");
+            }
             console.MarkupLine($"Task: [bold]{Format.Escape(result!.Task.Task.ToString())}[/] [grey]({Format.Escape(result.Task.Reason)}; --task overrides)[/]");
             var table = new Table().AddColumns("Metric", "Value");
             foreach (var (name, value) in result!.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))

@@ -22,15 +22,17 @@ internal static class TuneCommand
         var valid = new Option<string?>("--valid") { Description = "Validation CSV (default: 20% of the training rows held out)." };
         var experiment = new Option<string>("--experiment") { Description = "Experiment name.", DefaultValueFactory = _ => "Default" };
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred)." };
+        var columns = new ColumnChoice();
         var command = new Command("tune", "Search hyperparameters: every trial is a child run; the best is tagged kiln.tune.best.")
         {
             data, target, learner, space, fixedParams, strategy, trials, metric, valid, experiment, task,
         };
+        columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!,
-                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), parse.GetValue(valid), parse.GetValue(experiment)!, null, parse.GetValue(task));
+                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), parse.GetValue(valid), parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse));
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -9,6 +9,8 @@ namespace Kiln.Engine.Training;
 /// <param name="Experiment">The experiment's name (created when missing).</param>
 /// <param name="RunName">The run's name, or null for a generated one.</param>
 /// <param name="Task">binary, multiclass or regression; null infers it from the target.</param>
+/// <param name="Features">The feature columns to use (<c>--features</c>); null or empty: every column but the target.</param>
+/// <param name="Drop">Columns to leave out (<c>--drop</c>).</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -17,4 +19,6 @@ public sealed record TrainRequest(
     string? ValidPath = null,
     string Experiment = "Default",
     string? RunName = null,
-    string? Task = null);
+    string? Task = null,
+    IReadOnlyList<string>? Features = null,
+    IReadOnlyList<string>? Drop = null);

@@ -13,7 +13,7 @@ using Kiln.Tabular.Csv;
 namespace Kiln.Engine.Training;
 
 /// <summary>The result of a tracked training run.</summary>
-public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations, TaskChoice Task);
+public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations, TaskChoice Task, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Trains a built-in learner on CSV data as one tracked run: params (every effective option), dataset inputs,
@@ -35,7 +35,12 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
     public async Task<TrainResult> RunAsync(TrainRequest request, Table train, Table? valid, IReadOnlyList<Tag> tags,
         IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        _ = train[request.Target];
+        var columns = TrainingColumns.Prepare(request, train, valid);
+        (train, valid) = (columns.Train, columns.Valid);
+        foreach (var warning in columns.Warnings)
+        {
+            stage?.Report("Warning: " + warning);
+        }
         var entry = LearnerCatalog.Get(request.Learner);
         var choice = TaskInference.Choose(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.Name, entry.FixedTask);
         var task = choice.Task;
@@ -59,6 +64,14 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
             logged["target"] = request.Target;
             logged["train_rows"] = train.RowCount.ToString(CultureInfo.InvariantCulture);
             logged["train_data"] = Path.GetFullPath(request.DataPath);
+            if (request.Features is { Count: > 0 })
+            {
+                logged["features"] = string.Join(",", request.Features);
+            }
+            if (request.Drop is { Count: > 0 })
+            {
+                logged["drop"] = string.Join(",", request.Drop);
+            }
             if (valid is not null)
             {
                 logged["valid_rows"] = valid.RowCount.ToString(CultureInfo.InvariantCulture);
@@ -112,7 +125,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
                     BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
             }
             await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
-            return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice);
+            return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice, columns.Warnings);
         }
         catch (Exception e)
         {

@@ -81,4 +81,32 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(3, exit); // not found, as the README's exit codes say
         Assert.Contains("absent.csv", err);
     }
+
+    [Fact]
+    public async Task Drop_leaves_columns_out_records_it_and_a_row_counter_is_warned_about()
+    {
+        var rng = new Random(4);
+        var csv = new StringBuilder("row,income,region,approved\n");
+        for (var i = 0; i < 400; i++)
+        {
+            var income = rng.NextDouble();
+            csv.Append(CultureInfo.InvariantCulture, $"{i},{income:F4},{(i % 2 == 0 ? "north" : "south")},{(income > 0.5 ? "yes" : "no")}\n");
+        }
+        var path = Path.Combine(_cli.Home, "rows.csv");
+        await File.WriteAllTextAsync(path, csv.ToString());
+        var (exit, output, err) = await _cli.RunAsync("train", "--data", path, "--target", "approved", "--param", "rounds=5", "--experiment", "cols");
+        Assert.True(exit == 0, err);
+        Assert.Contains("'row' counts the rows", output);
+        Assert.Contains("--drop row", output);
+        Assert.Contains("Task: BinaryClassification", output);
+        (exit, output, err) = await _cli.RunAsync("train", "--data", path, "--target", "approved", "--param", "rounds=5", "--experiment", "cols", "--drop", "row");
+        Assert.True(exit == 0, err);
+        Assert.DoesNotContain("counts the rows", output);
+        var runId = output[(output.IndexOf("runs:/", StringComparison.Ordinal) + 6)..].Split('/')[0];
+        (_, output, _) = await _cli.RunAsync("runs", "show", runId);
+        Assert.Contains("drop", output);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", path, "--target", "approved", "--drop", "nope");
+        Assert.Equal(1, exit);
+        Assert.Contains("'nope'", err);
+    }
 }

@@ -101,8 +101,9 @@ public sealed class TrainingSessionTests : KilnHostTest
     [Fact]
     public async Task A_failure_inside_the_run_marks_it_failed_with_the_error_recorded()
     {
-        var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i % 7},note number {i},{i % 2}"));
-        var path = Path.Combine(Dir, "text.csv");
+        // An all-missing feature is found by the learner, inside the run.
+        var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i % 7},,{i % 2}"));
+        var path = Path.Combine(Dir, "empty.csv");
         await File.WriteAllTextAsync(path, "x,notes,label\n" + rows + "\n");
         var e = await Assert.ThrowsAsync<Kiln.Learn.LearnException>(() =>
             Host.Get<TrainingSession>().RunAsync(new TrainRequest(path, "label", "gbdt", new Dictionary<string, string>(), Experiment: "failing")));
