@@ -50,11 +50,12 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
             var done = new List<Trial>();
             string? metricName = metric;
             var minimize = false;
-            // Successive halving: every candidate gets a third of a third… of the budget; the best third goes on with three times as much.
-            var rungs = budget is { } b ? Rungs(candidates.Count, b.Max) : [(candidates.Count, (int?)null)];
+            // Successive halving: every candidate gets a third of a third… of its budget; the best third goes on with three times as much.
+            // A candidate's budget is its own value when the space sets it, else --param's, else 100; the last rung runs it in full.
+            var rungs = budget is not null ? Rungs(candidates.Count) : [(candidates.Count, 1)];
             var alive = candidates;
             var total = rungs.Sum(r => r.Count);
-            foreach (var (count, amount) in rungs)
+            foreach (var (count, divisor) in rungs)
             {
                 var rung = new List<Trial>();
                 foreach (var candidate in alive.Take(count))
@@ -65,9 +66,12 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
                     {
                         parameters[k] = v;
                     }
-                    if (amount is { } a)
+                    int? amount = null;
+                    if (budget is { } b)
                     {
-                        parameters[budget!.Value.Name] = a.ToString(CultureInfo.InvariantCulture);
+                        var full = parameters.TryGetValue(b.Name, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : b.Max;
+                        amount = Math.Max(1, full / divisor);
+                        parameters[b.Name] = amount.Value.ToString(CultureInfo.InvariantCulture);
                     }
                     var number = done.Count + 1;
                     var result = await session.RunAsync(
@@ -119,8 +123,8 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
         return (name, max);
     }
 
-    /// <summary>Rungs of (candidates, budget): each keeps the best third with three times the budget, ending on the full budget.</summary>
-    internal static List<(int Count, int? Amount)> Rungs(int candidates, int maxBudget)
+    /// <summary>Rungs of (candidates, budget divisor): each keeps the best third with three times the budget, ending on the full budget (divisor 1).</summary>
+    internal static List<(int Count, int Divisor)> Rungs(int candidates)
     {
         var counts = new List<int>();
         for (var n = candidates; n >= 1; n = n / 3)
@@ -131,11 +135,10 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
                 break;
             }
         }
-        var rungs = new List<(int, int?)>();
+        var rungs = new List<(int, int)>();
         for (var i = 0; i < counts.Count; i++)
         {
-            var amount = Math.Max(1, (int)(maxBudget / Math.Pow(3, counts.Count - 1 - i)));
-            rungs.Add((counts[i], amount));
+            rungs.Add((counts[i], (int)Math.Pow(3, counts.Count - 1 - i)));
         }
         return rungs;
     }

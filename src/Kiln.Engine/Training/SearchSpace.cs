@@ -4,12 +4,16 @@ using Kiln.Core.Errors;
 namespace Kiln.Engine.Training;
 
 /// <summary>
-/// A hyperparameter space from <c>--space</c> strings: <c>max_depth=3,4,6</c> (a list) or, for random search,
-/// <c>learning_rate=0.01:0.3</c> (uniform between the bounds; integers when both bounds are integers).
+/// A hyperparameter space from <c>--space</c> strings: <c>max_depth=3,4,6</c> (a list); for random search also
+/// <c>learning_rate=0.01:0.3</c> (uniform between the bounds; integers when both bounds are integers) and
+/// <c>learning_rate=log:0.01:0.3</c> (log-uniform: as likely between 0.01 and 0.03 as between 0.1 and 0.3).
 /// </summary>
 public sealed class SearchSpace
 {
-    private readonly List<(string Name, string[]? Values, double Low, double High, bool Integer)> _dimensions = [];
+    private readonly List<Dimension> _dimensions = [];
+
+    /// <summary>The names of the dimensions.</summary>
+    public IReadOnlyList<string> Names => [.. _dimensions.Select(d => d.Name)];
 
     public static SearchSpace Parse(IEnumerable<string> specs)
     {
@@ -19,10 +23,15 @@ public sealed class SearchSpace
             var eq = spec.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || eq == spec.Length - 1)
             {
-                throw KilnException.Invalid($"Invalid --space '{spec}': use name=v1,v2,… or name=low:high.");
+                throw KilnException.Invalid($"Invalid --space '{spec}': use name=v1,v2,… or name=low:high or name=log:low:high.");
             }
             var name = spec[..eq].Trim();
             var body = spec[(eq + 1)..].Trim();
+            var log = body.StartsWith("log:", StringComparison.OrdinalIgnoreCase);
+            if (log)
+            {
+                body = body[4..];
+            }
             var colon = body.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0 && !body.Contains(',', StringComparison.Ordinal))
             {
@@ -31,12 +40,20 @@ public sealed class SearchSpace
                 {
                     throw KilnException.Invalid($"Invalid range in --space '{spec}': use low:high with numbers, low ≤ high.");
                 }
-                var integer = !body.Contains('.', StringComparison.Ordinal) && !body.Contains('e', StringComparison.OrdinalIgnoreCase);
-                space._dimensions.Add((name, null, low, high, integer));
+                if (log && low <= 0)
+                {
+                    throw KilnException.Invalid($"Invalid range in --space '{spec}': a log range needs low > 0.");
+                }
+                var integer = !log && !body.Contains('.', StringComparison.Ordinal) && !body.Contains('e', StringComparison.OrdinalIgnoreCase);
+                space._dimensions.Add(new Dimension(name, null, low, high, integer, log));
+            }
+            else if (log)
+            {
+                throw KilnException.Invalid($"Invalid --space '{spec}': log: takes a range, e.g. {name}=log:0.01:0.3.");
             }
             else
             {
-                space._dimensions.Add((name, [.. body.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)], 0, 0, false));
+                space._dimensions.Add(new Dimension(name, [.. body.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)], 0, 0, false, false));
             }
         }
         if (space._dimensions.Count == 0)
@@ -54,29 +71,50 @@ public sealed class SearchSpace
             throw KilnException.Invalid("Grid search needs value lists (name=v1,v2); ranges (low:high) need --strategy random.");
         }
         IEnumerable<Dictionary<string, string>> combos = [new Dictionary<string, string>()];
-        foreach (var (name, values, _, _, _) in _dimensions)
+        foreach (var dimension in _dimensions)
         {
-            combos = combos.SelectMany(c => values!.Select(v => new Dictionary<string, string>(c) { [name] = v }));
+            combos = combos.SelectMany(c => dimension.Values!.Select(v => new Dictionary<string, string>(c) { [dimension.Name] = v }));
         }
         return combos;
     }
 
-    /// <summary><paramref name="count"/> random draws, deterministic for a seed.</summary>
+    /// <summary>
+    /// Up to <paramref name="count"/> random draws, deterministic for a seed, no two alike: a space of lists with fewer
+    /// combinations than <paramref name="count"/> gives each combination once.
+    /// </summary>
     public IEnumerable<Dictionary<string, string>> Random(int count, int seed)
     {
         var rng = new Random(seed);
-        for (var i = 0; i < count; i++)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var finite = _dimensions.All(d => d.Values is not null || (d.Integer && !d.Log));
+        var combinations = finite ? _dimensions.Aggregate(1.0, (n, d) => n * (d.Values?.Length ?? (d.High - d.Low + 1))) : double.PositiveInfinity;
+        var target = (int)Math.Min(count, combinations);
+        for (var attempts = 0; seen.Count < target && attempts < 1000 * Math.Max(1, count); attempts++)
         {
             var draw = new Dictionary<string, string>();
-            foreach (var (name, values, low, high, integer) in _dimensions)
+            foreach (var d in _dimensions)
             {
-                draw[name] = values is not null ? values[rng.Next(values.Length)]
-                    : integer ? ((long)low + rng.NextInt64((long)(high - low) + 1)).ToString(CultureInfo.InvariantCulture)
-                    : (low + (rng.NextDouble() * (high - low))).ToString("G6", CultureInfo.InvariantCulture);
+                draw[d.Name] = d.Draw(rng);
             }
-            yield return draw;
+            if (seen.Add(string.Join("\u001f", _dimensions.Select(d => draw[d.Name]))))
+            {
+                yield return draw;
+            }
         }
     }
 
-    public override string ToString() => string.Join("; ", _dimensions.Select(d => d.Values is null ? $"{d.Name}={d.Low}:{d.High}" : $"{d.Name}={string.Join(",", d.Values)}"));
+    public override string ToString() => string.Join("; ", _dimensions);
+
+    private sealed record Dimension(string Name, string[]? Values, double Low, double High, bool Integer, bool Log)
+    {
+        public string Draw(Random rng) =>
+            Values is not null ? Values[rng.Next(Values.Length)]
+            : Integer ? ((long)Low + rng.NextInt64((long)(High - Low) + 1)).ToString(CultureInfo.InvariantCulture)
+            : Log ? Math.Exp(Math.Log(Low) + (rng.NextDouble() * (Math.Log(High) - Math.Log(Low)))).ToString("G6", CultureInfo.InvariantCulture)
+            : (Low + (rng.NextDouble() * (High - Low))).ToString("G6", CultureInfo.InvariantCulture);
+
+        public override string ToString() =>
+            Values is not null ? $"{Name}={string.Join(",", Values)}"
+            : $"{Name}={(Log ? "log:" : "")}{Low.ToString(CultureInfo.InvariantCulture)}:{High.ToString(CultureInfo.InvariantCulture)}";
+    }
 }

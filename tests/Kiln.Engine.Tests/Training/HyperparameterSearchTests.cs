@@ -43,4 +43,16 @@ public sealed class HyperparameterSearchTests : KilnHostTest
         var forLinear = request with { Learner = "logistic" };
         await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => Host.Get<HyperparameterSearch>().RunAsync(forLinear, SearchSpace.Parse(["lambda=0.001:0.1"]), "halving", 3, null));
     }
+
+    [Fact]
+    public async Task Halving_respects_budget_values_the_space_gives()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 900, 5);
+        var request = new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string>(), null, "halving-budget");
+        var result = await Host.Get<HyperparameterSearch>().RunAsync(request, SearchSpace.Parse(["rounds=12,30,60"]), "halving", 3, null);
+        var finals = result.Trials.TakeLast(1).ToList();
+        Assert.Contains(finals[0].Params["rounds"], new[] { "12", "30", "60" });
+        // The first rung ran every candidate on a third of its own budget.
+        Assert.Equal(["10", "20", "4"], result.Trials.Take(3).Select(t => t.Params["rounds"]).Order(StringComparer.Ordinal));
+    }
 }
