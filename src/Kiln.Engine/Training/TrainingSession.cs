@@ -88,13 +88,18 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
             stage?.Report($"Training {entry.Name} ({task})");
             var curve = new List<TrainingProgress>();
             var model = await Task.Run(() => entry.Fit(train, request.Target, options, valid, new CurveRecorder(curve, progress), ct), ct);
-            await LogCurveAsync(runId, curve, ct);
+            var curveName = entry.Name == "forest" ? "oob" : "train";
+            await LogCurveAsync(runId, curve, curveName, ct);
 
             stage?.Report("Evaluating");
             var evaluated = valid ?? train;
             var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct);
             var prefix = valid is null ? "train_" : "valid_";
             var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
+            foreach (var (name, value) in ModelMetrics(model, valid is not null))
+            {
+                metrics[name] = value;
+            }
             var now = tracking.NowMs();
             await tracking.LogBatchAsync(runId, [.. metrics.Select(m => new Metric(m.Key, m.Value, now, curve.Count))], [], [], ct);
 
@@ -112,7 +117,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
             }
             if (curve.Count > 0)
             {
-                await artifacts.WriteTextAsync("charts/loss_curve.svg", LossChart(curve, model.Schema.Task), ct);
+                await artifacts.WriteTextAsync("charts/loss_curve.svg", LossChart(curve, model.Schema.Task, curveName == "oob" ? "out-of-bag" : "train"), ct);
             }
             foreach (var (name, svg) in evaluation.Charts)
             {
@@ -134,7 +139,23 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         }
     }
 
-    private async Task LogCurveAsync(string runId, List<TrainingProgress> curve, CancellationToken ct)
+    /// <summary>
+    /// What the learner measured itself: a forest's out-of-bag score (an estimate on unseen rows, the number to read
+    /// without <c>--valid</c>), and boosting's best iteration when a validation set chose it (the model keeps that many rounds).
+    /// </summary>
+    private static IEnumerable<(string Name, double Value)> ModelMetrics(TrainedModel model, bool validated)
+    {
+        if (model.Properties.TryGetValue("oob_score", out var oob) && double.TryParse(oob, CultureInfo.InvariantCulture, out var score))
+        {
+            yield return (model.Schema.Task == TaskKind.Regression ? "oob_r2" : "oob_accuracy", score);
+        }
+        if (validated && model.Properties.TryGetValue("best_round", out var best) && double.TryParse(best, CultureInfo.InvariantCulture, out var round))
+        {
+            yield return ("best_iteration", round);
+        }
+    }
+
+    private async Task LogCurveAsync(string runId, List<TrainingProgress> curve, string curveName, CancellationToken ct)
     {
         var now = tracking.NowMs();
         var points = new List<Metric>();
@@ -142,7 +163,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         {
             if (!double.IsNaN(p.TrainLoss))
             {
-                points.Add(new Metric("train_loss", p.TrainLoss, now, p.Iteration));
+                points.Add(new Metric(curveName + "_loss", p.TrainLoss, now, p.Iteration));
             }
             if (p.ValidationLoss is { } v)
             {
@@ -155,13 +176,13 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         }
     }
 
-    private static string LossChart(List<TrainingProgress> curve, TaskKind task)
+    private static string LossChart(List<TrainingProgress> curve, TaskKind task, string trainLabel)
     {
         var series = new List<Series>();
         var x = curve.Select(p => (double)p.Iteration).ToList();
         if (curve.Any(p => !double.IsNaN(p.TrainLoss)))
         {
-            series.Add(new Series("train", x, [.. curve.Select(p => p.TrainLoss)]));
+            series.Add(new Series(trainLabel, x, [.. curve.Select(p => p.TrainLoss)]));
         }
         if (curve.Any(p => p.ValidationLoss is not null))
         {

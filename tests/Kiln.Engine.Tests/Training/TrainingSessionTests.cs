@@ -71,6 +71,29 @@ public sealed class TrainingSessionTests : KilnHostTest
     }
 
     [Fact]
+    public async Task A_forest_without_valid_reports_out_of_bag_metrics_and_labels_its_curve_oob()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 1200, 3);
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "forest", new Dictionary<string, string> { ["trees"] = "20" }));
+        Assert.InRange(result.Metrics["oob_accuracy"], 0.7, 1.0);
+        Assert.True(result.Metrics["oob_accuracy"] < result.Metrics["train_accuracy"], "out-of-bag is an estimate on unseen rows, below the in-sample figure");
+        Assert.Equal(20, (await Tracking.GetMetricHistoryAsync(result.RunId, "oob_loss", null, null)).Items.Count);
+        Assert.DoesNotContain((await Tracking.GetRunAsync(result.RunId)).Data.Metrics, m => m.Key == "train_loss");
+    }
+
+    [Fact]
+    public async Task Early_stopping_logs_the_best_iteration_and_keeps_that_many_rounds()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 1500, 1);
+        var valid = LoanData.Write(Dir, "valid.csv", 500, 2);
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt",
+            new Dictionary<string, string> { ["rounds"] = "400", ["learning_rate"] = "0.5", ["early_stopping_rounds"] = "5" }, valid, "stopping"));
+        var best = result.Metrics["best_iteration"];
+        Assert.InRange(best, 1, 399);
+        Assert.Equal(best.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Model.Properties["best_round"]);
+    }
+
+    [Fact]
     public async Task Linear_regression_reports_regression_metrics()
     {
         var path = Path.Combine(Dir, "prices.csv");
