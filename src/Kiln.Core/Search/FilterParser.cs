@@ -131,6 +131,11 @@ public static class FilterParser
                 throw FilterLexer.Error(filter, token.Display, token.Position, "expected a quoted string in the IN list");
             }
             values.Add(token.Text);
+            if (values.Count > Tracking.TrackingLimits.MaxInListValues)
+            {
+                throw FilterLexer.Error(filter, token.Display, token.Position,
+                    $"an IN list may hold at most {Tracking.TrackingLimits.MaxInListValues} values; split the search or use LIKE");
+            }
             i++;
             if (tokens[i].Kind == FilterTokenKind.Comma)
             {

@@ -38,4 +38,7 @@ public static class TrackingLimits
 
     /// <summary>Longest experiment or run name.</summary>
     public const int MaxNameLength = 500;
+
+    /// <summary>Most values in one <c>IN (…)</c> list of a search filter (databases cap the parameters of a statement).</summary>
+    public const int MaxInListValues = 1000;
 }

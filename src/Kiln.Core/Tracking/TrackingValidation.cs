@@ -35,6 +35,7 @@ public static class TrackingValidation
         {
             throw KilnException.Invalid($"Param value '{Shorten(value)}' for key '{key}' had length {value.Length}, which exceeded length limit of {TrackingLimits.MaxParamValueLength}.");
         }
+        NoNul(value, $"param '{key}'");
     }
 
     /// <summary>Validates a tag value's length.</summary>
@@ -48,6 +49,7 @@ public static class TrackingValidation
         {
             throw KilnException.Invalid($"Tag value '{Shorten(value)}' for key '{key}' had length {value.Length}, which exceeded length limit of {TrackingLimits.MaxTagValueLength}.");
         }
+        NoNul(value, $"tag '{key}'");
     }
 
     /// <summary>Validates a whole log-batch before anything is written: counts, keys, values, and no key logged twice with two values.</summary>
@@ -101,6 +103,52 @@ public static class TrackingValidation
         {
             throw KilnException.Invalid($"{Capitalise(kind)} name had length {name.Length}, which exceeded length limit of {TrackingLimits.MaxNameLength}.");
         }
+        if (name.Any(char.IsControl))
+        {
+            throw KilnException.Invalid($"Invalid {kind} name '{Printable(name)}': it contains a control character (such as NUL, a tab or a newline); use printable text.");
+        }
+    }
+
+    /// <summary>
+    /// Validates a free-text value (a dataset's fields, say): no NUL character, which PostgreSQL cannot store — one rule
+    /// for every store, so a SQLite database can always move to PostgreSQL.
+    /// </summary>
+    public static void NoNul(string? value, string what)
+    {
+        if (value is not null && value.Contains('\0'))
+        {
+            throw KilnException.Invalid($"The value of {what} contains a NUL character (\\u0000), which no Kiln store keeps; remove it.");
+        }
+    }
+
+    /// <summary>
+    /// Validates an experiment's artifact location: printable, and either a URI with a scheme (<c>s3://…</c>,
+    /// <c>mlflow-artifacts:/…</c>), a <c>file:</c> URI with an absolute path, or an absolute local path.
+    /// </summary>
+    public static void ArtifactLocation(string? location)
+    {
+        if (string.IsNullOrEmpty(location))
+        {
+            return;
+        }
+        if (location.Any(char.IsControl))
+        {
+            throw KilnException.Invalid($"Invalid artifact location '{Printable(location)}': it contains a control character; use a printable URI or path.");
+        }
+        if (location.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(location, UriKind.Absolute, out var file) || !file.IsFile || !Path.IsPathRooted(file.LocalPath))
+            {
+                throw KilnException.Invalid($"Invalid artifact location '{location}': a file: location needs an absolute path, e.g. file:///srv/kiln/artifacts.");
+            }
+            return;
+        }
+        var colon = location.IndexOf(':', StringComparison.Ordinal);
+        var hasScheme = colon > 1 && location[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.');
+        if (!hasScheme && !Path.IsPathRooted(location))
+        {
+            throw KilnException.Invalid($"Invalid artifact location '{location}': give a URI (s3://bucket/path, file:///srv/artifacts) or an absolute path.");
+        }
     }
 
     /// <summary>Validates a search page size.</summary>
@@ -138,6 +186,8 @@ public static class TrackingValidation
     }
 
     private static string Capitalise(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+    private static string Printable(string s) => Shorten(new string([.. s.Select(c => char.IsControl(c) ? '?' : c)]));
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 }

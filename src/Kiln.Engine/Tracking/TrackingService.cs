@@ -37,6 +37,7 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
     public async Task<string> CreateExperimentAsync(string? name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken ct = default)
     {
         TrackingValidation.Name(name, "experiment");
+        TrackingValidation.ArtifactLocation(artifactLocation);
         ValidateTags(tags);
         return await store.CreateExperimentAsync(name!, string.IsNullOrEmpty(artifactLocation) ? null : artifactLocation, tags, ct);
     }
@@ -76,10 +77,7 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
     public Task<Run> CreateRunAsync(string? experimentId, string? userId, string? runName, long? startTime, IReadOnlyList<Tag> tags, CancellationToken ct = default)
     {
         ValidateTags(tags);
-        if (runName is not null && runName.Length > TrackingLimits.MaxNameLength)
-        {
-            TrackingValidation.Name(runName, "run");
-        }
+        ValidateRunName(runName);
         return store.CreateRunAsync(new NewRun(
             string.IsNullOrEmpty(experimentId) ? "0" : experimentId,
             string.IsNullOrEmpty(runName) ? null : runName,
@@ -90,8 +88,20 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
 
     public Task<Run> GetRunAsync(string runId, CancellationToken ct = default) => store.GetRunAsync(runId, ct);
 
-    public Task<RunInfo> UpdateRunAsync(string runId, string? status, long? endTime, string? runName, CancellationToken ct = default) =>
-        store.UpdateRunAsync(runId, status is null ? null : RunStatusNames.Parse(status), endTime, runName, ct);
+    public Task<RunInfo> UpdateRunAsync(string runId, string? status, long? endTime, string? runName, CancellationToken ct = default)
+    {
+        ValidateRunName(runName);
+        return store.UpdateRunAsync(runId, status is null ? null : RunStatusNames.Parse(status), endTime, runName, ct);
+    }
+
+    /// <summary>A run name may be empty (one is generated) but not over-long or hold control characters.</summary>
+    private static void ValidateRunName(string? runName)
+    {
+        if (runName is not null && (runName.Length > TrackingLimits.MaxNameLength || runName.Any(char.IsControl)))
+        {
+            TrackingValidation.Name(runName, "run");
+        }
+    }
 
     public Task DeleteRunAsync(string runId, CancellationToken ct = default) => store.SetRunLifecycleAsync(runId, LifecycleStage.Deleted, ct);
 
@@ -119,6 +129,11 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
             if (string.IsNullOrEmpty(input.Dataset.Name) || string.IsNullOrEmpty(input.Dataset.Digest))
             {
                 throw KilnException.Invalid("Every dataset input needs a non-empty 'name' and 'digest'.");
+            }
+            var d = input.Dataset;
+            foreach (var (field, value) in new[] { ("name", d.Name), ("digest", d.Digest), ("source_type", d.SourceType), ("source", d.Source), ("schema", d.Schema), ("profile", d.Profile) })
+            {
+                TrackingValidation.NoNul(value, $"dataset field '{field}'");
             }
             ValidateTags(input.Tags);
         }

@@ -76,4 +76,14 @@ public sealed class FilterParserTests
         Assert.Equal(3, clauses.Count);
         Assert.Throws<KilnException>(() => FilterParser.ParseFilter("metrics.a > 1", SearchSchema.Experiments));
     }
+
+    [Fact]
+    public void An_in_list_past_the_limit_is_a_clear_error()
+    {
+        var list = string.Join(", ", Enumerable.Range(0, Kiln.Core.Tracking.TrackingLimits.MaxInListValues + 1).Select(i => $"'r{i}'"));
+        var e = Assert.Throws<KilnException>(() => FilterParser.ParseFilter($"tags.t IN ({list})", SearchSchema.Runs));
+        Assert.Contains("at most 1000", e.Message);
+        var ok = string.Join(", ", Enumerable.Range(0, 1000).Select(i => $"'r{i}'"));
+        Assert.Single(FilterParser.ParseFilter($"tags.t IN ({ok})", SearchSchema.Runs));
+    }
 }

@@ -59,4 +59,39 @@ public sealed class TrackingValidationTests
         Assert.Equal(ViewType.All, LifecycleNames.ParseViewType("ALL"));
         Assert.Throws<KilnException>(() => LifecycleNames.ParseViewType("SOME"));
     }
+
+    [Theory]
+    [InlineData("exp\u0000")]
+    [InlineData("line\nbreak")]
+    [InlineData("tab\there")]
+    public void Names_with_control_characters_are_refused(string name) =>
+        Assert.Contains("control character", Assert.Throws<KilnException>(() => TrackingValidation.Name(name, "experiment")).Message);
+
+    [Fact]
+    public void Nul_in_any_value_is_refused_for_every_store()
+    {
+        Assert.Throws<KilnException>(() => TrackingValidation.TagValue("k", "a\u0000b"));
+        Assert.Throws<KilnException>(() => TrackingValidation.ParamValue("k", "a\u0000b"));
+        TrackingValidation.TagValue("k", "multi\nline\tvalue");
+    }
+
+    [Theory]
+    [InlineData("s3://bucket/path", true)]
+    [InlineData("mlflow-artifacts:/5", true)]
+    [InlineData("file:///srv/artifacts", true)]
+    [InlineData("/srv/artifacts", true)]
+    [InlineData("file:relative/path", false)]
+    [InlineData("relative/path", false)]
+    [InlineData("s3://bucket/\u0000x", false)]
+    public void Artifact_locations_are_uris_or_absolute_paths(string location, bool valid)
+    {
+        if (valid)
+        {
+            TrackingValidation.ArtifactLocation(location);
+        }
+        else
+        {
+            Assert.Throws<KilnException>(() => TrackingValidation.ArtifactLocation(location));
+        }
+    }
 }

@@ -26,5 +26,12 @@ public sealed class PostgresServerTests : IAsyncLifetime
             new StringContent("{\"experiment_ids\":[\"0\"],\"filter\":\"metrics.auc > 0.5 AND params.a = '1'\"}"));
         var runs = System.Text.Json.JsonDocument.Parse(await search.Content.ReadAsStringAsync()).RootElement.GetProperty("runs");
         Assert.Equal("pg", runs[0].GetProperty("info").GetProperty("run_name").GetString());
+
+        // A NUL is refused by one rule before any store sees it (PostgreSQL cannot keep it): 400, not 500.
+        using var nul = await server.Http.PostAsync("api/2.0/mlflow/runs/set-tag",
+            new StringContent($"{{\"run_id\":\"{runId}\",\"key\":\"t\",\"value\":\"a\\u0000b\"}}"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, nul.StatusCode);
+        using var experiment = await server.Http.PostAsync("api/2.0/mlflow/experiments/create", new StringContent("{\"name\":\"x\\u0000y\"}"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, experiment.StatusCode);
     }
 }
