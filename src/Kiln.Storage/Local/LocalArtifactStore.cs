@@ -3,17 +3,33 @@ using Kiln.Core.Errors;
 
 namespace Kiln.Storage.Local;
 
-/// <summary>Artifacts in a local directory. Writes stream to a temporary file that is flushed and renamed into place.</summary>
+/// <summary>
+/// Artifacts in a local directory. Writes stream to a temporary file in a staging folder beside the root (same file
+/// system, outside the artifact tree), flushed and renamed into place: readers never see a partial file, and a file of
+/// any name — <c>*.tmp</c> included — is an artifact like any other. Staging files an interrupted process left behind
+/// are removed when a store is opened on the root.
+/// </summary>
 public sealed class LocalArtifactStore : IArtifactStore
 {
     private const int BufferSize = 81920;
+
+    /// <summary>A staging file untouched this long belongs to no live upload.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
+
     private readonly string _root;
+    private readonly string _staging;
 
     public LocalArtifactStore(string root)
     {
-        _root = Path.GetFullPath(root);
+        _root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         Directory.CreateDirectory(_root);
+        _staging = Path.Combine(Path.GetDirectoryName(_root) ?? _root, "." + Path.GetFileName(_root) + ".staging");
+        Directory.CreateDirectory(_staging);
+        RemoveAbandonedStagingFiles();
     }
+
+    /// <summary>Where uploads are written before they are renamed into the tree.</summary>
+    public string StagingDirectory => _staging;
 
     public string Root => _root;
 
@@ -25,7 +41,7 @@ public sealed class LocalArtifactStore : IArtifactStore
             throw KilnException.Invalid($"Cannot write artifact '{path}': a directory of that name exists.");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Guid.NewGuid():N}.tmp";
+        var temp = Path.Combine(_staging, $"{Guid.NewGuid():N}.upload");
         try
         {
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
@@ -66,10 +82,6 @@ public sealed class LocalArtifactStore : IArtifactStore
         var entries = new List<ArtifactEntry>();
         foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
         {
-            if (info.Name.EndsWith(".tmp", StringComparison.Ordinal))
-            {
-                continue;
-            }
             var entryPath = ArtifactPath.Join(relative, info.Name);
             entries.Add(info is FileInfo file ? new ArtifactEntry(entryPath, false, file.Length) : new ArtifactEntry(entryPath, true, null));
         }
@@ -93,6 +105,23 @@ public sealed class LocalArtifactStore : IArtifactStore
             throw KilnException.NotFound($"Artifact '{path}' does not exist.");
         }
         return Task.CompletedTask;
+    }
+
+    private void RemoveAbandonedStagingFiles()
+    {
+        foreach (var file in new DirectoryInfo(_staging).EnumerateFiles("*.upload"))
+        {
+            if (DateTime.UtcNow - file.LastWriteTimeUtc > AbandonedAfter)
+            {
+                try
+                {
+                    file.Delete();
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
     }
 
     private string Resolve(string path, bool allowRoot)
