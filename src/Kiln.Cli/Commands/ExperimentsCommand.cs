@@ -23,24 +23,22 @@ internal static class ExperimentsCommand
         var view = new Option<string>("--view") { Description = "Which experiments: active, deleted or all.", DefaultValueFactory = _ => "active" };
         view.AcceptOnlyFromAmong("active", "deleted", "all");
         var filter = new Option<string?>("--filter") { Description = "MLflow search filter, e.g. \"name LIKE 'loan%'\"." };
-        var command = new Command("list", "List experiments.") { view, filter };
+        var output = Output.CreateOption();
+        var command = new Command("list", "List experiments.") { view, filter, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var viewType = parse.GetValue(view) switch { "deleted" => ViewType.DeletedOnly, "all" => ViewType.All, _ => ViewType.ActiveOnly };
-            var table = new Table().AddColumns("ID", "Name", "Stage", "Created", "Artifact location");
+            var rows = new List<IReadOnlyList<object?>>();
             string? token = null;
             do
             {
                 var page = await kiln.Get<TrackingService>().SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
-                foreach (var e in page.Items)
-                {
-                    table.AddRow(e.ExperimentId, Format.Escape(e.Name), e.LifecycleStage.WireName(), Format.Time(e.CreationTime), Format.Escape(e.ArtifactLocation));
-                }
+                rows.AddRange(page.Items.Select(e => (IReadOnlyList<object?>)[e.ExperimentId, e.Name, e.LifecycleStage.WireName(), Output.Time(e.CreationTime), e.ArtifactLocation]));
                 token = page.NextPageToken;
             }
             while (token is not null);
-            CliConsole.Current.Write(table);
+            Output.Write(Output.Format(parse, output), ["experiment_id", "name", "lifecycle_stage", "creation_time", "artifact_location"], rows);
             return 0;
         });
         return command;

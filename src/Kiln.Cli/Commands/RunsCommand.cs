@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kiln.Core.Mlflow;
 using Kiln.Core.Tracking;
 using Kiln.Engine.Tracking;
 using Spectre.Console;
@@ -23,27 +24,33 @@ internal static class RunsCommand
         var filter = new Option<string?>("--filter") { Description = "MLflow search filter, e.g. \"metrics.auc > 0.8 AND params.learner = 'gbdt'\"." };
         var orderBy = new Option<string[]>("--order-by") { Description = "Ordering, e.g. \"metrics.auc DESC\" (repeatable).", AllowMultipleArgumentsPerToken = false };
         var max = new Option<int>("--max") { Description = "Most runs to show.", DefaultValueFactory = _ => 100 };
-        var command = new Command("list", "List an experiment's runs with their latest metrics.") { experiment, filter, orderBy, max };
+        var columns = new Option<string[]>("--columns")
+        {
+            Description = "Columns after run id, name, status and start: metrics.KEY, params.KEY, tags.KEY, comma-separated (default: up to six metrics).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var output = Output.CreateOption();
+        var command = new Command("list", "List an experiment's runs with their latest metrics.") { experiment, filter, orderBy, max, columns, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var exp = await Resolve.ExperimentAsync(kiln.Get<TrackingService>(), parse.GetValue(experiment)!, ct);
-            var page = await kiln.Get<TrackingService>().SearchRunsAsync([exp.ExperimentId], parse.GetValue(filter), ViewType.ActiveOnly, parse.GetValue(max),
+            var tracking = kiln.Get<TrackingService>();
+            var exp = await Resolve.ExperimentAsync(tracking, parse.GetValue(experiment)!, ct);
+            var page = await tracking.SearchRunsAsync([exp.ExperimentId], parse.GetValue(filter), ViewType.ActiveOnly, parse.GetValue(max),
                 parse.GetValue(orderBy) ?? [], null, ct);
-            var metricKeys = page.Items.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(6).ToList();
-            var table = new Table().AddColumns("Run ID", "Name", "Status", "Started");
-            foreach (var key in metricKeys)
+            var chosen = RunColumns.Parse(parse.GetValue(columns) ?? []);
+            if (chosen.Count == 0)
             {
-                table.AddColumn(new TableColumn(Format.Escape(key)).RightAligned());
+                chosen = [.. page.Items.SelectMany(r => r.Data.Metrics.Select(m => m.Key)).Distinct().Order(StringComparer.Ordinal).Take(6).Select(k => "metrics." + k)];
             }
-            foreach (var run in page.Items)
+            var format = Output.Format(parse, output);
+            if (format == OutputFormat.Table)
             {
-                var metrics = run.Data.Metrics.ToDictionary(m => m.Key, m => m.Value);
-                table.AddRow([run.Info.RunId, Format.Escape(run.Info.RunName), run.Info.Status.WireName(), Format.Time(run.Info.StartTime),
-                    .. metricKeys.Select(k => metrics.TryGetValue(k, out var v) ? Format.Number(v) : "")]);
+                CliConsole.Current.MarkupLine($"Experiment {exp.ExperimentId} ([bold]{Format.Escape(exp.Name)}[/]): {page.Items.Count} run(s)");
             }
-            CliConsole.Current.MarkupLine($"Experiment {exp.ExperimentId} ([bold]{Format.Escape(exp.Name)}[/]): {page.Items.Count} run(s)");
-            CliConsole.Current.Write(table);
+            Output.Write(format, ["run_id", "run_name", "status", "start_time", .. chosen],
+                page.Items.Select(run => (IReadOnlyList<object?>)[run.Info.RunId, run.Info.RunName, run.Info.Status.WireName(), Output.Time(run.Info.StartTime),
+                    .. chosen.Select(c => RunColumns.Value(run, c))]));
             return 0;
         });
         return command;
@@ -52,12 +59,30 @@ internal static class RunsCommand
     private static Command Show()
     {
         var runId = new Argument<string>("run-id") { Description = "The run's id." };
-        var command = new Command("show", "Show one run: info, params, latest metrics, tags and dataset inputs.") { runId };
+        var output = Output.CreateOption();
+        var command = new Command("show", "Show one run: info, params, latest metrics, tags and dataset inputs.") { runId, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var run = await kiln.Get<TrackingService>().GetRunAsync(parse.GetValue(runId)!, ct);
-            var info = new Table().HideHeaders().AddColumns("Field", "Value");
+            switch (Output.Format(parse, output))
+            {
+                case OutputFormat.Json:
+                    // The run exactly as MLflow's runs/get returns it.
+                    using (var buffer = new MemoryStream())
+                    {
+                        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = MlflowJson.WriterOptions.Encoder }))
+                        {
+                            MlflowJson.WriteRun(json, run);
+                        }
+                        CliConsole.Current.Profile.Out.Writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                    }
+                    return 0;
+                case OutputFormat.Csv:
+                    Output.Write(OutputFormat.Csv, ["section", "key", "value"], ShowRows(run));
+                    return 0;
+            }
+            var info = Output.NewTable().HideHeaders().AddColumns("Field", "Value");
             info.AddRow("Run ID", run.Info.RunId).AddRow("Name", Format.Escape(run.Info.RunName)).AddRow("Experiment", run.Info.ExperimentId)
                 .AddRow("Status", run.Info.Status.WireName()).AddRow("Started", Format.Time(run.Info.StartTime)).AddRow("Ended", Format.Time(run.Info.EndTime))
                 .AddRow("User", Format.Escape(run.Info.UserId)).AddRow("Artifacts", Format.Escape(run.Info.ArtifactUri)).AddRow("Stage", run.Info.LifecycleStage.WireName());
@@ -69,6 +94,36 @@ internal static class RunsCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A run as (section, key, value) rows, for CSV.</summary>
+    private static IEnumerable<IReadOnlyList<object?>> ShowRows(Run run)
+    {
+        yield return ["info", "run_id", run.Info.RunId];
+        yield return ["info", "run_name", run.Info.RunName];
+        yield return ["info", "experiment_id", run.Info.ExperimentId];
+        yield return ["info", "status", run.Info.Status.WireName()];
+        yield return ["info", "start_time", Output.Time(run.Info.StartTime)];
+        yield return ["info", "end_time", Output.Time(run.Info.EndTime)];
+        yield return ["info", "user_id", run.Info.UserId];
+        yield return ["info", "artifact_uri", run.Info.ArtifactUri];
+        yield return ["info", "lifecycle_stage", run.Info.LifecycleStage.WireName()];
+        foreach (var p in run.Data.Params)
+        {
+            yield return ["params", p.Key, p.Value];
+        }
+        foreach (var m in run.Data.Metrics)
+        {
+            yield return ["metrics", m.Key, m.Value];
+        }
+        foreach (var t in run.Data.Tags)
+        {
+            yield return ["tags", t.Key, t.Value];
+        }
+        foreach (var i in run.Inputs)
+        {
+            yield return ["inputs", i.Dataset.Name, i.Dataset.Digest];
+        }
     }
 
     private static Command Compare()
@@ -83,7 +138,7 @@ internal static class RunsCommand
             {
                 runs.Add(await kiln.Get<TrackingService>().GetRunAsync(id, ct));
             }
-            var table = new Table().AddColumn("");
+            var table = Output.NewTable().AddColumn("");
             foreach (var run in runs)
             {
                 table.AddColumn(new TableColumn($"{Format.Escape(run.Info.RunName)}\n[grey]{run.Info.RunId[..8]}[/]").RightAligned());
@@ -114,7 +169,7 @@ internal static class RunsCommand
         {
             return;
         }
-        var table = new Table().Title(title).AddColumns("Key", "Value");
+        var table = Output.NewTable().Title(title).AddColumns("Key", "Value");
         foreach (var (key, value) in list)
         {
             table.AddRow(Format.Escape(key), Format.Escape(value));

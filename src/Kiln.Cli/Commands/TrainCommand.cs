@@ -69,7 +69,7 @@ internal static class TrainCommand
                 console.MarkupLine($"[yellow]warning:[/] {Format.Escape(warning)}");
             }
             console.MarkupLine($"Task: [bold]{Format.Escape(result!.Task.Task.ToString())}[/] [grey]({Format.Escape(result.Task.Reason)}; --task overrides)[/]");
-            var table = new Table().AddColumns("Metric", "Value");
+            var table = Output.NewTable().AddColumns("Metric", "Value");
             foreach (var (name, value) in result!.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
             {
                 table.AddRow(Format.Escape(name), value.ToString("G5", CultureInfo.InvariantCulture));

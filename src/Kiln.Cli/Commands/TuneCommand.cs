@@ -47,7 +47,7 @@ internal static class TuneCommand
                     });
                     result = await kiln.Get<HyperparameterSearch>().RunAsync(request, searchSpace, parse.GetValue(strategy)!, parse.GetValue(trials), parse.GetValue(metric), report, ct);
                 });
-            var table = new Table().AddColumns("Trial", "Params", result!.Metric, "Run ID");
+            var table = Output.NewTable().AddColumns("Trial", "Params", result!.Metric, "Run ID");
             foreach (var trial in result.Minimize ? result.Trials.OrderBy(t => t.Score) : result.Trials.OrderByDescending(t => t.Score))
             {
                 var best = trial == result.Best ? " [green](best)[/]" : "";

@@ -22,6 +22,15 @@ public sealed class PlainOutputTests : IDisposable
         Assert.Single(output.TrimEnd().Split('\n'));
     }
 
+    [Fact]
+    public async Task A_piped_table_has_no_box_drawing_characters()
+    {
+        await RunAsync("experiments", "create", "boxes");
+        var output = await RunAsync("experiments", "list");
+        Assert.Contains("boxes", output);
+        Assert.DoesNotContain(output, c => c is >= '\u2500' and <= '\u257F');
+    }
+
     private async Task<string> RunAsync(params string[] args)
     {
         var start = _cli.ProcessStart(args);

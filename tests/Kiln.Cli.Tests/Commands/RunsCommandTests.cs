@@ -51,4 +51,42 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Equal(3, exit);
         Assert.Contains("0000", err);
     }
+
+    [Fact]
+    public async Task Columns_and_output_formats_serve_scripts()
+    {
+        var (a, _) = await SeedAsync();
+        var (exit, output, err) = await _cli.RunAsync("runs", "list", "--columns", "metrics.auc,params.learner", "--output", "csv", "--order-by", "metrics.auc DESC");
+        Assert.True(exit == 0, err);
+        var lines = output.TrimEnd().Split('\n');
+        Assert.Equal("run_id,run_name,status,start_time,metrics.auc,params.learner", lines[0]);
+        Assert.StartsWith($"{a},gbdt-run,RUNNING,", lines[1]);
+        Assert.EndsWith(",0.87,gbdt", lines[1]);
+        Assert.Equal(3, lines.Length);
+
+        (exit, output, err) = await _cli.RunAsync("runs", "list", "--columns", "metrics.auc", "--output", "json");
+        Assert.True(exit == 0, err);
+        var runs = System.Text.Json.JsonDocument.Parse(output).RootElement;
+        Assert.Equal(2, runs.GetArrayLength());
+        Assert.Contains(runs.EnumerateArray(), r => r.GetProperty("metrics.auc").GetDouble() == 0.87);
+
+        (exit, output, _) = await _cli.RunAsync("runs", "show", a, "--output", "json");
+        Assert.Equal(0, exit);
+        var run = System.Text.Json.JsonDocument.Parse(output).RootElement;
+        Assert.Equal(a, run.GetProperty("info").GetProperty("run_id").GetString());
+        Assert.Equal("6", run.GetProperty("data").GetProperty("params").EnumerateArray().Single(p => p.GetProperty("key").GetString() == "depth").GetProperty("value").GetString());
+
+        (exit, output, _) = await _cli.RunAsync("runs", "show", a, "--output", "csv");
+        Assert.Equal(0, exit);
+        Assert.Contains("params,learner,gbdt", output);
+        Assert.Contains("metrics,auc,0.87", output);
+
+        (exit, output, _) = await _cli.RunAsync("experiments", "list", "--output", "json");
+        Assert.Equal(0, exit);
+        Assert.Equal("Default", System.Text.Json.JsonDocument.Parse(output).RootElement[0].GetProperty("name").GetString());
+
+        (exit, _, err) = await _cli.RunAsync("runs", "list", "--columns", "auc");
+        Assert.Equal(1, exit);
+        Assert.Contains("metrics.KEY", err);
+    }
 }
