@@ -55,6 +55,11 @@ public static class KilnCli
         {
             return ExitCodes.Cancelled;
         }
+        catch (System.Data.Common.DbException e) when (e.IsTransient)
+        {
+            Console.Error.WriteLine($"error: the store is temporarily unavailable ({e.Message.TrimEnd('.')}); run the command again.");
+            return ExitCodes.Error;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine(CrashReport.Write(e, args));

@@ -35,6 +35,13 @@ public static class ErrorHandling
             {
                 // The client went away; there is no one to answer.
             }
+            catch (Exception e) when (IsTransient(e))
+            {
+                // A dropped database connection or a timeout: nothing is wrong with the request; try again shortly.
+                logger.LogWarning(e, "Transient failure serving {Method} {Path} (request id {RequestId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+                await WriteAsync(context, surfaces, ErrorCode.TemporarilyUnavailable,
+                    $"The store is temporarily unavailable ({e.Message.TrimEnd('.')}). Retry the request; Retry-After says when.", null);
+            }
             catch (Exception e)
             {
                 var requestId = context.TraceIdentifier;
@@ -60,8 +67,20 @@ public static class ErrorHandling
         {
             context.Response.Headers[RequestIdHeader] = requestId;
         }
+        if (code == ErrorCode.TemporarilyUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
         await EnvelopeFor(context.Request.Path, surfaces).WriteAsync(context, code, message, requestId);
     }
+
+    /// <summary>A failure that retrying can fix: a database connection dropped or timed out (the provider says so), a socket error, a timeout.</summary>
+    private static bool IsTransient(Exception e) => e switch
+    {
+        System.Data.Common.DbException db => db.IsTransient,
+        System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => false,
+    };
 
     private static IErrorEnvelope EnvelopeFor(PathString path, IEnumerable<IEndpointSurface> surfaces)
     {

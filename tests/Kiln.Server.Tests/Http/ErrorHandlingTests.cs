@@ -58,6 +58,16 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         Assert.Equal("RESOURCE_DOES_NOT_EXIST", JsonDocument.Parse(await mlflow.Content.ReadAsStringAsync()).RootElement.GetProperty("error_code").GetString());
     }
 
+    [Fact]
+    public async Task A_dropped_database_connection_is_a_503_with_retry_after_not_a_500()
+    {
+        using var response = await _server.Http.GetAsync("api/2.0/mlflow/test/dropped");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("1", response.Headers.RetryAfter!.ToString());
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("TEMPORARILY_UNAVAILABLE", body.GetProperty("error_code").GetString());
+    }
+
     private sealed class TestSurface : IEndpointSurface, IErrorEnvelope
     {
         public IReadOnlyList<PathString> Prefixes { get; } = [new("/api/test")];
@@ -68,6 +78,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
         {
             app.MapGet("/api/test/bug", (Func<string>)(() => throw new InvalidOperationException("secret detail")));
             app.MapGet("/api/2.0/mlflow/test/bug", (Func<string>)(() => throw new InvalidOperationException("secret detail")));
+            app.MapGet("/api/2.0/mlflow/test/dropped", (Func<string>)(() => throw new Npgsql.NpgsqlException("Exception while reading from stream", new IOException("connection reset"))));
             app.MapGet("/api/test/missing", (Func<string>)(() => throw KilnException.NotFound("no such widget")));
         }
 
