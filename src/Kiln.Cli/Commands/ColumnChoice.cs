@@ -2,12 +2,18 @@ using System.CommandLine;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>--features</c> and <c>--drop</c>, shared by <c>train</c> and <c>tune</c>.</summary>
+/// <summary><c>--features</c>, <c>--drop</c> and <c>--na-values</c>, shared by <c>train</c> and <c>tune</c>.</summary>
 internal sealed class ColumnChoice
 {
     public Option<string[]> Features { get; } = new("--features")
     {
         Description = "The feature columns to use, comma-separated (default: every column but the target). Recorded as a param.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> NaValues { get; } = new("--na-values")
+    {
+        Description = "Tokens to read as missing besides empty, NA, N/A, NaN and null, comma-separated (e.g. unknown,n/a).",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -21,7 +27,10 @@ internal sealed class ColumnChoice
     {
         command.Options.Add(Features);
         command.Options.Add(Drop);
+        command.Options.Add(NaValues);
     }
+
+    public IReadOnlyList<string> NaValuesOf(ParseResult parse) => Split(parse.GetValue(NaValues));
 
     public IReadOnlyList<string> FeaturesOf(ParseResult parse) => Split(parse.GetValue(Features));
 

@@ -14,7 +14,12 @@ internal static class PredictCommand
         var model = new Option<string>("--model") { Description = "A model package directory or runs:/RUN_ID/model.", Required = true };
         var data = new Option<string>("--data") { Description = "CSV to score (the model's feature columns; others are kept).", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the input with prediction columns added.", Required = true };
-        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output };
+        var naValues = new Option<string[]>("--na-values")
+        {
+            Description = "Tokens to read as missing besides empty, NA, N/A, NaN and null, comma-separated.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
@@ -27,7 +32,8 @@ internal static class PredictCommand
                     .StartAsync(async progress =>
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
-                        var input = await Task.Run(() => ScoringInput.ReadCsv(parse.GetValue(data)!, trained.Schema, ct), ct);
+                        var input = await Task.Run(() => ScoringInput.ReadCsv(parse.GetValue(data)!, trained.Schema,
+                            [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))], ct), ct);
                         load.Value = 1;
                         rows = input.RowCount;
                         var score = progress.AddTask("Scoring", maxValue: Math.Max(1, input.RowCount));

@@ -17,7 +17,10 @@ public static class ScoringInput
     /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>.</summary>
     /// <exception cref="KilnException">A feature column is missing (the message lists what the model needs), or a
     /// numeric feature holds a value that is not a number (file, line, column and value named).</exception>
-    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default)
+    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default) => ReadCsv(path, schema, null, ct);
+
+    /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>, <paramref name="naValues"/> read as missing besides the defaults.</summary>
+    public static Table ReadCsv(string path, ModelSchema schema, IReadOnlyList<string>? naValues, CancellationToken ct = default)
     {
         var header = ReadHeader(path);
         var missing = schema.Features.Where(f => !header.Contains(f.Name)).Select(f => f.Name).ToList();
@@ -32,7 +35,7 @@ public static class ScoringInput
         {
             kinds[feature.Name] = feature.Kind == FeatureKind.Numeric ? ColumnKind.Numeric : ColumnKind.Categorical;
         }
-        return CsvReader.ReadFile(path, CsvReadOptions.Default with { ColumnTypes = kinds }, ct);
+        return CsvReader.ReadFile(path, Training.ReadOptions.WithMissing(naValues) with { ColumnTypes = kinds }, ct);
     }
 
     /// <summary>The header's column names (the first record, quotes and all, read by the CSV reader itself).</summary>

@@ -11,6 +11,7 @@ namespace Kiln.Engine.Training;
 /// <param name="Task">binary, multiclass or regression; null infers it from the target.</param>
 /// <param name="Features">The feature columns to use (<c>--features</c>); null or empty: every column but the target.</param>
 /// <param name="Drop">Columns to leave out (<c>--drop</c>).</param>
+/// <param name="NaValues">Tokens read as missing besides the defaults (<c>--na-values</c>), e.g. <c>unknown</c>.</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -21,4 +22,9 @@ public sealed record TrainRequest(
     string? RunName = null,
     string? Task = null,
     IReadOnlyList<string>? Features = null,
-    IReadOnlyList<string>? Drop = null);
+    IReadOnlyList<string>? Drop = null,
+    IReadOnlyList<string>? NaValues = null)
+{
+    /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
+    public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);
+}

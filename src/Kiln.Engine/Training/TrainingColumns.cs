@@ -29,6 +29,14 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
             valid = CheckValidation(train, valid, request.ValidPath ?? "the validation set");
         }
         var warnings = new List<string>();
+        foreach (var column in train.Columns)
+        {
+            if (NumericExceptTokens(column) is { } tokens)
+            {
+                warnings.Add($"Column '{column.Name}' is numeric except for {string.Join(", ", tokens.Select(t => $"'{t.Token}' ({t.Rows} rows)"))}, so it was read as " +
+                    $"{(column is CategoricalColumn ? "categories" : "text")}. If those mean missing, pass --na-values {string.Join(",", tokens.Select(t => t.Token))}.");
+            }
+        }
         foreach (var column in train.Columns.Where(c => c.Name != request.Target))
         {
             if (column is TextColumn && column.Length > 1 && AllDistinct(column))
@@ -96,6 +104,41 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
             }
         }
         return valid.Select(train.ColumnNames);
+    }
+
+    /// <summary>For a text or categorical column whose values are numbers but for at most five tokens (≥ 90 % numbers): those tokens and their counts.</summary>
+    private static List<(string Token, int Rows)>? NumericExceptTokens(Column column)
+    {
+        if (column is NumericColumn)
+        {
+            return null;
+        }
+        var numbers = 0;
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var row = 0; row < column.Length; row++)
+        {
+            if (column.IsMissing(row))
+            {
+                continue;
+            }
+            var text = column.FormatValue(row) ?? "";
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                numbers++;
+            }
+            else
+            {
+                tokens[text] = tokens.GetValueOrDefault(text) + 1;
+                if (tokens.Count > 5)
+                {
+                    return null;
+                }
+            }
+        }
+        var total = numbers + tokens.Values.Sum();
+        return tokens.Count > 0 && numbers > 0 && numbers >= 0.9 * total
+            ? [.. tokens.OrderByDescending(t => t.Value).Select(t => (t.Key, t.Value))]
+            : null;
     }
 
     private static bool AllMissing(Column column)

@@ -26,8 +26,8 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
     public async Task<TrainResult> RunAsync(TrainRequest request, IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
         stage?.Report($"Loading {request.DataPath}");
-        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, null, ct), ct);
-        var valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, null, ct), ct);
+        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, request.CsvOptions, ct), ct);
+        var valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, request.CsvOptions, ct), ct);
         return await RunAsync(request, train, valid, [], stage, progress, ct);
     }
 

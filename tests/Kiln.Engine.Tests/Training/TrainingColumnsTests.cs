@@ -48,4 +48,22 @@ public sealed class TrainingColumnsTests
         var ok = TrainingColumns.Prepare(Request(features: ["income"]), Train, CsvReader.ParseString("extra,income,approved\nx,0.2,1\ny,0.7,0\n"));
         Assert.Equal(["income", "approved"], ok.Valid!.ColumnNames);
     }
+
+    [Fact]
+    public void A_column_numeric_but_for_a_few_tokens_is_named_with_the_na_values_to_pass()
+    {
+        var csv = "income,approved\n" + string.Join("\n", Enumerable.Range(0, 100).Select(i => $"{(i % 25 == 0 ? "unknown" : (i / 100.0).ToString(System.Globalization.CultureInfo.InvariantCulture))},{i % 2}")) + "\n";
+        var request = Request(features: ["income"]) with { ValidPath = null };
+        var read = CsvReader.ParseString(csv, request.CsvOptions);
+        var warned = TrainingColumns.Prepare(request, read, null);
+        var warning = Assert.Single(warned.Warnings);
+        Assert.Contains("'income' is numeric except for 'unknown' (4 rows)", warning);
+        Assert.Contains("--na-values unknown", warning);
+
+        var fixedRequest = request with { NaValues = ["unknown"] };
+        var reread = CsvReader.ParseString(csv, fixedRequest.CsvOptions);
+        Assert.IsAssignableFrom<Kiln.Tabular.Columns.NumericColumn>(reread["income"]);
+        Assert.Empty(TrainingColumns.Prepare(fixedRequest, reread, null).Warnings);
+        Assert.Throws<KilnException>(() => Kiln.Engine.Training.ReadOptions.WithMissing(["caf\u00e9"]));
+    }
 }
