@@ -17,6 +17,11 @@ internal sealed class ColumnChoice
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<string?> Encoding { get; } = new("--encoding")
+    {
+        Description = "The files' encoding: utf-8 (default), latin1 or windows-1252. Invalid UTF-8 is an error naming the line and byte, never replaced.",
+    };
+
     public Option<string[]> Drop { get; } = new("--drop")
     {
         Description = "Columns to leave out, comma-separated (e.g. an id column). Recorded as a param.",
@@ -28,7 +33,10 @@ internal sealed class ColumnChoice
         command.Options.Add(Features);
         command.Options.Add(Drop);
         command.Options.Add(NaValues);
+        command.Options.Add(Encoding);
     }
+
+    public string? EncodingOf(ParseResult parse) => parse.GetValue(Encoding);
 
     public IReadOnlyList<string> NaValuesOf(ParseResult parse) => Split(parse.GetValue(NaValues));
 

@@ -19,7 +19,8 @@ internal static class PredictCommand
             Description = "Tokens to read as missing besides empty, NA, N/A, NaN and null, comma-separated.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues };
+        var encoding = new Option<string?>("--encoding") { Description = "The file's encoding: utf-8 (default), latin1 or windows-1252." };
+        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues, encoding };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
@@ -33,7 +34,7 @@ internal static class PredictCommand
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
                         var input = await Task.Run(() => ScoringInput.ReadCsv(parse.GetValue(data)!, trained.Schema,
-                            [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))], ct), ct);
+                            [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))], parse.GetValue(encoding), ct), ct);
                         load.Value = 1;
                         rows = input.RowCount;
                         var score = progress.AddTask("Scoring", maxValue: Math.Max(1, input.RowCount));

@@ -17,10 +17,15 @@ public static class ScoringInput
     /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>.</summary>
     /// <exception cref="KilnException">A feature column is missing (the message lists what the model needs), or a
     /// numeric feature holds a value that is not a number (file, line, column and value named).</exception>
-    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default) => ReadCsv(path, schema, null, ct);
+    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default) => ReadCsv(path, schema, null, null, ct);
 
     /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>, <paramref name="naValues"/> read as missing besides the defaults.</summary>
-    public static Table ReadCsv(string path, ModelSchema schema, IReadOnlyList<string>? naValues, CancellationToken ct = default)
+    /// <param name="path">The CSV file.</param>
+    /// <param name="schema">The model's schema.</param>
+    /// <param name="naValues">Tokens read as missing besides the defaults.</param>
+    /// <param name="encoding">The file's encoding: null or utf-8, latin1, windows-1252.</param>
+    /// <param name="ct">Cancels the read.</param>
+    public static Table ReadCsv(string path, ModelSchema schema, IReadOnlyList<string>? naValues, string? encoding, CancellationToken ct = default)
     {
         var header = ReadHeader(path);
         var missing = schema.Features.Where(f => !header.Contains(f.Name)).Select(f => f.Name).ToList();
@@ -35,7 +40,7 @@ public static class ScoringInput
         {
             kinds[feature.Name] = feature.Kind == FeatureKind.Numeric ? ColumnKind.Numeric : ColumnKind.Categorical;
         }
-        return CsvReader.ReadFile(path, Training.ReadOptions.WithMissing(naValues) with { ColumnTypes = kinds }, ct);
+        return Training.ReadOptions.ReadCsv(path, Training.ReadOptions.WithMissing(naValues) with { ColumnTypes = kinds }, encoding, ct);
     }
 
     /// <summary>The header's column names (the first record, quotes and all, read by the CSV reader itself).</summary>

@@ -4,7 +4,6 @@ using Kiln.Core.Tracking;
 using Kiln.Engine.Tracking;
 using Kiln.Learn;
 using Kiln.Tabular;
-using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Training;
 
@@ -24,8 +23,8 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
     public async Task<SearchResult> RunAsync(TrainRequest request, SearchSpace space, string strategy, int trials, string? metric,
         IProgress<(int Done, int Total, Trial? Last)>? progress = null, CancellationToken ct = default)
     {
-        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, request.CsvOptions, ct), ct);
-        Table? valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, request.CsvOptions, ct), ct);
+        var train = await Task.Run(() => request.Read(request.DataPath, ct), ct);
+        Table? valid = request.ValidPath is null ? null : await Task.Run(() => request.Read(request.ValidPath, ct), ct);
         if (valid is null)
         {
             (train, valid) = HoldOut(train, 0.2, seed: 42);

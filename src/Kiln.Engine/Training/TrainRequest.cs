@@ -12,6 +12,7 @@ namespace Kiln.Engine.Training;
 /// <param name="Features">The feature columns to use (<c>--features</c>); null or empty: every column but the target.</param>
 /// <param name="Drop">Columns to leave out (<c>--drop</c>).</param>
 /// <param name="NaValues">Tokens read as missing besides the defaults (<c>--na-values</c>), e.g. <c>unknown</c>.</param>
+/// <param name="Encoding">The files' encoding (<c>--encoding</c>): utf-8 (default), latin1 or windows-1252.</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -23,8 +24,12 @@ public sealed record TrainRequest(
     string? Task = null,
     IReadOnlyList<string>? Features = null,
     IReadOnlyList<string>? Drop = null,
-    IReadOnlyList<string>? NaValues = null)
+    IReadOnlyList<string>? NaValues = null,
+    string? Encoding = null)
 {
     /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
     public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);
+
+    /// <summary>Reads one of the request's files with its options and encoding.</summary>
+    public Kiln.Tabular.Table Read(string path, CancellationToken ct) => ReadOptions.ReadCsv(path, CsvOptions, Encoding, ct);
 }

@@ -8,7 +8,6 @@ using Kiln.Engine.Packaging;
 using Kiln.Engine.Tracking;
 using Kiln.Learn;
 using Kiln.Tabular;
-using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Training;
 
@@ -26,8 +25,8 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
     public async Task<TrainResult> RunAsync(TrainRequest request, IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
         stage?.Report($"Loading {request.DataPath}");
-        var train = await Task.Run(() => CsvReader.ReadFile(request.DataPath, request.CsvOptions, ct), ct);
-        var valid = request.ValidPath is null ? null : await Task.Run(() => CsvReader.ReadFile(request.ValidPath, request.CsvOptions, ct), ct);
+        var train = await Task.Run(() => request.Read(request.DataPath, ct), ct);
+        var valid = request.ValidPath is null ? null : await Task.Run(() => request.Read(request.ValidPath, ct), ct);
         return await RunAsync(request, train, valid, [], stage, progress, ct);
     }
 

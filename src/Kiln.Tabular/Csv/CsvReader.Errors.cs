@@ -4,6 +4,43 @@ namespace Kiln.Tabular.Csv;
 
 public static partial class CsvReader
 {
+    /// <summary>
+    /// The first byte at or after <paramref name="from"/> (a row start) that is not valid UTF-8, as an error naming its line
+    /// and byte offset. Bad bytes are never replaced: U+FFFD in place of 'é' and 'è' would merge two categories into one.
+    /// </summary>
+    private static CsvFormatException InvalidUtf8(ReadOnlySpan<byte> data, int from, string sourceName)
+    {
+        var offset = from;
+        while (offset < data.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(data[offset..], out _, out var consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                break;
+            }
+            offset += consumed;
+        }
+        offset = Math.Min(offset, data.Length - 1);
+        return new CsvFormatException(sourceName, LineOf(data, offset), 0, null,
+            $"byte {offset} (0x{data[offset]:X2}) is not valid UTF-8. The file is probably in another encoding such as Latin-1 or Windows-1252: " +
+            "save it as UTF-8, or read it with its encoding (kiln: --encoding latin1 or windows-1252).");
+    }
+
+    /// <summary>Lowers <paramref name="target"/> to <paramref name="value"/> if that is smaller, atomically.</summary>
+    private static void InterlockedMin(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value < current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+            current = seen;
+        }
+    }
+
     private static Exception ToException(ChunkError error, ReadOnlySpan<byte> data, string[] names, ColumnKind?[] forcedKinds, string sourceName)
     {
         if (error.Kind == ChunkErrorKind.RowCountMismatch)

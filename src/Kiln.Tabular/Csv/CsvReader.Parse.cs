@@ -24,11 +24,25 @@ public static partial class CsvReader
         var starts = RowBoundaries.Find(data, pos, data.Length, options.ChunkSize, parallel);
         var chunkCount = starts.Length - 1;
         var rowCounts = new int[chunkCount];
+        var invalidChunk = int.MaxValue;
         Parallel.For(0, chunkCount, parallel, k =>
         {
-            rowCounts[k] = RowCounter.Count(data.Span[starts[k]..starts[k + 1]]);
+            var chunk = data.Span[starts[k]..starts[k + 1]];
+            if (!System.Text.Unicode.Utf8.IsValid(chunk))
+            {
+                InterlockedMin(ref invalidChunk, k);
+            }
+            rowCounts[k] = RowCounter.Count(chunk);
             mapped?.Release(starts[k], starts[k + 1]);
         });
+        if (!System.Text.Unicode.Utf8.IsValid(data.Span[..pos]))
+        {
+            throw InvalidUtf8(data.Span, 0, sourceName);
+        }
+        if (invalidChunk != int.MaxValue)
+        {
+            throw InvalidUtf8(data.Span, starts[invalidChunk], sourceName);
+        }
         var rowOffsets = new int[chunkCount + 1];
         for (var k = 0; k < chunkCount; k++)
         {

@@ -66,4 +66,25 @@ public sealed class TrainingColumnsTests
         Assert.Empty(TrainingColumns.Prepare(fixedRequest, reread, null).Warnings);
         Assert.Throws<KilnException>(() => Kiln.Engine.Training.ReadOptions.WithMissing(["caf\u00e9"]));
     }
+
+    [Theory]
+    [InlineData("latin1")]
+    [InlineData("windows-1252")]
+    public void Files_in_latin1_or_windows_1252_read_with_encoding_keep_their_categories_apart(string encoding)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kiln-enc-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes("city,n\ncaf\u00e9,1\ncaf\u00e8,2\ncaf\u00e9,3\n"));
+            Assert.Throws<CsvFormatException>(() => Kiln.Engine.Training.ReadOptions.ReadCsv(path, CsvReadOptions.Default, null, default));
+            var table = Kiln.Engine.Training.ReadOptions.ReadCsv(path, CsvReadOptions.Default, encoding, default);
+            var city = table["city"];
+            Assert.Equal(["caf\u00e8", "caf\u00e9"], Enumerable.Range(0, city.Length).Select(r => city.FormatValue(r)!).Distinct().Order(StringComparer.Ordinal));
+            Assert.Contains("--encoding", Assert.Throws<KilnException>(() => Kiln.Engine.Training.ReadOptions.ReadCsv(path, CsvReadOptions.Default, "ebcdic", default)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -163,4 +163,18 @@ public class CsvReaderErrorTests
         Assert.Equal(2502, error.LineNumber);
         Assert.Contains("never closes", error.Message);
     }
+
+    [Fact]
+    public void Invalid_utf8_is_an_error_naming_the_line_and_byte_never_replaced()
+    {
+        // "café" in Latin-1 on line 3: 0xE9 followed by a comma is not UTF-8.
+        var bytes = System.Text.Encoding.ASCII.GetBytes("city,n\nparis,1\ncaf").Concat(new byte[] { 0xE9 }).Concat(System.Text.Encoding.ASCII.GetBytes(",2\n")).ToArray();
+        using var file = new TempCsvFile(bytes);
+        var error = Assert.Throws<CsvFormatException>(() => CsvReader.ReadFile(file.Path));
+        Assert.Equal(3, error.LineNumber);
+        Assert.Contains("byte 18 (0xE9) is not valid UTF-8", error.Message);
+        Assert.Contains("--encoding", error.Message);
+        var parallel = Assert.Throws<CsvFormatException>(() => CsvReader.Parse(bytes, CsvReadOptions.Default with { ChunkSize = 4 }));
+        Assert.Equal(3, parallel.LineNumber);
+    }
 }
