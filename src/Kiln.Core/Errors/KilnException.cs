@@ -19,6 +19,10 @@ public class KilnException(ErrorCode code, string message, Exception? inner = nu
     /// <summary>RESOURCE_ALREADY_EXISTS.</summary>
     public static KilnException AlreadyExists(string message) => new(ErrorCode.ResourceAlreadyExists, message);
 
+    /// <summary>RESOURCE_DOES_NOT_EXIST for an input file, with the directory a relative path is read from.</summary>
+    public static KilnException FileNotFound(string path, Exception? inner = null) => new(ErrorCode.ResourceDoesNotExist,
+        $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", inner);
+
     /// <summary>INVALID_STATE.</summary>
     public static KilnException InvalidState(string message) => new(ErrorCode.InvalidState, message);
 }

@@ -71,8 +71,7 @@ public static class ScoringInput
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new KilnException(ErrorCode.ResourceDoesNotExist,
-                $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", e);
+            throw KilnException.FileNotFound(path, e);
         }
     }
 }

@@ -46,7 +46,7 @@ public static class ReadOptions
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new KilnException(ErrorCode.ResourceDoesNotExist, $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", e);
+            throw KilnException.FileNotFound(path, e);
         }
         return CsvReader.Parse(System.Text.Encoding.UTF8.GetBytes(source.GetString(bytes)), options, path, ct);
     }

@@ -35,8 +35,7 @@ internal sealed unsafe class MappedFile : MemoryManager<byte>
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new KilnException(ErrorCode.ResourceDoesNotExist,
-                $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", e);
+            throw KilnException.FileNotFound(path, e);
         }
         MemoryMappedFile? file = null;
         try
