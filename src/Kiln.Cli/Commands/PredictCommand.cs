@@ -20,7 +20,13 @@ internal static class PredictCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var encoding = new Option<string?>("--encoding") { Description = "The file's encoding: utf-8 (default), latin1 or windows-1252." };
-        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues, encoding };
+        var onBadValue = new Option<string>("--on-bad-value")
+        {
+            Description = "A value that is not a number in a numeric feature: error (default: fail naming file, line, column and value) or missing (score it as missing and report how many).",
+            DefaultValueFactory = _ => "error",
+        };
+        onBadValue.AcceptOnlyFromAmong("error", "missing");
+        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues, encoding, onBadValue };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
@@ -29,12 +35,17 @@ internal static class PredictCommand
             {
                 var trained = ModelPackage.Load(directory);
                 var rows = 0;
+                var badValues = 0;
+                var readOptions = new ScoringReadOptions(
+                    [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+                    parse.GetValue(encoding), parse.GetValue(onBadValue) == "missing");
                 await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
-                        var input = await Task.Run(() => ScoringInput.ReadCsv(parse.GetValue(data)!, trained.Schema,
-                            [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))], parse.GetValue(encoding), ct), ct);
+                        var read = await Task.Run(() => ScoringInput.Read(parse.GetValue(data)!, trained.Schema, readOptions, ct), ct);
+                        var input = read.Table;
+                        badValues = read.BadValues;
                         load.Value = 1;
                         rows = input.RowCount;
                         var score = progress.AddTask("Scoring", maxValue: Math.Max(1, input.RowCount));
@@ -44,6 +55,10 @@ internal static class PredictCommand
                         write.Value = 1;
                     });
                 CliConsole.Current.MarkupLine($"Scored {rows:N0} rows with {Format.Escape(trained.LearnerName)} → {Format.Escape(parse.GetValue(output))}");
+                if (readOptions.BadValuesAsMissing)
+                {
+                    CliConsole.Current.MarkupLine($"{badValues:N0} value(s) that were not numbers were scored as missing (--on-bad-value missing).");
+                }
                 return 0;
             }
             finally

@@ -17,15 +17,12 @@ public static class ScoringInput
     /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>.</summary>
     /// <exception cref="KilnException">A feature column is missing (the message lists what the model needs), or a
     /// numeric feature holds a value that is not a number (file, line, column and value named).</exception>
-    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default) => ReadCsv(path, schema, null, null, ct);
+    public static Table ReadCsv(string path, ModelSchema schema, CancellationToken ct = default) => Read(path, schema, new ScoringReadOptions(), ct).Table;
 
-    /// <summary>Reads a CSV file for scoring with <paramref name="schema"/>, <paramref name="naValues"/> read as missing besides the defaults.</summary>
-    /// <param name="path">The CSV file.</param>
-    /// <param name="schema">The model's schema.</param>
-    /// <param name="naValues">Tokens read as missing besides the defaults.</param>
-    /// <param name="encoding">The file's encoding: null or utf-8, latin1, windows-1252.</param>
-    /// <param name="ct">Cancels the read.</param>
-    public static Table ReadCsv(string path, ModelSchema schema, IReadOnlyList<string>? naValues, string? encoding, CancellationToken ct = default)
+    /// <summary>Reads a CSV file for scoring with <paramref name="schema"/> as <paramref name="options"/> say.</summary>
+    /// <exception cref="KilnException">A feature column is missing, or (unless <see cref="ScoringReadOptions.BadValuesAsMissing"/>)
+    /// a numeric feature holds a value that is not a number: file, line, column and value named.</exception>
+    public static ScoringData Read(string path, ModelSchema schema, ScoringReadOptions options, CancellationToken ct = default)
     {
         var header = ReadHeader(path);
         var missing = schema.Features.Where(f => !header.Contains(f.Name)).Select(f => f.Name).ToList();
@@ -38,9 +35,34 @@ public static class ScoringInput
         var kinds = header.Distinct(StringComparer.Ordinal).ToDictionary(name => name, _ => ColumnKind.Text, StringComparer.Ordinal);
         foreach (var feature in schema.Features)
         {
-            kinds[feature.Name] = feature.Kind == FeatureKind.Numeric ? ColumnKind.Numeric : ColumnKind.Categorical;
+            // With bad values as missing, numeric features are read as text and converted here, so one bad token does not stop the read.
+            kinds[feature.Name] = feature.Kind == FeatureKind.Categorical ? ColumnKind.Categorical : options.BadValuesAsMissing ? ColumnKind.Text : ColumnKind.Numeric;
         }
-        return Training.ReadOptions.ReadCsv(path, Training.ReadOptions.WithMissing(naValues) with { ColumnTypes = kinds }, encoding, ct);
+        var table = Training.ReadOptions.ReadCsv(path, Training.ReadOptions.WithMissing(options.NaValues) with { ColumnTypes = kinds }, options.Encoding, ct);
+        if (!options.BadValuesAsMissing)
+        {
+            return new ScoringData(table, 0);
+        }
+        var bad = 0;
+        foreach (var feature in schema.Features.Where(f => f.Kind == FeatureKind.Numeric))
+        {
+            var text = table[feature.Name];
+            var values = new double[text.Length];
+            for (var row = 0; row < values.Length; row++)
+            {
+                if (text.IsMissing(row))
+                {
+                    values[row] = double.NaN;
+                }
+                else if (!double.TryParse(text.FormatValue(row), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out values[row]))
+                {
+                    values[row] = double.NaN;
+                    bad++;
+                }
+            }
+            table = table.WithColumn(new Float64Column(feature.Name, values));
+        }
+        return new ScoringData(table, bad);
     }
 
     /// <summary>The header's column names (the first record, quotes and all, read by the CSV reader itself).</summary>

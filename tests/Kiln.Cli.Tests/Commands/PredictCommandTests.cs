@@ -25,5 +25,16 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal("applicant,income,debt,region,note,probability,predicted_approved", lines[0]);
         Assert.StartsWith("00042,0.91,0.05,north,1e3,", lines[1]);
         Assert.EndsWith(",1", lines[1]);
+
+        var bad = Path.Combine(_cli.Home, "bad.csv");
+        await File.WriteAllTextAsync(bad, "income,debt,region\n0.5,0.1,north\nplenty,0.2,south\n");
+        (exit, _, err) = await _cli.RunAsync("predict", "--model", $"runs:/{runId}/model", "--data", bad, "--out", scored);
+        Assert.Equal(1, exit);
+        Assert.Contains("line 3", err);
+        Assert.Contains("'plenty'", err);
+        (exit, output, err) = await _cli.RunAsync("predict", "--model", $"runs:/{runId}/model", "--data", bad, "--out", scored, "--on-bad-value", "missing");
+        Assert.True(exit == 0, err);
+        Assert.Contains("1 value(s) that were not numbers were scored as missing", output);
+        Assert.Equal(3, (await File.ReadAllLinesAsync(scored)).Length);
     }
 }

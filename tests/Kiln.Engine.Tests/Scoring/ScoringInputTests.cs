@@ -76,4 +76,18 @@ public sealed class ScoringInputTests : IDisposable
         Assert.Contains("'lots'", bad.Message);
         Assert.Contains("b.csv", bad.Message);
     }
+
+    [Fact]
+    public void Bad_values_can_be_scored_as_missing_and_are_counted()
+    {
+        var model = Train();
+        var path = Write("bad.csv", "income,debt,region\n0.1,0.2,north\nlots,0.3,south\n0.5,none,north\n");
+        var read = ScoringInput.Read(path, model.Schema, new ScoringReadOptions(BadValuesAsMissing: true));
+        Assert.Equal(2, read.BadValues);
+        Assert.Equal(3, read.Table.RowCount);
+        Assert.True(read.Table["income"].IsMissing(1));
+        Assert.Equal(0.5, ((Kiln.Tabular.Columns.NumericColumn)read.Table["income"]).GetValue(2));
+        Assert.Equal(3, model.Predict(read.Table).Length / model.OutputCount);
+        Assert.Throws<CsvFormatException>(() => ScoringInput.Read(path, model.Schema, new ScoringReadOptions()));
+    }
 }
