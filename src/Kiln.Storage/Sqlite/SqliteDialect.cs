@@ -31,7 +31,11 @@ public sealed class SqliteDialect : SqlDialect, IAsyncDisposable
     internal SqliteDialect(string path, TimeSpan? busyTimeout, bool shareProcessLock, bool fsyncEveryCommit = false)
     {
         // A larger page cache and memory-mapped reads halve search time over tens of thousands of runs.
-        _connectionPragmas = $"PRAGMA synchronous={(fsyncEveryCommit ? "FULL" : "NORMAL")}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;";
+        // busy_timeout hands waiting for another process's write lock to SQLite's own busy handler, which retries within
+        // milliseconds; without it Microsoft.Data.Sqlite's retry loop sleeps 150 ms per attempt (p99 of mixed writes from
+        // three processes: 150 ms → see bench/README.md).
+        var timeout = (int)(busyTimeout ?? TimeSpan.FromSeconds(60)).TotalMilliseconds;
+        _connectionPragmas = $"PRAGMA busy_timeout={timeout}; PRAGMA synchronous={(fsyncEveryCommit ? "FULL" : "NORMAL")}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;";
         var fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         FilePath = fullPath;
