@@ -34,6 +34,8 @@ internal static class TrainCommand
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var timings = new List<(string Stage, TimeSpan Start)>();
             await console.Progress().AutoClear(false).HideCompleted(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async progress =>
@@ -44,6 +46,7 @@ internal static class TrainCommand
                     {
                         stage.Description = Markup.Escape(text);
                         stage.Value = 0;
+                        timings.Add((text, clock.Elapsed));
                     });
                     var iterations = new SyncProgress<TrainingProgress>(p =>
                     {
@@ -64,6 +67,15 @@ internal static class TrainCommand
                         bar.Value = bar.MaxValue;
                     }
                 });
+            if (Environment.GetEnvironmentVariable("KILN_PROFILE") is { Length: > 0 })
+            {
+                // Where the time of a run goes, stage by stage (the fit is one stage; KILN_PROFILE also makes the learner print its phases).
+                timings.Add(("(end)", clock.Elapsed));
+                for (var i = 0; i + 1 < timings.Count; i++)
+                {
+                    await Console.Error.WriteLineAsync($"profile: {(timings[i + 1].Start - timings[i].Start).TotalSeconds,7:F2} s  {timings[i].Stage}");
+                }
+            }
             foreach (var warning in result!.Warnings)
             {
                 console.MarkupLine($"[yellow]warning:[/] {Format.Escape(warning)}");
