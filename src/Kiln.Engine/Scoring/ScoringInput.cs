@@ -2,7 +2,6 @@ using Kiln.Core.Errors;
 using Kiln.Learn.Data;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
-using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Scoring;
 
@@ -24,7 +23,7 @@ public static class ScoringInput
     /// a numeric feature holds a value that is not a number: file, line, column and value named.</exception>
     public static ScoringData Read(string path, ModelSchema schema, ScoringReadOptions options, CancellationToken ct = default)
     {
-        var header = ReadHeader(path);
+        var header = Training.ReadOptions.Header(path, options.Encoding);
         var missing = schema.Features.Where(f => !header.Contains(f.Name)).Select(f => f.Name).ToList();
         if (missing.Count > 0)
         {
@@ -63,37 +62,5 @@ public static class ScoringInput
             table = table.WithColumn(new Float64Column(feature.Name, values));
         }
         return new ScoringData(table, bad);
-    }
-
-    /// <summary>The header's column names (the first record, quotes and all, read by the CSV reader itself).</summary>
-    private static IReadOnlyList<string> ReadHeader(string path)
-    {
-        using var stream = OpenRead(path);
-        var bytes = new List<byte>(256);
-        var quoted = false;
-        int b;
-        while ((b = stream.ReadByte()) >= 0)
-        {
-            quoted ^= b == '"';
-            if (!quoted && b is '\n' or '\r')
-            {
-                break;
-            }
-            bytes.Add((byte)b);
-        }
-        bytes.Add((byte)'\n');
-        return CsvReader.Parse(bytes.ToArray(), CsvReadOptions.Default with { MaxDegreeOfParallelism = 1 }, path).ColumnNames;
-    }
-
-    private static FileStream OpenRead(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw KilnException.FileNotFound(path, e);
-        }
     }
 }

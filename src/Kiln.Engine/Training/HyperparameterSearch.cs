@@ -24,7 +24,7 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
         IProgress<(int Done, int Total, Trial? Last)>? progress = null, CancellationToken ct = default)
     {
         var train = await Task.Run(() => request.Read(request.DataPath, ct), ct);
-        Table? valid = request.ValidPath is null ? null : await Task.Run(() => request.Read(request.ValidPath, ct), ct);
+        Table? valid = request.ValidPath is null ? null : await Task.Run(() => request.ReadLike(request.ValidPath, train, ct), ct);
         if (valid is null)
         {
             (train, valid) = HoldOut(train, 0.2, seed: 42);

@@ -1,6 +1,7 @@
 using System.Text;
 using Kiln.Core.Errors;
 using Kiln.Tabular;
+using Kiln.Tabular.Columns;
 using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Training;
@@ -49,6 +50,53 @@ public static class ReadOptions
             throw KilnException.FileNotFound(path, e);
         }
         return CsvReader.Parse(System.Text.Encoding.UTF8.GetBytes(source.GetString(bytes)), options, path, ct);
+    }
+
+    /// <summary>
+    /// Reads a CSV file whose columns should be typed as <paramref name="like"/>'s (a validation file as its training file):
+    /// a column both have is read as the training column's kind — so three rows of a categorical column stay categorical,
+    /// and a value that is not a number in a numeric column is an error naming this file, line and column.
+    /// </summary>
+    public static Table ReadLike(string path, CsvReadOptions options, string? encoding, Table like, CancellationToken ct)
+    {
+        var header = Header(path, encoding);
+        var kinds = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
+        foreach (var name in header.Distinct(StringComparer.Ordinal))
+        {
+            if (like.TryGetColumn(name, out var column))
+            {
+                kinds[name] = column.Kind == ColumnKind.Float32 ? ColumnKind.Numeric : column.Kind;
+            }
+        }
+        return ReadCsv(path, options with { ColumnTypes = kinds }, encoding, ct);
+    }
+
+    /// <summary>The header's column names (the first record, quotes and all, read by the CSV reader itself), in the file's encoding.</summary>
+    public static IReadOnlyList<string> Header(string path, string? encoding)
+    {
+        var bytes = new List<byte>(256);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            var quoted = false;
+            int b;
+            while ((b = stream.ReadByte()) >= 0)
+            {
+                quoted ^= b == '"';
+                if (!quoted && b is '\n' or '\r')
+                {
+                    break;
+                }
+                bytes.Add((byte)b);
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw KilnException.FileNotFound(path, e);
+        }
+        var line = Encoding(encoding) is { } source ? System.Text.Encoding.UTF8.GetBytes(source.GetString([.. bytes])) : [.. bytes];
+        byte[] record = [.. line, (byte)'\n'];
+        return CsvReader.Parse(record, CsvReadOptions.Default with { MaxDegreeOfParallelism = 1 }, path).ColumnNames;
     }
 
     /// <summary>The decoder for an <c>--encoding</c> value; null for UTF-8.</summary>

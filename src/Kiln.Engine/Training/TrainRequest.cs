@@ -32,4 +32,7 @@ public sealed record TrainRequest(
 
     /// <summary>Reads one of the request's files with its options and encoding.</summary>
     public Kiln.Tabular.Table Read(string path, CancellationToken ct) => ReadOptions.ReadCsv(path, CsvOptions, Encoding, ct);
+
+    /// <summary>Reads the validation file with the training table's column kinds (see <see cref="ReadOptions.ReadLike"/>).</summary>
+    public Kiln.Tabular.Table ReadLike(string path, Kiln.Tabular.Table train, CancellationToken ct) => ReadOptions.ReadLike(path, CsvOptions, Encoding, train, ct);
 }

@@ -26,7 +26,7 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
     {
         stage?.Report($"Loading {request.DataPath}");
         var train = await Task.Run(() => request.Read(request.DataPath, ct), ct);
-        var valid = request.ValidPath is null ? null : await Task.Run(() => request.Read(request.ValidPath, ct), ct);
+        var valid = request.ValidPath is null ? null : await Task.Run(() => request.ReadLike(request.ValidPath, train, ct), ct);
         return await RunAsync(request, train, valid, [], stage, progress, ct);
     }
 

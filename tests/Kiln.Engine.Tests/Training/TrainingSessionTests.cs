@@ -94,6 +94,23 @@ public sealed class TrainingSessionTests : KilnHostTest
     }
 
     [Fact]
+    public async Task A_small_validation_file_is_read_with_the_training_files_column_types()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 800, 1);
+        // Three rows with two regions: on its own the region column would be inferred as text.
+        var valid = Path.Combine(Dir, "small.csv");
+        await File.WriteAllTextAsync(valid, "income,debt,region,approved\n0.9,0.1,north,1\n0.1,0.9,south,0\n0.8,0.2,east,1\n");
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "10" }, valid, "small-valid"));
+        Assert.Contains("valid_accuracy", result.Metrics.Keys);
+
+        await File.WriteAllTextAsync(valid, "income,debt,region,approved\n0.9,0.1,north,1\nhigh,0.9,south,0\n");
+        var e = await Assert.ThrowsAsync<Kiln.Tabular.Csv.CsvFormatException>(() =>
+            Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "10" }, valid, "small-valid")));
+        Assert.Contains("small.csv", e.Message);
+        Assert.Contains("'high'", e.Message);
+    }
+
+    [Fact]
     public async Task Linear_regression_reports_regression_metrics()
     {
         var path = Path.Combine(Dir, "prices.csv");
