@@ -14,6 +14,10 @@ public abstract record LearnerOptions
     /// <summary>Threads to use: -1 (default) one per processor, or 1 and up.</summary>
     public int Threads { get; init; } = -1;
 
+    /// <summary>The name of a set option that only works with a validation table (early stopping, say), or null when
+    /// none is set: callers can refuse the combination before any work starts.</summary>
+    public virtual string? OptionNeedingValidation => null;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option outside its valid range.</summary>
     public virtual void Validate()
     {

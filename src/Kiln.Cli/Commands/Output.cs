@@ -78,10 +78,18 @@ internal static class Output
         CliConsole.Current.Write(table);
     }
 
-    private static void WriteJson(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<object?>> rows)
+    /// <summary>Writes one indented JSON document (readable quotes and non-ASCII) to the command's output.</summary>
+    public static void WriteJsonDocument(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = Kiln.Core.Mlflow.MlflowJson.WriterOptions.Encoder }))
+        {
+            write(json);
+        }
+        CliConsole.Current.Profile.Out.Writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteJson(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<object?>> rows) => WriteJsonDocument(json =>
         {
             json.WriteStartArray();
             foreach (var row in rows)
@@ -112,9 +120,7 @@ internal static class Output
                 json.WriteEndObject();
             }
             json.WriteEndArray();
-        }
-        CliConsole.Current.Profile.Out.Writer.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
+        });
 
     private static void WriteCsv(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<object?>> rows)
     {
@@ -131,7 +137,7 @@ internal static class Output
         null => "",
         double d when forTable => Commands.Format.Number(d),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
-        DateTimeOffset t => forTable ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset t => forTable ? Commands.Format.Time(t.ToUnixTimeMilliseconds()) : t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",
     };

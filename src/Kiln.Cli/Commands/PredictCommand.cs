@@ -14,19 +14,15 @@ internal static class PredictCommand
         var model = new Option<string>("--model") { Description = "A model package directory or runs:/RUN_ID/model.", Required = true };
         var data = new Option<string>("--data") { Description = "CSV to score (the model's feature columns; others are kept).", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the input with prediction columns added.", Required = true };
-        var naValues = new Option<string[]>("--na-values")
-        {
-            Description = "Tokens to read as missing besides empty, NA, N/A, NaN and null, comma-separated.",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var encoding = new Option<string?>("--encoding") { Description = "The file's encoding: utf-8 (default), latin1 or windows-1252." };
+        var format = new FileFormat();
         var onBadValue = new Option<string>("--on-bad-value")
         {
             Description = "A value that is not a number in a numeric feature: error (default: fail naming file, line, column and value) or missing (score it as missing and report how many).",
             DefaultValueFactory = _ => "error",
         };
         onBadValue.AcceptOnlyFromAmong("error", "missing");
-        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, naValues, encoding, onBadValue };
+        var command = new Command("predict", "Score a CSV file with a trained model (batch, parallel).") { model, data, output, onBadValue };
+        format.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
@@ -36,9 +32,7 @@ internal static class PredictCommand
                 var trained = ModelPackage.Load(directory);
                 var rows = 0;
                 var badValues = 0;
-                var readOptions = new ScoringReadOptions(
-                    [.. (parse.GetValue(naValues) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
-                    parse.GetValue(encoding), parse.GetValue(onBadValue) == "missing");
+                var readOptions = new ScoringReadOptions(format.NaValuesOf(parse), format.EncodingOf(parse), parse.GetValue(onBadValue) == "missing");
                 await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                     {

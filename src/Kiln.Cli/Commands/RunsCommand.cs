@@ -69,14 +69,7 @@ internal static class RunsCommand
             {
                 case OutputFormat.Json:
                     // The run exactly as MLflow's runs/get returns it.
-                    using (var buffer = new MemoryStream())
-                    {
-                        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true, Encoder = MlflowJson.WriterOptions.Encoder }))
-                        {
-                            MlflowJson.WriteRun(json, run);
-                        }
-                        CliConsole.Current.Profile.Out.Writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-                    }
+                    Output.WriteJsonDocument(json => MlflowJson.WriteRun(json, run));
                     return 0;
                 case OutputFormat.Csv:
                     Output.Write(OutputFormat.Csv, ["section", "key", "value"], ShowRows(run));

@@ -29,7 +29,7 @@ internal static class TrainCommand
         command.SetAction(async (parse, ct) =>
         {
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
-                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.NaValuesOf(parse), columns.EncodingOf(parse));
+                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse));
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;

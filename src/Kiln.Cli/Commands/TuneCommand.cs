@@ -32,7 +32,7 @@ internal static class TuneCommand
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!,
-                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), parse.GetValue(valid), parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.NaValuesOf(parse), columns.EncodingOf(parse));
+                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), parse.GetValue(valid), parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse));
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -29,6 +29,8 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
         {
             (train, valid) = HoldOut(train, 0.2, seed: 42);
         }
+        // Chosen and checked once for every trial (and before the parent run exists).
+        var columns = TrainingColumns.Prepare(request, train, valid);
         var halving = strategy.Equals("halving", StringComparison.OrdinalIgnoreCase);
         var candidates = strategy.ToLowerInvariant() switch
         {
@@ -74,7 +76,7 @@ public sealed class HyperparameterSearch(TrackingService tracking, TrainingSessi
                     }
                     var number = done.Count + 1;
                     var result = await session.RunAsync(
-                        request with { Parameters = parameters, RunName = $"trial-{number}" }, train, valid,
+                        request with { Parameters = parameters, RunName = $"trial-{number}" }, columns,
                         [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
                     metricName ??= DefaultMetric(result.Model.Schema.Task);
                     minimize = Minimize(metricName);

@@ -109,31 +109,50 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
     /// <summary>For a text or categorical column whose values are numbers but for at most five tokens (≥ 90 % numbers): those tokens and their counts.</summary>
     private static List<(string Token, int Rows)>? NumericExceptTokens(Column column)
     {
-        if (column is NumericColumn)
-        {
-            return null;
-        }
         var numbers = 0;
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var row = 0; row < column.Length; row++)
+        bool Count(string value, int rows)
         {
-            if (column.IsMissing(row))
+            if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
             {
-                continue;
+                numbers += rows;
+                return true;
             }
-            var text = column.FormatValue(row) ?? "";
-            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
-            {
-                numbers++;
-            }
-            else
-            {
-                tokens[text] = tokens.GetValueOrDefault(text) + 1;
-                if (tokens.Count > 5)
+            tokens[value] = tokens.GetValueOrDefault(value) + rows;
+            return tokens.Count <= 5;
+        }
+
+        switch (column)
+        {
+            case NumericColumn:
+                return null;
+            case CategoricalColumn categorical:
+                // Each category once, weighted by its rows: no string per row.
+                var perCode = new int[categorical.CategoryCount];
+                foreach (var code in categorical.Codes)
                 {
-                    return null;
+                    if (code >= 0)
+                    {
+                        perCode[code]++;
+                    }
                 }
-            }
+                for (var c = 0; c < perCode.Length; c++)
+                {
+                    if (perCode[c] > 0 && !Count(categorical.Categories[c], perCode[c]))
+                    {
+                        return null;
+                    }
+                }
+                break;
+            default:
+                for (var row = 0; row < column.Length; row++)
+                {
+                    if (!column.IsMissing(row) && !Count(column.FormatValue(row) ?? "", 1))
+                    {
+                        return null;
+                    }
+                }
+                break;
         }
         var total = numbers + tokens.Values.Sum();
         return tokens.Count > 0 && numbers > 0 && numbers >= 0.9 * total

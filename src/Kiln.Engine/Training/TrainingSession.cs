@@ -30,12 +30,16 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         return await RunAsync(request, train, valid, [], stage, progress, ct);
     }
 
-    /// <summary>Trains on tables already loaded (a search reuses them across trials); <paramref name="tags"/> go on the run.</summary>
-    public async Task<TrainResult> RunAsync(TrainRequest request, Table train, Table? valid, IReadOnlyList<Tag> tags,
+    /// <summary>Trains on tables already loaded; <paramref name="tags"/> go on the run. The columns are chosen and checked first.</summary>
+    public Task<TrainResult> RunAsync(TrainRequest request, Table train, Table? valid, IReadOnlyList<Tag> tags,
+        IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default) =>
+        RunAsync(request, TrainingColumns.Prepare(request, train, valid), tags, stage, progress, ct);
+
+    /// <summary>Trains on columns already chosen and checked (a search prepares them once for all its trials).</summary>
+    public async Task<TrainResult> RunAsync(TrainRequest request, TrainingColumns columns, IReadOnlyList<Tag> tags,
         IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
-        var columns = TrainingColumns.Prepare(request, train, valid);
-        (train, valid) = (columns.Train, columns.Valid);
+        var (train, valid) = (columns.Train, columns.Valid);
         foreach (var warning in columns.Warnings)
         {
             stage?.Report("Warning: " + warning);
@@ -46,10 +50,11 @@ public sealed class TrainingSession(TrackingService tracking, TimeProvider time,
         stage?.Report($"Task: {task} ({choice.Reason})");
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
         var options = entry.BindOptions(parameters);
-        if (valid is null && options is Learn.Gbdt.GbdtOptions { EarlyStoppingRounds: > 0 })
+        if (valid is null && options.OptionNeedingValidation is { } needing)
         {
             // Checked before the run exists: a usage error leaves no run behind.
-            throw Core.Errors.KilnException.Invalid("early_stopping_rounds needs a validation set: pass --valid FILE, or drop --param early_stopping_rounds.");
+            var flag = OptionsBinder.SnakeCase(needing);
+            throw Core.Errors.KilnException.Invalid($"{flag} needs a validation set: pass --valid FILE, or drop --param {flag}.");
         }
 
         var experimentId = await tracking.GetOrCreateExperimentAsync(request.Experiment, ct);

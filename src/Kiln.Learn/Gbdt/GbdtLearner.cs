@@ -30,9 +30,9 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.EarlyStoppingRounds > 0 && validation is null)
+        if (options.OptionNeedingValidation is { } needing && validation is null)
         {
-            throw new ArgumentException("EarlyStoppingRounds needs a validation table.", nameof(options));
+            throw new ArgumentException($"{needing} needs a validation table.", nameof(options));
         }
         var threads = options.ResolvedThreads;
         var data = TrainingData.Create(train, target, options.Task);

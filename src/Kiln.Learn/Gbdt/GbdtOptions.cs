@@ -53,6 +53,9 @@ public sealed record GbdtOptions : LearnerOptions
     /// 0 = off. Needs a validation table. Range ≥ 0; default 0.</summary>
     public int EarlyStoppingRounds { get; init; }
 
+    /// <inheritdoc />
+    public override string? OptionNeedingValidation => EarlyStoppingRounds > 0 ? nameof(EarlyStoppingRounds) : null;
+
     /// <summary>Added to a category's hessian when ordering categories for a categorical split. Range ≥ 0; default 10.</summary>
     public double CategoricalSmoothing { get; init; } = 10;
 
