@@ -16,6 +16,7 @@ public static class KilnCli
         var root = new RootCommand("Kiln: experiment tracking, models and pipelines for .NET — an MLflow-compatible server and toolchain.");
         root.Options.Add(GlobalOptions.Store);
         root.Options.Add(GlobalOptions.Artifacts);
+        root.Options.Add(GlobalOptions.TrackingUri);
         root.Subcommands.Add(ServerCommand.Build());
         root.Subcommands.Add(ExperimentsCommand.Build());
         root.Subcommands.Add(RunsCommand.Build());

@@ -5,7 +5,7 @@ namespace Kiln.Hosting;
 
 /// <summary>
 /// Kiln's services without a web server, for CLI commands and tests: <see cref="KilnServices.AddKiln"/> over the
-/// settings, the metadata store initialised (migrated) on open, everything disposed with the host.
+/// settings, the metadata store (when tracking is local) initialised (migrated) on open, everything disposed with the host.
 /// </summary>
 public sealed class KilnHost : IAsyncDisposable
 {
@@ -25,7 +25,10 @@ public sealed class KilnHost : IAsyncDisposable
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {
-            await provider.GetRequiredService<IMetadataStore>().InitializeAsync(ct);
+            if (provider.GetService<IMetadataStore>() is { } store)
+            {
+                await store.InitializeAsync(ct);
+            }
             return new KilnHost(provider);
         }
         catch

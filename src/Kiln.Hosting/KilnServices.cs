@@ -8,9 +8,11 @@ namespace Kiln.Hosting;
 /// <summary>Every feature's registration in one call; each feature also registers alone (<c>AddKilnTracking()</c>, …).</summary>
 public static class KilnServices
 {
-    /// <summary>The stores the settings name and every feature over them. A new feature adds its <c>AddKilnX()</c> here.</summary>
-    public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => services
-        .AddKilnStores(settings)
-        .AddKilnTracking()
-        .AddKilnTraining();
+    /// <summary>
+    /// The stores the settings name and every feature over them. A new feature adds its <c>AddKilnX()</c> here. With a
+    /// <see cref="KilnSettings.TrackingServer"/>, tracking goes to that server and no local store is opened.
+    /// </summary>
+    public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => settings.TrackingServer is { } server
+        ? services.AddKilnRemoteTracking(settings, server).AddKilnTraining()
+        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining();
 }

@@ -22,7 +22,12 @@ public sealed class CliHarness : IDisposable
     /// <summary>Kiln's services over this harness's store, as the commands open them.</summary>
     public Task<KilnHost> OpenHostAsync() => KilnHost.OpenAsync(KilnSettings.Resolve(Store, Path.Combine(Home, "artifacts"), Home));
 
-    public async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    /// <summary>Runs the CLI on this harness's local store.</summary>
+    public Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) =>
+        RunWithoutStoreAsync([.. args, "--store", Store, "--artifacts", Path.Combine(Home, "artifacts")]);
+
+    /// <summary>Runs the CLI with exactly these arguments (no store options added), e.g. against a tracking server.</summary>
+    public async Task<(int Exit, string Out, string Err)> RunWithoutStoreAsync(params string[] args)
     {
         await ConsoleLock.WaitAsync();
         var stdout = new StringWriter();
@@ -41,7 +46,7 @@ public sealed class CliHarness : IDisposable
                 Interactive = InteractionSupport.No,
             });
             console.Profile.Width = 200;
-            var exit = await KilnCli.RunAsync([.. args, "--store", Store, "--artifacts", Path.Combine(Home, "artifacts")], console);
+            var exit = await KilnCli.RunAsync(args, console);
             return (exit, stdout.ToString(), stderr.ToString());
         }
         finally

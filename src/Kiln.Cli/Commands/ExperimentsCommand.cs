@@ -33,7 +33,7 @@ internal static class ExperimentsCommand
             string? token = null;
             do
             {
-                var page = await kiln.Get<TrackingService>().SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
+                var page = await kiln.Get<ITracking>().SearchExperimentsAsync(parse.GetValue(filter), ["experiment_id ASC"], viewType, 1000, token, ct);
                 rows.AddRange(page.Items.Select(e => (IReadOnlyList<object?>)[e.ExperimentId, e.Name, e.LifecycleStage.WireName(), Output.Time(e.CreationTime), e.ArtifactLocation]));
                 token = page.NextPageToken;
             }
@@ -52,7 +52,7 @@ internal static class ExperimentsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var id = await kiln.Get<TrackingService>().CreateExperimentAsync(parse.GetValue(name), parse.GetValue(location), [], ct);
+            var id = await kiln.Get<ITracking>().CreateExperimentAsync(parse.GetValue(name), parse.GetValue(location), [], ct);
             CliConsole.Current.WriteLine(id);
             return 0;
         });
@@ -66,8 +66,8 @@ internal static class ExperimentsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var experiment = await Resolve.ExperimentAsync(kiln.Get<TrackingService>(), parse.GetValue(id)!, ct);
-            await kiln.Get<TrackingService>().DeleteExperimentAsync(experiment.ExperimentId, ct);
+            var experiment = await Resolve.ExperimentAsync(kiln.Get<ITracking>(), parse.GetValue(id)!, ct);
+            await kiln.Get<ITracking>().DeleteExperimentAsync(experiment.ExperimentId, ct);
             CliConsole.Current.MarkupLine($"Deleted experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");
             return 0;
         });
@@ -81,7 +81,7 @@ internal static class ExperimentsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var tracking = kiln.Get<TrackingService>();
+            var tracking = kiln.Get<ITracking>();
             var experiment = await Resolve.ExperimentAsync(tracking, parse.GetValue(id)!, ct);
             await tracking.RestoreExperimentAsync(experiment.ExperimentId, ct);
             CliConsole.Current.MarkupLine($"Restored experiment {experiment.ExperimentId} ([bold]{Format.Escape(experiment.Name)}[/]).");

@@ -18,7 +18,14 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
-    public static KilnSettings Settings(ParseResult parse) => KilnSettings.Resolve(parse.GetValue(Store), parse.GetValue(Artifacts));
+    public static readonly Option<string?> TrackingUri = new("--tracking-uri")
+    {
+        Description = "Tracking server to read and record runs on, e.g. http://mlops:5000 (artifacts go through its proxy). Env: KILN_TRACKING_URI, or MLFLOW_TRACKING_URI when http(s). Default: the local store.",
+        Recursive = true,
+    };
+
+    public static KilnSettings Settings(ParseResult parse) =>
+        KilnSettings.Resolve(parse.GetValue(Store), parse.GetValue(Artifacts), tracking: parse.GetValue(TrackingUri));
 
     /// <summary>Kiln's services over the stores the options name (migrated on open).</summary>
     public static Task<KilnHost> OpenAsync(ParseResult parse, CancellationToken ct) => KilnHost.OpenAsync(Settings(parse), ct: ct);

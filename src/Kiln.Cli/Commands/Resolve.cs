@@ -7,7 +7,7 @@ namespace Kiln.Cli.Commands;
 /// <summary>Lets commands take an experiment by id or by name.</summary>
 internal static class Resolve
 {
-    public static async Task<Experiment> ExperimentAsync(TrackingService tracking, string idOrName, CancellationToken ct)
+    public static async Task<Experiment> ExperimentAsync(ITracking tracking, string idOrName, CancellationToken ct)
     {
         if (long.TryParse(idOrName, out _))
         {

@@ -34,7 +34,7 @@ internal static class RunsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var tracking = kiln.Get<TrackingService>();
+            var tracking = kiln.Get<ITracking>();
             var exp = await Resolve.ExperimentAsync(tracking, parse.GetValue(experiment)!, ct);
             var page = await tracking.SearchRunsAsync([exp.ExperimentId], parse.GetValue(filter), ViewType.ActiveOnly, parse.GetValue(max),
                 parse.GetValue(orderBy) ?? [], null, ct);
@@ -64,7 +64,7 @@ internal static class RunsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var run = await kiln.Get<TrackingService>().GetRunAsync(parse.GetValue(runId)!, ct);
+            var run = await kiln.Get<ITracking>().GetRunAsync(parse.GetValue(runId)!, ct);
             switch (Output.Format(parse, output))
             {
                 case OutputFormat.Json:
@@ -129,7 +129,7 @@ internal static class RunsCommand
             var runs = new List<Run>();
             foreach (var id in parse.GetValue(runIds)!)
             {
-                runs.Add(await kiln.Get<TrackingService>().GetRunAsync(id, ct));
+                runs.Add(await kiln.Get<ITracking>().GetRunAsync(id, ct));
             }
             var table = Output.NewTable().AddColumn("");
             foreach (var run in runs)

@@ -24,7 +24,8 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync(
                     $"warning: listening on {parse.GetValue(host)} exposes Kiln to the network, and Kiln has no authentication yet: anyone who can reach this port can read and change every run. Use 127.0.0.1 unless the network is trusted.");
             }
-            var settings = GlobalOptions.Settings(parse);
+            // The server is the tracking server: a tracking URI in the environment (for clients) does not apply to it.
+            var settings = GlobalOptions.Settings(parse) with { TrackingServer = null };
             await using var app = KilnWebHost.Build(settings, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
             try
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Kiln.Core.Errors;
 using Kiln.Engine.Training;
+using Kiln.Hosting;
 using Kiln.Learn;
 using Spectre.Console;
 
@@ -87,7 +88,8 @@ internal static class TrainCommand
                 table.AddRow(Format.Escape(name), value.ToString("G5", CultureInfo.InvariantCulture));
             }
             console.Write(table);
-            console.MarkupLine($"Run [bold]{result.RunId}[/] in experiment {result.ExperimentId}: model at [bold]runs:/{result.RunId}/model[/]");
+            var where = kiln.Get<KilnSettings>().TrackingServer is { } server ? $" on {Format.Escape(server.AbsoluteUri)}" : "";
+            console.MarkupLine($"Run [bold]{result.RunId}[/] in experiment {result.ExperimentId}{where}: model at [bold]runs:/{result.RunId}/model[/]");
             return 0;
         });
         return command;

@@ -17,6 +17,10 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
 
     public Uri Api(string path) => new(BaseUri, "api/2.0/mlflow/" + path);
 
+    /// <summary>The artifact proxy's address for a path relative to the server's artifact root (each segment escaped).</summary>
+    public Uri ArtifactsApi(string path) =>
+        new(BaseUri, "api/2.0/mlflow-artifacts/artifacts/" + string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString)));
+
     public async Task<JsonDocument> PostAsync(string path, Action<Utf8JsonWriter> body, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -28,15 +32,32 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
         }
         using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
         content.Headers.ContentType = Json;
-        using var response = await Http.PostAsync(Api(path), content, ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, Api(path)) { Content = content }, HttpCompletionOption.ResponseContentRead, ct);
         return await ReadAsync(response, ct);
     }
 
     public async Task<JsonDocument> GetAsync(string path, IEnumerable<(string Name, string? Value)> query, CancellationToken ct)
     {
         var qs = string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value!)}"));
-        using var response = await Http.GetAsync(new Uri(Api(path) + (qs.Length > 0 ? "?" + qs : "")), ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(Api(path) + (qs.Length > 0 ? "?" + qs : ""))), HttpCompletionOption.ResponseContentRead, ct);
         return await ReadAsync(response, ct);
+    }
+
+    /// <summary>Sends a request; a server that cannot be reached is a TEMPORARILY_UNAVAILABLE error naming its address.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
+    {
+        using (request)
+        {
+            try
+            {
+                return await Http.SendAsync(request, completion, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new KilnException(ErrorCode.TemporarilyUnavailable,
+                    $"Cannot reach the tracking server at {BaseUri}: {e.Message} Check that the server is running and that the address is right.", e);
+            }
+        }
     }
 
     public static async Task<JsonDocument> ReadAsync(HttpResponseMessage response, CancellationToken ct)

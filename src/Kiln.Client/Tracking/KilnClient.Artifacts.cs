@@ -30,8 +30,7 @@ public sealed partial class KilnClient
     public async Task UploadArtifactAsync(string runId, string artifactPath, Stream content, CancellationToken ct = default)
     {
         var uri = await ProxyUriAsync(runId, ArtifactPath.Normalize(artifactPath), ct);
-        using var body = new StreamContent(content);
-        using var response = await _rest.Http.PutAsync(uri, body, ct);
+        using var response = await _rest.SendAsync(new HttpRequestMessage(HttpMethod.Put, uri) { Content = new StreamContent(content) }, HttpCompletionOption.ResponseContentRead, ct);
         using var _ = await RestChannel.ReadAsync(response, ct);
     }
 
@@ -48,6 +47,10 @@ public sealed partial class KilnClient
         await UploadArtifactAsync(runId, ArtifactPath.Join(artifactDirectory ?? "", Path.GetFileName(localFile)), file, ct);
     }
 
+    /// <summary>The server's artifact proxy as an <see cref="IArtifactStore"/>, with paths relative to the server's artifact root.</summary>
+    /// <remarks>A run whose artifact URI is <c>mlflow-artifacts:/0/RUN/artifacts</c> keeps its files under <c>0/RUN/artifacts</c> here.</remarks>
+    public Artifacts.ProxiedArtifactStore ArtifactProxy => new(_rest);
+
     /// <summary>Opens a run artifact for reading; the caller disposes the stream.</summary>
     /// <remarks>A GET from <c>mlflow-artifacts</c>, streamed as it arrives; the run's artifact URI must be <c>mlflow-artifacts:</c>.</remarks>
     /// <param name="runId">The run's id.</param>
@@ -58,7 +61,7 @@ public sealed partial class KilnClient
     public async Task<Stream> DownloadArtifactAsync(string runId, string artifactPath, CancellationToken ct = default)
     {
         var uri = await ProxyUriAsync(runId, ArtifactPath.Normalize(artifactPath), ct);
-        var response = await _rest.Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
+        var response = await _rest.SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsByteArrayAsync(ct);
@@ -76,7 +79,6 @@ public sealed partial class KilnClient
         {
             throw KilnException.Invalid($"Run {runId} stores artifacts at '{root}', not through the server; write them there directly.");
         }
-        var relative = ArtifactPath.Join(runRoot, artifactPath);
-        return new Uri(_rest.BaseUri, "api/2.0/mlflow-artifacts/artifacts/" + string.Join('/', relative.Split('/').Select(Uri.EscapeDataString)));
+        return _rest.ArtifactsApi(ArtifactPath.Join(runRoot, artifactPath));
     }
 }

@@ -8,7 +8,7 @@ namespace Kiln.Engine.Packaging;
 /// Resolves a model reference to a local package directory: a directory path as is, or <c>runs:/RUN_ID/path</c>
 /// (MLflow's URI form) copied out of the run's artifacts into a temporary directory.
 /// </summary>
-public sealed class ModelLocator(TrackingService tracking)
+public sealed class ModelLocator(ITracking tracking)
 {
     /// <summary>Returns the package directory and whether the caller should delete it afterwards.</summary>
     public async Task<(string Directory, bool Temporary)> ResolveAsync(string reference, CancellationToken ct)

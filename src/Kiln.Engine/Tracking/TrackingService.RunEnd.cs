@@ -7,6 +7,10 @@ public sealed partial class TrackingService
     /// <summary>The tag a failed run carries its error message in.</summary>
     public const string ErrorTag = "kiln.error";
 
+    /// <summary>An error message cut to fit a tag value.</summary>
+    internal static string Truncate(string message) =>
+        message.Length <= TrackingLimits.MaxTagValueLength ? message : message[..(TrackingLimits.MaxTagValueLength - 3)] + "...";
+
     /// <summary>
     /// Ends a run that did not finish: KILLED when <paramref name="cancelled"/> (Ctrl+C, SIGTERM), else FAILED with
     /// the error's message recorded as the <see cref="ErrorTag"/> tag. Always writes, even if the caller's token is cancelled;
@@ -18,8 +22,7 @@ public sealed partial class TrackingService
         {
             if (!cancelled)
             {
-                var message = error.Message.Length <= TrackingLimits.MaxTagValueLength ? error.Message : error.Message[..(TrackingLimits.MaxTagValueLength - 3)] + "...";
-                await SetTagAsync(runId, new Tag(ErrorTag, message), CancellationToken.None);
+                await SetTagAsync(runId, new Tag(ErrorTag, Truncate(error.Message)), CancellationToken.None);
             }
             await UpdateRunAsync(runId, (cancelled ? RunStatus.Killed : RunStatus.Failed).WireName(), NowMs(), null, CancellationToken.None);
         }

@@ -9,7 +9,7 @@ namespace Kiln.Engine.Tracking;
 /// Experiment tracking as the REST API and the CLI see it: validates input against
 /// <see cref="TrackingLimits"/>, parses search grammar, and calls the store. Nothing invalid reaches the store.
 /// </summary>
-public sealed partial class TrackingService(ITrackingStore store, IArtifactStore artifacts, TimeProvider time)
+public sealed partial class TrackingService(ITrackingStore store, IArtifactStore artifacts, TimeProvider time) : ITracking
 {
     /// <summary>The current time in Unix milliseconds, from the injected clock (for timestamps a caller did not give).</summary>
     public long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();

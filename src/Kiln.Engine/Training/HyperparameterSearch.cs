@@ -18,7 +18,7 @@ public sealed record SearchResult(string ParentRunId, string Metric, bool Minimi
 /// full training run nested under it (tag <c>mlflow.parentRunId</c>, as MLflow nests runs), and the best trial's run
 /// is tagged <c>kiln.tune.best = true</c>. Without a validation file, 20 % of the rows are held out (seeded).
 /// </summary>
-public sealed class HyperparameterSearch(TrackingService tracking, TrainingSession session)
+public sealed class HyperparameterSearch(ITracking tracking, TrainingSession session)
 {
     public async Task<SearchResult> RunAsync(TrainRequest request, SearchSpace space, string strategy, int trials, string? metric,
         IProgress<(int Done, int Total, Trial? Last)>? progress = null, CancellationToken ct = default)

@@ -4,7 +4,7 @@ using Kiln.Engine.Tracking;
 namespace Kiln.Engine.Training;
 
 /// <summary>Writes files into a run's artifact location.</summary>
-public sealed class RunArtifactWriter(TrackingService tracking, string runId)
+public sealed class RunArtifactWriter(ITracking tracking, string runId)
 {
     public async Task WriteTextAsync(string artifactPath, string text, CancellationToken ct)
     {

@@ -19,7 +19,7 @@ public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel
 /// per-iteration train/valid loss as stepped metrics, final metrics, the model package under <c>model/</c> and
 /// charts (loss curve, ROC/PR, calibration, confusion matrix, feature importance) under <c>charts/</c>.
 /// </summary>
-public sealed class TrainingSession(TrackingService tracking, TimeProvider time, IdGenerator ids)
+public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGenerator ids)
 {
     /// <summary>Runs the whole thing; <paramref name="stage"/> hears what is happening, <paramref name="progress"/> each iteration.</summary>
     public async Task<TrainResult> RunAsync(TrainRequest request, IProgress<string>? stage = null, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
