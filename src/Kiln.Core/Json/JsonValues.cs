@@ -48,11 +48,10 @@ public static class JsonValues
         }
     }
 
-    /// <summary>A string; numbers and booleans are taken as their JSON text.</summary>
+    /// <summary>A string. A number or boolean is INVALID_PARAMETER_VALUE, as in MLflow: <c>"key": 31</c> is not the key "31".</summary>
     public static string String(JsonElement element, string name) => element.ValueKind switch
     {
         JsonValueKind.String => Text(element, name),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
         _ => throw InvalidValue(name, element.GetRawText()),
     };
 

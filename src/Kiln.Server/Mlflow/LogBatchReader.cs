@@ -9,18 +9,18 @@ namespace Kiln.Server.Mlflow;
 
 /// <summary>
 /// Reads a log-batch body in one forward pass (Utf8JsonReader, no DOM), reusing the strings of metric keys
-/// that repeat within the batch. This is the ingest hot path; it accepts what <see cref="MlflowJson"/>'s readers accept. A metric without a timestamp gets <c>now</c>.
+/// that repeat within the batch. This is the ingest hot path; it accepts what <see cref="MlflowJson"/>'s readers accept. A metric without a timestamp is refused, as in MLflow.
 /// </summary>
 public static class LogBatchReader
 {
     public sealed record Batch(string? RunId, List<Metric> Metrics, List<Param> Params, List<Tag> Tags);
 
-    public static Batch Read(ReadOnlySpan<byte> json, long now)
+    public static Batch Read(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
-            return ReadBatch(ref reader, now);
+            return ReadBatch(ref reader);
         }
         catch (JsonException e)
         {
@@ -28,7 +28,7 @@ public static class LogBatchReader
         }
     }
 
-    private static Batch ReadBatch(ref Utf8JsonReader reader, long now)
+    private static Batch ReadBatch(ref Utf8JsonReader reader)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -48,7 +48,7 @@ public static class LogBatchReader
             }
             else if (reader.ValueTextEquals("metrics"u8))
             {
-                ReadArray(ref reader, "metrics", (ref Utf8JsonReader r) => metrics.Add(ReadMetric(ref r, keys, now)));
+                ReadArray(ref reader, "metrics", (ref Utf8JsonReader r) => metrics.Add(ReadMetric(ref r, keys)));
             }
             else if (reader.ValueTextEquals("params"u8))
             {
@@ -98,7 +98,7 @@ public static class LogBatchReader
         }
     }
 
-    private static Metric ReadMetric(ref Utf8JsonReader reader, KeyCache keys, long now)
+    private static Metric ReadMetric(ref Utf8JsonReader reader, KeyCache keys)
     {
         string? key = null;
         double? value = null;
@@ -135,9 +135,13 @@ public static class LogBatchReader
         return new Metric(
             key ?? throw JsonValues.Missing("key"),
             value ?? throw JsonValues.Missing("value"),
-            timestamp ?? now,
+            timestamp ?? throw MissingTimestamp(key),
             step);
     }
+
+    /// <summary>MLflow requires every metric's timestamp (its clients always send one); a batch without it is refused whole.</summary>
+    internal static Core.Errors.KilnException MissingTimestamp(string key) => Core.Errors.KilnException.Invalid(
+        $"Metric '{key}' has no timestamp. Every metric needs 'timestamp' (milliseconds since the Unix epoch), as in MLflow. See the API docs for more information about request parameters.");
 
     private static (string Key, string Value) ReadPair(ref Utf8JsonReader reader)
     {
@@ -167,9 +171,7 @@ public static class LogBatchReader
     private static string StringValue(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
         JsonTokenType.String => JsonValues.Text(ref reader, name),
-        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
-        JsonTokenType.True => "true",
-        JsonTokenType.False => "false",
+        JsonTokenType.Number => throw JsonValues.InvalidValue(name, System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
         _ => throw JsonValues.InvalidValue(name, reader.TokenType.ToString()),
     };
 

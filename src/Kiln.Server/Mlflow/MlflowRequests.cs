@@ -14,6 +14,14 @@ public static class MlflowRequests
     /// <summary>The dataset inputs in the array parameter <paramref name="name"/>.</summary>
     public static List<DatasetInput> DatasetInputs(ApiRequest request, string name) => [.. request.Objects(name).Select(MlflowJson.ReadDatasetInput)];
 
-    /// <summary>The metric that is the request body itself (runs/log-metric); a missing timestamp is now.</summary>
-    public static Metric Metric(ApiRequest request, long now) => MlflowJson.ReadMetric(request.Body ?? throw JsonValues.Missing("key"), now);
+    /// <summary>The metric that is the request body itself (runs/log-metric); its timestamp is required, as in MLflow.</summary>
+    public static Metric Metric(ApiRequest request)
+    {
+        var body = request.Body ?? throw JsonValues.Missing("key");
+        if (!body.TryGetProperty("timestamp", out var timestamp) || timestamp.ValueKind == System.Text.Json.JsonValueKind.Null)
+        {
+            throw JsonValues.Missing("timestamp");
+        }
+        return MlflowJson.ReadMetric(body);
+    }
 }

@@ -44,7 +44,7 @@ public static class RunEndpoints
 
         app.MapMlflow<TrackingService>("runs/log-metric", Post, (call, tracking) =>
         {
-            var metric = MlflowRequests.Metric(call.Request, tracking.NowMs());
+            var metric = MlflowRequests.Metric(call.Request);
             return tracking.LogMetricAsync(RunId(call.Request), metric, call.Ct);
         });
 
@@ -58,7 +58,7 @@ public static class RunEndpoints
 
         app.MapMlflow<TrackingService>("runs/log-batch", Post, (call, tracking) =>
         {
-            var batch = LogBatchReader.Read(call.Request.RawBody.Span, tracking.NowMs());
+            var batch = LogBatchReader.Read(call.Request.RawBody.Span);
             return tracking.LogBatchAsync(batch.RunId ?? throw JsonValues.Missing("run_id"), batch.Metrics, batch.Params, batch.Tags, call.Ct);
         }, TrackingLimits.MaxBatchRequestBytes);
 

@@ -79,7 +79,7 @@ public sealed class RunEndpointsTests : ServerTestBase
              "metrics": [{"key": "m0", "value": "NaN", "timestamp": "12", "step": "3", "extra": null},
                          {"key": "m0", "value": 1.5, "timestamp": 13, "step": 4},
                          {"key": "m1", "value": "-Infinity", "timestamp": 1}],
-             "params": [{"key": "p", "value": 7}], "tags": [{"key": "t", "value": "x"}]}
+             "params": [{"key": "p", "value": "7"}], "tags": [{"key": "t", "value": "x"}]}
             """;
         var (status, json) = await PostRawAsync(Api + "runs/log-batch", body);
         Assert.Equal(HttpStatusCode.OK, status);
@@ -98,6 +98,30 @@ public sealed class RunEndpointsTests : ServerTestBase
         AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "'key'");
         (status, json) = await PostRawAsync(Api + "runs/log-batch", "{\"run_id\": ");
         AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Malformed JSON");
+    }
+
+    [Fact]
+    public async Task Numbers_where_strings_are_required_and_metrics_without_timestamps_are_refused_as_in_MLflow()
+    {
+        var runId = await CreateRunAsync();
+        var before = (await GetOkAsync(Api + $"runs/get?run_id={runId}")).GetProperty("run").GetProperty("data").ToString();
+        foreach (var (path, body, names) in new[]
+        {
+            ("runs/log-batch", $$"""{"run_id": "{{runId}}", "params": [{"key": "p", "value": 7}]}""", "'value'"),
+            ("runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": 31, "value": 1, "timestamp": 1}]}""", "'key'"),
+            ("runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": "m", "value": 1, "step": 0}]}""", "no timestamp"),
+            ("runs/log-metric", $$"""{"run_id": "{{runId}}", "key": "m", "value": 1}""", "'timestamp'"),
+            ("runs/set-tag", $$"""{"run_id": "{{runId}}", "key": "t", "value": 1.5}""", "'value'"),
+            ("runs/log-parameter", $$"""{"run_id": "{{runId}}", "key": "p", "value": true}""", "'value'"),
+            ("runs/update", """{"run_id": 123, "status": "FINISHED"}""", "'run_id'"),
+            ("experiments/create", """{"name": 123}""", "'name'"),
+            ("experiments/create", """{"name": "x", "artifact_location": 9.0}""", "'artifact_location'"),
+        })
+        {
+            var (status, json) = await PostRawAsync(Api + path, body);
+            AssertError(status, json, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", names);
+        }
+        Assert.Equal(before, (await GetOkAsync(Api + $"runs/get?run_id={runId}")).GetProperty("run").GetProperty("data").ToString());
     }
 
     [Fact]
