@@ -75,6 +75,58 @@ var results = new List<(string Name, string Value)>();
 var rng = new Random(42);
 var experiment = await NewExperiment("bench");
 
+var historyPoints = int.Parse(Arg("--history-points", "0"), CultureInfo.InvariantCulture);
+if (historyPoints > 0)
+{
+    // Metric history mode (bench/history.sh): one key of N points logged in batches of 1000, then one page read
+    // repeatedly, 16 readers at once, and the whole history paged through; the server's peak RSS from --server-pid.
+    var pid = Arg("--server-pid", "");
+    long PeakRssMb() => pid.Length == 0 ? -1 : long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+        .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    var historyRun = await NewRun(await NewExperiment("history"), "history");
+    var seedWatch = Stopwatch.StartNew();
+    for (var b = 0; b < historyPoints / 1000; b++)
+    {
+        await Post("runs/log-batch", Batch(historyRun, 1000, b * 1000, 1, rng));
+    }
+    results.Add(($"log {historyPoints:N0} points of one key (log-batch 1000), s", seedWatch.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)));
+    results.Add(("server peak RSS after logging, MB", PeakRssMb().ToString(CultureInfo.InvariantCulture)));
+    async Task<JsonElement> HistoryPage(string? token) =>
+        JsonDocument.Parse(await http.GetStringAsync($"metrics/get-history?run_id={historyRun}&metric_key=m0&max_results=25000"
+            + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)))).RootElement.Clone();
+    var pageTimes = new List<double>();
+    for (var i = 0; i < 7; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await HistoryPage(null);
+        pageTimes.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+    results.Add(("first page (25,000 points) p50 ms", Percentiles(pageTimes).P50.ToString("F0", CultureInfo.InvariantCulture)));
+    var concurrent = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => HistoryPage(null)));
+    results.Add(("16 concurrent first-page readers, wall ms", concurrent.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)));
+    results.Add(("server peak RSS after 16 readers, MB", PeakRssMb().ToString(CultureInfo.InvariantCulture)));
+    var all = Stopwatch.StartNew();
+    var (read, pages) = (0, 0);
+    string? pageToken = null;
+    do
+    {
+        var page = await HistoryPage(pageToken);
+        read += page.GetProperty("metrics").GetArrayLength();
+        pages++;
+        pageToken = page.TryGetProperty("next_page_token", out var token) ? token.GetString() : null;
+    }
+    while (pageToken is not null);
+    results.Add(($"page through all ({read:N0} points, {pages} pages), s", all.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)));
+    results.Add(("server peak RSS at the end, MB", PeakRssMb().ToString(CultureInfo.InvariantCulture)));
+    Console.WriteLine($"## {label}");
+    foreach (var (name, value) in results)
+    {
+        Console.WriteLine($"| {name} | {value} |");
+    }
+    return;
+}
+
 // Warm-up: JIT and connection pool.
 var warmRun = await NewRun(experiment, "warm");
 for (var i = 0; i < 50; i++)

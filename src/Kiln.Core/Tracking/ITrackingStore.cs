@@ -61,6 +61,9 @@ public interface ITrackingStore
     /// <summary>One page of the runs matching <paramref name="query"/>; by default newest first (start_time DESC), then by run id.</summary>
     Task<Page<Run>> SearchRunsAsync(RunQuery query, CancellationToken ct = default);
 
-    /// <summary>Every point of one metric, ordered by step then timestamp, paged.</summary>
-    Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int maxResults, int offset, CancellationToken ct = default);
+    /// <summary>
+    /// One page of a metric's points in <see cref="MetricOrder"/> (exact duplicates once): up to <paramref name="maxResults"/>
+    /// points after <paramref name="after"/> (null: from the first). Memory is bounded by the page, not the history.
+    /// </summary>
+    Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int maxResults, MetricCursor? after, CancellationToken ct = default);
 }

@@ -154,7 +154,7 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
 
     public Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int? maxResults, string? pageToken, CancellationToken ct = default) =>
         store.GetMetricHistoryAsync(runId, key, TrackingValidation.MaxResults(maxResults ?? TrackingLimits.MaxMetricHistoryResults, TrackingLimits.MaxMetricHistoryResults),
-            PageToken.Offset(pageToken), ct);
+            MetricCursor.Parse(pageToken), ct);
 
     private static void ValidateTags(IReadOnlyList<Tag> tags)
     {

@@ -12,5 +12,6 @@ internal static class SchemaMigrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "tracking", TrackingSchema.V1),
+        new(2, "metric history step ranges", TrackingSchema.V2),
     ];
 }

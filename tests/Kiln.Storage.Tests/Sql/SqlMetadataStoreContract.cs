@@ -42,4 +42,29 @@ public abstract class SqlMetadataStoreContract : TrackingStoreContract
         Assert.Contains("schema version 99", e.Message);
         Assert.Contains("Upgrade Kiln", e.Message);
     }
+
+    [Fact]
+    public async Task Metric_chunks_written_before_step_ranges_existed_are_still_read_in_order()
+    {
+        var run = await Store.CreateRunAsync(new Kiln.Core.Tracking.NewRun("0", "r", "u", 1, []));
+        await Store.LogBatchAsync(run.Info.RunId, [.. Enumerable.Range(0, 30).Select(i => new Kiln.Core.Tracking.Metric("m", i, 1, i))], [], []);
+        await Store.LogBatchAsync(run.Info.RunId, [.. Enumerable.Range(10, 30).Select(i => new Kiln.Core.Tracking.Metric("m", i, 2, i))], [], []);
+        await using (var connection = await Sql.Dialect.OpenAsync(default))
+        {
+            // What a chunk written by migration 1 looks like: no step range.
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE metric_points SET min_step = NULL, max_step = NULL WHERE point_count = 30 AND chunk_id = (SELECT MIN(chunk_id) FROM metric_points)";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        var steps = new List<long>();
+        Kiln.Core.Tracking.MetricCursor? cursor = null;
+        do
+        {
+            var page = await Store.GetMetricHistoryAsync(run.Info.RunId, "m", 8, cursor);
+            steps.AddRange(page.Items.Select(m => m.Step));
+            cursor = page.NextPageToken is null ? null : Kiln.Core.Tracking.MetricCursor.Parse(page.NextPageToken);
+        }
+        while (cursor is not null);
+        Assert.Equal([.. Enumerable.Range(0, 10).Select(i => (long)i), .. Enumerable.Range(10, 20).SelectMany(i => new[] { (long)i, i }), .. Enumerable.Range(30, 10).Select(i => (long)i)], steps);
+    }
 }

@@ -35,19 +35,10 @@ internal static class MetricPoints
         }
     }
 
-    /// <summary>Orders points by step, timestamp, value and drops exact duplicates, as MLflow stores each distinct point once.</summary>
+    /// <summary>Orders points by <see cref="MetricOrder"/> and drops exact duplicates, as MLflow stores each distinct point once.</summary>
     public static List<Metric> SortDistinct(List<Metric> points)
     {
-        points.Sort(static (a, b) =>
-        {
-            var c = a.Step.CompareTo(b.Step);
-            if (c != 0)
-            {
-                return c;
-            }
-            c = a.Timestamp.CompareTo(b.Timestamp);
-            return c != 0 ? c : a.Value.CompareTo(b.Value);
-        });
+        points.Sort(MetricOrder.Compare);
         var distinct = new List<Metric>(points.Count);
         foreach (var point in points)
         {

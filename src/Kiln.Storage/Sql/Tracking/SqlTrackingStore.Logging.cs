@@ -73,16 +73,23 @@ public sealed partial class SqlTrackingStore
             list.Add(metric);
         }
         // One multi-row statement per batch: per-statement overhead, not rows, dominates SQLite's cost here.
-        var sql = new System.Text.StringBuilder("INSERT INTO metric_points (run_uuid, key, point_count, points) VALUES ");
+        var sql = new System.Text.StringBuilder("INSERT INTO metric_points (run_uuid, key, point_count, points, min_step, max_step) VALUES ");
         await using var insert = connection.Command(transaction, "");
         insert.Add("id", runId);
         var i = 0;
         foreach (var (metricKey, list) in byKey)
         {
-            sql.Append(i == 0 ? "" : ", ").Append($"(@id, @k{i}, @n{i}, @p{i})");
+            sql.Append(i == 0 ? "" : ", ").Append($"(@id, @k{i}, @n{i}, @p{i}, @lo{i}, @hi{i})");
             insert.Add("k" + i, metricKey);
             insert.Add("n" + i, list.Count);
             insert.Add("p" + i, MetricPoints.Encode(list));
+            var (low, high) = (long.MaxValue, long.MinValue);
+            foreach (var point in list)
+            {
+                (low, high) = (Math.Min(low, point.Step), Math.Max(high, point.Step));
+            }
+            insert.Add("lo" + i, low);
+            insert.Add("hi" + i, high);
             i++;
         }
         insert.CommandText = sql.ToString();

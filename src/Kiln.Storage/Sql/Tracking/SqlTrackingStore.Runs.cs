@@ -79,32 +79,39 @@ public sealed partial class SqlTrackingStore
                 : deleted;
         }, ct);
 
-    public async Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int maxResults, int offset, CancellationToken ct = default)
+    public async Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int maxResults, MetricCursor? after, CancellationToken ct = default)
     {
         await using var connection = await _dialect.OpenAsync(ct);
         if (await connection.ScalarAsync(null, "SELECT 1 FROM runs WHERE run_uuid = @id", ct, ("id", runId)) is null)
         {
             throw RunNotFound(runId);
         }
-        var all = new List<Metric>();
-        await using (var command = connection.Command(null, "SELECT points FROM metric_points WHERE run_uuid = @id AND key = @k"))
+        var page = new MetricPage(key, maxResults, after);
+        // Chunks written before migration 2 carry no step range and are read whole; chunks since are read in order of
+        // their first step, skipping those that end before the cursor and stopping once no later chunk can change the page.
+        await using (var legacy = connection.Command(null, "SELECT points FROM metric_points WHERE run_uuid = @id AND key = @k AND min_step IS NULL"))
+        {
+            legacy.Add("id", runId);
+            legacy.Add("k", key);
+            await using var reader = await legacy.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                page.Add((byte[])reader.GetValue(0));
+            }
+        }
+        await using (var command = connection.Command(null,
+            "SELECT min_step, points FROM metric_points WHERE run_uuid = @id AND key = @k AND min_step IS NOT NULL AND max_step >= @s ORDER BY min_step"))
         {
             command.Add("id", runId);
             command.Add("k", key);
+            command.Add("s", after?.Step ?? long.MinValue);
             await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            while (await reader.ReadAsync(ct) && !page.IsCompleteBefore(reader.GetInt64(0)))
             {
-                MetricPoints.Decode(key, (byte[])reader.GetValue(0), all);
+                page.Add((byte[])reader.GetValue(1));
             }
         }
-        var sorted = MetricPoints.SortDistinct(all);
-        var points = sorted.Skip(offset).Take(maxResults + 1).ToList();
-        var more = points.Count > maxResults;
-        if (more)
-        {
-            points.RemoveAt(points.Count - 1);
-        }
-        return new Page<Metric>(points, more ? Core.Search.PageToken.Create(offset + maxResults) : null);
+        return page.ToPage();
     }
 
     private async Task UpsertRunTagAsync(DbConnection connection, DbTransaction transaction, string runId, Tag tag, CancellationToken ct)

@@ -8,6 +8,17 @@ namespace Kiln.Storage.Sql.Tracking;
 /// </summary>
 internal static class TrackingSchema
 {
+    /// <summary>
+    /// Migration 2: each chunk's step range, so that a page of history reads only the chunks that can hold it. Chunks
+    /// written before have none (NULL) and are read whole.
+    /// </summary>
+    public static string V2(SqlTypes t) => $"""
+        ALTER TABLE metric_points ADD COLUMN min_step {t.BigInt};
+        ALTER TABLE metric_points ADD COLUMN max_step {t.BigInt};
+        CREATE INDEX ix_metric_points_run_key_step ON metric_points (run_uuid, key, min_step);
+        DROP INDEX ix_metric_points_run_key;
+        """;
+
     /// <summary>Migration 1: the tracking tables.</summary>
     public static string V1(SqlTypes t) => $"""
         CREATE TABLE experiments (

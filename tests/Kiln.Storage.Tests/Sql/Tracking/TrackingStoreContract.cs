@@ -188,21 +188,58 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         var points = Enumerable.Range(0, 25).Select(i => new Metric("acc", i / 100.0, 1000 + i, 24 - i)).ToList();
         await Store.LogBatchAsync(run.Info.RunId, points, [], []);
         await Store.LogBatchAsync(run.Info.RunId, points.Take(5).ToList(), [], []);
+        var all = await ReadAllAsync(run.Info.RunId, "acc", 10);
+        Assert.Equal(25, all.Count);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), all.Select(m => m.Step));
+        Assert.Empty((await Store.GetMetricHistoryAsync(run.Info.RunId, "missing", 10, null)).Items);
+    }
+
+    [Fact]
+    public async Task Metric_history_pages_through_overlapping_chunks_exactly_once_each()
+    {
+        // Chunks (one per batch) whose step ranges overlap and repeat, equal steps split across chunks and pages,
+        // exact duplicates, NaN and -0.0: paging at any size gives the whole history in order, each distinct point once.
+        var run = await NewRunAsync();
+        var rng = new Random(11);
+        var logged = new List<Metric>();
+        for (var batch = 0; batch < 30; batch++)
+        {
+            var start = rng.Next(0, 60);
+            var chunk = Enumerable.Range(0, rng.Next(1, 25)).Select(i => new Metric("m",
+                i % 11 == 0 ? double.NaN : i % 13 == 0 ? -0.0 : rng.Next(0, 4), rng.Next(0, 3), start + rng.Next(0, 15))).ToList();
+            if (batch % 5 == 0 && logged.Count > 0)
+            {
+                chunk.AddRange(logged.Take(3));
+            }
+            await Store.LogBatchAsync(run.Info.RunId, chunk, [], []);
+            logged.AddRange(chunk);
+        }
+        var expected = logged.DistinctBy(m => (m.Step, m.Timestamp, BitConverter.DoubleToInt64Bits(m.Value))).Order(Comparer<Metric>.Create(MetricOrder.Compare)).ToList();
+        foreach (var pageSize in new[] { 1, 7, 50, 10_000 })
+        {
+            var all = await ReadAllAsync(run.Info.RunId, "m", pageSize);
+            Assert.Equal(expected.Select(m => (m.Step, m.Timestamp, BitConverter.DoubleToInt64Bits(m.Value))),
+                all.Select(m => (m.Step, m.Timestamp, BitConverter.DoubleToInt64Bits(m.Value))));
+        }
+        var bad = await Assert.ThrowsAsync<KilnException>(() => Store.GetMetricHistoryAsync(run.Info.RunId, "m", 5, MetricCursor.Parse(PageToken.Create(5))));
+        Assert.Contains("page token", bad.Message);
+    }
+
+    private async Task<List<Metric>> ReadAllAsync(string runId, string key, int pageSize)
+    {
         var all = new List<Metric>();
-        var offset = 0;
+        MetricCursor? cursor = null;
         while (true)
         {
-            var page = await Store.GetMetricHistoryAsync(run.Info.RunId, "acc", 10, offset);
+            var page = await Store.GetMetricHistoryAsync(runId, key, pageSize, cursor);
+            Assert.True(page.Items.Count <= pageSize);
             all.AddRange(page.Items);
             if (page.NextPageToken is null)
             {
-                break;
+                return all;
             }
-            offset = PageToken.Offset(page.NextPageToken);
+            cursor = MetricCursor.Parse(page.NextPageToken);
         }
-        Assert.Equal(25, all.Count);
-        Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), all.Select(m => m.Step));
-        Assert.Empty((await Store.GetMetricHistoryAsync(run.Info.RunId, "missing", 10, 0)).Items);
     }
 
     [Fact]
@@ -346,7 +383,7 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         {
             var run = await Store.GetRunAsync(runId);
             Assert.Equal(10, run.Data.Params.Count);
-            var history = await Store.GetMetricHistoryAsync(runId, "loss", 10_000, 0);
+            var history = await Store.GetMetricHistoryAsync(runId, "loss", 10_000, null);
             Assert.Equal(500, history.Items.Count);
         }
     }
