@@ -1,0 +1,104 @@
+using Kiln.Client;
+using Kiln.Core.Errors;
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Tracking;
+using Kiln.Engine.Tracking.Remote;
+using Kiln.Learn;
+using Kiln.Learn.Data;
+
+namespace Kiln.Models;
+
+/// <summary>
+/// A Kiln model loaded into the process: its schema and a scorer for typed rows (<see cref="CreateScorer{TRow}"/>).
+/// Load it once at start-up and share it: it is immutable and safe to use from many threads.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = await KilnModel.LoadAsync("runs:/3f2a…/model", new Uri("http://mlops:5000"));
+/// var scorer = model.CreateScorer&lt;LoanApplication&gt;();
+/// double approval = scorer.Predict(new LoanApplication { Income = 0.8, Debt = 0.1, Region = "north" });
+/// </code>
+/// </example>
+public sealed class KilnModel
+{
+    private KilnModel(TrainedModel model) => Model = model;
+
+    /// <summary>The fitted model (one-row and batch prediction over feature values).</summary>
+    public TrainedModel Model { get; }
+
+    /// <summary>The task, target, features (in order, with their categories) and classes.</summary>
+    public ModelSchema Schema => Model.Schema;
+
+    /// <summary>The learner that trained the model ("gbdt", "forest", "linear", "logistic").</summary>
+    public string Learner => Model.LearnerName;
+
+    /// <summary>Loads the model package in <paramref name="directory"/> (the folder holding its <c>MLmodel</c> file).</summary>
+    /// <exception cref="LearnException">The folder is not a Kiln model package, or its model file is damaged or from a newer Kiln.</exception>
+    public static KilnModel Load(string directory) =>
+        Directory.Exists(directory)
+            ? new KilnModel(ModelPackage.Load(directory))
+            : throw KilnException.NotFound($"Model folder '{directory}' does not exist: pass the folder that holds the model's MLmodel file.");
+
+    /// <summary>
+    /// Loads a model by reference: a package folder, or <c>runs:/RUN_ID/model</c> downloaded from the tracking server at
+    /// <paramref name="trackingUri"/> (default: <c>KILN_TRACKING_URI</c>, else an http(s) <c>MLFLOW_TRACKING_URI</c>).
+    /// </summary>
+    /// <param name="reference">A folder path or a <c>runs:/</c> URI.</param>
+    /// <param name="trackingUri">The tracking server for <c>runs:/</c> URIs; null reads the environment.</param>
+    /// <param name="ct">Cancels the download.</param>
+    /// <exception cref="KilnException">No tracking server is known for a <c>runs:/</c> URI, the server cannot be reached, or the run or model does not exist.</exception>
+    public static async Task<KilnModel> LoadAsync(string reference, Uri? trackingUri = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (!reference.StartsWith("runs:/", StringComparison.Ordinal))
+        {
+            return Load(reference);
+        }
+        var server = trackingUri ?? TrackingUriFromEnvironment()
+            ?? throw KilnException.Invalid($"'{reference}' is a run's model, so Kiln needs the tracking server that holds the run: pass trackingUri, or set KILN_TRACKING_URI (e.g. http://mlops:5000).");
+        using var client = new KilnClient(server);
+        return await LoadAsync(reference, new RemoteTracking(client, TimeProvider.System), ct);
+    }
+
+    /// <summary>Loads a model by reference, resolving <c>runs:/</c> URIs through <paramref name="tracking"/> (a local store or a server).</summary>
+    /// <param name="reference">A folder path or a <c>runs:/</c> URI.</param>
+    /// <param name="tracking">Where runs live, e.g. <c>KilnHost.Get&lt;ITracking&gt;()</c> for a local Kiln store.</param>
+    /// <param name="ct">Cancels the download.</param>
+    /// <exception cref="KilnException">The run or model does not exist.</exception>
+    public static async Task<KilnModel> LoadAsync(string reference, ITracking tracking, CancellationToken ct = default)
+    {
+        var (directory, temporary) = await new ModelLocator(tracking).ResolveAsync(reference, ct);
+        try
+        {
+            return Load(directory);
+        }
+        finally
+        {
+            if (temporary)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A scorer that reads each feature from the public property or field of <typeparamref name="TRow"/> with the same name
+    /// (ignoring case and underscores, so <c>credit_score</c> matches <c>CreditScore</c>; <see cref="FeatureAttribute"/> names
+    /// one explicitly). Numeric features read numbers (nullable: null is missing); categorical features read strings or enums.
+    /// </summary>
+    /// <exception cref="ArgumentException">A feature has no member in <typeparamref name="TRow"/>, or a member of a type the feature cannot read; the message lists them all.</exception>
+    public ModelScorer<TRow> CreateScorer<TRow>() => new(Model, RowBinder<TRow>.Bind(Schema));
+
+    private static Uri? TrackingUriFromEnvironment()
+    {
+        foreach (var name in new[] { "KILN_TRACKING_URI", "MLFLOW_TRACKING_URI" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+                && (value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+            {
+                return new Uri(value);
+            }
+        }
+        return null;
+    }
+}

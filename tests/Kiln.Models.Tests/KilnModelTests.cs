@@ -1,0 +1,142 @@
+using System.Globalization;
+using Kiln.Core.Errors;
+using Kiln.Engine.Scoring;
+using Kiln.Engine.Training;
+using Kiln.Testing;
+
+namespace Kiln.Models.Tests;
+
+/// <summary>A .NET app loads a model trained by Kiln and scores typed rows in-process, exactly as batch scoring does.</summary>
+public sealed class KilnModelTests : IAsyncLifetime
+{
+    private KilnTestServer _server = null!;
+    private string _runId = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await KilnTestServer.StartAsync();
+        var train = LoanData.Write(_server.Directory, "train.csv", 1500, 7);
+        var result = await _server.Get<TrainingSession>().RunAsync(
+            new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "20" }, Experiment: "models"));
+        _runId = result.RunId;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public sealed class Application
+    {
+        public double? Income { get; init; }
+
+        public double Debt { get; init; }
+
+        public string? Region { get; init; }
+
+        public string? Notes { get; init; }
+    }
+
+    public enum Region
+    {
+        North,
+        South,
+        East,
+    }
+
+    public record struct EnumApplication
+    {
+        [Feature("income")]
+        public double Earnings;
+
+        public float Debt;
+
+        [Feature("region")]
+        public Region Area;
+    }
+
+    public sealed class WrongTypes
+    {
+        public string Income { get; init; } = "";
+
+        public int Region { get; init; }
+    }
+
+    [Fact]
+    public async Task Typed_rows_score_as_the_batch_path_scores_the_same_file_including_missing_and_unseen_values()
+    {
+        var model = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        Assert.Equal("gbdt", model.Learner);
+        var scorer = model.CreateScorer<Application>();
+        Application[] rows =
+        [
+            new() { Income = 0.9, Debt = 0.05, Region = "north", Notes = "ignored" },
+            new() { Income = 0.2, Debt = 0.7, Region = "south" },
+            new() { Income = null, Debt = 0.3, Region = "east" },
+            new() { Income = 0.6, Debt = 0.2, Region = "west" },
+            new() { Income = 0.6, Debt = 0.2, Region = null },
+        ];
+        var csv = Path.Combine(_server.Directory, "rows.csv");
+        await File.WriteAllLinesAsync(csv, ["income,debt,region", .. rows.Select(r =>
+            $"{r.Income?.ToString(CultureInfo.InvariantCulture) ?? ""},{r.Debt.ToString(CultureInfo.InvariantCulture)},{r.Region ?? ""}")]);
+        var batch = model.Model.Predict(ScoringInput.ReadCsv(csv, model.Schema));
+
+        Assert.Equal(batch, scorer.Predict(rows));
+        Assert.Equal(batch[0], scorer.Predict(rows[0]));
+        Assert.True(batch[0] > 0.5 && batch[1] < 0.5, $"{batch[0]} {batch[1]}");
+        Assert.Equal("1", scorer.PredictClass(rows[0]));
+        Assert.Equal("0", scorer.PredictClass(rows[1]));
+    }
+
+    [Fact]
+    public async Task One_row_scores_without_allocating_and_enums_map_to_categories()
+    {
+        var model = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        var scorer = model.CreateScorer<EnumApplication>();
+        var text = model.CreateScorer<Application>();
+        var row = new EnumApplication { Earnings = 0.9, Debt = 0.05f, Area = Region.North };
+        // Enum values read the category of the same name (ignoring case); a value the model never saw is missing.
+        Assert.Equal(text.Predict(new Application { Income = 0.9, Debt = 0.05f, Region = "north" }), scorer.Predict(row));
+        Assert.Equal(text.Predict(new Application { Income = 0.9, Debt = 0.05f, Region = null }), scorer.Predict(row with { Area = (Region)42 }));
+
+        var total = 0.0;
+        for (var i = 0; i < 100; i++)
+        {
+            total += scorer.Predict(row) + text.Predict(new Application { Income = 0.5, Debt = 0.1, Region = "north" });
+        }
+        var application = new Application { Income = 0.5, Debt = 0.1, Region = "north" };
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            total += scorer.Predict(row) + text.Predict(application);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(total > 0);
+    }
+
+    [Fact]
+    public async Task A_row_type_that_does_not_fit_names_every_problem_and_a_bad_reference_says_what_to_pass()
+    {
+        var model = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        var e = Assert.Throws<ArgumentException>(() => model.CreateScorer<WrongTypes>());
+        Assert.Contains("'income' is numeric but", e.Message);
+        Assert.Contains("'debt'", e.Message);
+        Assert.Contains("'region' is categorical but", e.Message);
+
+        var missing = await Assert.ThrowsAsync<KilnException>(() => KilnModel.LoadAsync("runs:/no-such-run/model", _server.BaseUri));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, missing.Code);
+        var folder = Assert.Throws<KilnException>(() => KilnModel.Load(Path.Combine(_server.Directory, "nowhere")));
+        Assert.Contains("MLmodel", folder.Message);
+    }
+
+    [Fact]
+    public async Task The_sample_app_scores_a_model_folder()
+    {
+        var model = Path.Combine(_server.Directory, "model-copy");
+        var (directory, temporary) = await new Kiln.Engine.Packaging.ModelLocator(_server.Get<Kiln.Engine.Tracking.ITracking>()).ResolveAsync($"runs:/{_runId}/model", default);
+        Directory.Move(directory, model);
+        Assert.True(temporary);
+        var output = new StringWriter();
+        var exit = await Kiln.Samples.Scoring.Program.RunAsync([model], output);
+        Assert.Equal(0, exit);
+        Assert.Contains("approve", output.ToString());
+        Assert.Matches(@"P\(approved\) = 0\.\d+", output.ToString());
+    }
+}
