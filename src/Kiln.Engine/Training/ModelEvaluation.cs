@@ -43,14 +43,15 @@ public static class ModelEvaluation
         if (schema.Task == TaskKind.BinaryClassification)
         {
             predicted = ClassificationMetrics.Classify(outputs);
-            metrics["roc_auc"] = ProbabilityMetrics.RocAuc(labels, outputs);
-            metrics["pr_auc"] = ProbabilityMetrics.AveragePrecision(labels, outputs);
+            var order = ProbabilityMetrics.AscendingOrder(outputs); // one sort for both areas and both curves
+            metrics["roc_auc"] = ProbabilityMetrics.RocAuc(labels, outputs, order);
+            metrics["pr_auc"] = ProbabilityMetrics.AveragePrecision(labels, outputs, order);
             metrics["log_loss"] = ProbabilityMetrics.LogLoss(labels, outputs);
             metrics["brier_score"] = ProbabilityMetrics.BrierScore(labels, outputs);
             metrics["precision"] = ClassificationMetrics.Precision(labels, predicted);
             metrics["recall"] = ClassificationMetrics.Recall(labels, predicted);
             metrics["f1"] = ClassificationMetrics.F1(labels, predicted);
-            var (roc, pr) = Curves(labels, outputs);
+            var (roc, pr) = Curves(labels, outputs, order);
             var positiveRate = labels.Average();
             charts.Add(("roc_curve", CurveChart.Roc(roc, metrics["roc_auc"])));
             charts.Add(("pr_curve", CurveChart.PrecisionRecall(pr, metrics["pr_auc"], positiveRate)));
@@ -103,10 +104,10 @@ public static class ModelEvaluation
     }
 
     /// <summary>ROC and precision-recall points from a threshold sweep, thinned to at most 200 points each.</summary>
-    public static (List<(double Fpr, double Tpr)> Roc, List<(double Recall, double Precision)> Pr) Curves(int[] labels, double[] scores)
+    public static (List<(double Fpr, double Tpr)> Roc, List<(double Recall, double Precision)> Pr) Curves(int[] labels, double[] scores, int[] ascendingOrder)
     {
-        var order = Enumerable.Range(0, scores.Length).ToArray();
-        Array.Sort([.. scores.Select(s => -s)], order);
+        var order = ascendingOrder.ToArray();
+        Array.Reverse(order); // the sweep goes from the highest score down
         double positives = labels.Count(l => l == 1);
         double negatives = labels.Length - positives;
         var roc = new List<(double, double)> { (0, 0) };

@@ -63,6 +63,29 @@ internal sealed class LogisticObjective : Objective
         return p * scale;
     }
 
+    /// <summary>ln(1 + x) for four doubles in [0, 1] to within ~1e-14 relative: ln(1 + x) = 2 atanh(z) with z = x / (2 + x) ≤ 1/3,
+    /// the series to z^27. The loss needs it once per row per round; <see cref="Vector256.Log(Vector256{double})"/> cost more than the gradients.</summary>
+    internal static Vector256<double> Log1pUnit(Vector256<double> x)
+    {
+        var z = x / (Vector256.Create(2.0) + x);
+        var w = z * z;
+        var p = Vector256.Create(1.0 / 27);
+        p = (p * w) + Vector256.Create(1.0 / 25);
+        p = (p * w) + Vector256.Create(1.0 / 23);
+        p = (p * w) + Vector256.Create(1.0 / 21);
+        p = (p * w) + Vector256.Create(1.0 / 19);
+        p = (p * w) + Vector256.Create(1.0 / 17);
+        p = (p * w) + Vector256.Create(1.0 / 15);
+        p = (p * w) + Vector256.Create(1.0 / 13);
+        p = (p * w) + Vector256.Create(1.0 / 11);
+        p = (p * w) + Vector256.Create(1.0 / 9);
+        p = (p * w) + Vector256.Create(1.0 / 7);
+        p = (p * w) + Vector256.Create(1.0 / 5);
+        p = (p * w) + Vector256.Create(1.0 / 3);
+        p = (p * w) + Vector256.Create(1.0);
+        return Vector256.Create(2.0) * z * p;
+    }
+
     // log(1 + e^s) - y s, computed without overflow
     private static double Loss(double s, double y) => Math.Max(s, 0) + Math.Log(1 + Math.Exp(-Math.Abs(s))) - (y * s);
 
@@ -98,7 +121,7 @@ internal sealed class LogisticObjective : Objective
                     // e^{-|s|} is e (s >= 0) or 1 / e (s < 0)
                     var positive = Vector256.GreaterThanOrEqual(s, Vector256<double>.Zero);
                     var small = Vector256.ConditionalSelect(positive, e, one / e);
-                    lossSum += Vector256.Max(s, Vector256<double>.Zero) + Vector256.Log(one + small) - (yv * s);
+                    lossSum += Vector256.Max(s, Vector256<double>.Zero) + Log1pUnit(small) - (yv * s);
                 }
             }
         }

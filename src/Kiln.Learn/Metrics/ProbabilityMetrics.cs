@@ -7,10 +7,15 @@ public static class ProbabilityMetrics
 
     /// <summary>Area under the ROC curve (ties count half), from scores where larger means more likely 1.</summary>
     /// <exception cref="ArgumentException">The labels hold only one class.</exception>
-    public static double RocAuc(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores)
+    public static double RocAuc(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores) => RocAuc(labels, scores, AscendingOrder(scores));
+
+    /// <summary>Area under the ROC curve with the rows' order by score already known (see <see cref="AscendingOrder"/>), so
+    /// that several metrics and curves of one evaluation sort once.</summary>
+    /// <exception cref="ArgumentException">The labels hold only one class, or the order's length differs.</exception>
+    public static double RocAuc(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores, ReadOnlySpan<int> order)
     {
         MetricChecks.SameLength(labels.Length, scores.Length);
-        var order = SortedByScore(scores);
+        MetricChecks.SameLength(order.Length, scores.Length);
         double positives = 0, negatives = 0, area = 0;
         var i = 0;
         while (i < order.Length)
@@ -43,10 +48,15 @@ public static class ProbabilityMetrics
     }
 
     /// <summary>Average precision (area under the precision-recall curve, step-wise as scikit-learn computes it).</summary>
-    public static double AveragePrecision(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores)
+    public static double AveragePrecision(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores) => AveragePrecision(labels, scores, AscendingOrder(scores));
+
+    /// <summary>Average precision with the rows' order by score already known (see <see cref="AscendingOrder"/>).</summary>
+    /// <exception cref="ArgumentException">No label is positive, or the order's length differs.</exception>
+    public static double AveragePrecision(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores, ReadOnlySpan<int> ascendingOrder)
     {
         MetricChecks.SameLength(labels.Length, scores.Length);
-        var order = SortedByScore(scores);
+        MetricChecks.SameLength(ascendingOrder.Length, scores.Length);
+        var order = ascendingOrder.ToArray();
         Array.Reverse(order);
         double totalPositives = 0;
         foreach (var l in labels)
@@ -146,7 +156,9 @@ public static class ProbabilityMetrics
         return result;
     }
 
-    private static int[] SortedByScore(ReadOnlySpan<double> scores)
+    /// <summary>The row indices ordered by ascending score: computed once, it serves <see cref="RocAuc(ReadOnlySpan{int}, ReadOnlySpan{double}, ReadOnlySpan{int})"/>,
+    /// <see cref="AveragePrecision(ReadOnlySpan{int}, ReadOnlySpan{double}, ReadOnlySpan{int})"/> and any curve over the same scores.</summary>
+    public static int[] AscendingOrder(ReadOnlySpan<double> scores)
     {
         var keys = scores.ToArray();
         var order = new int[keys.Length];

@@ -32,7 +32,7 @@ internal static class NumericProfiler
                 return profile;
             }
             var values = buffer.AsSpan(0, present);
-            values.Sort();
+            RadixSort.Sort(values);
             return profile with { Numeric = Summarize(values, options) };
         }
         finally

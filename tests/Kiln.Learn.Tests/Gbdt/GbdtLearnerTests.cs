@@ -314,3 +314,20 @@ public sealed class FastExpTests
         Assert.Equal(Math.Exp(-708), Kiln.Learn.Gbdt.LogisticObjective.Exp(System.Runtime.Intrinsics.Vector256.Create(-1000.0))[0], 1e-320);
     }
 }
+
+public sealed class FastLog1pTests
+{
+    [Fact]
+    public void Vector_log1p_on_the_unit_interval_matches_Math_Log()
+    {
+        var rng = new Random(8);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var x = i < 6 ? new[] { 0.0, 1.0, 1e-300, 1e-10, 0.5, 0.999999 }[i] : rng.NextDouble() * (i % 3 == 0 ? 1e-6 : 1);
+            var got = Kiln.Learn.Gbdt.LogisticObjective.Log1pUnit(System.Runtime.Intrinsics.Vector256.Create(x))[0];
+            // ln(1 + x) = 2 atanh(x / (2 + x)) without the rounding of 1 + x that Math.Log(1 + x) suffers for small x
+            var exact = 2 * Math.Atanh(x / (2 + x));
+            Assert.True(Math.Abs(got - exact) <= 1e-13 * exact + 1e-300, $"log1p({x}) = {got}, expected {exact}");
+        }
+    }
+}
