@@ -29,6 +29,18 @@ public abstract class TrainedModel
     /// <summary>Training facts worth keeping with the model (e.g. best iteration, convergence), saved in the file.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
+    private double[]? _trainingOutputs;
+
+    /// <summary>
+    /// Returns, once, the model's outputs for its training rows as the learner computed them while fitting (row-major, as
+    /// <see cref="Predict(Table, CancellationToken)"/> returns them), so that evaluating on the training set need not predict
+    /// again; null when the learner did not keep them (e.g. boosting with row sampling or early stopping). Not saved with the model.
+    /// </summary>
+    public double[]? TakeTrainingOutputs() => Interlocked.Exchange(ref _trainingOutputs, null);
+
+    /// <summary>Keeps the training rows' outputs for <see cref="TakeTrainingOutputs"/>.</summary>
+    private protected void KeepTrainingOutputs(double[] outputs) => _trainingOutputs = outputs;
+
     /// <summary>Predicts one row without allocating. <paramref name="row"/> holds one value per feature in
     /// <see cref="ModelSchema.Features"/> order (categorical features as codes into the feature's categories);
     /// <paramref name="output"/> receives <see cref="OutputCount"/> values: the probability of <c>Classes[1]</c> (binary),

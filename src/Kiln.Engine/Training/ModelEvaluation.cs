@@ -19,10 +19,13 @@ public static class ModelEvaluation
 {
     private const int MaxCurvePoints = 200;
 
-    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct)
+    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null)
     {
         var schema = model.Schema;
-        var outputs = model.Predict(table, ct);
+        // On the training table, the outputs the learner computed while fitting are the model's predictions: reuse them.
+        var outputs = ReferenceEquals(table, training) && model.TakeTrainingOutputs() is { } kept && kept.Length == table.RowCount * model.OutputCount
+            ? kept
+            : model.Predict(table, ct);
         var column = table[target];
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var charts = new List<(string, string)>();

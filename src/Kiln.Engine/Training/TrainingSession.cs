@@ -97,7 +97,7 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
 
             stage?.Report("Evaluating");
             var evaluated = valid ?? train;
-            var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct);
+            var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct, training: train);
             var prefix = valid is null ? "train_" : "valid_";
             var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
             foreach (var (name, value) in ModelMetrics(model, valid is not null))

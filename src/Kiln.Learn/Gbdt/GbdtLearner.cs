@@ -180,7 +180,36 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             {
                 properties["best_validation_loss"] = best.Loss.ToString("R", CultureInfo.InvariantCulture);
             }
-            return new GbdtModel(_schema, ensemble, TreeModel.Importances(_schema, grown.Take(keep * _outputs))) { Properties = properties };
+            // Every row's score holds every kept tree (no sampling, no trees dropped): its transform is what the model predicts for the row.
+            var outputs = sampled is null && keep == rounds && rounds == _options.Rounds ? TransformInPlace(scores, _objective.Transform) : null;
+            return new GbdtModel(_schema, ensemble, TreeModel.Importances(_schema, grown.Take(keep * _outputs))) { Properties = properties }
+                .WithTrainingOutputs(outputs);
+        }
+
+        private double[]? TransformInPlace(double[] scores, OutputTransform transform)
+        {
+            switch (transform)
+            {
+                case OutputTransform.Identity:
+                    return scores;
+                case OutputTransform.Sigmoid when _outputs == 1:
+                    ForBlocks(scores.Length, (s, e) =>
+                    {
+                        for (var i = s; i < e; i++)
+                        {
+                            scores[i] = 1 / (1 + Math.Exp(-scores[i]));
+                        }
+                    });
+                    return scores;
+                case OutputTransform.Softmax:
+                    for (var i = 0; i < scores.Length; i += _outputs)
+                    {
+                        TreeEnsemble.Softmax(scores.AsSpan(i, _outputs));
+                    }
+                    return scores;
+                default:
+                    return null;
+            }
         }
 
         private double[] Fill(int rows, double[] baseScores)

@@ -17,6 +17,16 @@ public sealed class GbdtModel : TreeModel
     /// <inheritdoc />
     public override string LearnerName => Learner;
 
+    /// <summary>Keeps the outputs the fit computed for its training rows (see <see cref="TrainedModel.TakeTrainingOutputs"/>).</summary>
+    internal GbdtModel WithTrainingOutputs(double[]? outputs)
+    {
+        if (outputs is not null)
+        {
+            KeepTrainingOutputs(outputs);
+        }
+        return this;
+    }
+
     internal static GbdtModel Read(BinaryReader reader, ModelSchema schema, IReadOnlyDictionary<string, string> properties)
     {
         var (ensemble, importance) = ReadPayload(reader, schema);

@@ -22,6 +22,41 @@ public sealed class GbdtLearnerTests
         Assert.Equal(0, model.Importance[1].Splits);
     }
 
+    public static TheoryData<string, TaskKind, double> TrainingOutputCases => new()
+    {
+        { "binary with categories", TaskKind.BinaryClassification, 1 },
+        { "multiclass", TaskKind.MulticlassClassification, 1 },
+        { "regression", TaskKind.Regression, 1 },
+        { "subsampled", TaskKind.BinaryClassification, 0.7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(TrainingOutputCases))]
+    public void The_outputs_kept_from_training_are_what_the_model_predicts_for_its_training_rows(string name, TaskKind task, double subsample)
+    {
+        var train = task switch
+        {
+            TaskKind.MulticlassClassification => Synthetic.ThreeClasses(1500),
+            TaskKind.Regression => Synthetic.Linear(1500),
+            _ => Synthetic.Categories(1500),
+        };
+        var model = Learner.Fit(train, "y", new GbdtOptions { Task = task, Rounds = 25, MaxDepth = 4, Subsample = subsample });
+        var kept = model.TakeTrainingOutputs();
+        Assert.Null(model.TakeTrainingOutputs()); // taken once
+        if (subsample < 1)
+        {
+            Assert.Null(kept); // rows outside a round's sample: the scores are not the model's predictions, so none are kept
+            return;
+        }
+        Assert.NotNull(kept);
+        var predicted = model.Predict(train);
+        Assert.Equal(predicted.Length, kept.Length);
+        for (var i = 0; i < kept.Length; i++)
+        {
+            Assert.True(Math.Abs(predicted[i] - kept[i]) <= 1e-9, $"{name}: output {i}: predicted {predicted[i]}, kept {kept[i]}");
+        }
+    }
+
     [Fact]
     public void Separable_classes_are_learned()
     {
