@@ -10,6 +10,12 @@ namespace Kiln.Hosting;
 public sealed record KilnSettings(string Home, string StoreUri, string ArtifactsRoot, Uri? TrackingServer = null)
 {
     /// <summary>
+    /// Where new experiments keep their artifacts: null is <c>mlflow-artifacts:</c> (uploaded through the server's proxy); a
+    /// <c>file:</c> URI makes clients write there directly, as MLflow's <c>--default-artifact-root</c> does.
+    /// </summary>
+    public string? DefaultArtifactRoot { get; init; }
+
+    /// <summary>
     /// Resolves settings from explicit values, then the environment, then defaults. The tracking URI comes from
     /// <paramref name="tracking"/> (<c>--tracking-uri</c>), else <c>KILN_TRACKING_URI</c>, else <c>MLFLOW_TRACKING_URI</c> when it is
     /// an http(s) address (MLflow also lets that variable name a local folder, which Kiln leaves alone). An http(s) URI is a tracking

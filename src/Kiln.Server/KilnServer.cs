@@ -28,6 +28,10 @@ public static class KilnServer
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = JsonEndpoints.DefaultMaxBodyBytes;
+            // GET routes that take many run ids in the query (get-history-bulk: up to 100 of 32 characters, and a
+            // request naming more must get the route's own 400, not a 414 from the server)
+            k.Limits.MaxRequestLineSize = 64 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
         });
         builder.WebHost.UseUrls($"http://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         builder.Services.AddRoutingCore();
@@ -39,6 +43,16 @@ public static class KilnServer
     {
         var app = builder.Build();
         app.UseKilnErrors();
+        // A doubled leading slash (MLflow's UI and clients build some URLs as base + "/" + "/model-versions/...")
+        // reaches the route it names, as it does on MLflow's server.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.Value is { Length: > 1 } path && path[1] == '/')
+            {
+                context.Request.Path = new PathString("/" + path.TrimStart('/'));
+            }
+            return next(context);
+        });
         app.UseRouting();
         foreach (var surface in app.Services.GetServices<IEndpointSurface>())
         {

@@ -15,7 +15,11 @@ internal static class ServerCommand
     {
         var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "Port to listen on.", DefaultValueFactory = _ => 5000 };
-        var command = new Command("server", "Start the Kiln server: MLflow-compatible tracking REST API with artifact proxy.") { host, port };
+        var root = new Option<string?>("--default-artifact-root")
+        {
+            Description = "Where new experiments keep artifacts. Default: mlflow-artifacts: (clients upload through this server). A file: URI or absolute path (e.g. a shared mount) makes clients write there directly, as MLflow's flag does; the server serves it too.",
+        };
+        var command = new Command("server", "Start the Kiln server: MLflow-compatible tracking REST API with artifact proxy.") { host, port, root };
         command.SetAction(async (parse, ct) =>
         {
             var loopback = ListenAddress.Validate(parse.GetValue(host)!, parse.GetValue(port));
@@ -25,7 +29,7 @@ internal static class ServerCommand
                     $"warning: listening on {parse.GetValue(host)} exposes Kiln to the network, and Kiln has no authentication yet: anyone who can reach this port can read and change every run. Use 127.0.0.1 unless the network is trusted.");
             }
             // The server is the tracking server: a tracking URI in the environment (for clients) does not apply to it.
-            var settings = GlobalOptions.Settings(parse) with { TrackingServer = null };
+            var settings = ArtifactRoot.Apply(GlobalOptions.Settings(parse) with { TrackingServer = null }, parse.GetValue(root));
             await using var app = KilnWebHost.Build(settings, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
             try
             {

@@ -182,6 +182,19 @@ public sealed partial class KilnClient
         return MlflowJson.ReadPage(doc.RootElement, "runs", MlflowJson.ReadRun);
     }
 
+    /// <summary>Records a model logged in a run (MLflow's <c>runs/log-model</c>), so that tools listing the run's models see it.</summary>
+    /// <remarks>The server appends the document to the run's <c>mlflow.log-model.history</c> tag.</remarks>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="modelJson">The model's MLmodel document as JSON, with at least <c>artifact_path</c>, <c>flavors</c>, <c>utc_time_created</c> and <c>run_id</c>.</param>
+    /// <param name="ct">Cancels the request.</param>
+    /// <exception cref="Kiln.Core.Errors.KilnException">The server rejected the call, e.g. <c>INVALID_PARAMETER_VALUE</c> for a document missing a mandatory field.</exception>
+    public Task LogModelAsync(string runId, string modelJson, CancellationToken ct = default) =>
+        PostAsync("runs/log-model", w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("model_json", modelJson);
+        }, ct);
+
     /// <summary>One page of a metric's full history.</summary>
     /// <remarks>MLflow's <c>metrics/get-history</c>; points come ordered by step, then timestamp.</remarks>
     /// <param name="runId">The run's id.</param>

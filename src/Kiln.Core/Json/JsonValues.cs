@@ -22,6 +22,97 @@ public static class JsonValues
     public static KilnException NotUnicode(string name) =>
         KilnException.Invalid($"Invalid value for parameter '{name}': the string is not valid Unicode (a lone surrogate such as \\ud800, or bytes that are not UTF-8). Send valid UTF-8 text.");
 
+    /// <summary>
+    /// A value as MLflow's messages print it (Python's formatting, which its clients match on): a string's text without
+    /// quotes; numbers as sent; true/false/null as True/False/None; lists and objects as Python reprs, e.g.
+    /// <c>[{'key': 'mae', 'value': 2.5}]</c>.
+    /// </summary>
+    public static string Display(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                return element.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                return element.GetRawText();
+            }
+        }
+        var text = new System.Text.StringBuilder();
+        AppendRepr(text, element);
+        return text.ToString();
+    }
+
+    private static void AppendRepr(System.Text.StringBuilder text, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                string value;
+                try
+                {
+                    value = element.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    text.Append(element.GetRawText());
+                    return;
+                }
+                text.Append('\'').Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)).Append('\'');
+                return;
+            case JsonValueKind.True:
+                text.Append("True");
+                return;
+            case JsonValueKind.False:
+                text.Append("False");
+                return;
+            case JsonValueKind.Null:
+                text.Append("None");
+                return;
+            case JsonValueKind.Array:
+                text.Append('[');
+                var first = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    text.Append(first ? "" : ", ");
+                    AppendRepr(text, item);
+                    first = false;
+                }
+                text.Append(']');
+                return;
+            case JsonValueKind.Object:
+                text.Append('{');
+                var firstProperty = true;
+                foreach (var property in element.EnumerateObject())
+                {
+                    text.Append(firstProperty ? "'" : ", '").Append(property.Name).Append("': ");
+                    AppendRepr(text, property.Value);
+                    firstProperty = false;
+                }
+                text.Append('}');
+                return;
+            default:
+                text.Append(element.GetRawText());
+                return;
+        }
+    }
+
+    /// <summary>The value at a reader's current token as MLflow's messages print it (see <see cref="Display(JsonElement)"/>); reads past it.</summary>
+    public static string Display(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            using var value = JsonDocument.ParseValue(ref reader);
+            return Display(value.RootElement);
+        }
+        catch (JsonException)
+        {
+            return reader.TokenType.ToString();
+        }
+    }
+
     /// <summary>The string value of a JSON string element; invalid Unicode is <see cref="NotUnicode"/>, never a crash.</summary>
     public static string Text(JsonElement element, string name)
     {
@@ -52,7 +143,7 @@ public static class JsonValues
     public static string String(JsonElement element, string name) => element.ValueKind switch
     {
         JsonValueKind.String => Text(element, name),
-        _ => throw InvalidValue(name, element.GetRawText()),
+        _ => throw InvalidValue(name, Display(element)),
     };
 
     /// <summary>An int64 given as a number or a decimal string.</summary>
@@ -60,15 +151,15 @@ public static class JsonValues
     {
         JsonValueKind.Number when element.TryGetInt64(out var value) => value,
         JsonValueKind.String => ParseInt64(Text(element, name), name),
-        _ => throw InvalidValue(name, element.GetRawText()),
+        _ => throw InvalidValue(name, Display(element)),
     };
 
     /// <summary>A double given as a number, a numeric string or NaN/±Infinity.</summary>
     public static double Double(JsonElement element, string name) => element.ValueKind switch
     {
         JsonValueKind.Number => element.GetDouble(),
-        JsonValueKind.String => ParseDouble(Text(element, name)) ?? throw InvalidValue(name, element.GetRawText()),
-        _ => throw InvalidValue(name, element.GetRawText()),
+        JsonValueKind.String => ParseDouble(Text(element, name)) ?? throw InvalidValue(name, Display(element)),
+        _ => throw InvalidValue(name, Display(element)),
     };
 
     /// <summary>Parses "NaN", "Infinity", "-Infinity" (and their short forms) or an invariant number; null otherwise.</summary>
@@ -83,7 +174,7 @@ public static class JsonValues
 
     /// <summary>Parses a decimal int64; INVALID_PARAMETER_VALUE naming <paramref name="name"/> otherwise.</summary>
     public static long ParseInt64(string text, string name) =>
-        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw InvalidValue(name, $"'{text}'");
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : throw InvalidValue(name, text);
 
     /// <summary>Writes a double as protobuf JSON does: a number, or "NaN" / "Infinity" / "-Infinity".</summary>
     public static void WriteDouble(Utf8JsonWriter w, double value)

@@ -83,6 +83,6 @@ public static partial class MlflowJson
     {
         null => [],
         { ValueKind: JsonValueKind.Array } array => array.EnumerateArray(),
-        { } other => throw InvalidValue(name, other.GetRawText()),
+        { } other => throw InvalidValue(name, Display(other)),
     };
 }

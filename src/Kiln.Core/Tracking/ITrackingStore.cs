@@ -66,4 +66,7 @@ public interface ITrackingStore
     /// points after <paramref name="after"/> (null: from the first). Memory is bounded by the page, not the history.
     /// </summary>
     Task<Page<Metric>> GetMetricHistoryAsync(string runId, string key, int maxResults, MetricCursor? after, CancellationToken ct = default);
+
+    /// <summary>The distinct (experiment, dataset name, digest, context) of the inputs of the given experiments' runs, at most <paramref name="maxResults"/>.</summary>
+    Task<IReadOnlyList<DatasetSummary>> SearchDatasetsAsync(IReadOnlyList<string> experimentIds, int maxResults, CancellationToken ct = default);
 }

@@ -45,9 +45,14 @@ public sealed record MLmodelFile(
     public string OutputsJson => JsonSerializer.Serialize(OutputNames.Select(n => new Dictionary<string, object> { ["type"] = "double", ["name"] = n, ["required"] = true }));
 
     /// <summary>Writes the YAML text.</summary>
-    public string ToYaml()
+    public string ToYaml() => new SerializerBuilder().ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(Document());
+
+    /// <summary>The same document as JSON: what <c>runs/log-model</c> records in the run's <c>mlflow.log-model.history</c> tag.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(Document());
+
+    private Dictionary<string, object?> Document()
     {
-        var document = new Dictionary<string, object?>
+        return new Dictionary<string, object?>
         {
             ["artifact_path"] = "model",
             ["flavors"] = new Dictionary<string, object?>
@@ -82,7 +87,6 @@ public sealed record MLmodelFile(
             },
             ["utc_time_created"] = Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture),
         };
-        return new SerializerBuilder().ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(document);
     }
 
     /// <summary>Reads the fields Kiln needs back from YAML; a missing kiln flavor is a clear error.</summary>

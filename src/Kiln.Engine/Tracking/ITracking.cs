@@ -52,6 +52,9 @@ public interface ITracking
     /// <summary>Records the datasets a run used.</summary>
     Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default);
 
+    /// <summary>Records a model logged in a run (MLflow's <c>runs/log-model</c>): its MLmodel as JSON, appended to the run's <c>mlflow.log-model.history</c> tag.</summary>
+    Task LogModelAsync(string runId, string? modelJson, CancellationToken ct = default);
+
     /// <summary>One page of runs of the given experiments matching MLflow's filter grammar.</summary>
     Task<Page<Run>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter, ViewType viewType, int? maxResults, IReadOnlyList<string>? orderBy, string? pageToken, CancellationToken ct = default);
 

@@ -37,9 +37,22 @@ public sealed partial class TrackingService(ITrackingStore store, IArtifactStore
     public async Task<string> CreateExperimentAsync(string? name, string? artifactLocation, IReadOnlyList<Tag> tags, CancellationToken ct = default)
     {
         TrackingValidation.Name(name, "experiment");
+        artifactLocation = AbsoluteLocation(artifactLocation);
         TrackingValidation.ArtifactLocation(artifactLocation);
         ValidateTags(tags);
         return await store.CreateExperimentAsync(name!, string.IsNullOrEmpty(artifactLocation) ? null : artifactLocation, tags, ct);
+    }
+
+    /// <summary>A relative path (no scheme) is taken relative to the server's working directory, as MLflow's server does.</summary>
+    private static string? AbsoluteLocation(string? location)
+    {
+        if (string.IsNullOrEmpty(location) || Path.IsPathRooted(location) || location.Any(char.IsControl))
+        {
+            return location;
+        }
+        var colon = location.IndexOf(':', StringComparison.Ordinal);
+        var hasScheme = colon > 1 && location[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.');
+        return hasScheme ? location : Path.GetFullPath(location);
     }
 
     public Task<Experiment> GetExperimentAsync(string experimentId, CancellationToken ct = default) => store.GetExperimentAsync(experimentId, ct);

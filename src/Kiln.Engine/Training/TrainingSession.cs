@@ -112,8 +112,10 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             var packageDir = Directory.CreateTempSubdirectory("kiln-model-").FullName;
             try
             {
-                ModelPackage.Write(packageDir, model, train, runId, time.GetUtcNow(), ids.NewId());
+                var mlmodel = ModelPackage.Write(packageDir, model, train, runId, time.GetUtcNow(), ids.NewId());
                 await artifacts.UploadDirectoryAsync(packageDir, "model", ct);
+                // recorded as MLflow's log_model records a model, so tools that list a run's models see it
+                await tracking.LogModelAsync(runId, mlmodel.ToJson(), ct);
             }
             finally
             {

@@ -133,7 +133,7 @@ public sealed class ApiRequest : IDisposable
         }
         if (element.ValueKind != JsonValueKind.Array)
         {
-            throw JsonValues.InvalidValue(name, element.GetRawText());
+            throw JsonValues.InvalidValue(name, JsonValues.Display(element));
         }
         var list = new List<string>(element.GetArrayLength());
         foreach (var item in element.EnumerateArray())
@@ -150,7 +150,7 @@ public sealed class ApiRequest : IDisposable
         {
             return [];
         }
-        return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw JsonValues.InvalidValue(name, element.GetRawText());
+        return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray() : throw JsonValues.InvalidValue(name, JsonValues.Display(element));
     }
 
     public void Dispose() => _parsed?.Dispose();

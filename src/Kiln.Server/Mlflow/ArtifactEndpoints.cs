@@ -1,4 +1,5 @@
 using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
 using Kiln.Core.Mlflow;
 using Kiln.Engine.Tracking;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,13 +11,14 @@ namespace Kiln.Server.Mlflow;
 public static class ArtifactEndpoints
 {
     private static readonly string[] ProxyPrefixes = ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"];
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    internal static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static void MapArtifactEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapMlflow<TrackingService>("artifacts/list", ["GET"], async (call, tracking) =>
         {
-            var (rootUri, files) = await tracking.ListRunArtifactsAsync(call.Request.RequiredString("run_id", "run_uuid"), call.Request.String("path"), call.Ct);
+            var path = MlflowPath(call.Request.String("path"), allowEmpty: true);
+            var (rootUri, files) = await tracking.ListRunArtifactsAsync(call.Request.RequiredString("run_id", "run_uuid"), path, call.Ct);
             call.Json.WriteString("root_uri", rootUri);
             MlflowJson.WriteFiles(call.Json, files);
         });
@@ -31,13 +33,33 @@ public static class ArtifactEndpoints
         }
     }
 
+    /// <summary>
+    /// A request's artifact path, validated as MLflow answers: an unsafe one (<c>..</c>, absolute, encoded separators) is
+    /// INVALID_PARAMETER_VALUE with exactly MLflow's message, "Invalid path", which its clients match on.
+    /// </summary>
+    internal static string MlflowPath(string? path, bool allowEmpty = false)
+    {
+        if (string.IsNullOrEmpty(path) && !allowEmpty)
+        {
+            return ArtifactPath.Normalize(path);
+        }
+        try
+        {
+            return ArtifactPath.Normalize(path, allowEmpty);
+        }
+        catch (KilnException e) when (e.Code == ErrorCode.InvalidParameterValue)
+        {
+            throw KilnException.Invalid("Invalid path");
+        }
+    }
+
     private static IArtifactStore Store(HttpContext context) => context.RequestServices.GetRequiredService<IArtifactStore>();
 
-    private static string PathOf(HttpContext context) => ArtifactPath.Normalize(context.Request.RouteValues["path"] as string);
+    private static string PathOf(HttpContext context) => MlflowPath(context.Request.RouteValues["path"] as string);
 
     private static async Task ListAsync(HttpContext context)
     {
-        var path = ArtifactPath.Normalize(context.Request.Query["path"].ToString(), allowEmpty: true);
+        var path = MlflowPath(context.Request.Query["path"].ToString(), allowEmpty: true);
         var entries = await Store(context).ListAsync(path, context.RequestAborted);
         await WriteJsonAsync(context, json => MlflowJson.WriteFiles(json, [.. entries.Select(e => e with { Path = e.Path[(e.Path.LastIndexOf('/') + 1)..] })]));
     }
@@ -70,7 +92,7 @@ public static class ArtifactEndpoints
         await WriteJsonAsync(context, _ => { });
     }
 
-    private static async Task WriteJsonAsync(HttpContext context, Action<System.Text.Json.Utf8JsonWriter> write)
+    internal static async Task WriteJsonAsync(HttpContext context, Action<System.Text.Json.Utf8JsonWriter> write)
     {
         context.Response.ContentType = "application/json";
         await using var json = new System.Text.Json.Utf8JsonWriter(context.Response.Body, MlflowJson.WriterOptions);

@@ -42,6 +42,25 @@ public static class ExperimentEndpoints
             MlflowJson.WritePage(call.Json, "experiments", page, MlflowJson.WriteExperiment);
         });
 
+        app.MapMlflow<TrackingService>("experiments/search-datasets", Post, async (call, tracking) =>
+        {
+            var summaries = await tracking.SearchDatasetsAsync(call.Request.Strings("experiment_ids"), call.Ct);
+            call.Json.WriteStartArray("dataset_summaries");
+            foreach (var summary in summaries)
+            {
+                call.Json.WriteStartObject();
+                call.Json.WriteString("experiment_id", summary.ExperimentId);
+                call.Json.WriteString("name", summary.Name);
+                call.Json.WriteString("digest", summary.Digest);
+                if (summary.Context is not null)
+                {
+                    call.Json.WriteString("context", summary.Context);
+                }
+                call.Json.WriteEndObject();
+            }
+            call.Json.WriteEndArray();
+        });
+
         app.MapMlflow<TrackingService>("experiments/update", Post, (call, tracking) =>
             tracking.RenameExperimentAsync(call.Request.RequiredString("experiment_id"), call.Request.RequiredString("new_name"), call.Ct));
 

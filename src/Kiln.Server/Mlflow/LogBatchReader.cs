@@ -26,6 +26,10 @@ public static class LogBatchReader
         {
             throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
         }
+        catch (MissingTimestampException)
+        {
+            throw MissingTimestamp(json);
+        }
     }
 
     private static Batch ReadBatch(ref Utf8JsonReader reader)
@@ -86,13 +90,13 @@ public static class LogBatchReader
         }
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw JsonValues.InvalidValue(name, reader.TokenType.ToString());
+            throw JsonValues.InvalidValue(name, JsonValues.Display(ref reader));
         }
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw JsonValues.InvalidValue(name, reader.TokenType.ToString());
+                throw JsonValues.InvalidValue(name, JsonValues.Display(ref reader));
             }
             read(ref reader);
         }
@@ -135,13 +139,21 @@ public static class LogBatchReader
         return new Metric(
             key ?? throw JsonValues.Missing("key"),
             value ?? throw JsonValues.Missing("value"),
-            timestamp ?? throw MissingTimestamp(key),
+            timestamp ?? throw new MissingTimestampException(),
             step);
     }
 
-    /// <summary>MLflow requires every metric's timestamp (its clients always send one); a batch without it is refused whole.</summary>
-    internal static Core.Errors.KilnException MissingTimestamp(string key) => Core.Errors.KilnException.Invalid(
-        $"Metric '{key}' has no timestamp. Every metric needs 'timestamp' (milliseconds since the Unix epoch), as in MLflow. See the API docs for more information about request parameters.");
+    /// <summary>A metric without a timestamp, which MLflow refuses (its clients always send one): the batch is refused whole.</summary>
+    private sealed class MissingTimestampException : Exception;
+
+    /// <summary>MLflow's answer to a metric without a timestamp: the whole <c>metrics</c> value named invalid, as its clients expect.</summary>
+    private static Core.Errors.KilnException MissingTimestamp(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        var metrics = document.RootElement.GetProperty("metrics");
+        return Core.Errors.KilnException.Invalid(
+            $"Invalid value {JsonValues.Display(metrics)} for parameter 'metrics' supplied: every metric needs a 'timestamp' (milliseconds since the Unix epoch). See the API docs for more information about request parameters.");
+    }
 
     private static (string Key, string Value) ReadPair(ref Utf8JsonReader reader)
     {
@@ -172,7 +184,7 @@ public static class LogBatchReader
     {
         JsonTokenType.String => JsonValues.Text(ref reader, name),
         JsonTokenType.Number => throw JsonValues.InvalidValue(name, System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
-        _ => throw JsonValues.InvalidValue(name, reader.TokenType.ToString()),
+        _ => throw JsonValues.InvalidValue(name, JsonValues.Display(ref reader)),
     };
 
     private static long Int64Value(ref Utf8JsonReader reader, string name)
@@ -185,7 +197,7 @@ public static class LogBatchReader
         {
             return parsed;
         }
-        throw JsonValues.InvalidValue(name, reader.TokenType == JsonTokenType.String ? $"'{JsonValues.Text(ref reader, name)}'" : reader.TokenType.ToString());
+        throw JsonValues.InvalidValue(name, JsonValues.Display(ref reader));
     }
 
     private static double DoubleValue(ref Utf8JsonReader reader)
@@ -197,9 +209,9 @@ public static class LogBatchReader
         if (reader.TokenType == JsonTokenType.String)
         {
             var text = JsonValues.Text(ref reader, "value");
-            return JsonValues.ParseDouble(text) ?? throw JsonValues.InvalidValue("value", $"'{text}'");
+            return JsonValues.ParseDouble(text) ?? throw JsonValues.InvalidValue("value", text);
         }
-        throw JsonValues.InvalidValue("value", reader.TokenType.ToString());
+        throw JsonValues.InvalidValue("value", JsonValues.Display(ref reader));
     }
 
     /// <summary>Metric keys repeat within a batch (10 keys × 100 steps); reuse their strings instead of allocating 1000.</summary>

@@ -20,5 +20,7 @@ public sealed class MlflowSurface : IEndpointSurface
         app.MapExperimentEndpoints();
         app.MapRunEndpoints();
         app.MapArtifactEndpoints();
+        app.MapMetricHistoryEndpoints();
+        app.MapUiArtifactEndpoints();
     }
 }

@@ -62,7 +62,16 @@ public static class RunEndpoints
             return tracking.LogBatchAsync(batch.RunId ?? throw JsonValues.Missing("run_id"), batch.Metrics, batch.Params, batch.Tags, call.Ct);
         }, TrackingLimits.MaxBatchRequestBytes);
 
-        app.MapMlflow<TrackingService>("runs/log-inputs", Post, (call, tracking) => tracking.LogInputsAsync(RunId(call.Request), MlflowRequests.DatasetInputs(call.Request, "datasets"), call.Ct));
+        app.MapMlflow<TrackingService>("runs/log-inputs", Post, (call, tracking) =>
+        {
+            var runId = RunId(call.Request);
+            // MLflow requires a non-empty 'datasets'.
+            var inputs = MlflowRequests.DatasetInputs(call.Request, "datasets");
+            return inputs.Count > 0 ? tracking.LogInputsAsync(runId, inputs, call.Ct) : throw JsonValues.Missing("datasets");
+        });
+
+        app.MapMlflow<TrackingService>("runs/log-model", Post, (call, tracking) =>
+            tracking.LogModelAsync(RunId(call.Request), call.Request.RequiredString("model_json"), call.Ct));
 
         app.MapMlflow<TrackingService>("runs/search", ["POST", "GET"], async (call, tracking) =>
         {

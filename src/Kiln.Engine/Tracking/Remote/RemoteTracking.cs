@@ -63,6 +63,9 @@ public sealed class RemoteTracking(KilnClient client, TimeProvider time) : ITrac
     public Task LogInputsAsync(string runId, IReadOnlyList<DatasetInput> inputs, CancellationToken ct = default) => client.LogInputsAsync(runId, inputs, ct);
 
     /// <inheritdoc />
+    public Task LogModelAsync(string runId, string? modelJson, CancellationToken ct = default) => client.LogModelAsync(runId, modelJson ?? "", ct);
+
+    /// <inheritdoc />
     public Task<Page<Run>> SearchRunsAsync(IReadOnlyList<string> experimentIds, string? filter, ViewType viewType, int? maxResults, IReadOnlyList<string>? orderBy, string? pageToken, CancellationToken ct = default) =>
         client.SearchRunsAsync(experimentIds, filter, orderBy, viewType, maxResults ?? TrackingLimits.MaxSearchResults, pageToken, ct);
 
