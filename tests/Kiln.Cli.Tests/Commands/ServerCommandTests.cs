@@ -11,9 +11,9 @@ public sealed class ServerCommandTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private async Task<(Process Process, Uri Uri)> StartServerAsync()
+    private async Task<(Process Process, Uri Uri)> StartServerAsync(params string[] extra)
     {
-        var process = Process.Start(_cli.ProcessStart("server", "--port", "0"))!;
+        var process = Process.Start(_cli.ProcessStart(["server", "--port", "0", .. extra]))!;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
@@ -25,6 +25,36 @@ public sealed class ServerCommandTests : IDisposable
             }
         }
         throw new TimeoutException("kiln server did not report its address");
+    }
+
+    [Fact]
+    public async Task A_file_default_artifact_root_puts_experiments_there_and_the_server_serves_what_clients_write()
+    {
+        var root = Path.Combine(_cli.Home, "shared-artifacts");
+        var (process, uri) = await StartServerAsync("--default-artifact-root", new Uri(root + "/").AbsoluteUri);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = uri };
+            using var created = await http.PostAsync("api/2.0/mlflow/experiments/create", new StringContent("""{"name": "shared"}"""));
+            var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("experiment_id").GetString();
+            using var run = await http.PostAsync("api/2.0/mlflow/runs/create", new StringContent($$"""{"experiment_id": "{{id}}"}"""));
+            var info = System.Text.Json.JsonDocument.Parse(await run.Content.ReadAsStringAsync()).RootElement.GetProperty("run").GetProperty("info");
+            var artifactUri = info.GetProperty("artifact_uri").GetString()!;
+            Assert.StartsWith(new Uri(root + "/").AbsoluteUri + id + "/", artifactUri);
+            // an MLflow client with a file: artifact URI writes the file itself; the server serves it
+            var local = new Uri(artifactUri).LocalPath;
+            Directory.CreateDirectory(local);
+            await File.WriteAllTextAsync(Path.Combine(local, "note.txt"), "written by the client");
+            Assert.Equal("written by the client", await http.GetStringAsync($"get-artifact?run_id={info.GetProperty("run_id").GetString()}&path=note.txt"));
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+        var (exit, _, err) = await _cli.RunAsync("server", "--port", "0", "--default-artifact-root", "s3://bucket/path");
+        Assert.Equal(1, exit);
+        Assert.Contains("--default-artifact-root 's3://bucket/path' is not supported", err);
     }
 
     [Fact]

@@ -28,6 +28,12 @@ public sealed class TrainingSessionTests : KilnHostTest
         Assert.Contains(run.Data.Params, p => p.Key == "learner" && p.Value == "gbdt");
         Assert.Contains(run.Data.Metrics, m => m.Key == "valid_accuracy");
         Assert.Equal(["training", "validation"], run.Inputs.Select(i => i.Tags.Single().Value).Order());
+        // the package is recorded as MLflow's log_model records one, so tools listing the run's models see it
+        using var models = System.Text.Json.JsonDocument.Parse(run.Data.Tags.Single(t => t.Key == "mlflow.log-model.history").Value);
+        var logged = Assert.Single(models.RootElement.EnumerateArray());
+        Assert.Equal("model", logged.GetProperty("artifact_path").GetString());
+        Assert.Equal(result.RunId, logged.GetProperty("run_id").GetString());
+        Assert.Equal("gbdt", logged.GetProperty("flavors").GetProperty("kiln").GetProperty("learner").GetString());
         var history = await Tracking.GetMetricHistoryAsync(result.RunId, "valid_loss", null, null);
         Assert.Equal(30, history.Items.Count);
         Assert.True(history.Items[^1].Value < history.Items[0].Value);

@@ -45,7 +45,7 @@ public sealed class ArtifactEndpointsTests : ServerTestBase
     public async Task Paths_that_escape_the_root_are_rejected()
     {
         var (status, body) = await GetAsync("api/2.0/mlflow-artifacts/artifacts?path=../../etc");
-        AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "..");
+        AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Invalid path"); // MLflow's exact message
         var runId = await CreateRunAsync();
         (status, body) = await GetAsync($"api/2.0/mlflow/artifacts/list?run_id={runId}&path=../../..");
         AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");

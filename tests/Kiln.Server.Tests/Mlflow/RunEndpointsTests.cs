@@ -109,7 +109,7 @@ public sealed class RunEndpointsTests : ServerTestBase
         {
             ("runs/log-batch", $$"""{"run_id": "{{runId}}", "params": [{"key": "p", "value": 7}]}""", "'value'"),
             ("runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": 31, "value": 1, "timestamp": 1}]}""", "'key'"),
-            ("runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": "m", "value": 1, "step": 0}]}""", "no timestamp"),
+            ("runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": "m", "value": 1, "step": 0}]}""", "needs a 'timestamp'"),
             ("runs/log-metric", $$"""{"run_id": "{{runId}}", "key": "m", "value": 1}""", "'timestamp'"),
             ("runs/set-tag", $$"""{"run_id": "{{runId}}", "key": "t", "value": 1.5}""", "'value'"),
             ("runs/log-parameter", $$"""{"run_id": "{{runId}}", "key": "p", "value": true}""", "'value'"),
