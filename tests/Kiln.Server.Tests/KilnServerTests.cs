@@ -48,3 +48,20 @@ public sealed class KilnServerTests : ServerTestBase
         Assert.Equal(40, history.GetProperty("metrics").GetArrayLength());
     }
 }
+
+public sealed class UnknownRouteTests : ServerTestBase
+{
+    [Theory]
+    [InlineData("GET", "api/2.0/mlflow/nope")]
+    [InlineData("POST", "ajax-api/2.0/mlflow/nope")]
+    [InlineData("GET", "api/2.0/mlflow-artifacts/nope")]
+    [InlineData("GET", "nope")]
+    [InlineData("GET", "api/2.0/mlflow/runs/create")]
+    public async Task Every_unknown_route_answers_endpoint_not_found(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ENDPOINT_NOT_FOUND", body.RootElement.GetProperty("error_code").GetString());
+    }
+}

@@ -19,8 +19,9 @@ public sealed class HealthSurface : IEndpointSurface
         app.MapGet("/version", () => KilnServer.Version);
         app.MapFallback(async http =>
         {
-            var isApi = http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/ajax-api");
-            await ErrorHandling.WriteErrorAsync(http, isApi ? ErrorCode.EndpointNotFound : ErrorCode.ResourceDoesNotExist,
+            // every unknown route, API or not, answers the same code (as MLflow's does), so clients can tell "no such route"
+            // from "no such run"
+            await ErrorHandling.WriteErrorAsync(http, ErrorCode.EndpointNotFound,
                 $"No endpoint {http.Request.Method} {http.Request.Path}. See the MLflow REST API 2.0 for the supported endpoints.");
         });
     }

@@ -26,6 +26,8 @@ public sealed class MlflowFuzzTests : ServerTestBase
         ("POST", "runs/log-batch", """{"run_id":"RUN","metrics":[{"key":"m","value":1,"timestamp":1,"step":1}],"params":[{"key":"q","value":"1"}],"tags":[{"key":"t","value":"v"}]}"""),
         ("POST", "runs/log-inputs", """{"run_id":"RUN","datasets":[{"tags":[],"dataset":{"name":"d","digest":"x","source_type":"local","source":"s"}}]}"""),
         ("POST", "runs/search", """{"experiment_ids":["0"],"filter":"metrics.m > 0","order_by":["metrics.m DESC"],"max_results":5,"run_view_type":"ALL"}"""),
+        ("POST", "runs/log-model", """{"run_id":"RUN","model_json":"{\"artifact_path\":\"m\",\"flavors\":{},\"utc_time_created\":\"t\",\"run_id\":\"RUN\"}"}"""),
+        ("POST", "experiments/search-datasets", """{"experiment_ids":["0"]}"""),
     ];
 
     private static readonly string[] Values =
