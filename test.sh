@@ -20,6 +20,18 @@ fi
 . scripts/ensure-postgres.sh
 echo "test.sh: PostgreSQL at ${KILN_TEST_POSTGRES}"
 
+# --- Chromium for the console's browser tests, Node.js for building the console ------------------------------
+# (installed when missing; apt_install comes from ensure-postgres.sh)
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Chromium (apt-get)…"
+  apt_install chromium
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: installing Node.js and npm (apt-get)…"
+  apt_install nodejs npm
+fi
+export KILN_SCREENSHOTS="$RESULTS/screenshots"
+
 # --- build once, then every test project ------------------------------------
 for proj in tests/*.Tests/*.csproj; do
   if ! grep -q "$proj" Kiln.slnx; then

@@ -11,6 +11,7 @@ public static class ServerServiceCollectionExtensions
     public static IServiceCollection AddKilnServer(this IServiceCollection services)
     {
         services.AddSingleton<IEndpointSurface, MlflowSurface>();
+        services.AddSingleton<IEndpointSurface, Console.ConsoleSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -1,0 +1,59 @@
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { h } from "./dom";
+
+export interface Series { label: string; xs: number[]; ys: number[] }
+
+const colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+
+/** Exponential moving average, as MLflow's and TensorBoard's smoothing slider (0 = none). */
+function smooth(ys: number[], weight: number): number[] {
+  if (weight <= 0) return ys;
+  let last = ys.find(Number.isFinite) ?? 0;
+  return ys.map((y) => (Number.isFinite(y) ? (last = last * weight + (1 - weight) * y) : y));
+}
+
+/**
+ * A line chart of one or more series over a shared x axis (uPlot: canvas, fast with many points): drag to zoom,
+ * double-click to reset, log scale and smoothing toggles. The container's data-points says how many points are drawn.
+ */
+export function lineChart(title: string, series: Series[], xLabel = "step"): HTMLElement {
+  const wrapper = h("figure", { class: "chart" });
+  const plot = h("div", { class: "plot" });
+  const log = h("input", { type: "checkbox", "aria-label": "log scale" }) as HTMLInputElement;
+  const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0", "aria-label": "smoothing" }) as HTMLInputElement;
+  wrapper.append(h("figcaption", {}, title, h("label", {}, log, " log"), h("label", {}, "smooth ", smoothing)), plot);
+  const points = series.reduce((n, s) => n + s.xs.length, 0);
+  wrapper.dataset.points = String(points);
+
+  const xs = [...new Set(series.flatMap((s) => s.xs))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const columns = series.map((s) => {
+    const column: (number | null)[] = new Array(xs.length).fill(null);
+    s.xs.forEach((x, i) => (column[index.get(x)!] = s.ys[i]));
+    return column;
+  });
+
+  let chart: uPlot | undefined;
+  const draw = () => {
+    chart?.destroy();
+    const weight = Number(smoothing.value);
+    const data: uPlot.AlignedData = [xs, ...columns.map((c) => smooth(c.map((v) => v ?? NaN), weight).map((v) => (Number.isNaN(v) ? null : v)))];
+    chart = new uPlot(
+      {
+        width: Math.max(320, Math.min(900, plot.clientWidth || 640)),
+        height: 260,
+        scales: { x: { time: xLabel === "time" }, y: { distr: log.checked ? 3 : 1 } },
+        axes: [{ label: xLabel }, {}],
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: xs.length < 60 } }))],
+        cursor: { drag: { x: true, y: false } },
+      },
+      data,
+      plot,
+    );
+  };
+  log.addEventListener("change", draw);
+  smoothing.addEventListener("input", draw);
+  requestAnimationFrame(draw);
+  return wrapper;
+}

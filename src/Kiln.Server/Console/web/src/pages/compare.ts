@@ -1,0 +1,53 @@
+import { getRun, historyInterval, Run } from "../api";
+import { lineChart } from "../chart";
+import { errorBox, formatNumber, h } from "../dom";
+import { go, Route } from "../route";
+
+/** Runs side by side: a metric's curves overlaid, and params and latest metrics in one table with differences marked. */
+export async function comparePage(route: Route): Promise<HTMLElement> {
+  const ids = (route.query.get("runs") ?? "").split(",").filter(Boolean);
+  const page = h("section", { class: "page" }, h("h1", {}, `Compare ${ids.length} runs`));
+  if (ids.length < 2) {
+    page.append(h("p", {}, "Select two or more runs in an experiment's run table."));
+    return page;
+  }
+  let runs: Run[];
+  try {
+    runs = (await Promise.all(ids.map(getRun))).map((r) => r.run);
+  } catch (e) {
+    page.append(errorBox((e as Error).message));
+    return page;
+  }
+  const keys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
+  const metric = route.query.get("metric") ?? keys.find((k) => k.endsWith("loss")) ?? keys[0];
+  const picker = h("select", { id: "metric", "aria-label": "metric" }, ...keys.map((k) => h("option", { value: k, selected: k === metric }, k))) as HTMLSelectElement;
+  picker.addEventListener("change", () => go(route.path, { runs: ids.join(","), metric: picker.value }));
+  page.append(h("div", { class: "controls" }, h("label", {}, "Metric ", picker)));
+  if (metric) {
+    try {
+      const { metrics: points = [] } = await historyInterval(ids, metric);
+      page.append(lineChart(metric, runs.map((r) => {
+        const mine = points.filter((p) => p.run_id === r.info.run_id);
+        return { label: r.info.run_name || r.info.run_id, xs: mine.map((p) => p.step), ys: mine.map((p) => p.value) };
+      })));
+    } catch (e) {
+      page.append(errorBox((e as Error).message));
+    }
+  }
+  const table = h("table", { class: "grid", id: "compare-table" },
+    h("thead", {}, h("tr", {}, h("th", {}, ""), ...runs.map((r) => h("th", {}, h("a", { href: `#/runs/${r.info.run_id}` }, r.info.run_name || r.info.run_id))))));
+  const body = h("tbody");
+  const rows: [string, (r: Run) => string][] = [
+    ...[...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort().map((k): [string, (r: Run) => string] =>
+      [`param ${k}`, (r) => r.data.params?.find((p) => p.key === k)?.value ?? "—"]),
+    ...keys.map((k): [string, (r: Run) => string] => [`metric ${k}`, (r) => formatNumber(r.data.metrics?.find((m) => m.key === k)?.value) || "—"]),
+  ];
+  for (const [label, get] of rows) {
+    const cells = runs.map(get);
+    const differs = new Set(cells).size > 1;
+    body.append(h("tr", { class: differs ? "differs" : undefined }, h("th", {}, label), ...cells.map((c) => h("td", {}, c))));
+  }
+  table.append(body);
+  page.append(table);
+  return page;
+}

@@ -1,0 +1,112 @@
+import { getExperiment, Run, searchRuns } from "../api";
+import { errorBox, formatDuration, formatNumber, formatTime, h } from "../dom";
+import { go, Route } from "../route";
+
+const PageSize = 100;
+
+function value(run: Run, column: string): number | string | undefined {
+  const [kind, ...rest] = column.split(".");
+  const key = rest.join(".");
+  if (kind === "metrics") return run.data.metrics?.find((m) => m.key === key)?.value;
+  if (kind === "params") return run.data.params?.find((p) => p.key === key)?.value;
+  if (kind === "tags") return run.data.tags?.find((t) => t.key === key)?.value;
+  return undefined;
+}
+
+/** Parents first, each followed by its children on the page (tune trials under their search), children indented. */
+function nest(runs: Run[]): { run: Run; depth: number }[] {
+  const parentOf = (r: Run) => r.data.tags?.find((t) => t.key === "mlflow.parentRunId")?.value;
+  const ids = new Set(runs.map((r) => r.info.run_id));
+  const children = new Map<string, Run[]>();
+  for (const r of runs) {
+    const p = parentOf(r);
+    if (p && ids.has(p)) children.set(p, [...(children.get(p) ?? []), r]);
+  }
+  const out: { run: Run; depth: number }[] = [];
+  const visit = (r: Run, depth: number) => {
+    out.push({ run: r, depth });
+    for (const c of children.get(r.info.run_id) ?? []) visit(c, depth + 1);
+  };
+  for (const r of runs) if (!(parentOf(r) && ids.has(parentOf(r)!))) visit(r, 0);
+  return out;
+}
+
+/**
+ * An experiment's runs: MLflow's filter grammar in the search box, server-side sorting (click a column) and paging,
+ * a column chooser, parent/child nesting, selection for comparison. Everything is in the URL, so a view can be shared.
+ */
+export async function runsPage(route: Route): Promise<HTMLElement> {
+  const experimentId = route.parts[1];
+  const q = route.query;
+  const filter = q.get("filter") ?? "";
+  const order = q.get("order") ?? "";
+  const token = q.get("page") ?? undefined;
+  const selected = new Set((q.get("selected") ?? "").split(",").filter(Boolean));
+  const page = h("section", { class: "page" });
+  try {
+    const { experiment } = await getExperiment(experimentId);
+    page.append(h("h1", {}, experiment.name), h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Experiments"), ` / ${experiment.name} (id ${experimentId})`));
+  } catch (e) {
+    page.append(errorBox((e as Error).message));
+    return page;
+  }
+
+  const search = h("input", { type: "search", id: "filter", value: filter, placeholder: "metrics.valid_roc_auc > 0.8 AND params.learner = 'gbdt'", size: 60, "aria-label": "filter" }) as HTMLInputElement;
+  const columnsInput = h("input", { type: "text", id: "columns", value: q.get("columns") ?? "", placeholder: "metrics.valid_roc_auc,params.max_depth", size: 40, "aria-label": "columns" }) as HTMLInputElement;
+  const apply = () => go(route.path, { filter: search.value || undefined, order: order || undefined, columns: columnsInput.value || undefined });
+  search.addEventListener("keydown", (e) => e.key === "Enter" && apply());
+  columnsInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
+  const compare = h("a", { class: "button", id: "compare", href: `#/compare?runs=${[...selected].join(",")}` }, `Compare ${selected.size} selected`);
+  page.append(h("div", { class: "toolbar" }, h("label", {}, "Filter ", search), h("label", {}, "Columns ", columnsInput), h("button", { onclick: apply }, "Search"), compare));
+
+  let result: { runs?: Run[]; next_page_token?: string };
+  try {
+    result = await searchRuns(experimentId, filter, order ? [order] : [], PageSize, token);
+  } catch (e) {
+    page.append(errorBox((e as Error).message));
+    return page;
+  }
+  const runs = result.runs ?? [];
+  const chosen = (q.get("columns") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+  const columns = chosen.length ? chosen : [
+    ...[...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => "metrics." + m.key)))].sort().slice(0, 8),
+    ...[...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => "params." + p.key)))].sort().slice(0, 6),
+  ];
+
+  const header = (label: string, column: string) => {
+    const current = order.startsWith(column + " ") ? order.slice(column.length + 1) : "";
+    const next = current === "DESC" ? `${column} ASC` : `${column} DESC`;
+    const arrow = current === "DESC" ? " ▼" : current === "ASC" ? " ▲" : "";
+    return h("th", { "aria-sort": current ? (current === "DESC" ? "descending" : "ascending") : undefined },
+      h("a", { href: "#", class: "sort", dataset: { column }, onclick: (e: Event) => { e.preventDefault(); go(route.path, { filter: filter || undefined, order: next, columns: q.get("columns") ?? undefined }); } }, label + arrow));
+  };
+  const table = h("table", { class: "grid", id: "runs" });
+  table.append(h("thead", {}, h("tr", {}, h("th", {}, ""), header("Run", "attributes.run_name"), header("Status", "attributes.status"),
+    header("Started", "attributes.start_time"), h("th", {}, "Duration"), ...columns.map((c) => header(c, c)))));
+  const body = h("tbody");
+  for (const { run, depth } of nest(runs)) {
+    const id = run.info.run_id;
+    const box = h("input", { type: "checkbox", "aria-label": `select ${run.info.run_name}`, checked: selected.has(id) }) as HTMLInputElement;
+    box.addEventListener("change", () => {
+      if (box.checked) selected.add(id); else selected.delete(id);
+      compare.textContent = `Compare ${selected.size} selected`;
+      compare.setAttribute("href", `#/compare?runs=${[...selected].join(",")}`);
+    });
+    body.append(h("tr", { class: depth ? "child" : undefined, dataset: { runId: id } },
+      h("td", {}, box),
+      h("td", { style: `padding-left: ${0.5 + depth * 1.5}em` }, h("a", { href: `#/runs/${id}` }, run.info.run_name || id)),
+      h("td", { class: `status ${run.info.status.toLowerCase()}` }, run.info.status),
+      h("td", {}, formatTime(run.info.start_time)),
+      h("td", {}, formatDuration(run.info.start_time, run.info.end_time)),
+      ...columns.map((c) => h("td", { class: c.startsWith("metrics.") ? "num" : undefined }, formatNumber(value(run, c))))));
+  }
+  table.append(body);
+  page.append(runs.length ? table : h("p", {}, "No runs match."));
+  const nav = h("div", { class: "pager" }, h("span", {}, `${runs.length} run(s) on this page`));
+  if (token) nav.append(h("button", { onclick: () => history.back() }, "Previous"));
+  if (result.next_page_token) {
+    nav.append(h("button", { id: "next", onclick: () => go(route.path, { filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, page: result.next_page_token }) }, "Next"));
+  }
+  page.append(nav);
+  return page;
+}

@@ -1,0 +1,120 @@
+using Kiln.Core.Tracking;
+using Kiln.Engine.Tracking;
+using Kiln.Testing;
+using Microsoft.Playwright;
+
+namespace Kiln.Server.Tests.Console;
+
+/// <summary>
+/// The web console in a real browser (Playwright driving Debian's Chromium, which ./test.sh installs) against a real
+/// server: open an experiment, filter, sort, open a run and its chart, compare three runs, rename a run. Screenshots of
+/// the main pages are kept in $KILN_SCREENSHOTS (test.sh: the results folder).
+/// </summary>
+public sealed class ConsoleTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private KilnTestServer _server = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private readonly List<string> _trials = [];
+
+    public async Task InitializeAsync()
+    {
+        _server = await KilnTestServer.StartAsync();
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"Browser tests need Debian's Chromium at {Chromium}: run ./test.sh, which installs it (apt-get install chromium).");
+        }
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        await SeedAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    /// <summary>Last night's tune: a parent run and six trials with a depth param, an AUC and a 50-step loss curve each.</summary>
+    private async Task SeedAsync()
+    {
+        var tracking = _server.Get<TrackingService>();
+        var experiment = await tracking.CreateExperimentAsync("nightly-tune", null, []);
+        var parent = await tracking.CreateRunAsync(experiment, "me", "tune-gbdt", 1_700_000_000_000, []);
+        for (var i = 0; i < 6; i++)
+        {
+            var run = await tracking.CreateRunAsync(experiment, "me", $"trial-{i}", 1_700_000_000_000 + i, [new Tag("mlflow.parentRunId", parent.Info.RunId)]);
+            var auc = 0.80 + (i * 0.01);
+            var metrics = Enumerable.Range(1, 50).Select(s => new Metric("train_loss", 1.0 / (s + i), 1_700_000_000_000 + s, s))
+                .Append(new Metric("valid_roc_auc", auc, 1_700_000_000_100, 0)).ToList();
+            await tracking.LogBatchAsync(run.Info.RunId, metrics, [new Param("max_depth", (3 + (i % 3)).ToString(System.Globalization.CultureInfo.InvariantCulture))], []);
+            await tracking.UpdateRunAsync(run.Info.RunId, "FINISHED", 1_700_000_100_000 + i, null);
+            _trials.Add(run.Info.RunId);
+        }
+    }
+
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("KILN_SCREENSHOTS") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "kiln-screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_newcomer_finds_the_tune_sorts_filters_opens_a_run_compares_three_and_renames_one()
+    {
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri);
+        await page.ClickAsync("text=nightly-tune");
+        await page.WaitForSelectorAsync("#runs");
+        Assert.Equal(7, await page.Locator("#runs tbody tr").CountAsync());
+        Assert.Equal(6, await page.Locator("#runs tbody tr.child").CountAsync()); // trials nested under their tune
+        await ShotAsync(page, "runs");
+
+        // sort by the AUC column, best first: the URL carries the order
+        await page.ClickAsync("a.sort[data-column='metrics.valid_roc_auc']");
+        await page.WaitForFunctionAsync("() => location.hash.includes('order=metrics.valid_roc_auc')");
+        await page.WaitForSelectorAsync("th[aria-sort='descending']");
+        // trials stay under their tune, in the new order
+        Assert.Equal("trial-5", await page.Locator("#runs tbody tr.child td:nth-child(2) a").First.InnerTextAsync());
+        Assert.Equal("trial-0", await page.Locator("#runs tbody tr.child td:nth-child(2) a").Last.InnerTextAsync());
+
+        // MLflow's filter grammar in the search box
+        await page.FillAsync("#filter", "params.max_depth = '3'");
+        await page.PressAsync("#filter", "Enter");
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#runs tbody tr').length === 2");
+        await page.FillAsync("#filter", "metrics.nope >>> 1");
+        await page.PressAsync("#filter", "Enter");
+        await page.WaitForSelectorAsync(".error");
+
+        // a run: its chart is drawn from the server's downsampled history, every one of its 50 points
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/runs/{_trials[5]}");
+        await page.WaitForSelectorAsync("figure.chart canvas");
+        Assert.Equal("50", await page.Locator("figure.chart").First.GetAttributeAsync("data-points"));
+        Assert.Contains("max_depth", await page.Locator("#params").InnerTextAsync());
+        await ShotAsync(page, "run");
+
+        // three runs compared: overlaid curves and a table with one column per run
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/compare?runs={string.Join(",", _trials.Take(3))}&metric=train_loss");
+        await page.WaitForSelectorAsync("#compare-table");
+        await page.WaitForSelectorAsync("figure.chart canvas");
+        Assert.Equal("150", await page.Locator("figure.chart").GetAttributeAsync("data-points"));
+        Assert.Equal(4, await page.Locator("#compare-table thead th").CountAsync());
+        Assert.True(await page.Locator("#compare-table tr.differs").CountAsync() > 0);
+        await ShotAsync(page, "compare");
+
+        // rename through the REST API: the new name is stored
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/runs/{_trials[0]}");
+        await page.ClickAsync("#rename");
+        await page.FillAsync("#run-name-input", "best-so-far");
+        await page.ClickAsync("#save-name");
+        await page.WaitForFunctionAsync("() => document.querySelector('#run-name')?.textContent === 'best-so-far'");
+        Assert.Equal("best-so-far", (await _server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.RunName);
+        Assert.Empty(errors);
+    }
+}
