@@ -103,9 +103,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/compare?runs={string.Join(",", _trials.Take(3))}&metric=train_loss");
         await page.WaitForSelectorAsync("#compare-table");
         await page.WaitForSelectorAsync("figure.chart canvas");
-        Assert.Equal("150", await page.Locator("figure.chart").GetAttributeAsync("data-points"));
+        Assert.Equal("150", await page.Locator("figure.chart:has(.plot)").GetAttributeAsync("data-points"));
         Assert.Equal(4, await page.Locator("#compare-table thead th").CountAsync());
         Assert.True(await page.Locator("#compare-table tr.differs").CountAsync() > 0);
+        // params against the AUC, one line per run; a scatter of two chosen values, one point per run
+        Assert.Equal("3", await page.Locator("figure:has(svg.parallel)").GetAttributeAsync("data-lines"));
+        Assert.Equal("3", await page.Locator("figure:has(svg.scatter)").GetAttributeAsync("data-points"));
+        await page.SelectOptionAsync("#scatter-y", "metrics.train_loss");
+        await page.WaitForFunctionAsync("() => location.hash.includes('y=metrics.train_loss')");
         await ShotAsync(page, "compare");
 
         // rename through the REST API: the new name is stored
@@ -115,6 +120,56 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.ClickAsync("#save-name");
         await page.WaitForFunctionAsync("() => document.querySelector('#run-name')?.textContent === 'best-so-far'");
         Assert.Equal("best-so-far", (await _server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.RunName);
+
+        // a tag, the description, delete and restore: each through the API, each stored
+        await page.FillAsync("#tag-key", "owner");
+        await page.FillAsync("#tag-value", "risk-team");
+        await page.ClickAsync("#set-tag");
+        await page.WaitForSelectorAsync("#tags >> text=risk-team");
+        await page.ClickAsync("#edit-note");
+        await page.FillAsync("#note-input", "Best AUC of the night.");
+        await page.ClickAsync("#save-note");
+        await page.WaitForSelectorAsync("#note >> text=Best AUC of the night.");
+        await page.ClickAsync("#delete-run");
+        await page.WaitForSelectorAsync("#restore-run");
+        var stored = await _server.Get<TrackingService>().GetRunAsync(_trials[0]);
+        Assert.Equal(LifecycleStage.Deleted, stored.Info.LifecycleStage);
+        Assert.Contains(stored.Data.Tags, t => t.Key == "owner" && t.Value == "risk-team");
+        Assert.Contains(stored.Data.Tags, t => t.Key == "mlflow.note.content" && t.Value == "Best AUC of the night.");
+        await page.ClickAsync("#restore-run");
+        await page.WaitForSelectorAsync("#delete-run");
+        Assert.Equal(LifecycleStage.Active, (await _server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.LifecycleStage);
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Runs_group_by_a_param_the_keyboard_moves_between_runs_and_experiments_delete_and_restore()
+    {
+        var page = await _browser.NewPageAsync();
+        var experimentId = (await _server.Get<TrackingService>().GetExperimentByNameAsync("nightly-tune")).ExperimentId;
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/experiments/{experimentId}?group=params.max_depth");
+        await page.WaitForSelectorAsync("#runs");
+        // depths 3, 4, 5 (two trials each) and the tune itself, which has no depth
+        Assert.Equal(["params.max_depth = 3 (2)", "params.max_depth = 4 (2)", "params.max_depth = 5 (2)", "params.max_depth = (none) (1)"],
+            (await page.Locator("#runs tr.group").AllInnerTextsAsync()).Select(t => t.Trim()).Order(StringComparer.Ordinal).ToList() is var groups
+            ? [.. groups.Where(g => !g.Contains("none", StringComparison.Ordinal)), .. groups.Where(g => g.Contains("none", StringComparison.Ordinal))] : []);
+
+        await page.Keyboard.PressAsync("/");
+        Assert.Equal("filter", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Locator("#runs tbody td:nth-child(2) a").First.FocusAsync();
+        await page.Keyboard.PressAsync("j");
+        var second = await page.Locator("#runs tbody td:nth-child(2) a").Nth(1).InnerTextAsync();
+        Assert.Equal(second, await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("#run-name");
+
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + "#/");
+        await page.ClickAsync($"tr[data-experiment-id='{experimentId}'] button.delete");
+        await page.WaitForFunctionAsync($"() => !document.querySelector(\"tr[data-experiment-id='{experimentId}']\")");
+        Assert.Equal(LifecycleStage.Deleted, (await _server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
+        await page.ClickAsync("#toggle-deleted");
+        await page.ClickAsync($"tr[data-experiment-id='{experimentId}'] button.restore");
+        await page.WaitForFunctionAsync($"() => !document.querySelector(\"tr[data-experiment-id='{experimentId}']\")");
+        Assert.Equal(LifecycleStage.Active, (await _server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
     }
 }

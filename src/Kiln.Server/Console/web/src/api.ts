@@ -44,6 +44,9 @@ export const searchRuns = (experimentId: string, filter: string, orderBy: string
 export const getRun = (id: string) => call<{ run: Run }>("GET", api + "runs/get", undefined, { run_id: id });
 export const renameRun = (id: string, name: string) => call<unknown>("POST", api + "runs/update", { run_id: id, run_name: name });
 export const setTag = (id: string, key: string, value: string) => call<unknown>("POST", api + "runs/set-tag", { run_id: id, key, value });
+export const deleteTag = (id: string, key: string) => call<unknown>("POST", api + "runs/delete-tag", { run_id: id, key });
+export const deleteExperiment = (id: string) => call<unknown>("POST", api + "experiments/delete", { experiment_id: id });
+export const restoreExperiment = (id: string) => call<unknown>("POST", api + "experiments/restore", { experiment_id: id });
 export const deleteRun = (id: string) => call<unknown>("POST", api + "runs/delete", { run_id: id });
 export const restoreRun = (id: string) => call<unknown>("POST", api + "runs/restore", { run_id: id });
 export const historyInterval = (runIds: string[], key: string, maxResults = 1000) =>

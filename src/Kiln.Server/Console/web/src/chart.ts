@@ -2,7 +2,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { h } from "./dom";
 
-export interface Series { label: string; xs: number[]; ys: number[] }
+export interface Series { label: string; xs: number[]; ys: number[]; times?: number[] }
 
 const colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
 
@@ -21,30 +21,33 @@ export function lineChart(title: string, series: Series[], xLabel = "step"): HTM
   const wrapper = h("figure", { class: "chart" });
   const plot = h("div", { class: "plot" });
   const log = h("input", { type: "checkbox", "aria-label": "log scale" }) as HTMLInputElement;
+  const byTime = h("input", { type: "checkbox", "aria-label": "x by time" }) as HTMLInputElement;
   const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0", "aria-label": "smoothing" }) as HTMLInputElement;
-  wrapper.append(h("figcaption", {}, title, h("label", {}, log, " log"), h("label", {}, "smooth ", smoothing)), plot);
+  const timed = series.every((s) => s.times?.length === s.xs.length);
+  wrapper.append(h("figcaption", {}, title, h("label", {}, log, " log"), timed ? h("label", {}, byTime, " x by time") : null, h("label", {}, "smooth ", smoothing)), plot);
   const points = series.reduce((n, s) => n + s.xs.length, 0);
   wrapper.dataset.points = String(points);
-
-  const xs = [...new Set(series.flatMap((s) => s.xs))].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
-  const columns = series.map((s) => {
-    const column: (number | null)[] = new Array(xs.length).fill(null);
-    s.xs.forEach((x, i) => (column[index.get(x)!] = s.ys[i]));
-    return column;
-  });
 
   let chart: uPlot | undefined;
   const draw = () => {
     chart?.destroy();
+    // x by step, or by wall-clock time (uPlot's time axis is in seconds)
+    const xOf = (s: Series) => (byTime.checked && s.times ? s.times.map((t) => t / 1000) : s.xs);
+    const xs = [...new Set(series.flatMap(xOf))].sort((a, b) => a - b);
+    const index = new Map(xs.map((x, i) => [x, i]));
+    const columns = series.map((s) => {
+      const column: (number | null)[] = new Array(xs.length).fill(null);
+      xOf(s).forEach((x, i) => (column[index.get(x)!] = s.ys[i]));
+      return column;
+    });
     const weight = Number(smoothing.value);
     const data: uPlot.AlignedData = [xs, ...columns.map((c) => smooth(c.map((v) => v ?? NaN), weight).map((v) => (Number.isNaN(v) ? null : v)))];
     chart = new uPlot(
       {
         width: Math.max(320, Math.min(900, plot.clientWidth || 640)),
         height: 260,
-        scales: { x: { time: xLabel === "time" }, y: { distr: log.checked ? 3 : 1 } },
-        axes: [{ label: xLabel }, {}],
+        scales: { x: { time: byTime.checked }, y: { distr: log.checked ? 3 : 1 } },
+        axes: [{ label: byTime.checked ? "time" : xLabel }, {}],
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: xs.length < 60 } }))],
         cursor: { drag: { x: true, y: false } },
       },
@@ -53,6 +56,7 @@ export function lineChart(title: string, series: Series[], xLabel = "step"): HTM
     );
   };
   log.addEventListener("change", draw);
+  byTime.addEventListener("change", draw);
   smoothing.addEventListener("input", draw);
   requestAnimationFrame(draw);
   return wrapper;

@@ -1,5 +1,6 @@
 import { getRun, historyInterval, Run } from "../api";
 import { lineChart } from "../chart";
+import { Axis, parallelCoordinates, scatter } from "../plots";
 import { errorBox, formatNumber, h } from "../dom";
 import { go, Route } from "../route";
 
@@ -21,7 +22,8 @@ export async function comparePage(route: Route): Promise<HTMLElement> {
   const keys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
   const metric = route.query.get("metric") ?? keys.find((k) => k.endsWith("loss")) ?? keys[0];
   const picker = h("select", { id: "metric", "aria-label": "metric" }, ...keys.map((k) => h("option", { value: k, selected: k === metric }, k))) as HTMLSelectElement;
-  picker.addEventListener("change", () => go(route.path, { runs: ids.join(","), metric: picker.value }));
+  picker.addEventListener("change", () => go(route.path, { runs: ids.join(","), metric: picker.value, target: route.query.get("target") ?? undefined,
+    x: route.query.get("x") ?? undefined, y: route.query.get("y") ?? undefined }));
   page.append(h("div", { class: "controls" }, h("label", {}, "Metric ", picker)));
   if (metric) {
     try {
@@ -33,6 +35,29 @@ export async function comparePage(route: Route): Promise<HTMLElement> {
     } catch (e) {
       page.append(errorBox((e as Error).message));
     }
+  }
+  const labels = runs.map((r) => r.info.run_name || r.info.run_id);
+  const paramKeys = [...new Set(runs.flatMap((r) => (r.data.params ?? []).map((p) => p.key)))].sort();
+  const valueOf = (r: Run, name: string): number | string | undefined => name.startsWith("metrics.")
+    ? r.data.metrics?.find((m) => m.key === name.slice(8))?.value
+    : r.data.params?.find((p) => p.key === name.slice(7))?.value;
+  const choices = [...keys.map((k) => "metrics." + k), ...paramKeys.map((k) => "params." + k)];
+  const axis = (name: string): Axis => ({ name, values: runs.map((r) => valueOf(r, name)) });
+  const target = route.query.get("target") ?? (keys.find((k) => k.startsWith("valid_")) ? "metrics." + keys.find((k) => k.startsWith("valid_")) : choices[0]);
+  if (paramKeys.length && target) {
+    page.append(parallelCoordinates([...paramKeys.map((k) => axis("params." + k)), axis(target)], labels));
+  }
+  const sx = route.query.get("x") ?? (paramKeys.length ? "params." + paramKeys[0] : choices[0]);
+  const sy = route.query.get("y") ?? target;
+  if (sx && sy) {
+    const pick = (id: string, current: string) => {
+      const select = h("select", { id, "aria-label": id }, ...choices.map((c) => h("option", { value: c, selected: c === current }, c))) as HTMLSelectElement;
+      select.addEventListener("change", () => go(route.path, {
+        runs: ids.join(","), metric, target, x: id === "scatter-x" ? select.value : sx, y: id === "scatter-y" ? select.value : sy }));
+      return select;
+    };
+    page.append(h("div", { class: "controls" }, h("label", {}, "Scatter x ", pick("scatter-x", sx)), " ", h("label", {}, "y ", pick("scatter-y", sy))),
+      scatter(axis(sx), axis(sy), labels));
   }
   const table = h("table", { class: "grid", id: "compare-table" },
     h("thead", {}, h("tr", {}, h("th", {}, ""), ...runs.map((r) => h("th", {}, h("a", { href: `#/runs/${r.info.run_id}` }, r.info.run_name || r.info.run_id))))));

@@ -1,4 +1,4 @@
-import { artifactUrl, getRun, historyInterval, listArtifacts, renameRun, Run } from "../api";
+import { artifactUrl, deleteRun, deleteTag, getRun, historyInterval, listArtifacts, renameRun, restoreRun, Run, setTag } from "../api";
 import { lineChart } from "../chart";
 import { errorBox, formatDuration, formatNumber, formatTime, h } from "../dom";
 import { Route } from "../route";
@@ -31,6 +31,60 @@ function title(run: Run, rerender: () => void): HTMLElement {
     input.focus();
   });
   return box;
+}
+
+const NoteTag = "mlflow.note.content";
+
+/** Runs one edit through the API; the server's error message, if any, shows next to the control. */
+async function attempt(message: HTMLElement, edit: () => Promise<unknown>, done: () => void): Promise<void> {
+  try {
+    await edit();
+    done();
+  } catch (e) {
+    message.replaceChildren(errorBox((e as Error).message));
+  }
+}
+
+/** The run's tags, each removable, and a form to set one (MLflow's system tags are shown but not offered for removal). */
+function tagsEditor(run: Run, rerender: () => void): HTMLElement {
+  const message = h("div");
+  const table = h("table", { class: "kv", id: "tags" });
+  for (const t of (run.data.tags ?? []).filter((t) => t.key !== NoteTag && !t.key.startsWith("mlflow.log-model"))) {
+    const remove = t.key.startsWith("mlflow.") ? null
+      : h("button", { class: "link", "aria-label": `remove tag ${t.key}`, onclick: () => attempt(message, () => deleteTag(run.info.run_id, t.key), rerender) }, "×");
+    table.append(h("tr", {}, h("th", {}, t.key), h("td", {}, t.value), h("td", {}, remove)));
+  }
+  const key = h("input", { type: "text", id: "tag-key", placeholder: "key", size: 16, "aria-label": "tag key" }) as HTMLInputElement;
+  const value = h("input", { type: "text", id: "tag-value", placeholder: "value", size: 24, "aria-label": "tag value" }) as HTMLInputElement;
+  const add = h("button", { id: "set-tag", onclick: () => attempt(message, () => setTag(run.info.run_id, key.value, value.value), rerender) }, "Set tag");
+  return h("section", {}, h("h2", {}, "Tags"), table, h("div", { class: "controls" }, key, " ", value, " ", add), message);
+}
+
+/** The run's description (MLflow's mlflow.note.content tag), edited in place. */
+function noteEditor(run: Run, rerender: () => void): HTMLElement {
+  const note = run.data.tags?.find((t) => t.key === NoteTag)?.value ?? "";
+  const message = h("div");
+  const text = h("p", { id: "note", class: note ? undefined : "muted" }, note || "No description.");
+  const edit = h("button", { id: "edit-note" }, "Edit description");
+  const section = h("section", {}, text, edit, message);
+  edit.addEventListener("click", () => {
+    const area = h("textarea", { id: "note-input", rows: 4, cols: 80, "aria-label": "description" }) as HTMLTextAreaElement;
+    area.value = note;
+    const save = h("button", { id: "save-note", onclick: () => attempt(message, () => setTag(run.info.run_id, NoteTag, area.value), rerender) }, "Save");
+    section.replaceChildren(area, h("div", {}, save), message);
+    area.focus();
+  });
+  return section;
+}
+
+/** Delete (restorable) or restore the run. */
+function lifecycle(run: Run, rerender: () => void): HTMLElement {
+  const message = h("div");
+  const deleted = run.info.lifecycle_stage === "deleted";
+  const button = h("button", { id: deleted ? "restore-run" : "delete-run",
+    onclick: () => attempt(message, () => (deleted ? restoreRun(run.info.run_id) : deleteRun(run.info.run_id)), rerender) },
+    deleted ? "Restore run" : "Delete run");
+  return h("div", { class: "controls" }, deleted ? h("span", { class: "error" }, "This run is deleted. ") : null, button, message);
 }
 
 const previewable = /\.(svg|png|jpe?g|gif)$/i;
@@ -87,11 +141,12 @@ export async function runPage(route: Route): Promise<HTMLElement> {
     title(run, () => void rerender()),
     h("p", { class: "muted" }, `${info.status} · started ${formatTime(info.start_time)} · ${formatDuration(info.start_time, info.end_time)} · ${info.run_id}`),
   );
+  page.append(noteEditor(run, () => void rerender()), lifecycle(run, () => void rerender()));
   const metrics = run.data.metrics ?? [];
   page.append(
     keyValueTable("Metrics (latest)", metrics.map((m) => [m.key, `${formatNumber(m.value)} (step ${m.step})`]), "metrics"),
     keyValueTable("Params", (run.data.params ?? []).map((p) => [p.key, p.value]), "params"),
-    keyValueTable("Tags", (run.data.tags ?? []).filter((t) => !t.key.startsWith("mlflow.log-model")).map((t) => [t.key, t.value]), "tags"),
+    tagsEditor(run, () => void rerender()),
     keyValueTable("Dataset inputs", (run.inputs?.dataset_inputs ?? []).map((i) => [i.dataset.name, `digest ${i.dataset.digest} ${i.dataset.source ?? ""}`]), "inputs"),
   );
   const charts = h("section", { id: "charts" }, h("h2", {}, "Charts"));
@@ -99,7 +154,7 @@ export async function runPage(route: Route): Promise<HTMLElement> {
   for (const m of metrics.filter((m) => m.step > 0).slice(0, 12)) {
     // Downsampled on the server (get-history-bulk-interval keeps each run's first and last step).
     historyInterval([runId], m.key).then(({ metrics: points = [] }) => {
-      charts.append(lineChart(m.key, [{ label: m.key, xs: points.map((p) => p.step), ys: points.map((p) => p.value) }]));
+      charts.append(lineChart(m.key, [{ label: m.key, xs: points.map((p) => p.step), ys: points.map((p) => p.value), times: points.map((p) => p.timestamp) }]));
     }, (e) => charts.append(errorBox((e as Error).message)));
   }
   page.append(h("section", { id: "artifacts" }, h("h2", {}, "Artifacts"), await artifacts(runId)));

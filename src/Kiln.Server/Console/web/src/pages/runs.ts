@@ -52,12 +52,17 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
   }
 
   const search = h("input", { type: "search", id: "filter", value: filter, placeholder: "metrics.valid_roc_auc > 0.8 AND params.learner = 'gbdt'", size: 60, "aria-label": "filter" }) as HTMLInputElement;
+  const groupInput = h("input", { type: "text", id: "group", value: q.get("group") ?? "", placeholder: "params.learner", size: 16, "aria-label": "group by" }) as HTMLInputElement;
   const columnsInput = h("input", { type: "text", id: "columns", value: q.get("columns") ?? "", placeholder: "metrics.valid_roc_auc,params.max_depth", size: 40, "aria-label": "columns" }) as HTMLInputElement;
-  const apply = () => go(route.path, { filter: search.value || undefined, order: order || undefined, columns: columnsInput.value || undefined });
+  const state = (extra: Record<string, string | undefined> = {}) => ({
+    filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, group: q.get("group") ?? undefined, ...extra });
+  const apply = () => go(route.path, state({ filter: search.value || undefined, columns: columnsInput.value || undefined, group: groupInput.value || undefined }));
+  groupInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   search.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   columnsInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   const compare = h("a", { class: "button", id: "compare", href: `#/compare?runs=${[...selected].join(",")}` }, `Compare ${selected.size} selected`);
-  page.append(h("div", { class: "toolbar" }, h("label", {}, "Filter ", search), h("label", {}, "Columns ", columnsInput), h("button", { onclick: apply }, "Search"), compare));
+  page.append(h("div", { class: "toolbar" }, h("label", {}, "Filter ", search), h("label", {}, "Columns ", columnsInput), h("label", {}, "Group by ", groupInput),
+    h("button", { onclick: apply }, "Search"), compare));
 
   let result: { runs?: Run[]; next_page_token?: string };
   try {
@@ -78,13 +83,30 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
     const next = current === "DESC" ? `${column} ASC` : `${column} DESC`;
     const arrow = current === "DESC" ? " ▼" : current === "ASC" ? " ▲" : "";
     return h("th", { "aria-sort": current ? (current === "DESC" ? "descending" : "ascending") : undefined },
-      h("a", { href: "#", class: "sort", dataset: { column }, onclick: (e: Event) => { e.preventDefault(); go(route.path, { filter: filter || undefined, order: next, columns: q.get("columns") ?? undefined }); } }, label + arrow));
+      h("a", { href: "#", class: "sort", dataset: { column }, onclick: (e: Event) => { e.preventDefault(); go(route.path, state({ order: next })); } }, label + arrow));
   };
   const table = h("table", { class: "grid", id: "runs" });
   table.append(h("thead", {}, h("tr", {}, h("th", {}, ""), header("Run", "attributes.run_name"), header("Status", "attributes.status"),
     header("Started", "attributes.start_time"), h("th", {}, "Duration"), ...columns.map((c) => header(c, c)))));
   const body = h("tbody");
-  for (const { run, depth } of nest(runs)) {
+  const group = q.get("group");
+  let rows = nest(runs);
+  if (group) {
+    // grouped on this page by the value of a param or tag, the groups in value order, runs keeping their order
+    const key = (r: Run) => String(value(r, group) ?? "(none)");
+    rows = rows.map((x) => ({ ...x, depth: 0 }));
+    rows.sort((a, b) => key(a.run).localeCompare(key(b.run), undefined, { numeric: true }));
+  }
+  let currentGroup: string | undefined;
+  for (const { run, depth } of rows) {
+    if (group) {
+      const g = String(value(run, group) ?? "(none)");
+      if (g !== currentGroup) {
+        currentGroup = g;
+        const count = rows.filter((x) => String(value(x.run, group) ?? "(none)") === g).length;
+        body.append(h("tr", { class: "group" }, h("td", { colspan: 5 + columns.length }, `${group} = ${g} (${count})`)));
+      }
+    }
     const id = run.info.run_id;
     const box = h("input", { type: "checkbox", "aria-label": `select ${run.info.run_name}`, checked: selected.has(id) }) as HTMLInputElement;
     box.addEventListener("change", () => {
@@ -101,11 +123,27 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       ...columns.map((c) => h("td", { class: c.startsWith("metrics.") ? "num" : undefined }, formatNumber(value(run, c))))));
   }
   table.append(body);
+  // Keyboard: j / ArrowDown and k / ArrowUp move between runs, Enter opens one, "/" goes to the filter box.
+  table.addEventListener("keydown", (e) => {
+    const links = [...table.querySelectorAll<HTMLAnchorElement>("tbody td:nth-child(2) a")];
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const move = e.key === "j" || e.key === "ArrowDown" ? 1 : e.key === "k" || e.key === "ArrowUp" ? -1 : 0;
+    if (move && links.length) {
+      e.preventDefault();
+      links[Math.min(links.length - 1, Math.max(0, at + move))].focus();
+    }
+  });
+  document.onkeydown = (e) => {
+    if (e.key === "/" && document.activeElement?.tagName !== "INPUT") {
+      e.preventDefault();
+      search.focus();
+    }
+  };
   page.append(runs.length ? table : h("p", {}, "No runs match."));
   const nav = h("div", { class: "pager" }, h("span", {}, `${runs.length} run(s) on this page`));
   if (token) nav.append(h("button", { onclick: () => history.back() }, "Previous"));
   if (result.next_page_token) {
-    nav.append(h("button", { id: "next", onclick: () => go(route.path, { filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, page: result.next_page_token }) }, "Next"));
+    nav.append(h("button", { id: "next", onclick: () => go(route.path, state({ page: result.next_page_token })) }, "Next"));
   }
   page.append(nav);
   return page;
