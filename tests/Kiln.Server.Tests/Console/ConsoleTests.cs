@@ -53,6 +53,9 @@ public sealed class ConsoleTests : IAsyncLifetime
             await tracking.UpdateRunAsync(run.Info.RunId, "FINISHED", 1_700_000_100_000 + i, null);
             _trials.Add(run.Info.RunId);
         }
+        var (store, root, _) = await tracking.RunArtifactsAsync(_trials[5]);
+        await store.WriteAsync(root + "/charts/roc_curve.svg", new MemoryStream("""<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="15"/></svg>"""u8.ToArray()));
+        await store.WriteAsync(root + "/scored.csv", new MemoryStream("applicant,\"p, with comma\"\n00042,0.91\n00043,0.12\n"u8.ToArray()));
     }
 
     private static async Task ShotAsync(IPage page, string name)
@@ -97,6 +100,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.WaitForSelectorAsync("figure.chart canvas");
         Assert.Equal("50", await page.Locator("figure.chart").First.GetAttributeAsync("data-points"));
         Assert.Contains("max_depth", await page.Locator("#params").InnerTextAsync());
+        // the artifact browser: a folder opens in place, an SVG chart previews as an image, a CSV as a table
+        await page.ClickAsync("#artifacts >> text=charts/");
+        await page.ClickAsync("#artifacts >> text=roc_curve.svg");
+        await page.WaitForSelectorAsync("#artifacts img.artifact-image");
+        await page.ClickAsync("#artifacts >> text=scored.csv");
+        await page.WaitForSelectorAsync("#artifacts table.csv");
+        Assert.Equal(["applicant", "p, with comma"], await page.Locator("#artifacts table.csv th").AllInnerTextsAsync());
+        Assert.Equal(2, await page.Locator("#artifacts table.csv tbody tr").CountAsync());
         await ShotAsync(page, "run");
 
         // three runs compared: overlaid curves and a table with one column per run
@@ -153,6 +164,12 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Equal(["params.max_depth = 3 (2)", "params.max_depth = 4 (2)", "params.max_depth = 5 (2)", "params.max_depth = (none) (1)"],
             (await page.Locator("#runs tr.group").AllInnerTextsAsync()).Select(t => t.Trim()).Order(StringComparer.Ordinal).ToList() is var groups
             ? [.. groups.Where(g => !g.Contains("none", StringComparison.Ordinal)), .. groups.Where(g => g.Contains("none", StringComparison.Ordinal))] : []);
+
+        // a selection is kept in the URL and taken to the compare page
+        await page.Locator("#runs tbody input[type=checkbox]").Nth(1).CheckAsync();
+        await page.Locator("#runs tbody input[type=checkbox]").Nth(2).CheckAsync();
+        await page.WaitForFunctionAsync("() => location.hash.includes('selected=')");
+        Assert.Equal("Compare 2 selected", await page.InnerTextAsync("#compare"));
 
         await page.Keyboard.PressAsync("/");
         Assert.Equal("filter", await page.EvaluateAsync<string>("() => document.activeElement.id"));

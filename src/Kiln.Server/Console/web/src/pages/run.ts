@@ -87,6 +87,30 @@ function lifecycle(run: Run, rerender: () => void): HTMLElement {
   return h("div", { class: "controls" }, deleted ? h("span", { class: "error" }, "This run is deleted. ") : null, button, message);
 }
 
+/** The first 200 rows of a CSV file as a table (quoted fields with commas and doubled quotes understood). */
+function csvTable(text: string): HTMLElement {
+  const rows: string[][] = [];
+  let row: string[] = [], field = "", quoted = false;
+  for (let i = 0; i < text.length && rows.length <= 200; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); rows.push(row); row = []; field = "";
+    } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  const [header = [], ...body] = rows;
+  return h("table", { class: "grid csv" },
+    h("thead", {}, h("tr", {}, ...header.map((c) => h("th", {}, c)))),
+    h("tbody", {}, ...body.slice(0, 200).map((r) => h("tr", {}, ...r.map((c) => h("td", {}, c))))));
+}
+
 const previewable = /\.(svg|png|jpe?g|gif)$/i;
 const textual = /\.(txt|json|ya?ml|csv|log|md|py)$|MLmodel$/i;
 
@@ -110,6 +134,7 @@ async function artifacts(runId: string, path?: string): Promise<HTMLElement> {
           if (preview.childElementCount) return preview.replaceChildren();
           if (previewable.test(name)) preview.append(h("img", { src: url, alt: f.path, class: "artifact-image" }));
           else if (/\.html?$/i.test(name)) preview.append(h("iframe", { src: url, sandbox: "", class: "artifact-frame", title: f.path }));
+          else if (/\.csv$/i.test(name)) preview.append(csvTable(await (await fetch(url)).text()));
           else if (textual.test(name)) preview.append(h("pre", {}, (await (await fetch(url)).text()).slice(0, 100_000)));
           else preview.append(h("p", { class: "muted" }, "no preview"));
         };

@@ -55,7 +55,8 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
   const groupInput = h("input", { type: "text", id: "group", value: q.get("group") ?? "", placeholder: "params.learner", size: 16, "aria-label": "group by" }) as HTMLInputElement;
   const columnsInput = h("input", { type: "text", id: "columns", value: q.get("columns") ?? "", placeholder: "metrics.valid_roc_auc,params.max_depth", size: 40, "aria-label": "columns" }) as HTMLInputElement;
   const state = (extra: Record<string, string | undefined> = {}) => ({
-    filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, group: q.get("group") ?? undefined, ...extra });
+    filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, group: q.get("group") ?? undefined,
+    selected: selected.size ? [...selected].join(",") : undefined, ...extra });
   const apply = () => go(route.path, state({ filter: search.value || undefined, columns: columnsInput.value || undefined, group: groupInput.value || undefined }));
   groupInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   search.addEventListener("keydown", (e) => e.key === "Enter" && apply());
@@ -113,6 +114,9 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       if (box.checked) selected.add(id); else selected.delete(id);
       compare.textContent = `Compare ${selected.size} selected`;
       compare.setAttribute("href", `#/compare?runs=${[...selected].join(",")}`);
+      // the selection is part of the view's URL (kept across pages and when shared), without re-rendering the table
+      const params = new URLSearchParams(Object.entries(state()).filter((e): e is [string, string] => e[1] !== undefined));
+      history.replaceState(null, "", `#${route.path}?${params}`);
     });
     body.append(h("tr", { class: depth ? "child" : undefined, dataset: { runId: id } },
       h("td", {}, box),
@@ -134,7 +138,9 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
     }
   });
   document.onkeydown = (e) => {
-    if (e.key === "/" && document.activeElement?.tagName !== "INPUT") {
+    const typing = document.activeElement instanceof HTMLTextAreaElement
+      || (document.activeElement instanceof HTMLInputElement && ["text", "search"].includes(document.activeElement.type));
+    if (e.key === "/" && !typing) {
       e.preventDefault();
       search.focus();
     }
