@@ -189,4 +189,26 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.WaitForFunctionAsync($"() => !document.querySelector(\"tr[data-experiment-id='{experimentId}']\")");
         Assert.Equal(LifecycleStage.Active, (await _server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
     }
+
+    [Fact]
+    public async Task A_page_of_hundreds_of_runs_renders_only_the_rows_in_view_and_scrolls_to_the_last()
+    {
+        var tracking = _server.Get<TrackingService>();
+        var experiment = await tracking.CreateExperimentAsync("wide-search", null, []);
+        for (var i = 0; i < 300; i++)
+        {
+            var run = await tracking.CreateRunAsync(experiment, "me", $"run-{i:D3}", 1_700_000_000_000 + i, []);
+            await tracking.LogBatchAsync(run.Info.RunId, [new Metric("auc", i / 300.0, 1, 0)], [], []);
+        }
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/experiments/{experiment}?size=500&order=metrics.auc%20DESC");
+        await page.WaitForSelectorAsync("#runs tbody tr[data-run-id]");
+        Assert.Contains("300 run(s) on this page", await page.InnerTextAsync(".pager"));
+        var rendered = await page.Locator("#runs tbody tr[data-run-id]").CountAsync();
+        Assert.InRange(rendered, 20, 150); // a window of the 300, not all of them
+        Assert.Equal("run-299", await page.Locator("#runs tbody tr[data-run-id] td:nth-child(2) a").First.InnerTextAsync());
+        await page.EvalOnSelectorAsync(".scroller", "el => el.scrollTop = el.scrollHeight");
+        await page.WaitForSelectorAsync("#runs >> text=run-000");
+        Assert.InRange(await page.Locator("#runs tbody tr[data-run-id]").CountAsync(), 20, 150);
+    }
 }

@@ -2,7 +2,10 @@ import { getExperiment, Run, searchRuns } from "../api";
 import { errorBox, formatDuration, formatNumber, formatTime, h } from "../dom";
 import { go, Route } from "../route";
 
-const PageSize = 100;
+/** Page sizes offered; the table renders only the rows in view beyond WindowRows, so a 1,000-run page stays smooth. */
+const PageSizes = [100, 500, 1000];
+const WindowRows = 120;
+const RowHeight = 29;
 
 function value(run: Run, column: string): number | string | undefined {
   const [kind, ...rest] = column.split(".");
@@ -41,6 +44,7 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
   const filter = q.get("filter") ?? "";
   const order = q.get("order") ?? "";
   const token = q.get("page") ?? undefined;
+  const pageSize = PageSizes.includes(Number(q.get("size"))) ? Number(q.get("size")) : PageSizes[0];
   const selected = new Set((q.get("selected") ?? "").split(",").filter(Boolean));
   const page = h("section", { class: "page" });
   try {
@@ -56,7 +60,7 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
   const columnsInput = h("input", { type: "text", id: "columns", value: q.get("columns") ?? "", placeholder: "metrics.valid_roc_auc,params.max_depth", size: 40, "aria-label": "columns" }) as HTMLInputElement;
   const state = (extra: Record<string, string | undefined> = {}) => ({
     filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, group: q.get("group") ?? undefined,
-    selected: selected.size ? [...selected].join(",") : undefined, ...extra });
+    selected: selected.size ? [...selected].join(",") : undefined, size: pageSize === PageSizes[0] ? undefined : String(pageSize), ...extra });
   const apply = () => go(route.path, state({ filter: search.value || undefined, columns: columnsInput.value || undefined, group: groupInput.value || undefined }));
   groupInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   search.addEventListener("keydown", (e) => e.key === "Enter" && apply());
@@ -67,7 +71,7 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
 
   let result: { runs?: Run[]; next_page_token?: string };
   try {
-    result = await searchRuns(experimentId, filter, order ? [order] : [], PageSize, token);
+    result = await searchRuns(experimentId, filter, order ? [order] : [], pageSize, token);
   } catch (e) {
     page.append(errorBox((e as Error).message));
     return page;
@@ -98,6 +102,8 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
     rows = rows.map((x) => ({ ...x, depth: 0 }));
     rows.sort((a, b) => key(a.run).localeCompare(key(b.run), undefined, { numeric: true }));
   }
+  // Each table line (a group header or a run) is made when it scrolls into view.
+  const lines: (() => HTMLTableRowElement)[] = [];
   let currentGroup: string | undefined;
   for (const { run, depth } of rows) {
     if (group) {
@@ -105,9 +111,12 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       if (g !== currentGroup) {
         currentGroup = g;
         const count = rows.filter((x) => String(value(x.run, group) ?? "(none)") === g).length;
-        body.append(h("tr", { class: "group" }, h("td", { colspan: 5 + columns.length }, `${group} = ${g} (${count})`)));
+        lines.push(() => h("tr", { class: "group" }, h("td", { colspan: 5 + columns.length }, `${group} = ${g} (${count})`)));
       }
     }
+    lines.push(() => runRow(run, depth));
+  }
+  function runRow(run: Run, depth: number): HTMLTableRowElement {
     const id = run.info.run_id;
     const box = h("input", { type: "checkbox", "aria-label": `select ${run.info.run_name}`, checked: selected.has(id) }) as HTMLInputElement;
     box.addEventListener("change", () => {
@@ -118,15 +127,35 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       const params = new URLSearchParams(Object.entries(state()).filter((e): e is [string, string] => e[1] !== undefined));
       history.replaceState(null, "", `#${route.path}?${params}`);
     });
-    body.append(h("tr", { class: depth ? "child" : undefined, dataset: { runId: id } },
+    return h("tr", { class: depth ? "child" : undefined, dataset: { runId: id } },
       h("td", {}, box),
       h("td", { style: `padding-left: ${0.5 + depth * 1.5}em` }, h("a", { href: `#/runs/${id}` }, run.info.run_name || id)),
       h("td", { class: `status ${run.info.status.toLowerCase()}` }, run.info.status),
       h("td", {}, formatTime(run.info.start_time)),
       h("td", {}, formatDuration(run.info.start_time, run.info.end_time)),
-      ...columns.map((c) => h("td", { class: c.startsWith("metrics.") ? "num" : undefined }, formatNumber(value(run, c))))));
+      ...columns.map((c) => h("td", { class: c.startsWith("metrics.") ? "num" : undefined }, formatNumber(value(run, c)))));
   }
   table.append(body);
+  const scroller = h("div", { class: lines.length > WindowRows ? "scroller" : undefined }, table);
+  const spacer = (height: number) => h("tr", { class: "spacer", style: `height: ${height}px` });
+  let first = -1;
+  let focused = "";
+  const renderWindow = () => {
+    if (lines.length <= WindowRows) {
+      body.replaceChildren(...lines.map((make) => make()));
+      return;
+    }
+    // virtualised: the rows in view plus a margin, with spacers standing in for the rest
+    const start = Math.max(0, Math.floor(scroller.scrollTop / RowHeight) - 20);
+    if (start === first) return;
+    first = start;
+    const end = Math.min(lines.length, start + WindowRows);
+    body.replaceChildren(spacer(start * RowHeight), ...lines.slice(start, end).map((make) => make()), spacer((lines.length - end) * RowHeight));
+    // keyboard focus survives the rows being remade
+    body.querySelector<HTMLAnchorElement>(`tr[data-run-id="${focused}"] td:nth-child(2) a`)?.focus({ preventScroll: true });
+  };
+  scroller.addEventListener("scroll", renderWindow);
+  renderWindow();
   // Keyboard: j / ArrowDown and k / ArrowUp move between runs, Enter opens one, "/" goes to the filter box.
   table.addEventListener("keydown", (e) => {
     const links = [...table.querySelectorAll<HTMLAnchorElement>("tbody td:nth-child(2) a")];
@@ -134,7 +163,10 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
     const move = e.key === "j" || e.key === "ArrowDown" ? 1 : e.key === "k" || e.key === "ArrowUp" ? -1 : 0;
     if (move && links.length) {
       e.preventDefault();
-      links[Math.min(links.length - 1, Math.max(0, at + move))].focus();
+      const target = links[Math.min(links.length - 1, Math.max(0, at + move))];
+      focused = target.closest("tr")?.dataset.runId ?? "";
+      target.focus();
+      target.scrollIntoView({ block: "nearest" });
     }
   });
   document.onkeydown = (e) => {
@@ -145,8 +177,11 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       search.focus();
     }
   };
-  page.append(runs.length ? table : h("p", {}, "No runs match."));
-  const nav = h("div", { class: "pager" }, h("span", {}, `${runs.length} run(s) on this page`));
+  page.append(runs.length ? scroller : h("p", {}, "No runs match."));
+  const size = h("select", { id: "page-size", "aria-label": "runs per page" },
+    ...PageSizes.map((n) => h("option", { value: String(n), selected: n === pageSize }, `${n} per page`))) as HTMLSelectElement;
+  size.addEventListener("change", () => go(route.path, state({ size: size.value === String(PageSizes[0]) ? undefined : size.value, page: undefined })));
+  const nav = h("div", { class: "pager" }, h("span", {}, `${runs.length} run(s) on this page`), size);
   if (token) nav.append(h("button", { onclick: () => history.back() }, "Previous"));
   if (result.next_page_token) {
     nav.append(h("button", { id: "next", onclick: () => go(route.path, state({ page: result.next_page_token })) }, "Next"));
