@@ -100,6 +100,15 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.WaitForSelectorAsync("figure.chart canvas");
         Assert.Equal("50", await page.Locator("figure.chart").First.GetAttributeAsync("data-points"));
         Assert.Contains("max_depth", await page.Locator("#params").InnerTextAsync());
+        // chart settings are part of the URL: a shared link shows the chart the same way
+        await page.Locator("figure.chart input[aria-label='log scale']").First.CheckAsync();
+        await page.WaitForFunctionAsync("() => location.hash.includes('log=1')");
+        var shared = page.Url;
+        var colleague = await _browser.NewPageAsync();
+        await colleague.GotoAsync(shared);
+        await colleague.WaitForSelectorAsync("figure.chart canvas");
+        Assert.True(await colleague.Locator("figure.chart input[aria-label='log scale']").First.IsCheckedAsync());
+        await colleague.CloseAsync();
         // the artifact browser: a folder opens in place, an SVG chart previews as an image, a CSV as a table
         await page.ClickAsync("#artifacts >> text=charts/");
         await page.ClickAsync("#artifacts >> text=roc_curve.svg");

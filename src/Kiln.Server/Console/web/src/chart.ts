@@ -17,12 +17,18 @@ function smooth(ys: number[], weight: number): number[] {
  * A line chart of one or more series over a shared x axis (uPlot: canvas, fast with many points): drag to zoom,
  * double-click to reset, log scale and smoothing toggles. The container's data-points says how many points are drawn.
  */
-export function lineChart(title: string, series: Series[], xLabel = "step"): HTMLElement {
+/** A chart's settings, kept in the page's URL so a shared link shows the chart the same way. */
+export interface ChartSettings { log: boolean; smooth: number; time: boolean }
+
+export function lineChart(title: string, series: Series[], xLabel = "step", settings?: ChartSettings, onChange?: (s: ChartSettings) => void): HTMLElement {
   const wrapper = h("figure", { class: "chart" });
   const plot = h("div", { class: "plot" });
   const log = h("input", { type: "checkbox", "aria-label": "log scale" }) as HTMLInputElement;
   const byTime = h("input", { type: "checkbox", "aria-label": "x by time" }) as HTMLInputElement;
   const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0", "aria-label": "smoothing" }) as HTMLInputElement;
+  log.checked = settings?.log ?? false;
+  smoothing.value = String(settings?.smooth ?? 0);
+  byTime.checked = settings?.time ?? false;
   const timed = series.every((s) => s.times?.length === s.xs.length);
   wrapper.append(h("figcaption", {}, title, h("label", {}, log, " log"), timed ? h("label", {}, byTime, " x by time") : null, h("label", {}, "smooth ", smoothing)), plot);
   const points = series.reduce((n, s) => n + s.xs.length, 0);
@@ -55,9 +61,13 @@ export function lineChart(title: string, series: Series[], xLabel = "step"): HTM
       plot,
     );
   };
-  log.addEventListener("change", draw);
-  byTime.addEventListener("change", draw);
-  smoothing.addEventListener("input", draw);
+  const changed = () => {
+    draw();
+    onChange?.({ log: log.checked, smooth: Number(smoothing.value), time: byTime.checked });
+  };
+  log.addEventListener("change", changed);
+  byTime.addEventListener("change", changed);
+  smoothing.addEventListener("input", changed);
   requestAnimationFrame(draw);
   return wrapper;
 }

@@ -14,3 +14,12 @@ export function go(path: string, query: Record<string, string | undefined> = {})
   const qs = params.toString();
   window.location.hash = path + (qs ? "?" + qs : "");
 }
+
+/** Updates query parameters of the current view in the URL without re-rendering it (for settings a page applies itself). */
+export function remember(route: Route, changes: Record<string, string | undefined>): void {
+  const params = new URLSearchParams(route.query);
+  for (const [k, v] of Object.entries(changes)) if (v === undefined || v === "") params.delete(k); else params.set(k, v);
+  route.query = params;
+  const qs = params.toString();
+  history.replaceState(null, "", "#" + route.path + (qs ? "?" + qs : ""));
+}

@@ -2,7 +2,7 @@ import { getRun, historyInterval, Run } from "../api";
 import { lineChart } from "../chart";
 import { Axis, parallelCoordinates, scatter } from "../plots";
 import { errorBox, formatNumber, h } from "../dom";
-import { go, Route } from "../route";
+import { go, remember, Route } from "../route";
 
 /** Runs side by side: a metric's curves overlaid, and params and latest metrics in one table with differences marked. */
 export async function comparePage(route: Route): Promise<HTMLElement> {
@@ -30,10 +30,11 @@ export async function comparePage(route: Route): Promise<HTMLElement> {
       // the route takes at most 100 runs a request: hundreds of runs are asked for in chunks, in parallel
       const chunks = Array.from({ length: Math.ceil(ids.length / 100) }, (_, i) => ids.slice(i * 100, i * 100 + 100));
       const points = (await Promise.all(chunks.map((chunk) => historyInterval(chunk, metric)))).flatMap((r) => r.metrics ?? []);
+      const settings = { log: route.query.get("log") === "1", smooth: Number(route.query.get("smooth") ?? 0), time: route.query.get("xby") === "time" };
       page.append(lineChart(metric, runs.map((r) => {
         const mine = points.filter((p) => p.run_id === r.info.run_id);
-        return { label: r.info.run_name || r.info.run_id, xs: mine.map((p) => p.step), ys: mine.map((p) => p.value) };
-      })));
+        return { label: r.info.run_name || r.info.run_id, xs: mine.map((p) => p.step), ys: mine.map((p) => p.value), times: mine.map((p) => p.timestamp) };
+      }), "step", settings, (c) => remember(route, { log: c.log ? "1" : undefined, smooth: c.smooth ? String(c.smooth) : undefined, xby: c.time ? "time" : undefined })));
     } catch (e) {
       page.append(errorBox((e as Error).message));
     }

@@ -1,7 +1,7 @@
 import { artifactUrl, deleteRun, deleteTag, getRun, historyInterval, listArtifacts, renameRun, restoreRun, Run, setTag } from "../api";
-import { lineChart } from "../chart";
+import { ChartSettings, lineChart } from "../chart";
 import { errorBox, formatDuration, formatNumber, formatTime, h } from "../dom";
-import { Route } from "../route";
+import { remember, Route } from "../route";
 
 function keyValueTable(title: string, rows: [string, string][], id: string): HTMLElement {
   const table = h("table", { class: "kv", id });
@@ -175,11 +175,13 @@ export async function runPage(route: Route): Promise<HTMLElement> {
     keyValueTable("Dataset inputs", (run.inputs?.dataset_inputs ?? []).map((i) => [i.dataset.name, `digest ${i.dataset.digest} ${i.dataset.source ?? ""}`]), "inputs"),
   );
   const charts = h("section", { id: "charts" }, h("h2", {}, "Charts"));
+  const settings: ChartSettings = { log: route.query.get("log") === "1", smooth: Number(route.query.get("smooth") ?? 0), time: route.query.get("x") === "time" };
   page.append(charts);
   for (const m of metrics.filter((m) => m.step > 0).slice(0, 12)) {
     // Downsampled on the server (get-history-bulk-interval keeps each run's first and last step).
     historyInterval([runId], m.key).then(({ metrics: points = [] }) => {
-      charts.append(lineChart(m.key, [{ label: m.key, xs: points.map((p) => p.step), ys: points.map((p) => p.value), times: points.map((p) => p.timestamp) }]));
+      charts.append(lineChart(m.key, [{ label: m.key, xs: points.map((p) => p.step), ys: points.map((p) => p.value), times: points.map((p) => p.timestamp) }],
+        "step", settings, (changed) => remember(route, { log: changed.log ? "1" : undefined, smooth: changed.smooth ? String(changed.smooth) : undefined, x: changed.time ? "time" : undefined })));
     }, (e) => charts.append(errorBox((e as Error).message)));
   }
   page.append(h("section", { id: "artifacts" }, h("h2", {}, "Artifacts"), await artifacts(runId)));
