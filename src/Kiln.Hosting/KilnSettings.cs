@@ -18,7 +18,7 @@ public sealed record KilnSettings(string Home, string StoreUri, string Artifacts
     /// <summary>
     /// Resolves settings from explicit values, then the environment, then defaults. The tracking URI comes from
     /// <paramref name="tracking"/> (<c>--tracking-uri</c>), else <c>KILN_TRACKING_URI</c>, else <c>MLFLOW_TRACKING_URI</c> when it is
-    /// an http(s) address (MLflow also lets that variable name a local folder, which Kiln leaves alone). An http(s) URI is a tracking
+    /// an http(s) address and KILN_STORE is not set (MLflow also lets that variable name a local folder, which Kiln leaves alone). An http(s) URI is a tracking
     /// server; a store URI (<c>sqlite:</c>, <c>postgresql:</c>) is the same as <c>--store</c>. An explicit <paramref name="store"/> wins over
     /// the environment's tracking URI. <paramref name="environment"/> reads variables (default: the process's).
     /// </summary>
@@ -57,6 +57,11 @@ public sealed record KilnSettings(string Home, string StoreUri, string Artifacts
         if (env("KILN_TRACKING_URI") is { Length: > 0 } kiln)
         {
             return Parse(kiln, "KILN_TRACKING_URI", ref store);
+        }
+        // MLflow's variable is a fallback only: a store chosen for Kiln (KILN_STORE) wins over it.
+        if (env("KILN_STORE") is { Length: > 0 })
+        {
+            return null;
         }
         return env("MLFLOW_TRACKING_URI") is { Length: > 0 } mlflow && IsHttp(mlflow) ? Parse(mlflow, "MLFLOW_TRACKING_URI", ref store) : null;
     }

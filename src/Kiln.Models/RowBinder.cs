@@ -54,8 +54,14 @@ internal static class RowBinder<TRow>
                 // name first, else ignoring case, so Region.North reads the category "north"); other values are missing.
                 var ignoringCase = feature.Categories.Select((name, code) => (name, code)).DistinctBy(c => c.name, StringComparer.OrdinalIgnoreCase)
                     .ToDictionary(c => c.name, c => c.code, StringComparer.OrdinalIgnoreCase);
-                var byValue = Enum.GetValues(enumType).Cast<object>().ToDictionary(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture),
-                    v => categories.TryGetValue(v.ToString()!, out var known) || ignoringCase.TryGetValue(v.ToString()!, out known) ? known : double.NaN);
+                // aliases (two names, one value) keep the first name's category; unsigned values wrap as the compiled conversion does
+                var byValue = new Dictionary<long, double>();
+                foreach (var v in Enum.GetValues(enumType).Cast<object>())
+                {
+                    var raw = Enum.GetUnderlyingType(enumType) == typeof(ulong) ? unchecked((long)Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture))
+                        : Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture);
+                    byValue.TryAdd(raw, categories.TryGetValue(v.ToString()!, out var known) || ignoringCase.TryGetValue(v.ToString()!, out known) ? known : double.NaN);
+                }
                 var lookup = Expression.Constant(byValue);
                 Expression asLong = type.IsEnum ? Expression.Convert(value, typeof(long))
                     : Expression.Condition(Expression.Property(value, "HasValue"), Expression.Convert(Expression.Property(value, "Value"), typeof(long)), Expression.Constant(long.MinValue));
@@ -78,7 +84,7 @@ internal static class RowBinder<TRow>
 
     private static MemberInfo? Find(List<MemberInfo> members, string feature) =>
         members.FirstOrDefault(m => m.GetCustomAttribute<FeatureAttribute>()?.Name == feature)
-        ?? members.FirstOrDefault(m => m.Name == feature)
+        ?? members.FirstOrDefault(m => m.GetCustomAttribute<FeatureAttribute>() is null && m.Name == feature)
         ?? members.FirstOrDefault(m => m.GetCustomAttribute<FeatureAttribute>() is null && Simplify(m.Name) == Simplify(feature));
 
     private static string Simplify(string name) => name.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();

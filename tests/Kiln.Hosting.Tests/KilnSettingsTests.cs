@@ -64,6 +64,15 @@ public sealed class KilnSettingsTrackingUriTests
     }
 
     [Fact]
+    public void KILN_STORE_beats_an_MLFLOW_TRACKING_URI_set_for_python_scripts_but_not_KILN_TRACKING_URI()
+    {
+        var env = Env(("KILN_STORE", "sqlite:///team.db"), ("MLFLOW_TRACKING_URI", "http://mlflow:2"));
+        Assert.Null(KilnSettings.Resolve(home: "/tmp/h", environment: env).TrackingServer);
+        Assert.Equal("sqlite:///team.db", KilnSettings.Resolve(home: "/tmp/h", environment: env).StoreUri);
+        Assert.Equal("kiln", KilnSettings.Resolve(home: "/tmp/h", environment: Env(("KILN_STORE", "sqlite:///team.db"), ("KILN_TRACKING_URI", "http://kiln:1"))).TrackingServer!.Host);
+    }
+
+    [Fact]
     public void A_store_uri_as_tracking_uri_is_the_store()
     {
         var settings = KilnSettings.Resolve(home: "/tmp/h", tracking: "postgresql://u@db/kiln", environment: Env());

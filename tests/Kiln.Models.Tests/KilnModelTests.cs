@@ -111,6 +111,38 @@ public sealed class KilnModelTests : IAsyncLifetime
         Assert.True(total > 0);
     }
 
+    public enum AliasedRegion
+    {
+        North,
+        Nord = North,
+        South,
+    }
+
+    public sealed class Explicit
+    {
+        [Feature("debt")]
+        public double Income { get; init; }
+
+        public double Debt { get; init; }
+
+        [Feature("income")]
+        public double Earnings { get; init; }
+
+        [Feature("region")]
+        public AliasedRegion Area { get; init; }
+    }
+
+    [Fact]
+    public async Task Feature_attributes_win_over_names_and_enum_aliases_bind()
+    {
+        var model = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        var scorer = model.CreateScorer<Explicit>();
+        var text = model.CreateScorer<Application>();
+        // Income carries [Feature("debt")]: it feeds debt only, even though its name matches the income feature
+        Assert.Equal(text.Predict(new Application { Income = 0.9, Debt = 0.1, Region = "north" }),
+            scorer.Predict(new Explicit { Earnings = 0.9, Income = 0.1, Debt = 0.7, Area = AliasedRegion.Nord }));
+    }
+
     [Fact]
     public async Task A_row_type_that_does_not_fit_names_every_problem_and_a_bad_reference_says_what_to_pass()
     {

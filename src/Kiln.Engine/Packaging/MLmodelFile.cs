@@ -47,8 +47,24 @@ public sealed record MLmodelFile(
     /// <summary>Writes the YAML text.</summary>
     public string ToYaml() => new SerializerBuilder().ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(Document());
 
-    /// <summary>The same document as JSON: what <c>runs/log-model</c> records in the run's <c>mlflow.log-model.history</c> tag.</summary>
+    /// <summary>The same document as JSON.</summary>
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(Document());
+
+    /// <summary>
+    /// What <c>runs/log-model</c> records in the run's <c>mlflow.log-model.history</c> tag: the document without the
+    /// signature, input example and feature list, which grow with the table's width while a tag holds 8,000 characters
+    /// (the package's MLmodel file keeps them all).
+    /// </summary>
+    public string ToHistoryJson()
+    {
+        var document = Document();
+        document.Remove("signature");
+        document.Remove("saved_input_example_info");
+        var kiln = (Dictionary<string, object?>)((Dictionary<string, object?>)document["flavors"]!)["kiln"]!;
+        kiln.Remove("features");
+        kiln.Remove("classes");
+        return System.Text.Json.JsonSerializer.Serialize(document);
+    }
 
     private Dictionary<string, object?> Document()
     {

@@ -86,22 +86,24 @@ public sealed partial class TrackingService
             throw KilnException.Invalid($"end_step must be greater than start_step. Found start_step={startStep} and end_step={endStep}.");
         }
 
-        var histories = new List<(string RunId, List<Metric> Points)>();
+        // First pass: each run's distinct steps only (8 bytes a step, not the points); second pass: the points at the
+        // sampled steps, read page by page again.
+        var stepsByRun = new List<List<long>>();
         foreach (var runId in runIds)
         {
-            histories.Add((runId, await HistoryAsync(runId, key, int.MaxValue, ct)));
+            stepsByRun.Add(await StepsAsync(runId, key, ct));
         }
-        var steps = histories.SelectMany(h => h.Points.Select(p => p.Step)).Distinct().Order().ToList();
+        var steps = stepsByRun.SelectMany(s => s).Distinct().Order().ToList();
         if (steps.Count == 0)
         {
             return [];
         }
         var (from, to) = (startStep ?? steps[0], endStep ?? steps[^1]);
         var sampled = SampleSteps(steps, from, to, perRun);
-        foreach (var (_, points) in histories.Where(h => h.Points.Count > 0))
+        foreach (var runSteps in stepsByRun.Where(s => s.Count > 0))
         {
             // each run's own first and last step stay, so every curve starts and ends where it really does
-            foreach (var edge in new[] { points.Min(p => p.Step), points.Max(p => p.Step) })
+            foreach (var edge in new[] { runSteps[0], runSteps[^1] })
             {
                 if (edge >= from && edge <= to)
                 {
@@ -110,9 +112,16 @@ public sealed partial class TrackingService
             }
         }
         var result = new List<RunMetric>();
-        foreach (var (runId, points) in histories)
+        foreach (var runId in runIds)
         {
-            result.AddRange(points.Where(p => sampled.Contains(p.Step)).Take(MaxBulkHistoryResults).Select(p => new RunMetric(runId, p)));
+            var kept = 0;
+            await foreach (var point in PointsAsync(runId, key, ct))
+            {
+                if (sampled.Contains(point.Step) && kept++ < MaxBulkHistoryResults)
+                {
+                    result.Add(new RunMetric(runId, point));
+                }
+            }
         }
         return result;
     }
@@ -152,6 +161,36 @@ public sealed partial class TrackingService
                 $"SearchDatasets request cannot specify more than {MaxExperimentsPerDatasetSearch} experiment_ids. Received {experimentIds.Count} experiment_ids.");
         }
         return store.SearchDatasetsAsync(experimentIds, 1000, ct);
+    }
+
+    /// <summary>A run's distinct steps of one metric, ascending (pages come in step order).</summary>
+    private async Task<List<long>> StepsAsync(string runId, string key, CancellationToken ct)
+    {
+        var steps = new List<long>();
+        await foreach (var point in PointsAsync(runId, key, ct))
+        {
+            if (steps.Count == 0 || steps[^1] != point.Step)
+            {
+                steps.Add(point.Step);
+            }
+        }
+        return steps;
+    }
+
+    /// <summary>Every point of a run's metric in history order, one page in memory at a time.</summary>
+    private async IAsyncEnumerable<Metric> PointsAsync(string runId, string key, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        MetricCursor? cursor = null;
+        do
+        {
+            var page = await store.GetMetricHistoryAsync(runId, key, TrackingLimits.MaxMetricHistoryResults, cursor, ct);
+            foreach (var point in page.Items)
+            {
+                yield return point;
+            }
+            cursor = page.NextPageToken is null ? null : MetricCursor.After(page.Items[^1]);
+        }
+        while (cursor is not null);
     }
 
     /// <summary>A run's whole history of one metric (up to <paramref name="limit"/> points), read page by page.</summary>

@@ -114,8 +114,16 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             {
                 var mlmodel = ModelPackage.Write(packageDir, model, train, runId, time.GetUtcNow(), ids.NewId());
                 await artifacts.UploadDirectoryAsync(packageDir, "model", ct);
-                // recorded as MLflow's log_model records a model, so tools that list a run's models see it
-                await tracking.LogModelAsync(runId, mlmodel.ToJson(), ct);
+                // recorded as MLflow's log_model records a model, so tools that list a run's models see it; as in MLflow's
+                // client, a failure to record it (e.g. a history tag already full) is a warning, not a failed run
+                try
+                {
+                    await tracking.LogModelAsync(runId, mlmodel.ToHistoryJson(), ct);
+                }
+                catch (Core.Errors.KilnException e) when (e.Code == Core.Errors.ErrorCode.InvalidParameterValue)
+                {
+                    stage?.Report($"Warning: the model was saved, but recording it in the run's model history failed: {e.Message}");
+                }
             }
             finally
             {

@@ -53,6 +53,16 @@ public static class ArtifactEndpoints
         }
     }
 
+    /// <summary>
+    /// Headers for a file anyone with access may have uploaded: no type sniffing, and a sandboxed document (no script,
+    /// an origin of its own), so an HTML or SVG artifact opened from a link cannot act as the console or call the API.
+    /// </summary>
+    internal static void Untrusted(HttpResponse response)
+    {
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = "sandbox";
+    }
+
     private static IArtifactStore Store(HttpContext context) => context.RequestServices.GetRequiredService<IArtifactStore>();
 
     private static string PathOf(HttpContext context) => MlflowPath(context.Request.RouteValues["path"] as string);
@@ -69,6 +79,7 @@ public static class ArtifactEndpoints
         var path = PathOf(context);
         await using var stream = await Store(context).OpenReadAsync(path, context.RequestAborted);
         context.Response.ContentType = ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+        ArtifactEndpoints.Untrusted(context.Response);
         if (stream.CanSeek)
         {
             context.Response.ContentLength = stream.Length;

@@ -28,7 +28,15 @@ public static class LogBatchReader
         }
         catch (MissingTimestampException)
         {
-            throw MissingTimestamp(json);
+            try
+            {
+                throw MissingTimestamp(json);
+            }
+            catch (JsonException e)
+            {
+                // the body went wrong after the metric without a timestamp: it is malformed, which is the first thing to fix
+                throw KilnException.Invalid($"Malformed JSON in the request body: {e.Message}");
+            }
         }
     }
 

@@ -34,6 +34,7 @@ public static class UiArtifactEndpoints
         var (store, root, _) = await context.RequestServices.GetRequiredService<TrackingService>().RunArtifactsAsync(runId, context.RequestAborted);
         await using var stream = await store.OpenReadAsync(ArtifactPath.Join(root, path), context.RequestAborted);
         context.Response.ContentType = ArtifactEndpoints.ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+        ArtifactEndpoints.Untrusted(context.Response);
         if (stream.CanSeek)
         {
             context.Response.ContentLength = stream.Length;

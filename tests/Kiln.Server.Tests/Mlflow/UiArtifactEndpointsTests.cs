@@ -18,6 +18,16 @@ public sealed class UiArtifactEndpointsTests : ServerTestBase
             Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
         }
         Assert.Equal("hello world", await Http.GetStringAsync($"get-artifact?run_uuid={runId}&path=notes/hello.txt"));
+        // an uploaded page opened from a link runs sandboxed: no script, no access to the console's origin
+        using (var html = await Http.PostAsync($"ajax-api/2.0/mlflow/upload-artifact?run_uuid={runId}&path=x.html", new StringContent("<script>fetch('/api')</script>")))
+        {
+            Assert.Equal(HttpStatusCode.OK, html.StatusCode);
+        }
+        using (var page = await Http.GetAsync($"get-artifact?run_uuid={runId}&path=x.html"))
+        {
+            Assert.Equal("sandbox", page.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        }
         var listed = await GetOkAsync($"{Api}artifacts/list?run_id={runId}&path=notes");
         Assert.Equal("notes/hello.txt", listed.GetProperty("files")[0].GetProperty("path").GetString());
 
@@ -95,6 +105,8 @@ public sealed class UiArtifactEndpointsTests : ServerTestBase
         var runId = await CreateRunAsync();
         var (status, body) = await PostRawAsync(Api + "runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": "mae", "value": 2.5}]}""");
         AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Invalid value [{'key': 'mae', 'value': 2.5}] for parameter 'metrics' supplied");
+        (status, body) = await PostRawAsync(Api + "runs/log-batch", $$"""{"run_id": "{{runId}}", "metrics": [{"key": "mae", "value": 2.5}] x}""");
+        AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Malformed JSON");
         (status, body) = await PostRawAsync(Api + "runs/log-batch", $$"""{"run_id": "{{runId}}", "params": "foo"}""");
         AssertError(status, body, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE", "Invalid value foo for parameter 'params' supplied");
         (status, body) = await PostRawAsync(Api + "experiments/create", """{"name": "x", "tags": "5"}""");

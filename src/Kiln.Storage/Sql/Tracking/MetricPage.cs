@@ -10,6 +10,12 @@ internal sealed class MetricPage(string key, int maxResults, MetricCursor? after
 {
     private List<Metric> _points = [];
 
+    // How many kept points have a step below _threshold. Chunks come in order of their first step, and a chunk's points
+    // are never below the threshold it was checked against, so the count only changes when the threshold rises or a trim
+    // drops points: the check costs nothing per chunk while the threshold stays (e.g. a metric logged at one step).
+    private long? _threshold;
+    private int _below;
+
     public void Add(ReadOnlySpan<byte> chunk)
     {
         var decoded = new List<Metric>(chunk.Length / MetricPoints.RecordSize);
@@ -37,8 +43,21 @@ internal sealed class MetricPage(string key, int maxResults, MetricCursor? after
         {
             return false;
         }
+        if (_threshold != nextMinStep)
+        {
+            _threshold = nextMinStep;
+            _below = 0;
+            foreach (var point in _points)
+            {
+                _below += point.Step < nextMinStep ? 1 : 0;
+            }
+        }
+        // Enough points come before anything a later chunk holds (duplicates are not yet dropped: count distinct ones).
+        if (_below <= maxResults)
+        {
+            return false;
+        }
         Trim();
-        // Dropping duplicates may have left too few points to fill the page.
         return _points.Count > maxResults && nextMinStep > _points[maxResults].Step;
     }
 
@@ -56,6 +75,7 @@ internal sealed class MetricPage(string key, int maxResults, MetricCursor? after
     /// <summary>Sorts, drops exact duplicates and keeps the first page plus one point (which says whether there is more).</summary>
     private void Trim()
     {
+        _threshold = null;
         _points = MetricPoints.SortDistinct(_points);
         if (_points.Count > maxResults + 1)
         {

@@ -225,6 +225,18 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Contains("page token", bad.Message);
     }
 
+    [Fact]
+    public async Task Metric_history_logged_one_point_at_a_time_at_one_step_pages_by_timestamp()
+    {
+        var run = await NewRunAsync();
+        for (var i = 0; i < 60; i++)
+        {
+            await Store.LogBatchAsync(run.Info.RunId, [new Metric("s", i, 1000 - i, 0)], [], []);
+        }
+        var all = await ReadAllAsync(run.Info.RunId, "s", 7);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => 1000L - 59 + i), all.Select(m => m.Timestamp));
+    }
+
     private async Task<List<Metric>> ReadAllAsync(string runId, string key, int pageSize)
     {
         var all = new List<Metric>();

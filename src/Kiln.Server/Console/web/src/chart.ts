@@ -27,7 +27,8 @@ export function lineChart(title: string, series: Series[], xLabel = "step", sett
   const byTime = h("input", { type: "checkbox", "aria-label": "x by time" }) as HTMLInputElement;
   const smoothing = h("input", { type: "range", min: "0", max: "0.99", step: "0.01", value: "0", "aria-label": "smoothing" }) as HTMLInputElement;
   log.checked = settings?.log ?? false;
-  smoothing.value = String(settings?.smooth ?? 0);
+  const initialSmoothing = settings?.smooth ?? 0;
+  smoothing.value = String(Number.isFinite(initialSmoothing) ? Math.min(0.99, Math.max(0, initialSmoothing)) : 0);
   byTime.checked = settings?.time ?? false;
   const timed = series.every((s) => s.times?.length === s.xs.length);
   wrapper.append(h("figcaption", {}, title, h("label", {}, log, " log"), timed ? h("label", {}, byTime, " x by time") : null, h("label", {}, "smooth ", smoothing)), plot);
@@ -47,7 +48,9 @@ export function lineChart(title: string, series: Series[], xLabel = "step", sett
       return column;
     });
     const weight = Number(smoothing.value);
-    const data: uPlot.AlignedData = [xs, ...columns.map((c) => smooth(c.map((v) => v ?? NaN), weight).map((v) => (Number.isNaN(v) ? null : v)))];
+    // a log scale cannot show values at or below zero: those points are left out rather than breaking the chart
+    const shown = (v: number) => (Number.isNaN(v) || (log.checked && v <= 0) ? null : v);
+    const data: uPlot.AlignedData = [xs, ...columns.map((c) => smooth(c.map((v) => v ?? NaN), weight).map(shown))];
     chart = new uPlot(
       {
         width: Math.max(320, Math.min(900, plot.clientWidth || 640)),

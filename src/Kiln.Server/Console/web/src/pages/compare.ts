@@ -22,8 +22,9 @@ export async function comparePage(route: Route): Promise<HTMLElement> {
   const keys = [...new Set(runs.flatMap((r) => (r.data.metrics ?? []).map((m) => m.key)))].sort();
   const metric = route.query.get("metric") ?? keys.find((k) => k.endsWith("loss")) ?? keys[0];
   const picker = h("select", { id: "metric", "aria-label": "metric" }, ...keys.map((k) => h("option", { value: k, selected: k === metric }, k))) as HTMLSelectElement;
-  picker.addEventListener("change", () => go(route.path, { runs: ids.join(","), metric: picker.value, target: route.query.get("target") ?? undefined,
-    x: route.query.get("x") ?? undefined, y: route.query.get("y") ?? undefined }));
+  // every other setting of the view stays as it is
+  const keep = (changes: Record<string, string>) => go(route.path, { ...Object.fromEntries(route.query), ...changes });
+  picker.addEventListener("change", () => keep({ metric: picker.value }));
   page.append(h("div", { class: "controls" }, h("label", {}, "Metric ", picker)));
   if (metric) {
     try {
@@ -55,8 +56,7 @@ export async function comparePage(route: Route): Promise<HTMLElement> {
   if (sx && sy) {
     const pick = (id: string, current: string) => {
       const select = h("select", { id, "aria-label": id }, ...choices.map((c) => h("option", { value: c, selected: c === current }, c))) as HTMLSelectElement;
-      select.addEventListener("change", () => go(route.path, {
-        runs: ids.join(","), metric, target, x: id === "scatter-x" ? select.value : sx, y: id === "scatter-y" ? select.value : sy }));
+      select.addEventListener("change", () => keep({ [id === "scatter-x" ? "x" : "y"]: select.value }));
       return select;
     };
     page.append(h("div", { class: "controls" }, h("label", {}, "Scatter x ", pick("scatter-x", sx)), " ", h("label", {}, "y ", pick("scatter-y", sy))),

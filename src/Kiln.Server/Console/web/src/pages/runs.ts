@@ -61,6 +61,8 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
   const state = (extra: Record<string, string | undefined> = {}) => ({
     filter: filter || undefined, order: order || undefined, columns: q.get("columns") ?? undefined, group: q.get("group") ?? undefined,
     selected: selected.size ? [...selected].join(",") : undefined, size: pageSize === PageSizes[0] ? undefined : String(pageSize), ...extra });
+  // the current page stays in the URL when the selection changes (a reload or a shared link shows the same page)
+  const here = () => state({ page: token });
   const apply = () => go(route.path, state({ filter: search.value || undefined, columns: columnsInput.value || undefined, group: groupInput.value || undefined }));
   groupInput.addEventListener("keydown", (e) => e.key === "Enter" && apply());
   search.addEventListener("keydown", (e) => e.key === "Enter" && apply());
@@ -124,7 +126,7 @@ export async function runsPage(route: Route): Promise<HTMLElement> {
       compare.textContent = `Compare ${selected.size} selected`;
       compare.setAttribute("href", `#/compare?runs=${[...selected].join(",")}`);
       // the selection is part of the view's URL (kept across pages and when shared), without re-rendering the table
-      const params = new URLSearchParams(Object.entries(state()).filter((e): e is [string, string] => e[1] !== undefined));
+      const params = new URLSearchParams(Object.entries(here()).filter((e): e is [string, string] => e[1] !== undefined));
       history.replaceState(null, "", `#${route.path}?${params}`);
     });
     return h("tr", { class: depth ? "child" : undefined, dataset: { runId: id } },
