@@ -23,6 +23,7 @@ public static class KilnCli
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TuneCommand.Build());
+        root.Subcommands.Add(DataCommand.Build());
         return root;
     }
 

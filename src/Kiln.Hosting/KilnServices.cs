@@ -1,3 +1,4 @@
+using Kiln.Hosting.Data;
 using Kiln.Hosting.Stores;
 using Kiln.Hosting.Tracking;
 using Kiln.Hosting.Training;
@@ -14,5 +15,5 @@ public static class KilnServices
     /// </summary>
     public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => settings.TrackingServer is { } server
         ? services.AddKilnRemoteTracking(settings, server).AddKilnTraining()
-        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining();
+        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData();
 }

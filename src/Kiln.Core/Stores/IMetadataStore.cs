@@ -20,4 +20,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Experiments, runs, metrics, params, tags and dataset inputs.</summary>
     ITrackingStore Tracking { get; }
+
+    /// <summary>Versioned datasets.</summary>
+    Data.IDataStore Data { get; }
 }

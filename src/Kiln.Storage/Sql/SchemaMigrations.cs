@@ -13,5 +13,6 @@ internal static class SchemaMigrations
     [
         new(1, "tracking", TrackingSchema.V1),
         new(2, "metric history step ranges", TrackingSchema.V2),
+        new(3, "datasets", Data.DataSchema.V3),
     ];
 }

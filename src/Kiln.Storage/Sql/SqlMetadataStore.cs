@@ -21,6 +21,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Dialect = dialect;
         Context = context;
         _tracking = new SqlTrackingStore(dialect, context);
+        Data = new Data.SqlDataStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -37,6 +38,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public ITrackingStore Tracking => _tracking;
+
+    /// <inheritdoc />
+    public Core.Data.IDataStore Data { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

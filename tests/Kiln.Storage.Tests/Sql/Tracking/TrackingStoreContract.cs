@@ -237,6 +237,25 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 60).Select(i => 1000L - 59 + i), all.Select(m => m.Timestamp));
     }
 
+    [Fact]
+    public async Task Dataset_versions_are_recorded_once_and_found_by_id_prefix_or_latest()
+    {
+        var data = Metadata.Data;
+        var v1 = new Kiln.Core.Data.DatasetVersion("loans", "blake3:aaaa1111", "first", "me", 1000, 2, 30);
+        var v2 = new Kiln.Core.Data.DatasetVersion("loans", "blake3:bbbb2222", "second", "me", 2000, 2, 40);
+        Assert.True((await data.AddVersionAsync(v1)).Created);
+        var again = await data.AddVersionAsync(v1 with { Message = "other", CreatedAt = 5000 });
+        Assert.False(again.Created);
+        Assert.Equal("first", again.Version.Message);
+        await data.AddVersionAsync(v2);
+        Assert.Equal(["blake3:bbbb2222", "blake3:aaaa1111"], (await data.ListVersionsAsync("loans")).Select(v => v.VersionId));
+        Assert.Equal("blake3:bbbb2222", (await data.GetVersionAsync("loans", "latest")).VersionId);
+        Assert.Equal("blake3:aaaa1111", (await data.GetVersionAsync("loans", "aaaa")).VersionId);
+        var listed = Assert.Single(await data.ListDatasetsAsync());
+        Assert.Equal((2, "blake3:bbbb2222"), (listed.VersionCount, listed.Latest!.VersionId));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.ListVersionsAsync("nope"))).Code);
+    }
+
     private async Task<List<Metric>> ReadAllAsync(string runId, string key, int pageSize)
     {
         var all = new List<Metric>();

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using Kiln.Core.Data;
+using Kiln.Engine.Data;
+using Kiln.Hosting;
+using Spectre.Console;
+
+namespace Kiln.Cli.Commands;
+
+/// <summary><c>kiln data add|list|versions|show|get</c>: versioned datasets.</summary>
+internal static class DataCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("data", "Version datasets: each file stored once by content, each version an immutable manifest.");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Versions());
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(Get());
+        return command;
+    }
+
+    private static async Task<KilnHost> OpenAsync(ParseResult parse, CancellationToken ct)
+    {
+        if (GlobalOptions.Settings(parse).TrackingServer is { } server)
+        {
+            throw Core.Errors.KilnException.Invalid($"kiln data works on the local store for now, not on a tracking server ({server}): drop --tracking-uri / KILN_TRACKING_URI for data commands.");
+        }
+        return await GlobalOptions.OpenAsync(parse, ct);
+    }
+
+    private static string Short(string id) => id.Length > 19 ? id[..19] : id;
+
+    private static Command Add()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name, e.g. loans." };
+        var path = new Argument<string>("path") { Description = "The file or folder to version." };
+        var message = new Option<string?>("--message", "-m") { Description = "What changed in this version." };
+        var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version).") { name, path, message };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var service = kiln.Get<DataService>();
+            (DatasetVersion Version, bool Created, int ObjectsStored)? result = null;
+            await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Hashing and storing", maxValue: 1);
+                    result = await service.AddAsync(parse.GetValue(name)!, parse.GetValue(path)!, parse.GetValue(message), Environment.UserName,
+                        new SyncProgress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), ct);
+                    task.Value = task.MaxValue;
+                });
+            var (v, created, stored) = result!.Value;
+            CliConsole.Current.MarkupLine(created
+                ? $"Added [bold]{Format.Escape(v.Dataset)}[/] version [bold]{v.VersionId}[/]: {v.FileCount:N0} file(s), {v.TotalBytes:N0} bytes, {stored:N0} new object(s) stored."
+                : $"[bold]{Format.Escape(v.Dataset)}[/] already has this content as version [bold]{v.VersionId}[/] (added {Format.Time(v.CreatedAt)}); nothing new stored.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var output = Output.CreateOption();
+        var command = new Command("list", "List datasets with their version count and latest version.") { output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var datasets = await kiln.Get<DataService>().ListAsync(ct);
+            Output.Write(Output.Format(parse, output), ["name", "versions", "latest", "latest_message", "created"],
+                datasets.Select(d => (IReadOnlyList<object?>)[d.Name, d.VersionCount, d.Latest?.VersionId, d.Latest?.Message, Output.Time(d.CreatedAt)]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Versions()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var output = Output.CreateOption();
+        var command = new Command("versions", "List a dataset's versions, newest first.") { name, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var versions = await kiln.Get<DataService>().VersionsAsync(parse.GetValue(name)!, ct);
+            Output.Write(Output.Format(parse, output), ["version", "created", "user", "files", "bytes", "message"],
+                versions.Select(v => (IReadOnlyList<object?>)[v.VersionId, Output.Time(v.CreatedAt), v.UserId, v.FileCount, v.TotalBytes, v.Message]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var version = new Argument<string>("version") { Description = "A version id (or a unique prefix of its hash), or latest.", DefaultValueFactory = _ => "latest" };
+        var output = Output.CreateOption();
+        var command = new Command("show", "Show a version and its files.") { name, version, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var service = kiln.Get<DataService>();
+            var v = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(version)!, ct);
+            var files = await service.FilesAsync(v, ct);
+            var format = Output.Format(parse, output);
+            if (format == OutputFormat.Table)
+            {
+                CliConsole.Current.MarkupLine($"[bold]{Format.Escape(v.Dataset)}[/] {v.VersionId}\n{Format.Escape(v.Message)} ({Format.Time(v.CreatedAt)}, {Format.Escape(v.UserId)})");
+            }
+            Output.Write(format, ["path", "hash", "size"], files.Select(f => (IReadOnlyList<object?>)[f.Path, Short(f.Hash), f.Size]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Get()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var version = new Argument<string>("version") { Description = "A version id (or a unique prefix of its hash), or latest.", DefaultValueFactory = _ => "latest" };
+        var target = new Option<string>("--out", "-o") { Description = "The folder to write the files into.", Required = true };
+        var command = new Command("get", "Write a version's files into a folder, verifying every file's hash.") { name, version, target };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var service = kiln.Get<DataService>();
+            var v = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(version)!, ct);
+            var count = await service.GetAsync(v, parse.GetValue(target)!, ct);
+            CliConsole.Current.MarkupLine($"Wrote {count:N0} file(s) of [bold]{Format.Escape(v.Dataset)}[/] {v.VersionId} to {Format.Escape(parse.GetValue(target))}, every hash verified.");
+            return 0;
+        });
+        return command;
+    }
+}

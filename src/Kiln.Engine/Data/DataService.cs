@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Kiln.Core.Artifacts;
+using Kiln.Core.Data;
+using Kiln.Core.Errors;
+
+namespace Kiln.Engine.Data;
+
+/// <summary>
+/// Versioned datasets: a file or folder added as an immutable version whose files are content-addressed objects in the
+/// artifact store (each stored once, written atomically), listed in a manifest whose hash is the version id.
+/// </summary>
+public sealed class DataService(IDataStore store, IArtifactStore artifacts, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private sealed record Manifest(int Format, IReadOnlyList<ManifestEntry> Files);
+
+    /// <summary>Adds the file or folder at <paramref name="path"/> as a version of <paramref name="dataset"/>; identical content returns the existing version.</summary>
+    public async Task<(DatasetVersion Version, bool Created, int ObjectsStored)> AddAsync(string dataset, string path, string? message, string user,
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+    {
+        ValidateName(dataset);
+        var files = Files(path);
+        var entries = new ManifestEntry[files.Count];
+        var stored = 0;
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (i, token) =>
+        {
+            var (full, relative) = files[i];
+            var hash = await ContentHash.OfFileAsync(full, token);
+            var size = new FileInfo(full).Length;
+            if (await StoreObjectAsync(hash, full, token))
+            {
+                Interlocked.Increment(ref stored);
+            }
+            entries[i] = new ManifestEntry(relative, hash, size);
+            progress?.Report((Interlocked.Increment(ref done), files.Count));
+        });
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
+        var id = ContentHash.Of(manifest);
+        await WriteIfMissingAsync(ContentHash.ObjectPath(id), () => new MemoryStream(manifest), ct);
+        var (version, created) = await store.AddVersionAsync(
+            new DatasetVersion(dataset, id, message ?? "", user, time.GetUtcNow().ToUnixTimeMilliseconds(), entries.Length, entries.Sum(e => e.Size)), ct);
+        return (version, created, stored);
+    }
+
+    public Task<IReadOnlyList<Dataset>> ListAsync(CancellationToken ct = default) => store.ListDatasetsAsync(ct);
+
+    public Task<IReadOnlyList<DatasetVersion>> VersionsAsync(string dataset, CancellationToken ct = default) => store.ListVersionsAsync(dataset, ct);
+
+    public Task<DatasetVersion> GetVersionAsync(string dataset, string version, CancellationToken ct = default) => store.GetVersionAsync(dataset, version, ct);
+
+    /// <summary>The files of a version.</summary>
+    public async Task<IReadOnlyList<ManifestEntry>> FilesAsync(DatasetVersion version, CancellationToken ct = default)
+    {
+        await using var stream = await OpenObjectAsync(version.VersionId, $"the manifest of {version.Dataset} {version.VersionId}", ct);
+        var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, ct);
+        if (ContentHash.Of(bytes.ToArray()) != version.VersionId)
+        {
+            throw KilnException.InvalidState($"The manifest of {version.Dataset} {version.VersionId} is corrupt: its content no longer matches its hash.");
+        }
+        return JsonSerializer.Deserialize<Manifest>(bytes.ToArray(), ManifestJson)!.Files;
+    }
+
+    /// <summary>Writes a version's files under <paramref name="target"/>, verifying every file's hash; returns how many were written.</summary>
+    public async Task<int> GetAsync(DatasetVersion version, string target, CancellationToken ct = default)
+    {
+        var root = Path.GetFullPath(target);
+        Directory.CreateDirectory(root);
+        var files = await FilesAsync(version, ct);
+        foreach (var entry in files)
+        {
+            // a manifest path can never leave the target folder: relative, no '..', no rooted or drive paths
+            var relative = ArtifactPath.Normalize(entry.Path);
+            var destination = Path.GetFullPath(Path.Combine(root, relative));
+            if (!destination.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal))
+            {
+                throw KilnException.Invalid($"The manifest of {version.VersionId} names '{entry.Path}', which is outside the target folder; nothing was written for it.");
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            var temporary = destination + ".kiln-partial";
+            await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
+            await using (var file = File.Create(temporary))
+            {
+                await source.CopyToAsync(file, ct);
+            }
+            if (await ContentHash.OfFileAsync(temporary, ct) != entry.Hash)
+            {
+                File.Delete(temporary);
+                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
+            }
+            File.Move(temporary, destination, overwrite: true);
+        }
+        return files.Count;
+    }
+
+    private static void ValidateName(string dataset)
+    {
+        if (string.IsNullOrWhiteSpace(dataset) || dataset.Length > 250 || dataset.Any(c => char.IsControl(c) || c is '/' or '\\' or '@'))
+        {
+            throw KilnException.Invalid($"Invalid dataset name '{dataset}': use up to 250 printable characters without '/', '\\' or '@', e.g. loans.");
+        }
+    }
+
+    /// <summary>The files to add: the file itself, or every file under the folder (relative '/'-separated paths, sorted).</summary>
+    private static List<(string Full, string Relative)> Files(string path)
+    {
+        if (File.Exists(path))
+        {
+            return [(Path.GetFullPath(path), Path.GetFileName(path))];
+        }
+        if (!Directory.Exists(path))
+        {
+            throw KilnException.NotFound($"No file or folder at '{path}': pass the data file or folder to version.");
+        }
+        var root = Path.GetFullPath(path);
+        var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .Select(f => (Full: f, Relative: Path.GetRelativePath(root, f).Replace('\\', '/')))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal)
+            .ToList();
+        return files.Count > 0 ? files : throw KilnException.Invalid($"The folder '{path}' holds no files: there is nothing to version.");
+    }
+
+    /// <summary>Stores a file's content under its hash unless an object is already there; true when it was written.</summary>
+    private Task<bool> StoreObjectAsync(string hash, string file, CancellationToken ct) =>
+        WriteIfMissingAsync(ContentHash.ObjectPath(hash), () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), ct);
+
+    private async Task<bool> WriteIfMissingAsync(string objectPath, Func<Stream> content, CancellationToken ct)
+    {
+        var slash = objectPath.LastIndexOf('/');
+        if ((await artifacts.ListAsync(objectPath[..slash], ct)).Any(e => e.Path == objectPath))
+        {
+            return false; // content-addressed: what is there is this content
+        }
+        await using var stream = content();
+        await artifacts.WriteAsync(objectPath, stream, ct); // written to a temporary name and renamed: never half-visible
+        return true;
+    }
+
+    private async Task<Stream> OpenObjectAsync(string hash, string what, CancellationToken ct)
+    {
+        try
+        {
+            return await artifacts.OpenReadAsync(ContentHash.ObjectPath(hash), ct);
+        }
+        catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
+        {
+            throw KilnException.InvalidState($"The stored object for {what} ({hash}) is missing from the artifact store at {artifacts.Root}.");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Kiln.Storage.Sql.Data;
+
+/// <summary>The dataset tables (data_sets and data_versions; MLflow's own "datasets" table is the runs' inputs).</summary>
+internal static class DataSchema
+{
+    /// <summary>Migration 3: datasets and their versions.</summary>
+    public static string V3(SqlTypes t) => $"""
+        CREATE TABLE data_sets (
+            name TEXT PRIMARY KEY,
+            created_at {t.BigInt} NOT NULL);
+        CREATE TABLE data_versions (
+            name TEXT NOT NULL REFERENCES data_sets (name),
+            version_id TEXT NOT NULL,
+            message TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            created_at {t.BigInt} NOT NULL,
+            file_count INTEGER NOT NULL,
+            total_bytes {t.BigInt} NOT NULL,
+            PRIMARY KEY (name, version_id));
+        CREATE INDEX ix_data_versions_created ON data_versions (name, created_at);
+        """;
+}

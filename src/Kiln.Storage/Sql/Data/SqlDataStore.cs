@@ -1,0 +1,98 @@
+using System.Data.Common;
+using Kiln.Core.Data;
+using Kiln.Core.Errors;
+
+namespace Kiln.Storage.Sql.Data;
+
+/// <summary>Dataset versions on SQLite or PostgreSQL. Inserts are idempotent (ON CONFLICT DO NOTHING), so there is no lock to take.</summary>
+public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
+{
+    private const string Columns = "name, version_id, message, user_id, created_at, file_count, total_bytes";
+
+    public Task<(DatasetVersion Version, bool Created)> AddVersionAsync(DatasetVersion version, CancellationToken ct = default) =>
+        dialect.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction, "INSERT INTO data_sets (name, created_at) VALUES (@n, @t) ON CONFLICT (name) DO NOTHING", ct,
+                ("n", version.Dataset), ("t", version.CreatedAt));
+            var inserted = await connection.ExecuteAsync(transaction,
+                $"INSERT INTO data_versions ({Columns}) VALUES (@n, @v, @m, @u, @t, @c, @b) ON CONFLICT (name, version_id) DO NOTHING", ct,
+                ("n", version.Dataset), ("v", version.VersionId), ("m", version.Message), ("u", version.UserId), ("t", version.CreatedAt),
+                ("c", version.FileCount), ("b", version.TotalBytes));
+            if (inserted == 1)
+            {
+                return (version, true);
+            }
+            var existing = await ReadAsync(connection, transaction, $"SELECT {Columns} FROM data_versions WHERE name = @n AND version_id = @v", ct,
+                ("n", version.Dataset), ("v", version.VersionId));
+            return (existing.Single(), false);
+        }, ct);
+
+    public async Task<IReadOnlyList<Dataset>> ListDatasetsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        var latest = await ReadAsync(connection, null, $"""
+            SELECT {Columns} FROM data_versions v
+            WHERE created_at = (SELECT MAX(created_at) FROM data_versions w WHERE w.name = v.name)
+            ORDER BY name, version_id
+            """, ct);
+        var counts = new Dictionary<string, (long Created, int Count)>(StringComparer.Ordinal);
+        await using (var command = connection.Command(null, "SELECT s.name, s.created_at, COUNT(v.version_id) FROM data_sets s LEFT JOIN data_versions v ON v.name = s.name GROUP BY s.name, s.created_at ORDER BY s.name"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                counts[reader.GetString(0)] = (reader.GetInt64(1), Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        return [.. counts.Select(c => new Dataset(c.Key, c.Value.Created, c.Value.Count, latest.FirstOrDefault(v => v.Dataset == c.Key)))];
+    }
+
+    public async Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(string dataset, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        var versions = await ReadAsync(connection, null, $"SELECT {Columns} FROM data_versions WHERE name = @n ORDER BY created_at DESC, version_id", ct, ("n", dataset));
+        if (versions.Count == 0 && await connection.ScalarAsync(null, "SELECT 1 FROM data_sets WHERE name = @n", ct, ("n", dataset)) is null)
+        {
+            throw UnknownDataset(dataset);
+        }
+        return versions;
+    }
+
+    public async Task<DatasetVersion> GetVersionAsync(string dataset, string version, CancellationToken ct = default)
+    {
+        var versions = await ListVersionsAsync(dataset, ct);
+        if (version == "latest")
+        {
+            return versions.FirstOrDefault() ?? throw KilnException.NotFound($"Dataset '{dataset}' has no versions yet: add one with kiln data add {dataset} PATH.");
+        }
+        var matches = versions.Where(v => v.VersionId == version || v.VersionId.StartsWith(version, StringComparison.Ordinal)
+            || v.VersionId[(v.VersionId.IndexOf(':', StringComparison.Ordinal) + 1)..].StartsWith(version, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw KilnException.NotFound($"Dataset '{dataset}' has no version '{version}': list them with kiln data versions {dataset}."),
+            _ => throw KilnException.Invalid($"'{version}' matches {matches.Count} versions of '{dataset}': give more characters of the id."),
+        };
+    }
+
+    private static KilnException UnknownDataset(string dataset) =>
+        KilnException.NotFound($"No dataset named '{dataset}': list them with kiln data list, or add one with kiln data add {dataset} PATH.");
+
+    private static async Task<List<DatasetVersion>> ReadAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct,
+        params (string Name, object? Value)[] args)
+    {
+        await using var command = connection.Command(transaction, sql);
+        foreach (var (name, value) in args)
+        {
+            command.Add(name, value);
+        }
+        var list = new List<DatasetVersion>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new DatasetVersion(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                Convert.ToInt32(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(6)));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,101 @@
+using Kiln.Core.Errors;
+using Kiln.Engine.Data;
+using Kiln.Testing;
+
+namespace Kiln.Engine.Tests.Data;
+
+/// <summary>Versioned datasets on a real SQLite store and artifact folder: content-addressed, immutable, verified.</summary>
+public sealed class DataServiceTests : KilnHostTest
+{
+    private DataService Data => Host.Get<DataService>();
+
+    private string Folder(params (string Path, string Content)[] files)
+    {
+        var root = Path.Combine(Dir, "input-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var (path, content) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, path))!);
+            File.WriteAllText(Path.Combine(root, path), content);
+        }
+        return root;
+    }
+
+    private int ObjectCount() =>
+        Directory.Exists(Path.Combine(Artifacts.Root, "objects")) ? Directory.GetFiles(Path.Combine(Artifacts.Root, "objects"), "*", SearchOption.AllDirectories).Length : 0;
+
+    [Fact]
+    public async Task Identical_content_is_one_version_and_each_file_is_stored_once()
+    {
+        var folder = Folder(("loans.csv", "income,debt\n1,2\n"), ("docs/readme.txt", "hello"));
+        var (first, created, stored) = await Data.AddAsync("loans", folder, "first", "me");
+        Assert.True(created);
+        Assert.Equal(2, stored);
+        Assert.StartsWith("blake3:", first.VersionId);
+        Assert.Equal(2, first.FileCount);
+
+        // the same content again, from another folder: the same version, nothing stored
+        var copy = Folder(("loans.csv", "income,debt\n1,2\n"), ("docs/readme.txt", "hello"));
+        var (again, createdAgain, storedAgain) = await Data.AddAsync("loans", copy, "again", "me");
+        Assert.False(createdAgain);
+        Assert.Equal(0, storedAgain);
+        Assert.Equal(first.VersionId, again.VersionId);
+        Assert.Equal("first", again.Message);
+
+        // one file changed: a new version, only that file stored
+        File.AppendAllText(Path.Combine(folder, "loans.csv"), "3,4\n");
+        var before = ObjectCount();
+        var (second, _, storedSecond) = await Data.AddAsync("loans", folder, "more rows", "me");
+        Assert.NotEqual(first.VersionId, second.VersionId);
+        Assert.Equal(1, storedSecond);
+        Assert.Equal(before + 2, ObjectCount()); // the changed file and the new manifest
+
+        var versions = await Data.VersionsAsync("loans");
+        Assert.Equal([second.VersionId, first.VersionId], versions.Select(v => v.VersionId));
+        Assert.Equal(second.VersionId, (await Data.GetVersionAsync("loans", "latest")).VersionId);
+        Assert.Equal(first.VersionId, (await Data.GetVersionAsync("loans", first.VersionId["blake3:".Length..][..10])).VersionId);
+        Assert.Equal(["docs/readme.txt", "loans.csv"], (await Data.FilesAsync(second)).Select(f => f.Path));
+    }
+
+    [Fact]
+    public async Task Get_writes_every_file_verified_and_names_a_corrupt_object()
+    {
+        var folder = Folder(("a.csv", "x\n1\n"), ("nested/b.txt", "bee"));
+        var (version, _, _) = await Data.AddAsync("set", folder, null, "me");
+        var target = Path.Combine(Dir, "out");
+        Assert.Equal(2, await Data.GetAsync(version, target));
+        Assert.Equal("bee", File.ReadAllText(Path.Combine(target, "nested", "b.txt")));
+
+        // flip the stored object of b.txt: get refuses it, names the file, and leaves no partial file behind
+        var entry = (await Data.FilesAsync(version)).Single(f => f.Path == "nested/b.txt");
+        File.WriteAllText(Path.Combine(Artifacts.Root, ContentHash.ObjectPath(entry.Hash)), "bad");
+        var e = await Assert.ThrowsAsync<KilnException>(() => Data.GetAsync(version, Path.Combine(Dir, "out2")));
+        Assert.Contains("'nested/b.txt'", e.Message);
+        Assert.Contains("corrupt", e.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(Dir, "out2"), "*.kiln-partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Two_writers_adding_at_once_both_succeed()
+    {
+        var folders = Enumerable.Range(0, 6).Select(i => Folder(("data.csv", $"v\n{i % 2}\n"))).ToList();
+        var results = await Task.WhenAll(folders.Select(f => Data.AddAsync("shared", f, null, "me")));
+        Assert.Equal(2, results.Select(r => r.Version.VersionId).Distinct().Count());
+        Assert.Equal(2, (await Data.VersionsAsync("shared")).Count);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_clear_error_and_stores_nothing()
+    {
+        var missing = await Assert.ThrowsAsync<KilnException>(() => Data.AddAsync("x", Path.Combine(Dir, "nowhere"), null, "me"));
+        Assert.Contains("No file or folder", missing.Message);
+        var empty = Path.Combine(Dir, "empty");
+        Directory.CreateDirectory(empty);
+        Assert.Contains("holds no files", (await Assert.ThrowsAsync<KilnException>(() => Data.AddAsync("x", empty, null, "me"))).Message);
+        Assert.Contains("Invalid dataset name", (await Assert.ThrowsAsync<KilnException>(() => Data.AddAsync("a/b", empty, null, "me"))).Message);
+        Assert.Equal(0, ObjectCount());
+        var unknown = await Assert.ThrowsAsync<KilnException>(() => Data.VersionsAsync("nope"));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, unknown.Code);
+        await Data.AddAsync("real", Folder(("f", "1")), null, "me");
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => Data.GetVersionAsync("real", "deadbeef"))).Code);
+    }
+}
