@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kiln.Core.Data;
+using Kiln.Core.Tracking;
 using Kiln.Engine.Data;
 using Kiln.Hosting;
 using Spectre.Console;
@@ -17,6 +18,7 @@ internal static class DataCommand
         command.Subcommands.Add(Versions());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Get());
+        command.Subcommands.Add(LineageCommand());
         return command;
     }
 
@@ -108,6 +110,29 @@ internal static class DataCommand
                 CliConsole.Current.MarkupLine($"[bold]{Format.Escape(v.Dataset)}[/] {v.VersionId}\n{Format.Escape(v.Message)} ({Format.Time(v.CreatedAt)}, {Format.Escape(v.UserId)})");
             }
             Output.Write(format, ["path", "hash", "size"], files.Select(f => (IReadOnlyList<object?>)[f.Path, Short(f.Hash), f.Size]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command LineageCommand()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var version = new Argument<string>("version") { Description = "A version id (or a unique prefix of its hash), or latest.", DefaultValueFactory = _ => "latest" };
+        var output = Output.CreateOption();
+        var command = new Command("lineage", "List the runs that read a dataset version (train and tune record datasets:/ inputs).") { name, version, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var v = await kiln.Get<DataService>().GetVersionAsync(parse.GetValue(name)!, parse.GetValue(version)!, ct);
+            var runs = await Lineage.RunsReadingAsync(kiln.Get<Engine.Tracking.ITracking>(), v.VersionId, ct);
+            var format = Output.Format(parse, output);
+            if (format == OutputFormat.Table)
+            {
+                CliConsole.Current.MarkupLine($"[bold]{Format.Escape(v.Dataset)}[/] {v.VersionId}: read by {runs.Count} run(s)");
+            }
+            Output.Write(format, ["run_id", "run_name", "experiment_id", "context", "status", "start_time"],
+                runs.Select(r => (IReadOnlyList<object?>)[r.Run.Info.RunId, r.Run.Info.RunName, r.Run.Info.ExperimentId, r.Context, r.Run.Info.Status.WireName(), Output.Time(r.Run.Info.StartTime)]));
             return 0;
         });
         return command;

@@ -26,6 +26,8 @@ internal static class PredictCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            using var inputs = new DataInputs();
+            var (dataPath, _) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
             var (directory, temporary) = await kiln.Get<ModelLocator>().ResolveAsync(parse.GetValue(model)!, ct);
             try
             {
@@ -37,7 +39,7 @@ internal static class PredictCommand
                     .StartAsync(async progress =>
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);
-                        var read = await Task.Run(() => ScoringInput.Read(parse.GetValue(data)!, trained.Schema, readOptions, ct), ct);
+                        var read = await Task.Run(() => ScoringInput.Read(dataPath, trained.Schema, readOptions, ct), ct);
                         var input = read.Table;
                         badValues = read.BadValues;
                         load.Value = 1;

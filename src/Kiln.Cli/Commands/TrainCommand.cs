@@ -29,9 +29,13 @@ internal static class TrainCommand
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
-                parse.GetValue(valid), parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse));
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            using var inputs = new DataInputs();
+            var (dataPath, dataSource) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
+            var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
+            var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
+                validPath, parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
+                dataSource, validSource);
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;

@@ -31,8 +31,12 @@ internal static class TuneCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(target)!, parse.GetValue(learner)!,
-                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), parse.GetValue(valid), parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse));
+            using var inputs = new DataInputs();
+            var (dataPath, dataSource) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
+            var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
+            var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!,
+                TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), validPath, parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
+                dataSource, validSource);
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

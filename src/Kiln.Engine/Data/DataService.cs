@@ -95,6 +95,42 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         return files.Count;
     }
 
+    /// <summary>
+    /// Writes the one file a <c>datasets:/</c> reference names into a new temporary folder (hash verified) and returns its
+    /// path, the folder (the caller deletes it) and what a run should record as its input.
+    /// </summary>
+    public async Task<(string File, string Folder, DataSource Source)> MaterializeAsync(string reference, CancellationToken ct = default)
+    {
+        var parsed = DatasetReference.Parse(reference);
+        var version = await store.GetVersionAsync(parsed.Name, parsed.Version, ct);
+        var files = await FilesAsync(version, ct);
+        var entry = parsed.File is { } wanted
+            ? files.FirstOrDefault(f => f.Path == wanted) ?? throw KilnException.NotFound(
+                $"{parsed.Name} {version.VersionId} has no file '{wanted}'; it holds: {string.Join(", ", files.Take(10).Select(f => f.Path))}.")
+            : files.Count == 1 ? files[0] : throw KilnException.Invalid(
+                $"{parsed.Name} {version.VersionId} holds {files.Count} files: name one, e.g. datasets:/{parsed.Name}/{version.VersionId}/{files[0].Path}.");
+        var folder = Directory.CreateTempSubdirectory("kiln-data-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, Path.GetFileName(entry.Path));
+            await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
+            await using (var file = File.Create(path))
+            {
+                await source.CopyToAsync(file, ct);
+            }
+            if (await ContentHash.OfFileAsync(path, ct) != entry.Hash)
+            {
+                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash.");
+            }
+            return (path, folder, new DataSource(parsed.Name, version.VersionId, $"{DatasetReference.Scheme}{parsed.Name}/{version.VersionId}/{entry.Path}"));
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
     private static void ValidateName(string dataset)
     {
         if (string.IsNullOrWhiteSpace(dataset) || dataset.Length > 250 || dataset.Any(c => char.IsControl(c) || c is '/' or '\\' or '@'))

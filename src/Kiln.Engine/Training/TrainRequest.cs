@@ -13,6 +13,8 @@ namespace Kiln.Engine.Training;
 /// <param name="Drop">Columns to leave out (<c>--drop</c>).</param>
 /// <param name="NaValues">Tokens read as missing besides the defaults (<c>--na-values</c>), e.g. <c>unknown</c>.</param>
 /// <param name="Encoding">The files' encoding (<c>--encoding</c>): utf-8 (default), latin1 or windows-1252.</param>
+/// <param name="DataSource">The dataset version the training file came from (<c>datasets:/…</c>), recorded as the run's input; null for a plain file.</param>
+/// <param name="ValidSource">The same for the validation file.</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -25,7 +27,9 @@ public sealed record TrainRequest(
     IReadOnlyList<string>? Features = null,
     IReadOnlyList<string>? Drop = null,
     IReadOnlyList<string>? NaValues = null,
-    string? Encoding = null)
+    string? Encoding = null,
+    Data.DataSource? DataSource = null,
+    Data.DataSource? ValidSource = null)
 {
     /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
     public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);

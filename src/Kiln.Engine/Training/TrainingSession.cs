@@ -82,10 +82,10 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
                 logged["valid_data"] = request.ValidPath is null ? "held out from train_data" : Path.GetFullPath(request.ValidPath);
             }
             await tracking.LogBatchAsync(runId, [], [.. logged.Select(p => new Param(p.Key, p.Value))], [], ct);
-            var inputs = new List<DatasetInput> { await DatasetInputAsync(request.DataPath, train, "training", ct) };
+            var inputs = new List<DatasetInput> { await DatasetInputAsync(request.DataPath, request.DataSource, train, "training", ct) };
             if (valid is not null && request.ValidPath is not null)
             {
-                inputs.Add(await DatasetInputAsync(request.ValidPath, valid, "validation", ct));
+                inputs.Add(await DatasetInputAsync(request.ValidPath, request.ValidSource, valid, "validation", ct));
             }
             await tracking.LogInputsAsync(runId, inputs, ct);
 
@@ -207,11 +207,17 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
     }
 
     /// <summary>An MLflow dataset input for a CSV file: its SHA-256 digest, path and column schema.</summary>
-    private static async Task<DatasetInput> DatasetInputAsync(string path, Table table, string context, CancellationToken ct)
+    private static async Task<DatasetInput> DatasetInputAsync(string path, Data.DataSource? dataset, Table table, string context, CancellationToken ct)
     {
         string digest;
-        await using (var file = File.OpenRead(path))
+        if (dataset is not null)
         {
+            // a versioned dataset: its version id is the digest, so lineage can find every run that read it
+            digest = dataset.Digest;
+        }
+        else
+        {
+            await using var file = File.OpenRead(path);
             digest = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct))[..16];
         }
         var schema = JsonSerializer.Serialize(new
@@ -219,8 +225,9 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             mlflow_colspec = table.Columns.Select(c => new { type = c is Kiln.Tabular.Columns.NumericColumn ? "double" : "string", name = c.Name }),
         });
         var profile = JsonSerializer.Serialize(new { num_rows = table.RowCount, num_elements = (long)table.RowCount * table.ColumnCount });
-        var source = JsonSerializer.Serialize(new { uri = Path.GetFullPath(path) });
-        return new DatasetInput(new Dataset(Path.GetFileName(path), digest, "local", source, schema, profile), [new Tag("mlflow.data.context", context)]);
+        var source = JsonSerializer.Serialize(new { uri = dataset?.Uri ?? Path.GetFullPath(path) });
+        return new DatasetInput(new Dataset(dataset?.Name ?? Path.GetFileName(path), digest, dataset is null ? "local" : "kiln-dataset", source, schema, profile),
+            [new Tag("mlflow.data.context", context)]);
     }
 
     /// <summary>Keeps every iteration's report and forwards it, on the training thread (no posting, no reordering).</summary>

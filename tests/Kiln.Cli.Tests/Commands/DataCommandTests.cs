@@ -40,4 +40,37 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal(3, exit);
         Assert.Contains("No file or folder", err);
     }
+
+    [Fact]
+    public async Task Train_reads_datasets_latest_records_the_version_and_lineage_finds_the_run()
+    {
+        var train = Kiln.Testing.LoanData.Write(_cli.Home, "loans.csv", 400, 9);
+        var (exit, _, err) = await _cli.RunAsync("data", "add", "loans", train, "-m", "v1");
+        Assert.True(exit == 0, err);
+        string output;
+        (exit, output, err) = await _cli.RunAsync("train", "--data", "datasets:/loans@latest", "--target", "approved", "--param", "rounds=5");
+        Assert.True(exit == 0, err);
+        var runId = output[(output.IndexOf("runs:/", StringComparison.Ordinal) + 6)..].Split('/')[0];
+
+        (_, output, _) = await _cli.RunAsync("runs", "show", runId, "--output", "json");
+        Assert.Contains("\"source_type\":\"kiln-dataset\"", output.Replace(" ", "", StringComparison.Ordinal));
+        Assert.Contains("datasets:/loans/blake3:", output);
+
+        (exit, output, err) = await _cli.RunAsync("data", "lineage", "loans", "--output", "csv");
+        Assert.True(exit == 0, err);
+        Assert.Contains($"{runId},", output);
+        Assert.Contains(",training,FINISHED,", output);
+
+        // a version holding several files must name one
+        var folder = Path.Combine(_cli.Home, "two");
+        Directory.CreateDirectory(folder);
+        File.Copy(train, Path.Combine(folder, "a.csv"));
+        File.Copy(train, Path.Combine(folder, "b.csv"));
+        await _cli.RunAsync("data", "add", "pair", folder);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", "datasets:/pair@latest", "--target", "approved");
+        Assert.Equal(1, exit);
+        Assert.Contains("holds 2 files: name one", err);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", "datasets:/pair@latest/b.csv", "--target", "approved", "--param", "rounds=3");
+        Assert.True(exit == 0, err);
+    }
 }
