@@ -19,6 +19,7 @@ internal static class DataCommand
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Get());
         command.Subcommands.Add(LineageCommand());
+        command.Subcommands.Add(Diff());
         return command;
     }
 
@@ -133,6 +134,32 @@ internal static class DataCommand
             }
             Output.Write(format, ["run_id", "run_name", "experiment_id", "context", "status", "start_time"],
                 runs.Select(r => (IReadOnlyList<object?>)[r.Run.Info.RunId, r.Run.Info.RunName, r.Run.Info.ExperimentId, r.Context, r.Run.Info.Status.WireName(), Output.Time(r.Run.Info.StartTime)]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Diff()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var from = new Argument<string>("from") { Description = "The earlier version (id, unique prefix, or latest)." };
+        var to = new Argument<string>("to") { Description = "The later version.", DefaultValueFactory = _ => "latest" };
+        var output = Output.CreateOption();
+        var command = new Command("diff", "Show the files added, removed and changed between two versions, and how changed CSV files' rows and columns differ.") { name, from, to, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var service = kiln.Get<DataService>();
+            var a = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(from)!, ct);
+            var b = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(to)!, ct);
+            var changes = await service.DiffAsync(a, b, ct);
+            var format = Output.Format(parse, output);
+            if (format == OutputFormat.Table)
+            {
+                CliConsole.Current.MarkupLine($"[bold]{Format.Escape(a.Dataset)}[/] {Short(a.VersionId)} → {Short(b.VersionId)}: {changes.Count} file(s) differ");
+            }
+            Output.Write(format, ["path", "change", "old_size", "new_size", "table"],
+                changes.Select(c => (IReadOnlyList<object?>)[c.Path, c.Change, c.OldSize, c.NewSize, c.Schema]));
             return 0;
         });
         return command;

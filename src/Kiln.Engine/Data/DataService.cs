@@ -131,6 +131,75 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         }
     }
 
+    /// <summary>The files added, removed and changed from <paramref name="from"/> to <paramref name="to"/>; changed CSV files also say how their columns and rows changed.</summary>
+    public async Task<IReadOnlyList<FileChange>> DiffAsync(DatasetVersion from, DatasetVersion to, CancellationToken ct = default)
+    {
+        var before = (await FilesAsync(from, ct)).ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var after = (await FilesAsync(to, ct)).ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var changes = new List<FileChange>();
+        foreach (var path in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+        {
+            var (old, @new) = (before.GetValueOrDefault(path), after.GetValueOrDefault(path));
+            if (old is null)
+            {
+                changes.Add(new FileChange(path, "added", null, @new!.Size, null));
+            }
+            else if (@new is null)
+            {
+                changes.Add(new FileChange(path, "removed", old.Size, null, null));
+            }
+            else if (old.Hash != @new.Hash)
+            {
+                var schema = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? await CsvChangeAsync(old, @new, ct) : null;
+                changes.Add(new FileChange(path, "changed", old.Size, @new.Size, schema));
+            }
+        }
+        return changes;
+    }
+
+    /// <summary>Rows and columns of two versions of a CSV file compared (column kinds as Kiln's reader infers them).</summary>
+    private async Task<string> CsvChangeAsync(ManifestEntry old, ManifestEntry @new, CancellationToken ct)
+    {
+        var folder = Directory.CreateTempSubdirectory("kiln-diff-").FullName;
+        try
+        {
+            async Task<Kiln.Tabular.Table> ReadAsync(ManifestEntry entry, string name)
+            {
+                var path = Path.Combine(folder, name);
+                await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
+                await using (var file = File.Create(path))
+                {
+                    await source.CopyToAsync(file, ct);
+                }
+                return Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct);
+            }
+            Kiln.Tabular.Table a, b;
+            try
+            {
+                (a, b) = (await ReadAsync(old, "old.csv"), await ReadAsync(@new, "new.csv"));
+            }
+            catch (KilnException e)
+            {
+                return "not comparable as a table: " + e.Message;
+            }
+            var notes = new List<string>();
+            if (a.RowCount != b.RowCount)
+            {
+                notes.Add($"rows {a.RowCount:N0} → {b.RowCount:N0}");
+            }
+            var (oldColumns, newColumns) = (a.Columns.ToDictionary(c => c.Name), b.Columns.ToDictionary(c => c.Name));
+            notes.AddRange(newColumns.Keys.Except(oldColumns.Keys).Select(c => $"column '{c}' added"));
+            notes.AddRange(oldColumns.Keys.Except(newColumns.Keys).Select(c => $"column '{c}' removed"));
+            notes.AddRange(oldColumns.Keys.Intersect(newColumns.Keys).Where(c => oldColumns[c].Kind != newColumns[c].Kind)
+                .Select(c => $"column '{c}' {oldColumns[c].Kind} → {newColumns[c].Kind}"));
+            return notes.Count > 0 ? string.Join("; ", notes) : "same columns and row count (values changed)";
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void ValidateName(string dataset)
     {
         if (string.IsNullOrWhiteSpace(dataset) || dataset.Length > 250 || dataset.Any(c => char.IsControl(c) || c is '/' or '\\' or '@'))

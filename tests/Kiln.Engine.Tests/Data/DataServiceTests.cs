@@ -98,4 +98,20 @@ public sealed class DataServiceTests : KilnHostTest
         await Data.AddAsync("real", Folder(("f", "1")), null, "me");
         Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => Data.GetVersionAsync("real", "deadbeef"))).Code);
     }
+
+    [Fact]
+    public async Task Diff_names_added_removed_and_changed_files_and_how_a_csv_changed()
+    {
+        var folder = Folder(("loans.csv", "income,region\n1,north\n2,south\n"), ("old.txt", "x"), ("same.txt", "s"));
+        var (first, _, _) = await Data.AddAsync("d", folder, null, "me");
+        File.Delete(Path.Combine(folder, "old.txt"));
+        File.WriteAllText(Path.Combine(folder, "new.txt"), "n");
+        File.WriteAllText(Path.Combine(folder, "loans.csv"), "income,region,debt\n1,north,0.5\n2,south,0.1\n3,east,0.2\n");
+        var (second, _, _) = await Data.AddAsync("d", folder, null, "me");
+
+        var changes = await Data.DiffAsync(first, second);
+        Assert.Equal([("loans.csv", "changed"), ("new.txt", "added"), ("old.txt", "removed")], changes.Select(c => (c.Path, c.Change)));
+        Assert.Equal("rows 2 → 3; column 'debt' added", changes[0].Schema);
+        Assert.Empty(await Data.DiffAsync(first, first));
+    }
 }
