@@ -12,6 +12,7 @@ public static class ServerServiceCollectionExtensions
     {
         services.AddSingleton<IEndpointSurface, MlflowSurface>();
         services.AddSingleton<IEndpointSurface, Console.ConsoleSurface>();
+        services.AddSingleton<IEndpointSurface, Datasets.DatasetsSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -36,6 +36,14 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
         return await ReadAsync(response, ct);
     }
 
+    /// <summary>A GET of Kiln's own API (a path under the base address, e.g. <c>api/kiln/datasets</c>).</summary>
+    public async Task<JsonDocument> GetKilnAsync(string path, IEnumerable<(string Name, string? Value)> query, CancellationToken ct)
+    {
+        var qs = string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value!)}"));
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, path + (qs.Length > 0 ? "?" + qs : ""))), HttpCompletionOption.ResponseContentRead, ct);
+        return await ReadAsync(response, ct);
+    }
+
     public async Task<JsonDocument> GetAsync(string path, IEnumerable<(string Name, string? Value)> query, CancellationToken ct)
     {
         var qs = string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value!)}"));
