@@ -20,6 +20,7 @@ internal static class DataCommand
         command.Subcommands.Add(Get());
         command.Subcommands.Add(LineageCommand());
         command.Subcommands.Add(Diff());
+        command.Subcommands.Add(Stats());
         return command;
     }
 
@@ -160,6 +161,39 @@ internal static class DataCommand
             }
             Output.Write(format, ["path", "change", "old_size", "new_size", "table"],
                 changes.Select(c => (IReadOnlyList<object?>)[c.Path, c.Change, c.OldSize, c.NewSize, c.Schema]));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Stats()
+    {
+        var name = new Argument<string>("name") { Description = "The dataset's name." };
+        var version = new Argument<string>("version") { Description = "A version id (or a unique prefix of its hash), or latest.", DefaultValueFactory = _ => "latest" };
+        var output = Output.CreateOption();
+        var command = new Command("stats", "Show the schema and per-column statistics of a version's CSV files.") { name, version, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var kiln = await OpenAsync(parse, ct);
+            var service = kiln.Get<DataService>();
+            var v = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(version)!, ct);
+            var profiles = await service.ProfileAsync(v, ct);
+            var rows = new List<IReadOnlyList<object?>>();
+            foreach (var (path, profile) in profiles)
+            {
+                foreach (var c in profile.Columns)
+                {
+                    var top = c.Categorical?.Categories.Take(3).Select(t => $"{t.Category} ({t.Count})");
+                    rows.Add([path, c.Name, c.Kind.ToString(), c.Count, c.MissingCount, c.Numeric?.Min, c.Numeric?.Max, c.Numeric?.Mean,
+                        top is null ? c.Text?.DistinctCount.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join(", ", top)]);
+                }
+            }
+            var format = Output.Format(parse, output);
+            if (format == OutputFormat.Table)
+            {
+                CliConsole.Current.MarkupLine($"[bold]{Format.Escape(v.Dataset)}[/] {v.VersionId}: {profiles.Count} CSV file(s)");
+            }
+            Output.Write(format, ["file", "column", "kind", "count", "missing", "min", "max", "mean", "top / distinct"], rows);
             return 0;
         });
         return command;

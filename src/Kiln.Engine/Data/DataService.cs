@@ -200,6 +200,51 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         }
     }
 
+    /// <summary>
+    /// The schema and per-column statistics of each CSV file of a version (Kiln's table profile: counts, missing, min,
+    /// max, mean, std, quantiles and histogram for numbers; top categories with frequencies). A profile is derived from a
+    /// file's content, so it is computed once per content and kept under <c>profiles/&lt;algo&gt;/&lt;hash&gt;.json</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Path, Kiln.Tabular.Statistics.TableProfile Profile)>> ProfileAsync(DatasetVersion version, CancellationToken ct = default)
+    {
+        var result = new List<(string, Kiln.Tabular.Statistics.TableProfile)>();
+        foreach (var entry in (await FilesAsync(version, ct)).Where(f => f.Path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+        {
+            var profilePath = "profiles/" + ContentHash.ObjectPath(entry.Hash)["objects/".Length..].Replace("/", "", StringComparison.Ordinal) + ".json";
+            try
+            {
+                await using var stored = await artifacts.OpenReadAsync(profilePath, ct);
+                using var reader = new StreamReader(stored);
+                result.Add((entry.Path, Kiln.Tabular.Statistics.TableProfile.FromJson(await reader.ReadToEndAsync(ct))));
+                continue;
+            }
+            catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
+            {
+            }
+            var folder = Directory.CreateTempSubdirectory("kiln-profile-").FullName;
+            try
+            {
+                var path = Path.Combine(folder, "data.csv");
+                await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
+                await using (var file = File.Create(path))
+                {
+                    await source.CopyToAsync(file, ct);
+                }
+                var profile = Kiln.Tabular.Statistics.TableProfile.Compute(Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct));
+                await using (var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))))
+                {
+                    await artifacts.WriteAsync(profilePath, json, ct);
+                }
+                result.Add((entry.Path, profile));
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        return result;
+    }
+
     private static void ValidateName(string dataset)
     {
         if (string.IsNullOrWhiteSpace(dataset) || dataset.Length > 250 || dataset.Any(c => char.IsControl(c) || c is '/' or '\\' or '@'))

@@ -114,4 +114,23 @@ public sealed class DataServiceTests : KilnHostTest
         Assert.Equal("rows 2 → 3; column 'debt' added", changes[0].Schema);
         Assert.Empty(await Data.DiffAsync(first, first));
     }
+
+    [Fact]
+    public async Task A_csv_version_has_a_schema_and_column_statistics_computed_once()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 60).Select(i => $"{(i == 0 ? "" : (i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture))},{(i % 3 == 0 ? "south" : "north")}\n"));
+        var (version, _, _) = await Data.AddAsync("loans", Folder(("loans.csv", "income,region\n" + rows), ("notes.txt", "x")), null, "me");
+        var (path, profile) = Assert.Single(await Data.ProfileAsync(version));
+        Assert.Equal("loans.csv", path);
+        Assert.Equal(60, profile.RowCount);
+        var income = profile.Columns.Single(c => c.Name == "income");
+        Assert.Equal((1L, 0.5, 29.5), (income.MissingCount, income.Numeric!.Min, income.Numeric.Max));
+        var region = profile.Columns.Single(c => c.Name == "region");
+        Assert.Equal(("north", 40L), (region.Categorical!.Categories[0].Category, region.Categorical.Categories[0].Count));
+        // kept by content: asked again, it is read back, not recomputed
+        var stored = Directory.GetFiles(Path.Combine(Artifacts.Root, "profiles"), "*.json", SearchOption.AllDirectories);
+        var written = File.GetLastWriteTimeUtc(Assert.Single(stored));
+        Assert.Equal(60, (await Data.ProfileAsync(version)).Single().Profile.RowCount);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(stored[0]));
+    }
 }
