@@ -7,12 +7,36 @@ public static class ContentHash
 {
     public const string Prefix = "blake3:";
 
-    /// <summary>The hash of a file, read in 1 MiB blocks (large files hashed with BLAKE3's own parallelism).</summary>
-    public static async Task<string> OfFileAsync(string path, CancellationToken ct)
+    /// <summary>The hash of a file, read in 8 MiB blocks on a worker thread; BLAKE3 spreads each block over the cores.</summary>
+    public static Task<string> OfFileAsync(string path, CancellationToken ct) => Task.Run(() =>
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-        return await OfStreamAsync(file, ct);
-    }
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        using var hasher = Blake3.Hasher.New();
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        try
+        {
+            int read;
+            while ((read = file.Read(buffer, 0, BlockSize)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (read >= 1 << 18)
+                {
+                    hasher.UpdateWithJoin(buffer.AsSpan(0, read));
+                }
+                else
+                {
+                    hasher.Update(buffer.AsSpan(0, read));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Prefix + hasher.Finalize().ToString();
+    }, ct);
+
+    private const int BlockSize = 8 << 20;
 
     /// <summary>The hash of a stream's remaining bytes.</summary>
     public static async Task<string> OfStreamAsync(Stream stream, CancellationToken ct)
