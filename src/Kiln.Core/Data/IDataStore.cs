@@ -17,4 +17,10 @@ public interface IDataStore
 
     /// <summary>One version by id, a unique prefix of its hash, or <c>latest</c>; RESOURCE_DOES_NOT_EXIST when there is none.</summary>
     Task<DatasetVersion> GetVersionAsync(string dataset, string version, CancellationToken ct = default);
+
+    /// <summary>The hash remembered for a file with exactly this path, size and modification time, or null (the stat cache).</summary>
+    Task<string?> CachedHashAsync(string path, long size, long modifiedTicks, CancellationToken ct = default);
+
+    /// <summary>Remembers a file's hash for its path, size and modification time, so an unchanged file is not hashed again.</summary>
+    Task RememberHashAsync(string path, long size, long modifiedTicks, string hash, CancellationToken ct = default);
 }

@@ -27,8 +27,23 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (i, token) =>
         {
             var (full, relative) = files[i];
-            var hash = await ContentHash.OfFileAsync(full, token);
-            var size = new FileInfo(full).Length;
+            var info = new FileInfo(full);
+            var (size, modified) = (info.Length, info.LastWriteTimeUtc.Ticks);
+            // the stat cache: a file with the same path, size and modification time is not hashed again
+            var hash = await store.CachedHashAsync(full, size, modified, token);
+            if (hash is not null && !await ObjectExistsAsync(hash, token))
+            {
+                hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as written
+            }
+            if (hash is null)
+            {
+                hash = await ContentHash.OfFileAsync(full, token);
+                // a file modified in the last two seconds might change again within the same timestamp: not cached (as git does)
+                if (time.GetUtcNow().UtcDateTime - info.LastWriteTimeUtc > TimeSpan.FromSeconds(2))
+                {
+                    await store.RememberHashAsync(full, size, modified, hash, token);
+                }
+            }
             if (await StoreObjectAsync(hash, full, token))
             {
                 Interlocked.Increment(ref stored);
@@ -276,10 +291,17 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     private Task<bool> StoreObjectAsync(string hash, string file, CancellationToken ct) =>
         WriteIfMissingAsync(ContentHash.ObjectPath(hash), () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), ct);
 
-    private async Task<bool> WriteIfMissingAsync(string objectPath, Func<Stream> content, CancellationToken ct)
+    private Task<bool> ObjectExistsAsync(string hash, CancellationToken ct) => ExistsAsync(ContentHash.ObjectPath(hash), ct);
+
+    private async Task<bool> ExistsAsync(string objectPath, CancellationToken ct)
     {
         var slash = objectPath.LastIndexOf('/');
-        if ((await artifacts.ListAsync(objectPath[..slash], ct)).Any(e => e.Path == objectPath))
+        return (await artifacts.ListAsync(objectPath[..slash], ct)).Any(e => e.Path == objectPath);
+    }
+
+    private async Task<bool> WriteIfMissingAsync(string objectPath, Func<Stream> content, CancellationToken ct)
+    {
+        if (await ExistsAsync(objectPath, ct))
         {
             return false; // content-addressed: what is there is this content
         }

@@ -14,5 +14,6 @@ internal static class SchemaMigrations
         new(1, "tracking", TrackingSchema.V1),
         new(2, "metric history step ranges", TrackingSchema.V2),
         new(3, "datasets", Data.DataSchema.V3),
+        new(4, "dataset stat cache", Data.DataSchema.V4),
     ];
 }

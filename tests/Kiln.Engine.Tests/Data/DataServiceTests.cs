@@ -133,4 +133,23 @@ public sealed class DataServiceTests : KilnHostTest
         Assert.Equal(60, (await Data.ProfileAsync(version)).Single().Profile.RowCount);
         Assert.Equal(written, File.GetLastWriteTimeUtc(stored[0]));
     }
+
+    [Fact]
+    public async Task An_unchanged_file_is_not_hashed_again_but_a_changed_one_is()
+    {
+        var folder = Folder(("data.csv", "a\n1\n"));
+        var file = Path.Combine(folder, "data.csv");
+        var old = DateTime.UtcNow.AddMinutes(-5);
+        File.SetLastWriteTimeUtc(file, old);
+        var (first, _, _) = await Data.AddAsync("cached", folder, null, "me");
+
+        // same size and timestamp, other bytes: the stat cache answers (as DVC's and git's do), so it is the same version
+        File.WriteAllText(file, "a\n2\n");
+        File.SetLastWriteTimeUtc(file, old);
+        Assert.Equal(first.VersionId, (await Data.AddAsync("cached", folder, null, "me")).Version.VersionId);
+
+        // a new timestamp: hashed again, a new version
+        File.SetLastWriteTimeUtc(file, old.AddSeconds(1));
+        Assert.NotEqual(first.VersionId, (await Data.AddAsync("cached", folder, null, "me")).Version.VersionId);
+    }
 }

@@ -19,4 +19,13 @@ internal static class DataSchema
             PRIMARY KEY (name, version_id));
         CREATE INDEX ix_data_versions_created ON data_versions (name, created_at);
         """;
+
+    /// <summary>Migration 4: the stat cache (a file's path, size and modification time → its hash).</summary>
+    public static string V4(SqlTypes t) => $"""
+        CREATE TABLE data_hash_cache (
+            path TEXT PRIMARY KEY,
+            size {t.BigInt} NOT NULL,
+            modified {t.BigInt} NOT NULL,
+            hash TEXT NOT NULL);
+        """;
 }

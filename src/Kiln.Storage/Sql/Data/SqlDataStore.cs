@@ -75,6 +75,18 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
         };
     }
 
+    public async Task<string?> CachedHashAsync(string path, long size, long modifiedTicks, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        return await connection.ScalarAsync(null, "SELECT hash FROM data_hash_cache WHERE path = @p AND size = @s AND modified = @m", ct,
+            ("p", path), ("s", size), ("m", modifiedTicks)) as string;
+    }
+
+    public Task RememberHashAsync(string path, long size, long modifiedTicks, string hash, CancellationToken ct = default) =>
+        dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
+            "INSERT INTO data_hash_cache (path, size, modified, hash) VALUES (@p, @s, @m, @h) ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified, hash = excluded.hash",
+            ct, ("p", path), ("s", size), ("m", modifiedTicks), ("h", hash)), ct);
+
     private static KilnException UnknownDataset(string dataset) =>
         KilnException.NotFound($"No dataset named '{dataset}': list them with kiln data list, or add one with kiln data add {dataset} PATH.");
 
