@@ -18,9 +18,9 @@ public interface IDataStore
     /// <summary>One version by id, a unique prefix of its hash, or <c>latest</c>; RESOURCE_DOES_NOT_EXIST when there is none.</summary>
     Task<DatasetVersion> GetVersionAsync(string dataset, string version, CancellationToken ct = default);
 
-    /// <summary>The hash remembered for a file with exactly this path, size and modification time, or null (the stat cache).</summary>
-    Task<string?> CachedHashAsync(string path, long size, long modifiedTicks, CancellationToken ct = default);
+    /// <summary>The stat cache's entries for files under a folder: path → (size, modification time, hash).</summary>
+    Task<IReadOnlyDictionary<string, (long Size, long Modified, string Hash)>> CachedHashesAsync(string folder, CancellationToken ct = default);
 
-    /// <summary>Remembers a file's hash for its path, size and modification time, so an unchanged file is not hashed again.</summary>
-    Task RememberHashAsync(string path, long size, long modifiedTicks, string hash, CancellationToken ct = default);
+    /// <summary>Remembers files' hashes by path, size and modification time (one transaction), so unchanged files are not hashed again.</summary>
+    Task RememberHashesAsync(IReadOnlyList<(string Path, long Size, long Modified, string Hash)> files, CancellationToken ct = default);
 }

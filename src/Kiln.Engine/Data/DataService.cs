@@ -21,6 +21,10 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     {
         ValidateName(dataset);
         var files = Files(path);
+        var folder = files.Count == 1 && File.Exists(path) ? Path.GetDirectoryName(files[0].Full)! : Path.GetFullPath(path);
+        var cache = await store.CachedHashesAsync(folder, ct);
+        var remember = new System.Collections.Concurrent.ConcurrentBag<(string, long, long, string)>();
+        var listings = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>>(StringComparer.Ordinal);
         var entries = new ManifestEntry[files.Count];
         var stored = 0;
         var done = 0;
@@ -30,8 +34,8 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
             var info = new FileInfo(full);
             var (size, modified) = (info.Length, info.LastWriteTimeUtc.Ticks);
             // the stat cache: a file with the same path, size and modification time is not hashed again
-            var hash = await store.CachedHashAsync(full, size, modified, token);
-            if (hash is not null && !await ObjectExistsAsync(hash, token))
+            var hash = cache.TryGetValue(full, out var cached) && cached.Size == size && cached.Modified == modified ? cached.Hash : null;
+            if (hash is not null && !await ObjectExistsAsync(hash, listings, token))
             {
                 hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as written
             }
@@ -41,7 +45,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
                 // a file modified in the last two seconds might change again within the same timestamp: not cached (as git does)
                 if (time.GetUtcNow().UtcDateTime - info.LastWriteTimeUtc > TimeSpan.FromSeconds(2))
                 {
-                    await store.RememberHashAsync(full, size, modified, hash, token);
+                    remember.Add((full, size, modified, hash));
                 }
             }
             if (await StoreObjectAsync(hash, full, token))
@@ -51,6 +55,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
             entries[i] = new ManifestEntry(relative, hash, size);
             progress?.Report((Interlocked.Increment(ref done), files.Count));
         });
+        await store.RememberHashesAsync([.. remember], ct);
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
         var id = ContentHash.Of(manifest);
         await WriteIfMissingAsync(ContentHash.ObjectPath(id), () => new MemoryStream(manifest), ct);
@@ -291,7 +296,14 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     private Task<bool> StoreObjectAsync(string hash, string file, CancellationToken ct) =>
         WriteIfMissingAsync(ContentHash.ObjectPath(hash), () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), ct);
 
-    private Task<bool> ObjectExistsAsync(string hash, CancellationToken ct) => ExistsAsync(ContentHash.ObjectPath(hash), ct);
+    /// <summary>Whether an object is stored, listing each object folder once per add (there are at most 256).</summary>
+    private async Task<bool> ObjectExistsAsync(string hash, System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>> listings, CancellationToken ct)
+    {
+        var objectPath = ContentHash.ObjectPath(hash);
+        var folder = objectPath[..objectPath.LastIndexOf('/')];
+        var names = await listings.GetOrAdd(folder, async f => [.. (await artifacts.ListAsync(f, ct)).Select(e => e.Path)]);
+        return names.Contains(objectPath);
+    }
 
     private async Task<bool> ExistsAsync(string objectPath, CancellationToken ct)
     {

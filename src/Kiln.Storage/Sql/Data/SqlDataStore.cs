@@ -75,17 +75,35 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
         };
     }
 
-    public async Task<string?> CachedHashAsync(string path, long size, long modifiedTicks, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<string, (long Size, long Modified, string Hash)>> CachedHashesAsync(string folder, CancellationToken ct = default)
     {
         await using var connection = await dialect.OpenAsync(ct);
-        return await connection.ScalarAsync(null, "SELECT hash FROM data_hash_cache WHERE path = @p AND size = @s AND modified = @m", ct,
-            ("p", path), ("s", size), ("m", modifiedTicks)) as string;
+        await using var command = connection.Command(null, "SELECT path, size, modified, hash FROM data_hash_cache WHERE path >= @lo AND path < @hi");
+        // a range on the primary key: every path that starts with the folder
+        command.Add("lo", folder);
+        command.Add("hi", folder + "\uffff");
+        var entries = new Dictionary<string, (long, long, string)>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            entries[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3));
+        }
+        return entries;
     }
 
-    public Task RememberHashAsync(string path, long size, long modifiedTicks, string hash, CancellationToken ct = default) =>
-        dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
-            "INSERT INTO data_hash_cache (path, size, modified, hash) VALUES (@p, @s, @m, @h) ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified, hash = excluded.hash",
-            ct, ("p", path), ("s", size), ("m", modifiedTicks), ("h", hash)), ct);
+    public Task RememberHashesAsync(IReadOnlyList<(string Path, long Size, long Modified, string Hash)> files, CancellationToken ct = default) =>
+        files.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(transaction,
+                "INSERT INTO data_hash_cache (path, size, modified, hash) VALUES (@p, @s, @m, @h) ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified, hash = excluded.hash");
+            var (p, s, m, h) = (command.Add("p", ""), command.Add("s", 0L), command.Add("m", 0L), command.Add("h", ""));
+            foreach (var file in files)
+            {
+                (p.Value, s.Value, m.Value, h.Value) = (file.Path, file.Size, file.Modified, file.Hash);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            return 0;
+        }, ct);
 
     private static KilnException UnknownDataset(string dataset) =>
         KilnException.NotFound($"No dataset named '{dataset}': list them with kiln data list, or add one with kiln data add {dataset} PATH.");
