@@ -38,33 +38,6 @@ public static class ContentHash
 
     private const int BlockSize = 8 << 20;
 
-    /// <summary>The hash of a stream's remaining bytes.</summary>
-    public static async Task<string> OfStreamAsync(Stream stream, CancellationToken ct)
-    {
-        using var hasher = Blake3.Hasher.New();
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(0, 1 << 20), ct)) > 0)
-            {
-                if (read >= 1 << 18)
-                {
-                    hasher.UpdateWithJoin(buffer.AsSpan(0, read));
-                }
-                else
-                {
-                    hasher.Update(buffer.AsSpan(0, read));
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        return Prefix + hasher.Finalize().ToString();
-    }
-
     /// <summary>The hash of bytes in memory.</summary>
     public static string Of(ReadOnlySpan<byte> bytes) => Prefix + Blake3.Hasher.Hash(bytes).ToString();
 

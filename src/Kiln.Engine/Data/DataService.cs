@@ -99,18 +99,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
                 throw KilnException.Invalid($"The manifest of {version.VersionId} names '{entry.Path}', which is outside the target folder; nothing was written for it.");
             }
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            var temporary = destination + ".kiln-partial";
-            await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
-            await using (var file = File.Create(temporary))
-            {
-                await source.CopyToAsync(file, ct);
-            }
-            if (await ContentHash.OfFileAsync(temporary, ct) != entry.Hash)
-            {
-                File.Delete(temporary);
-                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
-            }
-            File.Move(temporary, destination, overwrite: true);
+            await CopyObjectAsync(entry, destination, ct);
         }
         return files.Count;
     }
@@ -133,15 +122,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         try
         {
             var path = Path.Combine(folder, Path.GetFileName(entry.Path));
-            await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
-            await using (var file = File.Create(path))
-            {
-                await source.CopyToAsync(file, ct);
-            }
-            if (await ContentHash.OfFileAsync(path, ct) != entry.Hash)
-            {
-                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash.");
-            }
+            await CopyObjectAsync(entry, path, ct);
             return (path, folder, new DataSource(parsed.Name, version.VersionId, $"{DatasetReference.Scheme}{parsed.Name}/{version.VersionId}/{entry.Path}"));
         }
         catch
@@ -186,11 +167,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
             async Task<Kiln.Tabular.Table> ReadAsync(ManifestEntry entry, string name)
             {
                 var path = Path.Combine(folder, name);
-                await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
-                await using (var file = File.Create(path))
-                {
-                    await source.CopyToAsync(file, ct);
-                }
+                await CopyObjectAsync(entry, path, ct);
                 return Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct);
             }
             Kiln.Tabular.Table a, b;
@@ -245,11 +222,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
             try
             {
                 var path = Path.Combine(folder, "data.csv");
-                await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
-                await using (var file = File.Create(path))
-                {
-                    await source.CopyToAsync(file, ct);
-                }
+                await CopyObjectAsync(entry, path, ct);
                 var profile = Kiln.Tabular.Statistics.TableProfile.Compute(Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct));
                 await using (var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))))
                 {
@@ -320,6 +293,26 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         await using var stream = content();
         await artifacts.WriteAsync(objectPath, stream, ct); // written to a temporary name and renamed: never half-visible
         return true;
+    }
+
+    /// <summary>
+    /// Writes a file's stored object to <paramref name="destination"/>: through a temporary name, its hash checked, so a
+    /// corrupt object is named and never leaves a file behind.
+    /// </summary>
+    private async Task CopyObjectAsync(ManifestEntry entry, string destination, CancellationToken ct)
+    {
+        var temporary = destination + ".kiln-partial";
+        await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
+        await using (var file = File.Create(temporary))
+        {
+            await source.CopyToAsync(file, ct);
+        }
+        if (await ContentHash.OfFileAsync(temporary, ct) != entry.Hash)
+        {
+            File.Delete(temporary);
+            throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
+        }
+        File.Move(temporary, destination, overwrite: true);
     }
 
     private async Task<Stream> OpenObjectAsync(string hash, string what, CancellationToken ct)

@@ -193,18 +193,18 @@ public sealed partial class TrackingService
         while (cursor is not null);
     }
 
-    /// <summary>A run's whole history of one metric (up to <paramref name="limit"/> points), read page by page.</summary>
+    /// <summary>A run's history of one metric, its first <paramref name="limit"/> points.</summary>
     private async Task<List<Metric>> HistoryAsync(string runId, string key, int limit, CancellationToken ct)
     {
         var points = new List<Metric>();
-        MetricCursor? cursor = null;
-        do
+        await foreach (var point in PointsAsync(runId, key, ct))
         {
-            var page = await store.GetMetricHistoryAsync(runId, key, Math.Min(TrackingLimits.MaxMetricHistoryResults, Math.Max(1, limit - points.Count)), cursor, ct);
-            points.AddRange(page.Items);
-            cursor = page.NextPageToken is null || points.Count >= limit ? null : MetricCursor.After(page.Items[^1]);
+            if (points.Count == limit)
+            {
+                break;
+            }
+            points.Add(point);
         }
-        while (cursor is not null);
         return points;
     }
 }

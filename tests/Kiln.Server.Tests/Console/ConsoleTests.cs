@@ -73,6 +73,8 @@ public sealed class ConsoleTests : IAsyncLifetime
         page.PageError += (_, e) => errors.Add(e);
 
         await page.GotoAsync(_server.BaseUri.AbsoluteUri);
+        await page.WaitForSelectorAsync("#experiments");
+        await ShotAsync(page, "experiments");
         await page.ClickAsync("text=nightly-tune");
         await page.WaitForSelectorAsync("#runs");
         Assert.Equal(7, await page.Locator("#runs tbody tr").CountAsync());
