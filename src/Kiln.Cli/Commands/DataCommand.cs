@@ -7,8 +7,8 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln data add|list|versions|show|get</c>: versioned datasets.</summary>
-internal static class DataCommand
+/// <summary><c>kiln data add|list|versions|show|get|diff|stats|lineage|schema|validate|validations|tag|gc</c>: versioned datasets.</summary>
+internal static partial class DataCommand
 {
     public static Command Build()
     {
@@ -21,6 +21,11 @@ internal static class DataCommand
         command.Subcommands.Add(LineageCommand());
         command.Subcommands.Add(Diff());
         command.Subcommands.Add(Stats());
+        command.Subcommands.Add(SchemaCommand());
+        command.Subcommands.Add(Validate());
+        command.Subcommands.Add(Validations());
+        command.Subcommands.Add(Tag());
+        command.Subcommands.Add(Gc());
         return command;
     }
 
@@ -35,12 +40,24 @@ internal static class DataCommand
 
     private static string Short(string id) => id.Length > 19 ? id[..19] : id;
 
+    private static readonly System.Text.Json.JsonSerializerOptions DiffJson = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private static string? Pair(string? before, string? after) => before == after ? before : $"{before ?? "—"} → {after ?? "—"}";
+
+    private static string? Percent(double? share) => share?.ToString("0.##%", System.Globalization.CultureInfo.InvariantCulture);
+
     private static Command Add()
     {
         var name = new Argument<string>("name") { Description = "The dataset's name, e.g. loans." };
         var path = new Argument<string>("path") { Description = "The file or folder to version." };
         var message = new Option<string?>("--message", "-m") { Description = "What changed in this version." };
-        var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version).") { name, path, message };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "A tag KEY=VALUE for the version (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version); CSV and Parquet tables are profiled.") { name, path, message, tags };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await OpenAsync(parse, ct);
@@ -55,6 +72,10 @@ internal static class DataCommand
                     task.Value = task.MaxValue;
                 });
             var (v, created, stored) = result!.Value;
+            foreach (var (key, value) in ParseTags(parse.GetValue(tags) ?? []))
+            {
+                await service.TagAsync(v.Dataset, v.VersionId, key, value, ct);
+            }
             CliConsole.Current.MarkupLine(created
                 ? $"Added [bold]{Format.Escape(v.Dataset)}[/] version [bold]{v.VersionId}[/]: {v.FileCount:N0} file(s), {v.TotalBytes:N0} bytes, {stored:N0} new object(s) stored."
                 : $"[bold]{Format.Escape(v.Dataset)}[/] already has this content as version [bold]{v.VersionId}[/] (added {Format.Time(v.CreatedAt)}); nothing new stored.");
@@ -87,8 +108,9 @@ internal static class DataCommand
         {
             await using var kiln = await OpenAsync(parse, ct);
             var versions = await kiln.Get<DataService>().VersionsAsync(parse.GetValue(name)!, ct);
-            Output.Write(Output.Format(parse, output), ["version", "created", "user", "files", "bytes", "message"],
-                versions.Select(v => (IReadOnlyList<object?>)[v.VersionId, Output.Time(v.CreatedAt), v.UserId, v.FileCount, v.TotalBytes, v.Message]));
+            Output.Write(Output.Format(parse, output), ["version", "created", "user", "files", "bytes", "message", "tags"],
+                versions.Select(v => (IReadOnlyList<object?>)[v.VersionId, Output.Time(v.CreatedAt), v.UserId, v.FileCount, v.TotalBytes, v.Message,
+                    string.Join(", ", v.Tags.Select(t => $"{t.Key}={t.Value}"))]));
             return 0;
         });
         return command;
@@ -159,8 +181,22 @@ internal static class DataCommand
             {
                 CliConsole.Current.MarkupLine($"[bold]{Format.Escape(a.Dataset)}[/] {Short(a.VersionId)} → {Short(b.VersionId)}: {changes.Count} file(s) differ");
             }
+            if (format == OutputFormat.Json)
+            {
+                Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(changes, DiffJson));
+                return 0;
+            }
             Output.Write(format, ["path", "change", "old_size", "new_size", "table"],
                 changes.Select(c => (IReadOnlyList<object?>)[c.Path, c.Change, c.OldSize, c.NewSize, c.Schema]));
+            foreach (var change in changes.Where(c => c.Columns.Count > 0 && format == OutputFormat.Table))
+            {
+                CliConsole.Current.MarkupLine($"[bold]{Format.Escape(change.Path)}[/]: columns");
+                Output.Write(format, ["column", "change", "kind", "missing", "distinct", "mean", "distance"],
+                    change.Columns.Select(c => (IReadOnlyList<object?>)[c.Column, c.Change, Pair(c.KindBefore, c.KindAfter), Pair(Percent(c.MissingBefore), Percent(c.MissingAfter)),
+                        Pair(c.DistinctBefore?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), c.DistinctAfter?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)),
+                        Pair(c.MeanBefore?.ToString("G6", System.Globalization.CultureInfo.InvariantCulture), c.MeanAfter?.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)),
+                        c.Distance is { } d ? $"{c.Method} {d:0.###}" : null]));
+            }
             return 0;
         });
         return command;

@@ -44,5 +44,12 @@ public sealed partial class KilnClient
 
     private static DatasetVersion ReadVersion(JsonElement v) => new(v.GetProperty("dataset").GetString()!, v.GetProperty("version_id").GetString()!,
         v.GetProperty("message").GetString()!, v.GetProperty("user_id").GetString()!, v.GetProperty("created_at").GetInt64(),
-        v.GetProperty("file_count").GetInt32(), v.GetProperty("total_bytes").GetInt64());
+        v.GetProperty("file_count").GetInt32(), v.GetProperty("total_bytes").GetInt64())
+    {
+        Tags = v.TryGetProperty("tags", out var tags) ? tags.EnumerateObject().ToDictionary(t => t.Name, t => t.Value.GetString()!) : new Dictionary<string, string>(),
+    };
+
+    private static string DatasetPath(string dataset) => $"api/kiln/datasets/{Uri.EscapeDataString(dataset)}";
+
+    private static string VersionPath(string dataset, string version) => $"{DatasetPath(dataset)}/versions/{Uri.EscapeDataString(version)}";
 }

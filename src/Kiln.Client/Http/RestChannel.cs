@@ -44,6 +44,30 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
         return await ReadAsync(response, ct);
     }
 
+    /// <summary>Any request to Kiln's own API, with an optional body (JSON from a writer, or raw content).</summary>
+    public async Task<JsonDocument> SendKilnAsync(HttpMethod method, string path, Action<Utf8JsonWriter>? body, HttpContent? raw, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, new Uri(BaseUri, path));
+        if (body is not null)
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                body(writer);
+                writer.WriteEndObject();
+            }
+            request.Content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+            request.Content.Headers.ContentType = Json;
+        }
+        else if (raw is not null)
+        {
+            request.Content = raw;
+        }
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+        return await ReadAsync(response, ct);
+    }
+
     public async Task<JsonDocument> GetAsync(string path, IEnumerable<(string Name, string? Value)> query, CancellationToken ct)
     {
         var qs = string.Join("&", query.Where(q => q.Value is not null).Select(q => $"{Uri.EscapeDataString(q.Name)}={Uri.EscapeDataString(q.Value!)}"));

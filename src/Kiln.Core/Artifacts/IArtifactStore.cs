@@ -20,4 +20,10 @@ public interface IArtifactStore
 
     /// <summary>Deletes a file or a directory tree; RESOURCE_DOES_NOT_EXIST if neither exists.</summary>
     Task DeleteAsync(string path, CancellationToken ct = default);
+
+    /// <summary>
+    /// Marks an existing file as just used (its modification time set to now), so garbage collection's grace period
+    /// spares content a writer is about to reference again; stores that cannot do it ignore the call.
+    /// </summary>
+    Task TouchAsync(string path, CancellationToken ct = default) => Task.CompletedTask;
 }

@@ -11,7 +11,11 @@ namespace Kiln.Core.Data;
 /// <param name="CreatedAt">When, in Unix milliseconds.</param>
 /// <param name="FileCount">How many files it holds.</param>
 /// <param name="TotalBytes">Their total size.</param>
-public sealed record DatasetVersion(string Dataset, string VersionId, string Message, string UserId, long CreatedAt, int FileCount, long TotalBytes);
+public sealed record DatasetVersion(string Dataset, string VersionId, string Message, string UserId, long CreatedAt, int FileCount, long TotalBytes)
+{
+    /// <summary>The version's tags (key → value), e.g. <c>stage=approved</c>; set with <c>kiln data tag</c>.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>A dataset: a name and how many versions it has.</summary>
 /// <param name="Name">The dataset's name.</param>

@@ -15,6 +15,9 @@ public static class ExitCodes
     /// <summary>What the command names (experiment, run, file, model) does not exist.</summary>
     public const int NotFound = 3;
 
+    /// <summary>A check the command ran failed: data validation found anomalies that are errors (CI and pipelines gate on it).</summary>
+    public const int CheckFailed = 4;
+
     /// <summary>Cancelled with Ctrl+C.</summary>
     public const int Cancelled = 130;
 }

@@ -9,7 +9,7 @@ namespace Kiln.Engine.Data;
 /// Versioned datasets: a file or folder added as an immutable version whose files are content-addressed objects in the
 /// artifact store (each stored once, written atomically), listed in a manifest whose hash is the version id.
 /// </summary>
-public sealed class DataService(IDataStore store, IArtifactStore artifacts, TimeProvider time)
+public sealed partial class DataService(IDataStore store, IArtifactStore artifacts, TimeProvider time)
 {
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -21,6 +21,8 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     {
         ValidateName(dataset);
         var files = Files(path);
+        // tables are read and profiled before anything is stored: a ragged CSV or a corrupt Parquet file stores nothing
+        var profiles = await ProfileSourcesAsync(files, ct);
         var folder = files.Count == 1 && File.Exists(path) ? Path.GetDirectoryName(files[0].Full)! : Path.GetFullPath(path);
         var cache = await store.CachedHashesAsync(folder, ct);
         var remember = new System.Collections.Concurrent.ConcurrentBag<(string, long, long, string)>();
@@ -48,14 +50,23 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
                     remember.Add((full, size, modified, hash));
                 }
             }
-            if (await StoreObjectAsync(hash, full, token))
+            if (await ObjectExistsAsync(hash, listings, token))
             {
+                await artifacts.TouchAsync(ContentHash.ObjectPath(hash), token); // referenced again: garbage collection's grace period restarts
+            }
+            else
+            {
+                await StoreObjectAsync(hash, full, token);
                 Interlocked.Increment(ref stored);
             }
             entries[i] = new ManifestEntry(relative, hash, size);
             progress?.Report((Interlocked.Increment(ref done), files.Count));
         });
         await store.RememberHashesAsync([.. remember], ct);
+        foreach (var (index, profile) in profiles)
+        {
+            await SaveProfileAsync(entries[index].Hash, profile, ct);
+        }
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
         var id = ContentHash.Of(manifest);
         await WriteIfMissingAsync(ContentHash.ObjectPath(id), () => new MemoryStream(manifest), ct);
@@ -132,112 +143,6 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         }
     }
 
-    /// <summary>The files added, removed and changed from <paramref name="from"/> to <paramref name="to"/>; changed CSV files also say how their columns and rows changed.</summary>
-    public async Task<IReadOnlyList<FileChange>> DiffAsync(DatasetVersion from, DatasetVersion to, CancellationToken ct = default)
-    {
-        var before = (await FilesAsync(from, ct)).ToDictionary(f => f.Path, StringComparer.Ordinal);
-        var after = (await FilesAsync(to, ct)).ToDictionary(f => f.Path, StringComparer.Ordinal);
-        var changes = new List<FileChange>();
-        foreach (var path in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
-        {
-            var (old, @new) = (before.GetValueOrDefault(path), after.GetValueOrDefault(path));
-            if (old is null)
-            {
-                changes.Add(new FileChange(path, "added", null, @new!.Size, null));
-            }
-            else if (@new is null)
-            {
-                changes.Add(new FileChange(path, "removed", old.Size, null, null));
-            }
-            else if (old.Hash != @new.Hash)
-            {
-                var schema = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? await CsvChangeAsync(old, @new, ct) : null;
-                changes.Add(new FileChange(path, "changed", old.Size, @new.Size, schema));
-            }
-        }
-        return changes;
-    }
-
-    /// <summary>Rows and columns of two versions of a CSV file compared (column kinds as Kiln's reader infers them).</summary>
-    private async Task<string> CsvChangeAsync(ManifestEntry old, ManifestEntry @new, CancellationToken ct)
-    {
-        var folder = Directory.CreateTempSubdirectory("kiln-diff-").FullName;
-        try
-        {
-            async Task<Kiln.Tabular.Table> ReadAsync(ManifestEntry entry, string name)
-            {
-                var path = Path.Combine(folder, name);
-                await CopyObjectAsync(entry, path, ct);
-                return Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct);
-            }
-            Kiln.Tabular.Table a, b;
-            try
-            {
-                (a, b) = (await ReadAsync(old, "old.csv"), await ReadAsync(@new, "new.csv"));
-            }
-            catch (KilnException e)
-            {
-                return "not comparable as a table: " + e.Message;
-            }
-            var notes = new List<string>();
-            if (a.RowCount != b.RowCount)
-            {
-                notes.Add($"rows {a.RowCount:N0} → {b.RowCount:N0}");
-            }
-            var (oldColumns, newColumns) = (a.Columns.ToDictionary(c => c.Name), b.Columns.ToDictionary(c => c.Name));
-            notes.AddRange(newColumns.Keys.Except(oldColumns.Keys).Select(c => $"column '{c}' added"));
-            notes.AddRange(oldColumns.Keys.Except(newColumns.Keys).Select(c => $"column '{c}' removed"));
-            notes.AddRange(oldColumns.Keys.Intersect(newColumns.Keys).Where(c => oldColumns[c].Kind != newColumns[c].Kind)
-                .Select(c => $"column '{c}' {oldColumns[c].Kind} → {newColumns[c].Kind}"));
-            return notes.Count > 0 ? string.Join("; ", notes) : "same columns and row count (values changed)";
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// The schema and per-column statistics of each CSV file of a version (Kiln's table profile: counts, missing, min,
-    /// max, mean, std, quantiles and histogram for numbers; top categories with frequencies). A profile is derived from a
-    /// file's content, so it is computed once per content and kept under <c>profiles/&lt;algo&gt;/&lt;hash&gt;.json</c>.
-    /// </summary>
-    public async Task<IReadOnlyList<(string Path, Kiln.Tabular.Statistics.TableProfile Profile)>> ProfileAsync(DatasetVersion version, CancellationToken ct = default)
-    {
-        var result = new List<(string, Kiln.Tabular.Statistics.TableProfile)>();
-        foreach (var entry in (await FilesAsync(version, ct)).Where(f => f.Path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
-        {
-            var profilePath = "profiles/" + ContentHash.ObjectPath(entry.Hash)["objects/".Length..].Replace("/", "", StringComparison.Ordinal) + ".json";
-            try
-            {
-                await using var stored = await artifacts.OpenReadAsync(profilePath, ct);
-                using var reader = new StreamReader(stored);
-                result.Add((entry.Path, Kiln.Tabular.Statistics.TableProfile.FromJson(await reader.ReadToEndAsync(ct))));
-                continue;
-            }
-            catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
-            {
-            }
-            var folder = Directory.CreateTempSubdirectory("kiln-profile-").FullName;
-            try
-            {
-                var path = Path.Combine(folder, "data.csv");
-                await CopyObjectAsync(entry, path, ct);
-                var profile = Kiln.Tabular.Statistics.TableProfile.Compute(Kiln.Tabular.Csv.CsvReader.ReadFile(path, cancellationToken: ct));
-                await using (var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))))
-                {
-                    await artifacts.WriteAsync(profilePath, json, ct);
-                }
-                result.Add((entry.Path, profile));
-            }
-            finally
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-        return result;
-    }
-
     private static void ValidateName(string dataset)
     {
         if (string.IsNullOrWhiteSpace(dataset) || dataset.Length > 250 || dataset.Any(c => char.IsControl(c) || c is '/' or '\\' or '@'))
@@ -251,7 +156,8 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     {
         if (File.Exists(path))
         {
-            return [(Path.GetFullPath(path), Path.GetFileName(path))];
+            return new FileInfo(path).Length > 0 ? [(Path.GetFullPath(path), Path.GetFileName(path))]
+                : throw KilnException.Invalid($"The file '{path}' is empty: there is nothing to version.");
         }
         if (!Directory.Exists(path))
         {
@@ -265,9 +171,12 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
         return files.Count > 0 ? files : throw KilnException.Invalid($"The folder '{path}' holds no files: there is nothing to version.");
     }
 
-    /// <summary>Stores a file's content under its hash unless an object is already there; true when it was written.</summary>
-    private Task<bool> StoreObjectAsync(string hash, string file, CancellationToken ct) =>
-        WriteIfMissingAsync(ContentHash.ObjectPath(hash), () => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), ct);
+    /// <summary>Stores a file's content under its hash (written to a temporary name and renamed: never half-visible).</summary>
+    private async Task StoreObjectAsync(string hash, string file, CancellationToken ct)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        await artifacts.WriteAsync(ContentHash.ObjectPath(hash), stream, ct);
+    }
 
     /// <summary>Whether an object is stored, listing each object folder once per add (there are at most 256).</summary>
     private async Task<bool> ObjectExistsAsync(string hash, System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>> listings, CancellationToken ct)
@@ -288,6 +197,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     {
         if (await ExistsAsync(objectPath, ct))
         {
+            await artifacts.TouchAsync(objectPath, ct);
             return false; // content-addressed: what is there is this content
         }
         await using var stream = content();
@@ -299,7 +209,7 @@ public sealed class DataService(IDataStore store, IArtifactStore artifacts, Time
     /// Writes a file's stored object to <paramref name="destination"/>: through a temporary name, its hash checked, so a
     /// corrupt object is named and never leaves a file behind.
     /// </summary>
-    private async Task CopyObjectAsync(ManifestEntry entry, string destination, CancellationToken ct)
+    public async Task CopyObjectAsync(ManifestEntry entry, string destination, CancellationToken ct)
     {
         var temporary = destination + ".kiln-partial";
         await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))

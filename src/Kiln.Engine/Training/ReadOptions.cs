@@ -6,7 +6,7 @@ using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Training;
 
-/// <summary>How Kiln's commands read CSV: the reader's defaults plus the user's <c>--na-values</c>, in the file's <c>--encoding</c>.</summary>
+/// <summary>How Kiln's commands read data files (CSV, or Parquet by its extension): the reader's defaults plus the user's <c>--na-values</c>, in the file's <c>--encoding</c>.</summary>
 public static class ReadOptions
 {
     /// <summary>The encodings <c>--encoding</c> takes.</summary>
@@ -35,6 +35,10 @@ public static class ReadOptions
     /// </summary>
     public static Table ReadCsv(string path, CsvReadOptions options, string? encoding, CancellationToken ct)
     {
+        if (Tables.TableFiles.IsParquet(path))
+        {
+            return Tables.ParquetTableReader.Read(path, options.ColumnTypes, ct);
+        }
         var source = Encoding(encoding);
         if (source is null)
         {
@@ -59,7 +63,7 @@ public static class ReadOptions
     /// </summary>
     public static Table ReadLike(string path, CsvReadOptions options, string? encoding, Table like, CancellationToken ct)
     {
-        var header = Header(path, encoding);
+        var header = Tables.TableFiles.IsParquet(path) ? like.ColumnNames : Header(path, encoding);
         var kinds = new Dictionary<string, ColumnKind>(StringComparer.Ordinal);
         foreach (var name in header.Distinct(StringComparer.Ordinal))
         {

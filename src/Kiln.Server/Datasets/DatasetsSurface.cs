@@ -9,10 +9,10 @@ namespace Kiln.Server.Datasets;
 
 /// <summary>
 /// Kiln's dataset API under <c>/api/kiln/datasets</c>: datasets, versions with their files, the diff of two versions and
-/// lineage to runs (JSON, Kiln's error envelope). Versions are named as on the command line: an id, a unique prefix of
+/// lineage to runs, statistics, tags, schemas, validations, uploads, downloads and garbage collection (JSON, Kiln's error envelope). Versions are named as on the command line: an id, a unique prefix of
 /// its hash, or <c>latest</c>.
 /// </summary>
-public sealed class DatasetsSurface : IEndpointSurface
+public sealed partial class DatasetsSurface : IEndpointSurface
 {
     private const string Root = "/api/kiln/datasets";
     private static readonly string[] Get = ["GET"];
@@ -98,6 +98,11 @@ public sealed class DatasetsSurface : IEndpointSurface
                 {
                     call.Json.WriteString("table", schema);
                 }
+                if (c.Columns.Count > 0)
+                {
+                    call.Json.WritePropertyName("columns");
+                    JsonSerializer.Serialize(call.Json, c.Columns, Snake);
+                }
                 call.Json.WriteEndObject();
             }
             call.Json.WriteEndArray();
@@ -120,7 +125,16 @@ public sealed class DatasetsSurface : IEndpointSurface
             }
             call.Json.WriteEndArray();
         }, Writer);
+
+        MapQuality(app);
+        MapFiles(app);
     }
+
+    private static readonly JsonSerializerOptions Snake = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static string Route(ApiCall call, string name) => Uri.UnescapeDataString((string)call.Http.Request.RouteValues[name]!);
 
@@ -134,6 +148,12 @@ public sealed class DatasetsSurface : IEndpointSurface
         json.WriteNumber("created_at", v.CreatedAt);
         json.WriteNumber("file_count", v.FileCount);
         json.WriteNumber("total_bytes", v.TotalBytes);
+        json.WriteStartObject("tags");
+        foreach (var (key, value) in v.Tags)
+        {
+            json.WriteString(key, value);
+        }
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 }

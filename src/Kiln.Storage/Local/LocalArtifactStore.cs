@@ -60,6 +60,20 @@ public sealed class LocalArtifactStore : IArtifactStore
         }
     }
 
+    public Task TouchAsync(string path, CancellationToken ct = default)
+    {
+        var full = Resolve(path, allowRoot: false);
+        try
+        {
+            File.SetLastWriteTimeUtc(full, DateTime.UtcNow);
+        }
+        catch (FileNotFoundException)
+        {
+            // deleted meanwhile: the caller writes it again
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)
     {
         var full = Resolve(path, allowRoot: false);
@@ -83,7 +97,9 @@ public sealed class LocalArtifactStore : IArtifactStore
         foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos())
         {
             var entryPath = ArtifactPath.Join(relative, info.Name);
-            entries.Add(info is FileInfo file ? new ArtifactEntry(entryPath, false, file.Length) : new ArtifactEntry(entryPath, true, null));
+            entries.Add(info is FileInfo file
+                ? new ArtifactEntry(entryPath, false, file.Length) { Modified = new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeMilliseconds() }
+                : new ArtifactEntry(entryPath, true, null));
         }
         entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return Task.FromResult<IReadOnlyList<ArtifactEntry>>(entries);

@@ -15,5 +15,6 @@ internal static class SchemaMigrations
         new(2, "metric history step ranges", TrackingSchema.V2),
         new(3, "datasets", Data.DataSchema.V3),
         new(4, "dataset stat cache", Data.DataSchema.V4),
+        new(5, "dataset tags, schemas and validations", Data.DataSchema.V5),
     ];
 }

@@ -18,6 +18,13 @@ public sealed record ColumnProfile
     /// <summary>The number of missing values.</summary>
     public required long MissingCount { get; init; }
 
+    /// <summary>The number of distinct non-missing values: exact for one table, estimated from <see cref="DistinctSketch"/> once profiles are merged.</summary>
+    public long DistinctEstimate { get; init; }
+
+    /// <summary>The distinct values' HyperLogLog registers (base64), so profiles merge; see <see cref="HyperLogLog"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DistinctSketch { get; init; }
+
     /// <summary>For numeric columns with at least one non-missing value: their summary statistics.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public NumericSummary? Numeric { get; init; }
@@ -61,9 +68,16 @@ public sealed record ColumnProfile
             }
         }
         var categories = new CategoryCount[counts.Length];
+        var sketch = new HyperLogLog();
+        var distinct = 0;
         for (var i = 0; i < categories.Length; i++)
         {
             categories[i] = new CategoryCount(column.Categories[i], counts[i]);
+            if (counts[i] > 0)
+            {
+                distinct++;
+                sketch.Add(HyperLogLog.Hash(column.Categories[i]));
+            }
         }
         return new ColumnProfile
         {
@@ -71,6 +85,8 @@ public sealed record ColumnProfile
             Kind = column.Kind,
             Count = column.Length,
             MissingCount = missing,
+            DistinctEstimate = distinct,
+            DistinctSketch = sketch.ToBase64(),
             Categorical = new CategoricalSummary(categories),
         };
     }
@@ -78,6 +94,7 @@ public sealed record ColumnProfile
     private static ColumnProfile TextProfile(TextColumn column)
     {
         var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var sketch = new HyperLogLog();
         long missing = 0;
         foreach (var value in column.Values)
         {
@@ -85,9 +102,9 @@ public sealed record ColumnProfile
             {
                 missing++;
             }
-            else
+            else if (distinct.Add(value))
             {
-                distinct.Add(value);
+                sketch.Add(HyperLogLog.Hash(value));
             }
         }
         return new ColumnProfile
@@ -96,6 +113,8 @@ public sealed record ColumnProfile
             Kind = column.Kind,
             Count = column.Length,
             MissingCount = missing,
+            DistinctEstimate = distinct.Count,
+            DistinctSketch = sketch.ToBase64(),
             Text = new TextSummary(distinct.Count),
         };
     }

@@ -33,7 +33,22 @@ internal static class NumericProfiler
             }
             var values = buffer.AsSpan(0, present);
             RadixSort.Sort(values);
-            return profile with { Numeric = Summarize(values, options) };
+            var sketch = new HyperLogLog();
+            var distinct = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (i == 0 || values[i] != values[i - 1])
+                {
+                    distinct++;
+                    sketch.Add(HyperLogLog.Hash(values[i]));
+                }
+            }
+            return profile with
+            {
+                Numeric = Summarize(values, options) with { Sketch = QuantileSketch.FromSorted(values) },
+                DistinctEstimate = distinct,
+                DistinctSketch = sketch.ToBase64(),
+            };
         }
         finally
         {
@@ -41,7 +56,7 @@ internal static class NumericProfiler
         }
     }
 
-    private static NumericSummary Summarize(ReadOnlySpan<double> sorted, ProfileOptions options)
+    internal static NumericSummary Summarize(ReadOnlySpan<double> sorted, ProfileOptions options)
     {
         var n = sorted.Length;
         var sum = 0.0;
@@ -82,7 +97,7 @@ internal static class NumericProfiler
         return fraction == 0 ? sorted[lower] : sorted[lower] + (fraction * (sorted[lower + 1] - sorted[lower]));
     }
 
-    private static Histogram BuildHistogram(ReadOnlySpan<double> sorted, int bins)
+    internal static Histogram BuildHistogram(ReadOnlySpan<double> sorted, int bins)
     {
         // Bins span the finite values; infinities are counted in the outer bins.
         var firstFinite = 0;

@@ -23,7 +23,12 @@ public sealed record NumericSummary(
     double Mean,
     double StandardDeviation,
     IReadOnlyList<QuantileValue> Quantiles,
-    Histogram Histogram);
+    Histogram Histogram)
+{
+    /// <summary>A mergeable summary of the values' distribution (absent in profiles written before it existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public QuantileSketch? Sketch { get; init; }
+}
 
 /// <summary>How often one category occurs.</summary>
 /// <param name="Category">The category string.</param>

@@ -5,7 +5,7 @@ namespace Kiln.Tabular.Statistics;
 
 /// <summary>The statistics of every column of a table: a model's training-data profile, stored as JSON and later
 /// compared against serving data to detect drift.</summary>
-public sealed record TableProfile
+public sealed partial record TableProfile
 {
     /// <summary>The number of rows.</summary>
     public required int RowCount { get; init; }

@@ -28,4 +28,35 @@ internal static class DataSchema
             modified {t.BigInt} NOT NULL,
             hash TEXT NOT NULL);
         """;
+
+    /// <summary>Migration 5: version tags, schema versions and stored validations.</summary>
+    public static string V5(SqlTypes t) => $"""
+        CREATE TABLE data_version_tags (
+            name TEXT NOT NULL,
+            version_id TEXT NOT NULL,
+            tag_key TEXT NOT NULL,
+            tag_value TEXT NOT NULL,
+            PRIMARY KEY (name, version_id, tag_key),
+            FOREIGN KEY (name, version_id) REFERENCES data_versions (name, version_id));
+        CREATE TABLE data_schemas (
+            name TEXT NOT NULL REFERENCES data_sets (name),
+            schema_id TEXT NOT NULL,
+            yaml TEXT NOT NULL,
+            created_at {t.BigInt} NOT NULL,
+            user_id TEXT NOT NULL,
+            PRIMARY KEY (name, schema_id));
+        CREATE TABLE data_validations (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            version_id TEXT NOT NULL,
+            against_version_id TEXT,
+            schema_id TEXT NOT NULL,
+            created_at {t.BigInt} NOT NULL,
+            user_id TEXT NOT NULL,
+            errors INTEGER NOT NULL,
+            warnings INTEGER NOT NULL,
+            result_json TEXT NOT NULL,
+            FOREIGN KEY (name, version_id) REFERENCES data_versions (name, version_id));
+        CREATE INDEX ix_data_validations_version ON data_validations (name, version_id, created_at);
+        """;
 }

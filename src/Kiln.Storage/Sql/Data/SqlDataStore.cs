@@ -55,7 +55,22 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
         {
             throw UnknownDataset(dataset);
         }
-        return versions;
+        var tags = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        await using (var command = connection.Command(null, "SELECT version_id, tag_key, tag_value FROM data_version_tags WHERE name = @n ORDER BY tag_key"))
+        {
+            command.Add("n", dataset);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetString(0);
+                if (!tags.TryGetValue(id, out var map))
+                {
+                    tags[id] = map = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+                map[reader.GetString(1)] = reader.GetString(2);
+            }
+        }
+        return [.. versions.Select(v => tags.TryGetValue(v.VersionId, out var map) ? v with { Tags = map } : v)];
     }
 
     public async Task<DatasetVersion> GetVersionAsync(string dataset, string version, CancellationToken ct = default)
@@ -104,6 +119,93 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
             }
             return 0;
         }, ct);
+
+    public async Task SetTagAsync(string dataset, string versionId, string key, string value, CancellationToken ct = default)
+    {
+        var version = await GetVersionAsync(dataset, versionId, ct);
+        await dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
+            "INSERT INTO data_version_tags (name, version_id, tag_key, tag_value) VALUES (@n, @v, @k, @x) ON CONFLICT (name, version_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
+            ct, ("n", dataset), ("v", version.VersionId), ("k", key), ("x", value)), ct);
+    }
+
+    public async Task DeleteTagAsync(string dataset, string versionId, string key, CancellationToken ct = default)
+    {
+        var version = await GetVersionAsync(dataset, versionId, ct);
+        var deleted = await dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
+            "DELETE FROM data_version_tags WHERE name = @n AND version_id = @v AND tag_key = @k", ct, ("n", dataset), ("v", version.VersionId), ("k", key)), ct);
+        if (deleted == 0)
+        {
+            throw KilnException.NotFound($"{dataset} {version.VersionId} has no tag '{key}'.");
+        }
+    }
+
+    public async Task<DatasetSchemaVersion> AddSchemaAsync(DatasetSchemaVersion schema, CancellationToken ct = default)
+    {
+        await ListVersionsAsync(schema.Dataset, ct); // the dataset must exist
+        return await dialect.WriteAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(transaction,
+                "INSERT INTO data_schemas (name, schema_id, yaml, created_at, user_id) VALUES (@n, @s, @y, @t, @u) ON CONFLICT (name, schema_id) DO UPDATE SET created_at = excluded.created_at, user_id = excluded.user_id",
+                ct, ("n", schema.Dataset), ("s", schema.SchemaId), ("y", schema.Yaml), ("t", schema.CreatedAt), ("u", schema.UserId));
+            return schema;
+        }, ct);
+    }
+
+    public async Task<IReadOnlyList<DatasetSchemaVersion>> ListSchemasAsync(string dataset, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, "SELECT schema_id, yaml, created_at, user_id FROM data_schemas WHERE name = @n ORDER BY created_at DESC, schema_id");
+        command.Add("n", dataset);
+        var list = new List<DatasetSchemaVersion>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new DatasetSchemaVersion(dataset, reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
+        }
+        return list;
+    }
+
+    public Task AddValidationAsync(DatasetValidation v, CancellationToken ct = default) =>
+        dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
+            "INSERT INTO data_validations (id, name, version_id, against_version_id, schema_id, created_at, user_id, errors, warnings, result_json) VALUES (@i, @n, @v, @a, @s, @t, @u, @e, @w, @j)",
+            ct, ("i", v.Id), ("n", v.Dataset), ("v", v.VersionId), ("a", v.AgainstVersionId), ("s", v.SchemaId), ("t", v.CreatedAt), ("u", v.UserId),
+            ("e", v.Errors), ("w", v.Warnings), ("j", v.ResultJson)), ct);
+
+    public async Task<IReadOnlyList<DatasetValidation>> ListValidationsAsync(string dataset, string? versionId, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        return versionId is null
+            ? await ReadValidationsAsync(connection, $"SELECT {ValidationColumns} FROM data_validations WHERE name = @n ORDER BY created_at DESC, id", ct, ("n", dataset))
+            : await ReadValidationsAsync(connection, $"SELECT {ValidationColumns} FROM data_validations WHERE name = @n AND version_id = @v ORDER BY created_at DESC, id", ct,
+                ("n", dataset), ("v", versionId));
+    }
+
+    public async Task<DatasetValidation> GetValidationAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        var found = await ReadValidationsAsync(connection, $"SELECT {ValidationColumns} FROM data_validations WHERE id = @i", ct, ("i", id));
+        return found.SingleOrDefault() ?? throw KilnException.NotFound($"No dataset validation with id '{id}'.");
+    }
+
+    private const string ValidationColumns = "id, name, version_id, against_version_id, schema_id, created_at, user_id, errors, warnings, result_json";
+
+    private static async Task<List<DatasetValidation>> ReadValidationsAsync(DbConnection connection, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        await using var command = connection.Command(null, sql);
+        foreach (var (name, value) in args)
+        {
+            command.Add(name, value);
+        }
+        var list = new List<DatasetValidation>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new DatasetValidation(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4), reader.GetInt64(5), reader.GetString(6), Convert.ToInt32(reader.GetValue(7), System.Globalization.CultureInfo.InvariantCulture),
+                Convert.ToInt32(reader.GetValue(8), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(9)));
+        }
+        return list;
+    }
 
     private static KilnException UnknownDataset(string dataset) =>
         KilnException.NotFound($"No dataset named '{dataset}': list them with kiln data list, or add one with kiln data add {dataset} PATH.");

@@ -1,0 +1,91 @@
+using Kiln.Core.Errors;
+
+namespace Kiln.Engine.Data;
+
+/// <summary>What <see cref="DataService.CollectGarbageAsync"/> found and did.</summary>
+/// <param name="Objects">Objects stored in all.</param>
+/// <param name="Referenced">Objects some version references (its files and manifests).</param>
+/// <param name="Deleted">Unreferenced objects deleted (or, on a dry run, that would be).</param>
+/// <param name="DeletedBytes">Their total size.</param>
+/// <param name="Recent">Unreferenced objects spared because they are younger than the grace period (a writer may be about to reference them).</param>
+public sealed record GarbageReport(int Objects, int Referenced, int Deleted, long DeletedBytes, int Recent);
+
+public sealed partial class DataService
+{
+    /// <summary>Sets a tag on a version.</summary>
+    public async Task TagAsync(string dataset, string version, string key, string value, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Length > 250 || key.Any(char.IsControl))
+        {
+            throw KilnException.Invalid($"Invalid tag key '{key}': use 1 to 250 printable characters, e.g. stage=approved.");
+        }
+        if (value.Length > 5000)
+        {
+            throw KilnException.Invalid($"The value of tag '{key}' has {value.Length} characters; at most 5,000 are kept.");
+        }
+        await store.SetTagAsync(dataset, version, key, value, ct);
+    }
+
+    /// <summary>Deletes a tag from a version.</summary>
+    public Task UntagAsync(string dataset, string version, string key, CancellationToken ct = default) => store.DeleteTagAsync(dataset, version, key, ct);
+
+    /// <summary>
+    /// Deletes stored objects (and their profiles) that no version references. Safe while others add data: the objects are
+    /// listed first and the versions read after, and an unreferenced object younger than <paramref name="grace"/> is kept,
+    /// since an add stores its objects before it records its version.
+    /// </summary>
+    public async Task<GarbageReport> CollectGarbageAsync(TimeSpan grace, bool dryRun, CancellationToken ct = default)
+    {
+        var objects = new List<Core.Artifacts.ArtifactEntry>();
+        foreach (var algorithm in (await artifacts.ListAsync("objects", ct)).Where(e => e.IsDirectory))
+        {
+            foreach (var folder in (await artifacts.ListAsync(algorithm.Path, ct)).Where(e => e.IsDirectory))
+            {
+                objects.AddRange((await artifacts.ListAsync(folder.Path, ct)).Where(e => !e.IsDirectory));
+            }
+        }
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dataset in await store.ListDatasetsAsync(ct))
+        {
+            foreach (var version in await store.ListVersionsAsync(dataset.Name, ct))
+            {
+                referenced.Add(ContentHash.ObjectPath(version.VersionId));
+                foreach (var file in await FilesAsync(version, ct))
+                {
+                    referenced.Add(ContentHash.ObjectPath(file.Hash));
+                }
+            }
+        }
+        var cutoff = time.GetUtcNow().Add(-grace).ToUnixTimeMilliseconds();
+        var (deleted, bytes, recent) = (0, 0L, 0);
+        foreach (var entry in objects.Where(o => !referenced.Contains(o.Path)))
+        {
+            if (entry.Modified is not { } modified || modified > cutoff)
+            {
+                recent++;
+                continue;
+            }
+            deleted++;
+            bytes += entry.Size ?? 0;
+            if (!dryRun)
+            {
+                await DeleteIfPresentAsync(entry.Path, ct);
+                var (algorithm, hex) = (entry.Path.Split('/')[1], entry.Path.Split('/')[2] + entry.Path.Split('/')[3]);
+                await DeleteIfPresentAsync(ProfilePath($"{algorithm}:{hex}"), ct);
+            }
+        }
+        return new GarbageReport(objects.Count, objects.Count(o => referenced.Contains(o.Path)), deleted, bytes, recent);
+    }
+
+    private async Task DeleteIfPresentAsync(string path, CancellationToken ct)
+    {
+        try
+        {
+            await artifacts.DeleteAsync(path, ct);
+        }
+        catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
+        {
+            // deleted meanwhile, or never profiled
+        }
+    }
+}
