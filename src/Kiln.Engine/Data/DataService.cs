@@ -65,7 +65,8 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         await store.RememberHashesAsync([.. remember], ct);
         foreach (var (index, profile) in profiles)
         {
-            await SaveProfileAsync(entries[index].Hash, profile, ct);
+            // kept by content hash; one already there stays (it was computed from the stored object itself)
+            await WriteIfMissingAsync(ProfilePath(entries[index].Hash), () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))), ct);
         }
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
         var id = ContentHash.Of(manifest);

@@ -71,12 +71,24 @@ public static class ParquetTableReader
     private static async Task<Column> ReadColumnAsync(ParquetReader reader, DataField field, int rows, ColumnKind? kind, CancellationToken ct)
     {
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        if (type == typeof(ReadOnlyMemory<char>))
+        {
+            type = typeof(string); // Parquet.Net 6 reports UTF-8 columns so; they read as strings
+        }
         if (field.IsArray)
         {
             throw KilnException.Invalid($"Column '{field.Name}' is a list; Kiln reads flat tables: flatten it before adding or training.");
         }
-        if (type == typeof(string) || type == typeof(bool) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
-            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan) || type == typeof(Guid) || kind is ColumnKind.Categorical or ColumnKind.Text)
+        var isString = type == typeof(string) || type == typeof(bool) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
+            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan) || type == typeof(Guid);
+        if (!isString && kind is ColumnKind.Categorical or ColumnKind.Text)
+        {
+            // numbers declared categorical or text: read as numbers, kept as their text
+            var numbers = await ReadColumnAsync(reader, field, rows, null, ct);
+            var text = Enumerable.Range(0, rows).Select(numbers.FormatValue).ToArray();
+            return kind == ColumnKind.Text ? new TextColumn(field.Name, text) : CategoricalColumn.FromValues(field.Name, text);
+        }
+        if (isString)
         {
             var strings = await ReadStringsAsync(reader, field, type, rows, ct);
             return kind == ColumnKind.Text ? new TextColumn(field.Name, strings) : Strings(field.Name, strings, kind == ColumnKind.Categorical);
@@ -161,9 +173,7 @@ public static class ParquetTableReader
                     case var t when t == typeof(TimeSpan): await ReadFormattedAsync<TimeSpan>(group, field, target, v => v.ToString("c", invariant), ct); break;
                     case var t when t == typeof(Guid): await ReadFormattedAsync<Guid>(group, field, target, v => v.ToString(), ct); break;
                     default:
-                        // a number forced to categorical or text
-                        await ReadFormattedAsync<double>(group, field, target, v => v.ToString("R", invariant), ct);
-                        break;
+                        throw KilnException.Invalid($"Column '{field.Name}' holds {type.Name} values, which Kiln does not read: convert it to a number or a string.");
                 }
             }
             offset += count;

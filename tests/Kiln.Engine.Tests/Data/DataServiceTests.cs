@@ -111,7 +111,11 @@ public sealed class DataServiceTests : KilnHostTest
 
         var changes = await Data.DiffAsync(first, second);
         Assert.Equal([("loans.csv", "changed"), ("new.txt", "added"), ("old.txt", "removed")], changes.Select(c => (c.Path, c.Change)));
-        Assert.Equal("rows 2 → 3; column 'debt' added", changes[0].Schema);
+        Assert.Equal("rows 2 → 3; column 'debt' added; 2 column(s) with changed statistics", changes[0].Schema);
+        var income = changes[0].Columns.Single(c => c.Column == "income");
+        Assert.Equal(("changed", 1.5, 2.0), (income.Change, income.MeanBefore, income.MeanAfter));
+        Assert.Equal("added", changes[0].Columns.Single(c => c.Column == "debt").Change);
+        Assert.Equal(("js", true), (income.Method, income.Distance > 0));
         Assert.Empty(await Data.DiffAsync(first, first));
     }
 

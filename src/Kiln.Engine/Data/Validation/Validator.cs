@@ -135,11 +135,11 @@ public static class Validator
         }
         if (below > 0)
         {
-            add("out_of_range", $"{below:N0} value(s) ({(double)below / column.Length:0.##%}) below the minimum {rule.Min:G6}, the lowest {lowest:G6}.");
+            add("out_of_range", $"{below:N0} value(s) ({(double)below / column.Length:0.##%}) below the minimum {Distribution.Short(rule.Min!.Value)}, the lowest {Distribution.Short(lowest)}.");
         }
         if (above > 0)
         {
-            add("out_of_range", $"{above:N0} value(s) ({(double)above / column.Length:0.##%}) above the maximum {rule.Max:G6}, the highest {highest:G6}.");
+            add("out_of_range", $"{above:N0} value(s) ({(double)above / column.Length:0.##%}) above the maximum {Distribution.Short(rule.Max!.Value)}, the highest {Distribution.Short(highest)}.");
         }
     }
 

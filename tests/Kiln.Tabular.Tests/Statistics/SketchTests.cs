@@ -1,0 +1,90 @@
+using Kiln.Tabular.Columns;
+using Kiln.Tabular.Statistics;
+
+namespace Kiln.Tabular.Tests.Statistics;
+
+/// <summary>The mergeable summaries in a profile: distinct counts and quantiles of two halves merge into (close to) those of the whole.</summary>
+public sealed class SketchTests
+{
+    [Fact]
+    public void HyperLogLog_estimates_distinct_counts_within_a_few_percent_and_merges_as_a_union()
+    {
+        var (a, b) = (new HyperLogLog(), new HyperLogLog());
+        for (var i = 0; i < 60_000; i++)
+        {
+            a.Add(HyperLogLog.Hash((double)i));
+            b.Add(HyperLogLog.Hash((double)(i + 30_000))); // half of b overlaps a
+        }
+        Assert.InRange(a.Estimate(), 57_000, 63_000);
+        Assert.InRange(a.Merge(b).Estimate(), 85_500, 94_500);
+        Assert.Equal(a.Estimate(), HyperLogLog.FromBase64(a.ToBase64()).Estimate());
+        var small = new HyperLogLog();
+        foreach (var s in new[] { "a", "b", "c", "a" })
+        {
+            small.Add(HyperLogLog.Hash(s));
+        }
+        Assert.Equal(3, small.Estimate());
+    }
+
+    [Fact]
+    public void Quantile_sketches_merge_within_a_rank_error_of_one_percent()
+    {
+        var random = new Random(7);
+        var first = Enumerable.Range(0, 50_000).Select(_ => random.NextDouble() * 100).ToArray();
+        var second = Enumerable.Range(0, 30_000).Select(_ => 100 + (random.NextDouble() * 50)).ToArray();
+        var merged = Sketch(first).Merge(Sketch(second));
+        var all = first.Concat(second).Order().ToArray();
+        Assert.Equal(80_000, merged.Count);
+        foreach (var p in new[] { 0.01, 0.1, 0.25, 0.5, 0.625, 0.75, 0.9, 0.99 })
+        {
+            var rank = Array.BinarySearch(all, merged.Quantile(p));
+            rank = rank < 0 ? ~rank : rank;
+            Assert.InRange((double)rank / all.Length, p - 0.01, p + 0.01);
+        }
+        Assert.Equal(all[0], merged.Quantile(0));
+        Assert.Equal(all[^1], merged.Quantile(1));
+        Assert.InRange(merged.Cdf(100), 0.615, 0.635);
+    }
+
+    [Fact]
+    public void Table_profiles_of_two_halves_merge_into_the_profile_of_the_whole()
+    {
+        var random = new Random(3);
+        var values = Enumerable.Range(0, 20_000).Select(i => i % 50 == 0 ? double.NaN : Math.Round(random.NextDouble() * 1000, 1)).ToArray();
+        var regions = Enumerable.Range(0, 20_000).Select(i => i % 7 == 0 ? null : (i % 3 == 0 ? "north" : "south")).ToArray();
+        Table Make(int start, int count) => new([new Float64Column("income", values[start..(start + count)]), CategoricalColumn.FromValues("region", regions[start..(start + count)])]);
+        var whole = TableProfile.Compute(Make(0, 20_000));
+        var merged = TableProfile.Compute(Make(0, 12_000)).Merge(TableProfile.Compute(Make(12_000, 8_000)));
+
+        Assert.Equal(whole.RowCount, merged.RowCount);
+        var (w, m) = (whole.GetColumn("income"), merged.GetColumn("income"));
+        Assert.Equal((w.Count, w.MissingCount), (m.Count, m.MissingCount));
+        Assert.Equal(w.Numeric!.Mean, m.Numeric!.Mean, 9);
+        Assert.Equal(w.Numeric.StandardDeviation, m.Numeric.StandardDeviation, 9);
+        Assert.Equal((w.Numeric.Min, w.Numeric.Max), (m.Numeric.Min, m.Numeric.Max));
+        Assert.InRange(m.Numeric.Quantiles.Single(q => q.Probability == 0.5).Value, w.Numeric.Quantiles.Single(q => q.Probability == 0.5).Value - 10, w.Numeric.Quantiles.Single(q => q.Probability == 0.5).Value + 10);
+        Assert.InRange(m.DistinctEstimate, w.DistinctEstimate * 0.95, w.DistinctEstimate * 1.05);
+        Assert.Equal(w.Numeric.Histogram.Counts.Sum(), m.Numeric.Histogram.Counts.Sum());
+        var (wr, mr) = (whole.GetColumn("region"), merged.GetColumn("region"));
+        Assert.Equal(wr.MissingCount, mr.MissingCount);
+        Assert.Equal(wr.Categorical!.Categories.ToDictionary(c => c.Category, c => c.Count), mr.Categorical!.Categories.ToDictionary(c => c.Category, c => c.Count));
+        Assert.Equal(2, mr.DistinctEstimate);
+
+        // a merged profile survives its JSON
+        Assert.Equal(m.Numeric.Sketch!.Points, TableProfile.FromJson(merged.ToJson()).GetColumn("income").Numeric!.Sketch!.Points);
+    }
+
+    [Fact]
+    public void Profiles_whose_kinds_disagree_do_not_merge()
+    {
+        var numeric = TableProfile.Compute(new Table([new Float64Column("x", [1, 2])]));
+        var categorical = TableProfile.Compute(new Table([CategoricalColumn.FromValues("x", ["a", "b"])]));
+        Assert.Contains("Numeric in one profile and Categorical", Assert.Throws<ArgumentException>(() => numeric.Merge(categorical)).Message);
+    }
+
+    private static QuantileSketch Sketch(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return QuantileSketch.FromSorted(sorted);
+    }
+}
