@@ -24,7 +24,7 @@ public sealed class DataCommandTests : IDisposable
         (_, output, _) = await _cli.RunAsync("data", "versions", "loans", "--output", "csv");
         var lines = output.Trim().Split('\n');
         Assert.Equal(3, lines.Length); // header + two versions
-        Assert.EndsWith(",february", lines[1].Trim());
+        Assert.EndsWith(",february,", lines[1].Trim()); // no tags
         (_, output, _) = await _cli.RunAsync("data", "list", "--output", "csv");
         Assert.Contains("loans,2,blake3:", output);
 

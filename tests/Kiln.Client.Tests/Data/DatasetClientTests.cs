@@ -30,7 +30,8 @@ public sealed class DatasetClientTests : ClientTestBase
 
         using var diff = System.Text.Json.JsonDocument.Parse(await Server.Http.GetStringAsync($"api/kiln/datasets/loans/diff?from={Uri.EscapeDataString(first.VersionId)}"));
         var change = Assert.Single(diff.RootElement.GetProperty("changes").EnumerateArray());
-        Assert.Equal("rows 1 → 2", change.GetProperty("table").GetString());
+        Assert.Equal("rows 1 → 2; 1 column(s) with changed statistics", change.GetProperty("table").GetString());
+        Assert.Equal("changed", change.GetProperty("columns")[0].GetProperty("change").GetString());
         using var lineage = System.Text.Json.JsonDocument.Parse(await Server.Http.GetStringAsync("api/kiln/datasets/loans/versions/latest/lineage"));
         Assert.Empty(lineage.RootElement.GetProperty("runs").EnumerateArray());
     }

@@ -256,6 +256,35 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.ListVersionsAsync("nope"))).Code);
     }
 
+    [Fact]
+    public async Task Dataset_tags_schemas_and_validations_are_kept_per_version()
+    {
+        var data = Metadata.Data;
+        await data.AddVersionAsync(new Kiln.Core.Data.DatasetVersion("loans", "blake3:aaaa1111", "first", "me", 1000, 1, 30));
+        await data.SetTagAsync("loans", "aaaa", "stage", "review");
+        await data.SetTagAsync("loans", "latest", "stage", "approved");
+        await data.SetTagAsync("loans", "latest", "owner", "risk");
+        Assert.Equal(new Dictionary<string, string> { ["owner"] = "risk", ["stage"] = "approved" }, (await data.GetVersionAsync("loans", "latest")).Tags);
+        await data.DeleteTagAsync("loans", "latest", "owner");
+        Assert.Equal(["stage"], (await data.ListVersionsAsync("loans")).Single().Tags.Keys);
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.DeleteTagAsync("loans", "latest", "owner"))).Code);
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.SetTagAsync("loans", "ffff", "k", "v"))).Code);
+
+        await data.AddSchemaAsync(new Kiln.Core.Data.DatasetSchemaVersion("loans", "blake3:s1", "columns: {}\n", 1000, "me"));
+        await data.AddSchemaAsync(new Kiln.Core.Data.DatasetSchemaVersion("loans", "blake3:s2", "rows: {min: 1}\n", 2000, "me"));
+        Assert.Equal(["blake3:s2", "blake3:s1"], (await data.ListSchemasAsync("loans")).Select(s => s.SchemaId));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() =>
+            data.AddSchemaAsync(new Kiln.Core.Data.DatasetSchemaVersion("nope", "blake3:s3", "", 1, "me")))).Code);
+
+        var validation = new Kiln.Core.Data.DatasetValidation("v1", "loans", "blake3:aaaa1111", null, "blake3:s2", 3000, "me", 2, 1, "{\"anomalies\":[]}");
+        await data.AddValidationAsync(validation);
+        await data.AddValidationAsync(validation with { Id = "v2", AgainstVersionId = "blake3:aaaa1111", CreatedAt = 4000, Errors = 0 });
+        Assert.Equal(["v2", "v1"], (await data.ListValidationsAsync("loans", "blake3:aaaa1111")).Select(v => v.Id));
+        Assert.Empty(await data.ListValidationsAsync("loans", "blake3:other"));
+        Assert.Equal(validation, await data.GetValidationAsync("v1"));
+        Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.GetValidationAsync("v9"))).Code);
+    }
+
     private async Task<List<Metric>> ReadAllAsync(string runId, string key, int pageSize)
     {
         var all = new List<Metric>();
