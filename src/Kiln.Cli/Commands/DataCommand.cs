@@ -57,7 +57,9 @@ internal static partial class DataCommand
         var path = new Argument<string>("path") { Description = "The file or folder to version." };
         var message = new Option<string?>("--message", "-m") { Description = "What changed in this version." };
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag KEY=VALUE for the version (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version); CSV and Parquet tables are profiled.") { name, path, message, tags };
+        var link = new Option<string>("--link") { Description = "How new objects are stored: reflink (default: a copy-on-write clone where the filesystem has one, else a copy), copy, or hardlink (no copy; the file is made read-only, as DVC's protected links).", DefaultValueFactory = _ => "reflink" };
+        link.AcceptOnlyFromAmong("reflink", "copy", "hardlink");
+        var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version); CSV and Parquet tables are profiled.") { name, path, message, tags, link };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await OpenAsync(parse, ct);
@@ -68,7 +70,8 @@ internal static partial class DataCommand
                 {
                     var task = progress.AddTask("Hashing and storing", maxValue: 1);
                     result = await service.AddAsync(parse.GetValue(name)!, parse.GetValue(path)!, parse.GetValue(message), Environment.UserName,
-                        new SyncProgress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), ct);
+                        new SyncProgress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; }), ct,
+                        parse.GetValue(link) switch { "copy" => Core.Artifacts.FileLinkMode.Copy, "hardlink" => Core.Artifacts.FileLinkMode.Hardlink, _ => Core.Artifacts.FileLinkMode.Reflink });
                     task.Value = task.MaxValue;
                 });
             var (v, created, stored) = result!.Value;

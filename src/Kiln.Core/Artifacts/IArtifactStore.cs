@@ -26,4 +26,7 @@ public interface IArtifactStore
     /// spares content a writer is about to reference again; stores that cannot do it ignore the call.
     /// </summary>
     Task TouchAsync(string path, CancellationToken ct = default) => Task.CompletedTask;
+
+    /// <summary>Begins a batch of writes made durable together and visible at commit (stores without a cheaper way write each file as it is added).</summary>
+    IArtifactBatch BeginBatch() => new SequentialArtifactBatch(this);
 }

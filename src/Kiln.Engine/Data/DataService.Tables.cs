@@ -77,23 +77,28 @@ public sealed partial class DataService
         }
     }
 
-    /// <summary>Profiles the tables among files about to be added; an unreadable one is an error naming it (before anything is stored).</summary>
-    private static async Task<List<(int Index, TableProfile Profile)>> ProfileSourcesAsync(List<(string Full, string Relative)> files, CancellationToken ct)
+    /// <summary>
+    /// Profiles the tables among the files being added whose content has no profile yet, from the files themselves; an
+    /// unreadable or empty table is an error naming it (raised before anything is stored).
+    /// </summary>
+    private async Task<List<(string Hash, TableProfile Profile)>> ProfileNewTablesAsync(List<(string Full, string Relative)> files, ManifestEntry[] entries,
+        System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>> listings, CancellationToken ct)
     {
-        var profiles = new List<(int, TableProfile)>();
+        var profiles = new List<(string, TableProfile)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
-            if (!TableFiles.IsTable(files[i].Relative))
+            var (full, relative) = files[i];
+            if (!TableFiles.IsTable(relative) || !seen.Add(entries[i].Hash) || await ExistsAsync(ProfilePath(entries[i].Hash), listings, ct))
             {
                 continue;
             }
-            var (full, relative) = files[i];
-            if (new FileInfo(full).Length == 0)
+            if (entries[i].Size == 0)
             {
                 throw KilnException.Invalid($"The table '{relative}' is empty: a CSV needs at least a header line; nothing was stored.");
             }
             var table = await Task.Run(() => Read(full, relative, null, ct), ct);
-            profiles.Add((i, TableProfile.Compute(table)));
+            profiles.Add((entries[i].Hash, TableProfile.Compute(table)));
         }
         return profiles;
     }

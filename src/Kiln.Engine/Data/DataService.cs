@@ -15,31 +15,36 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
 
     private sealed record Manifest(int Format, IReadOnlyList<ManifestEntry> Files);
 
-    /// <summary>Adds the file or folder at <paramref name="path"/> as a version of <paramref name="dataset"/>; identical content returns the existing version.</summary>
+    /// <summary>
+    /// Adds the file or folder at <paramref name="path"/> as a version of <paramref name="dataset"/>; identical content returns
+    /// the existing version. In phases, so bad input stores nothing: hash every file (unchanged ones from the stat cache),
+    /// profile the tables not profiled before (an unreadable one is an error here), then store the new objects, profiles
+    /// and manifest in one batch (one filesystem sync, cloned or hard-linked as <paramref name="link"/> allows), and only
+    /// then record the version.
+    /// </summary>
     public async Task<(DatasetVersion Version, bool Created, int ObjectsStored)> AddAsync(string dataset, string path, string? message, string user,
-        IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default)
+        IProgress<(int Done, int Total)>? progress = null, CancellationToken ct = default, FileLinkMode link = FileLinkMode.Reflink)
     {
         ValidateName(dataset);
         var files = Files(path);
-        // tables are read and profiled before anything is stored: a ragged CSV or a corrupt Parquet file stores nothing
-        var profiles = await ProfileSourcesAsync(files, ct);
         var folder = files.Count == 1 && File.Exists(path) ? Path.GetDirectoryName(files[0].Full)! : Path.GetFullPath(path);
         var cache = await store.CachedHashesAsync(folder, ct);
         var remember = new System.Collections.Concurrent.ConcurrentBag<(string, long, long, string)>();
         var listings = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>>(StringComparer.Ordinal);
         var entries = new ManifestEntry[files.Count];
-        var stored = 0;
-        var done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (i, token) =>
+        var isNew = new bool[files.Count];
+        var (done, total) = (0, files.Count * 2);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount), CancellationToken = ct };
+        await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), parallel, async (i, token) =>
         {
             var (full, relative) = files[i];
             var info = new FileInfo(full);
             var (size, modified) = (info.Length, info.LastWriteTimeUtc.Ticks);
             // the stat cache: a file with the same path, size and modification time is not hashed again
             var hash = cache.TryGetValue(full, out var cached) && cached.Size == size && cached.Modified == modified ? cached.Hash : null;
-            if (hash is not null && !await ObjectExistsAsync(hash, listings, token))
+            if (hash is not null && !await ExistsAsync(ContentHash.ObjectPath(hash), listings, token))
             {
-                hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as written
+                hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as read
             }
             if (hash is null)
             {
@@ -50,27 +55,43 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
                     remember.Add((full, size, modified, hash));
                 }
             }
-            if (await ObjectExistsAsync(hash, listings, token))
-            {
-                await artifacts.TouchAsync(ContentHash.ObjectPath(hash), token); // referenced again: garbage collection's grace period restarts
-            }
-            else
-            {
-                await StoreObjectAsync(hash, full, token);
-                Interlocked.Increment(ref stored);
-            }
+            isNew[i] = !await ExistsAsync(ContentHash.ObjectPath(hash), listings, ct);
             entries[i] = new ManifestEntry(relative, hash, size);
-            progress?.Report((Interlocked.Increment(ref done), files.Count));
+            progress?.Report((Interlocked.Increment(ref done), total));
         });
-        await store.RememberHashesAsync([.. remember], ct);
-        foreach (var (index, profile) in profiles)
-        {
-            // kept by content hash; one already there stays (it was computed from the stored object itself)
-            await WriteIfMissingAsync(ProfilePath(entries[index].Hash), () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))), ct);
-        }
+        // tables are read and profiled before anything is stored: a ragged CSV or a corrupt Parquet file stores nothing
+        var profiles = await ProfileNewTablesAsync(files, entries, listings, ct);
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
         var id = ContentHash.Of(manifest);
-        await WriteIfMissingAsync(ContentHash.ObjectPath(id), () => new MemoryStream(manifest), ct);
+        var stored = 0;
+        await using (var batch = artifacts.BeginBatch())
+        {
+            var written = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), parallel, async (i, token) =>
+            {
+                var objectPath = ContentHash.ObjectPath(entries[i].Hash);
+                if (isNew[i] && written.TryAdd(objectPath, true)) // two files with one content: stored once
+                {
+                    await batch.AddFileAsync(objectPath, files[i].Full, link, token);
+                    Interlocked.Increment(ref stored);
+                }
+                else if (!isNew[i])
+                {
+                    await artifacts.TouchAsync(objectPath, token); // referenced again: garbage collection's grace period restarts
+                }
+                progress?.Report((Interlocked.Increment(ref done), total));
+            });
+            foreach (var (hash, profile) in profiles)
+            {
+                await batch.AddAsync(ProfilePath(hash), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))), ct);
+            }
+            if (!await ExistsAsync(ContentHash.ObjectPath(id), listings, ct))
+            {
+                await batch.AddAsync(ContentHash.ObjectPath(id), new MemoryStream(manifest), ct);
+            }
+            await batch.CommitAsync(ct);
+        }
+        await store.RememberHashesAsync([.. remember], ct);
         var (version, created) = await store.AddVersionAsync(
             new DatasetVersion(dataset, id, message ?? "", user, time.GetUtcNow().ToUnixTimeMilliseconds(), entries.Length, entries.Sum(e => e.Size)), ct);
         return (version, created, stored);
@@ -172,38 +193,12 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         return files.Count > 0 ? files : throw KilnException.Invalid($"The folder '{path}' holds no files: there is nothing to version.");
     }
 
-    /// <summary>Stores a file's content under its hash (written to a temporary name and renamed: never half-visible).</summary>
-    private async Task StoreObjectAsync(string hash, string file, CancellationToken ct)
+    /// <summary>Whether a file is stored, listing each folder once per add (objects and profiles have at most 256 each).</summary>
+    private async Task<bool> ExistsAsync(string path, System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>> listings, CancellationToken ct)
     {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        await artifacts.WriteAsync(ContentHash.ObjectPath(hash), stream, ct);
-    }
-
-    /// <summary>Whether an object is stored, listing each object folder once per add (there are at most 256).</summary>
-    private async Task<bool> ObjectExistsAsync(string hash, System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>> listings, CancellationToken ct)
-    {
-        var objectPath = ContentHash.ObjectPath(hash);
-        var folder = objectPath[..objectPath.LastIndexOf('/')];
+        var folder = path[..path.LastIndexOf('/')];
         var names = await listings.GetOrAdd(folder, async f => [.. (await artifacts.ListAsync(f, ct)).Select(e => e.Path)]);
-        return names.Contains(objectPath);
-    }
-
-    private async Task<bool> ExistsAsync(string objectPath, CancellationToken ct)
-    {
-        var slash = objectPath.LastIndexOf('/');
-        return (await artifacts.ListAsync(objectPath[..slash], ct)).Any(e => e.Path == objectPath);
-    }
-
-    private async Task<bool> WriteIfMissingAsync(string objectPath, Func<Stream> content, CancellationToken ct)
-    {
-        if (await ExistsAsync(objectPath, ct))
-        {
-            await artifacts.TouchAsync(objectPath, ct);
-            return false; // content-addressed: what is there is this content
-        }
-        await using var stream = content();
-        await artifacts.WriteAsync(objectPath, stream, ct); // written to a temporary name and renamed: never half-visible
-        return true;
+        return names.Contains(path);
     }
 
     /// <summary>

@@ -60,6 +60,12 @@ public sealed class LocalArtifactStore : IArtifactStore
         }
     }
 
+    public IArtifactBatch BeginBatch() => new LocalArtifactBatch(_staging, path =>
+    {
+        var full = Resolve(path, allowRoot: false);
+        return Directory.Exists(full) ? throw KilnException.Invalid($"Cannot write artifact '{path}': a directory of that name exists.") : full;
+    });
+
     public Task TouchAsync(string path, CancellationToken ct = default)
     {
         var full = Resolve(path, allowRoot: false);
