@@ -54,11 +54,18 @@ public static class ParquetTableReader
             var columns = new Column[fields.Length];
             try
             {
-                for (var f = 0; f < fields.Length; f++)
+                // columns are decoded in parallel, each worker with its own reader of the file
+                var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, fields.Length));
+                await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
                 {
-                    var kind = kinds is not null && kinds.TryGetValue(fields[f].Name, out var forced) ? forced : (ColumnKind?)null;
-                    columns[f] = await ReadColumnAsync(reader, fields[f], (int)rows, kind, ct);
-                }
+                    await using var own = await ParquetReader.CreateAsync(path, cancellationToken: ct);
+                    var ownFields = own.Schema.GetDataFields();
+                    for (var f = w; f < fields.Length; f += workers)
+                    {
+                        var kind = kinds is not null && kinds.TryGetValue(fields[f].Name, out var forced) ? forced : (ColumnKind?)null;
+                        columns[f] = await ReadColumnAsync(own, ownFields[f], (int)rows, kind, ct);
+                    }
+                }, ct)));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException or ArgumentException)
             {
@@ -102,6 +109,7 @@ public static class ParquetTableReader
             var target = values.AsMemory(offset, count);
             switch (Type.GetTypeCode(type))
             {
+                case TypeCode.Double when !field.IsNullable: await group.ReadAsync<double>(field, target, null, ct); break; // straight into the column
                 case TypeCode.Double: await ReadNumbersAsync<double>(group, field, target, v => v, ct); break;
                 case TypeCode.Single: await ReadNumbersAsync<float>(group, field, target, v => v, ct); break;
                 case TypeCode.Int32: await ReadNumbersAsync<int>(group, field, target, v => v, ct); break;

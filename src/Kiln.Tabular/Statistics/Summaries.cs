@@ -28,6 +28,10 @@ public sealed record NumericSummary(
     /// <summary>A mergeable summary of the values' distribution (absent in profiles written before it existed).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public QuantileSketch? Sketch { get; init; }
+
+    /// <summary>Whether every value is a whole number (counts, ids, codes), so a column may be a key; null in older profiles.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Integral { get; init; }
 }
 
 /// <summary>How often one category occurs.</summary>

@@ -84,6 +84,7 @@ public sealed partial record TableProfile
         return new NumericSummary(min, max, mean, n > 1 ? Math.Sqrt(m2 / (n - 1)) : 0, quantiles, Histogram(sketch, min, max, x.Histogram.Counts.Count, (long)n))
         {
             Sketch = sketch,
+            Integral = x.Integral is { } left && y.Integral is { } right ? left && right : null,
         };
     }
 

@@ -74,6 +74,35 @@ public sealed class SketchTests
         Assert.Equal(m.Numeric.Sketch!.Points, TableProfile.FromJson(merged.ToJson()).GetColumn("income").Numeric!.Sketch!.Points);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Quantiles_without_a_full_sort_equal_those_of_a_sorted_copy(int seed)
+    {
+        var random = new Random(seed);
+        // wide magnitudes, negatives, ties, a narrow cluster in one bucket and infinities at both ends
+        var values = Enumerable.Range(0, 50_000).Select(i => (i % 11) switch
+        {
+            0 => Math.Round(random.NextDouble() * 10),
+            1 => -Math.Exp(random.NextDouble() * 20),
+            2 => 1.0 + (random.NextDouble() * 1e-9),
+            3 when i % 1000 == 3 => double.PositiveInfinity,
+            4 when i % 1000 == 4 => double.NegativeInfinity,
+            _ => random.NextDouble() * 1e6,
+        }).ToArray();
+        var profile = ColumnProfile.Compute(new Float64Column("x", values));
+        var sorted = values.Order().ToArray();
+        foreach (var q in profile.Numeric!.Quantiles)
+        {
+            Assert.Equal(NumericProfiler.Quantile(sorted, q.Probability), q.Value);
+        }
+        Assert.Equal(Enumerable.Range(0, 201).Select(i => NumericProfiler.Quantile(sorted, i / 200.0)), profile.Numeric.Sketch!.Points);
+        Assert.Equal(values.Length, profile.Numeric.Histogram.Counts.Sum());
+        Assert.InRange(profile.DistinctEstimate, sorted.Distinct().Count() * 0.95, sorted.Distinct().Count() * 1.05);
+        Assert.Equal(12, ColumnProfile.Compute(new Float64Column("small", [.. Enumerable.Range(0, 1000).Select(i => (double)(i % 12))])).DistinctEstimate);
+    }
+
     [Fact]
     public void Profiles_whose_kinds_disagree_do_not_merge()
     {

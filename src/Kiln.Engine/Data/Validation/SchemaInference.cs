@@ -24,7 +24,9 @@ public static class SchemaInference
                 Type = column.Kind switch { ColumnKind.Categorical => "categorical", ColumnKind.Text => "text", _ => "numeric" },
                 // none seen, none allowed; some seen: room for twice as many
                 MaxMissing = missingShare == 0 ? 0 : Math.Min(1, Math.Ceiling(missingShare * 2 * 1000) / 1000),
-                Unique = present >= 20 && column.DistinctEstimate == present && column.Kind != ColumnKind.Categorical,
+                // a key: every value distinct, and whole numbers or text (continuous measurements are all distinct too, and are no key)
+                Unique = present >= 20 && column.DistinctEstimate == present
+                    && (column.Kind == ColumnKind.Text || column.Numeric?.Integral == true),
             };
             if (column.Numeric is { } numeric)
             {
