@@ -15,7 +15,8 @@ export class ApiError extends Error {
   constructor(public code: string, message: string) { super(message); }
 }
 
-async function call<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | undefined>): Promise<T> {
+/** One request to the server: JSON in and out; a 4xx/5xx becomes an ApiError carrying the server's error_code and message. */
+export async function call<T>(method: string, path: string, body?: unknown, query?: Record<string, string | string[] | undefined>): Promise<T> {
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v === undefined) continue;

@@ -1,17 +1,19 @@
 import "./style.css";
 import { errorBox } from "./dom";
 import { comparePage } from "./pages/compare";
+import { datasetRoutes } from "./pages/datasets";
 import { experimentsPage } from "./pages/experiments";
 import { runPage } from "./pages/run";
 import { runsPage } from "./pages/runs";
 import { current, Route } from "./route";
 
-/** Pages by the first segment of the hash route. A later feature (datasets, registry, …) adds its pages here. */
+/** Pages by the first segment of the hash route (datasets routes its own sub-pages). A later feature (registry, …) adds its pages here. */
 const pages: Record<string, (route: Route) => Promise<HTMLElement>> = {
   "": experimentsPage,
   experiments: runsPage,
   runs: runPage,
   compare: comparePage,
+  datasets: datasetRoutes,
 };
 
 let rendering = 0;
@@ -22,6 +24,11 @@ async function render(): Promise<void> {
   const app = document.getElementById("app")!;
   app.setAttribute("aria-busy", "true");
   const page = pages[route.parts[0] ?? ""];
+  // the header's link to the section the page belongs to is marked current
+  const section = route.parts[0] === "datasets" ? "#/datasets" : "#/";
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("header nav a")) {
+    if (a.getAttribute("href") === section) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  }
   const content = page ? await page(route).catch((e: Error) => errorBox(e.message)) : errorBox(`No page ${route.path}`);
   if (ticket !== rendering) return; // a newer navigation won
   app.replaceChildren(content);
