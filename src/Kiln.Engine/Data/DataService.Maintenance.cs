@@ -30,9 +30,10 @@ public sealed partial class DataService
     public Task UntagAsync(string dataset, string version, string key, CancellationToken ct = default) => store.DeleteTagAsync(dataset, version, key, ct);
 
     /// <summary>
-    /// Deletes stored objects (and their profiles) that no version references. Safe while others add data: the objects are
-    /// listed first and the versions read after, and an unreferenced object younger than <paramref name="grace"/> is kept,
-    /// since an add stores its objects before it records its version.
+    /// Deletes stored objects (and their profiles) that no version references, and packs none of whose objects is
+    /// referenced. Safe while others add data: the objects are listed first and the versions read after, and an
+    /// unreferenced object or pack younger than <paramref name="grace"/> is kept, since an add stores its objects before
+    /// it records its version (and touches the ones it reuses).
     /// </summary>
     public async Task<GarbageReport> CollectGarbageAsync(TimeSpan grace, bool dryRun, CancellationToken ct = default)
     {
@@ -44,6 +45,7 @@ public sealed partial class DataService
                 objects.AddRange((await artifacts.ListAsync(folder.Path, ct)).Where(e => !e.IsDirectory));
             }
         }
+        var packs = await ObjectPacks.LoadAsync(artifacts, ct); // listed before the versions are read, as the loose objects
         var referenced = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dataset in await store.ListDatasetsAsync(ct))
         {
@@ -74,7 +76,39 @@ public sealed partial class DataService
                 await DeleteIfPresentAsync(ProfilePath($"{algorithm}:{hex}"), ct);
             }
         }
-        return new GarbageReport(objects.Count, objects.Count(o => referenced.Contains(o.Path)), deleted, bytes, recent);
+        // a pack goes when none of its objects is referenced, through any index naming it (packs are not rewritten)
+        var (packedObjects, packedReferenced) = (0, 0);
+        var usedPacks = packs.Packs.Where(p => p.Hashes.Any(h => referenced.Contains(ContentHash.ObjectPath(h)))).Select(p => p.Pack.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var (pack, index, hashes) in packs.Packs)
+        {
+            var used = usedPacks.Contains(pack.Path) ? hashes.Count(h => referenced.Contains(ContentHash.ObjectPath(h))) : 0;
+            if (used == 0 && usedPacks.Contains(pack.Path))
+            {
+                continue; // another index of the same pack is in use
+            }
+            (packedObjects, packedReferenced) = (packedObjects + hashes.Count, packedReferenced + used);
+            if (used > 0)
+            {
+                continue;
+            }
+            if (pack.Modified is not { } modified || modified > cutoff)
+            {
+                recent += hashes.Count;
+                continue;
+            }
+            deleted += hashes.Count;
+            bytes += pack.Size ?? 0;
+            if (!dryRun)
+            {
+                await DeleteIfPresentAsync(index, ct); // the index first: a pack without one is never read
+                await DeleteIfPresentAsync(pack.Path, ct);
+                foreach (var hash in hashes)
+                {
+                    await DeleteIfPresentAsync(ProfilePath(hash), ct);
+                }
+            }
+        }
+        return new GarbageReport(objects.Count + packedObjects, objects.Count(o => referenced.Contains(o.Path)) + packedReferenced, deleted, bytes, recent);
     }
 
     private async Task DeleteIfPresentAsync(string path, CancellationToken ct)

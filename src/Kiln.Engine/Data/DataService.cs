@@ -31,8 +31,12 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         var cache = await store.CachedHashesAsync(folder, ct);
         var remember = new System.Collections.Concurrent.ConcurrentBag<(string, long, long, string)>();
         var listings = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>>(StringComparer.Ordinal);
+        var packs = await ObjectPacks.LoadAsync(artifacts, ct);
+        async Task<bool> StoredAsync(string hash, CancellationToken token) => packs.Contains(hash) || await ExistsAsync(ContentHash.ObjectPath(hash), listings, token);
         var entries = new ManifestEntry[files.Count];
         var isNew = new bool[files.Count];
+        var smallBytes = new byte[]?[files.Count]; // small files' content, read once: hashed, then packed if new
+        var kept = 0L;
         var (done, total) = (0, files.Count * 2);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount), CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), parallel, async (i, token) =>
@@ -42,9 +46,19 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
             var (size, modified) = (info.Length, info.LastWriteTimeUtc.Ticks);
             // the stat cache: a file with the same path, size and modification time is not hashed again
             var hash = cache.TryGetValue(full, out var cached) && cached.Size == size && cached.Modified == modified ? cached.Hash : null;
-            if (hash is not null && !await ExistsAsync(ContentHash.ObjectPath(hash), listings, token))
+            if (hash is not null && !await StoredAsync(hash, token))
             {
                 hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as read
+            }
+            if (hash is null && size <= ObjectPacks.MaxPackedSize && Interlocked.Add(ref kept, size) <= MaxKeptBytes)
+            {
+                var bytes = await File.ReadAllBytesAsync(full, token);
+                (hash, smallBytes[i]) = (ContentHash.Of(bytes), bytes);
+                size = bytes.Length;
+                if (time.GetUtcNow().UtcDateTime - info.LastWriteTimeUtc > TimeSpan.FromSeconds(2))
+                {
+                    remember.Add((full, size, modified, hash));
+                }
             }
             if (hash is null)
             {
@@ -55,7 +69,7 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
                     remember.Add((full, size, modified, hash));
                 }
             }
-            isNew[i] = !await ExistsAsync(ContentHash.ObjectPath(hash), listings, ct);
+            isNew[i] = !await StoredAsync(hash, token);
             entries[i] = new ManifestEntry(relative, hash, size);
             progress?.Report((Interlocked.Increment(ref done), total));
         });
@@ -67,6 +81,21 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         await using (var batch = artifacts.BeginBatch())
         {
             var written = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            // many small new files go into one pack (two files written instead of thousands); the rest are loose objects
+            var small = Enumerable.Range(0, files.Count).Where(i => isNew[i] && entries[i].Size <= ObjectPacks.MaxPackedSize)
+                .DistinctBy(i => entries[i].Hash).ToList();
+            if (small.Count >= ObjectPacks.MinPackedCount)
+            {
+                var packed = new List<(string, byte[])>(small.Count);
+                foreach (var i in small)
+                {
+                    packed.Add((entries[i].Hash, smallBytes[i] ?? await ReadVerifiedAsync(files[i].Full, entries[i].Hash, ct)));
+                    written[ContentHash.ObjectPath(entries[i].Hash)] = true;
+                }
+                await ObjectPacks.AddAsync(batch, packed, ct);
+                stored += packed.Count;
+            }
+            var touchedPacks = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
             await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), parallel, async (i, token) =>
             {
                 var objectPath = ContentHash.ObjectPath(entries[i].Hash);
@@ -77,7 +106,12 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
                 }
                 else if (!isNew[i])
                 {
-                    await artifacts.TouchAsync(objectPath, token); // referenced again: garbage collection's grace period restarts
+                    // referenced again: garbage collection's grace period restarts (for a packed object, its pack's)
+                    var where = packs.PackOf(entries[i].Hash) ?? objectPath;
+                    if (touchedPacks.TryAdd(where, true))
+                    {
+                        await artifacts.TouchAsync(where, token);
+                    }
                 }
                 progress?.Report((Interlocked.Increment(ref done), total));
             });
@@ -85,7 +119,7 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
             {
                 await batch.AddAsync(ProfilePath(hash), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))), ct);
             }
-            if (!await ExistsAsync(ContentHash.ObjectPath(id), listings, ct))
+            if (!await StoredAsync(id, ct))
             {
                 await batch.AddAsync(ContentHash.ObjectPath(id), new MemoryStream(manifest), ct);
             }
@@ -229,7 +263,29 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         }
         catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
         {
-            throw KilnException.InvalidState($"The stored object for {what} ({hash}) is missing from the artifact store at {artifacts.Root}.");
+            // not loose: in a pack (the packs' indexes are re-read only when the set of packs changed)
+            var names = string.Join('\n', (await artifacts.ListAsync("packs/blake3", ct)).Select(p => p.Path));
+            var cache = _packs;
+            if (cache is null || cache.Names != names)
+            {
+                _packs = cache = new PackCache(names, await ObjectPacks.LoadAsync(artifacts, ct));
+            }
+            return await cache.Packs.OpenAsync(artifacts, hash, ct)
+                ?? throw KilnException.InvalidState($"The stored object for {what} ({hash}) is missing from the artifact store at {artifacts.Root}.");
         }
+    }
+
+    private sealed record PackCache(string Names, ObjectPacks Packs);
+
+    private volatile PackCache? _packs;
+
+    /// <summary>Files kept in memory between hashing and packing, at most (beyond it small files are read again, and verified).</summary>
+    private const long MaxKeptBytes = 256L << 20;
+
+    private static async Task<byte[]> ReadVerifiedAsync(string file, string hash, CancellationToken ct)
+    {
+        var bytes = await File.ReadAllBytesAsync(file, ct);
+        return ContentHash.Of(bytes) == hash ? bytes
+            : throw KilnException.InvalidState($"'{file}' changed while it was being added; add it again.");
     }
 }

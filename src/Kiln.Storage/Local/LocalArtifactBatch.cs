@@ -5,14 +5,15 @@ namespace Kiln.Storage.Local;
 
 /// <summary>
 /// A batch of local artifact writes: each file goes to the staging folder (same filesystem as the root) without its own
-/// fsync; <see cref="CommitAsync"/> syncs the filesystem once (syncfs), renames every file into place and syncs again
-/// for the renames. A crash before commit leaves only staging files, removed later; after, every file is whole.
+/// fsync; <see cref="CommitAsync"/> makes them durable (a few by fsync each, many by one syncfs of the filesystem), then
+/// renames every file into place. A crash before commit leaves only staging files, removed later; after, every file is whole.
 /// Files can be cloned (FICLONE) or hard-linked instead of copied.
 /// </summary>
 internal sealed partial class LocalArtifactBatch(string staging, Func<string, string> resolve) : IArtifactBatch
 {
     private const int BufferSize = 1 << 16;
     private const ulong FiClone = 0x40049409;
+    private const int FsyncEachUpTo = 32;
     private readonly List<(string Temp, string Full)> _staged = [];
     private readonly Lock _gate = new();
     private bool _committed;
@@ -58,14 +59,31 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
         {
             return Task.CompletedTask;
         }
-        Sync(staged[0].Temp); // every staged file's data on disk before any becomes visible
+        // every staged file's data on disk before any becomes visible: a few files each by fsync (syncfs would also flush
+        // whatever else is dirty on the filesystem), many files with one syncfs
+        var many = staged.Count > FsyncEachUpTo;
+        if (many)
+        {
+            Sync(staged[0].Temp);
+        }
+        else
+        {
+            foreach (var (temp, _) in staged)
+            {
+                using var handle = File.OpenHandle(temp, FileMode.Open, FileAccess.Read);
+                RandomAccess.FlushToDisk(handle);
+            }
+        }
         foreach (var (temp, full) in staged)
         {
             ct.ThrowIfCancellationRequested();
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.Move(temp, full, overwrite: true);
         }
-        Sync(staged[0].Full); // and the renames
+        if (many)
+        {
+            Sync(staged[0].Full); // and the renames (a few renames reach the journal with the caller's next fsync)
+        }
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Kiln.Core.Artifacts;
+using Kiln.Core.Errors;
+
+namespace Kiln.Engine.Data;
+
+/// <summary>
+/// Small objects packed together, as git packs them: an add with many small new files writes their bytes as one pack
+/// (<c>packs/blake3/&lt;id&gt;.pack</c>, the bytes concatenated) and an index (<c>.idx</c>: hash, offset, length of each),
+/// instead of one file per object, so versioning ten thousand small files creates two files. A pack's id is the hash of
+/// its bytes; its index is written after it (a reader finds a pack only through a complete index). Objects are read back
+/// by range and verified by their hash like loose ones.
+/// </summary>
+internal sealed class ObjectPacks
+{
+    /// <summary>Files at most this large are packed when an add has many of them.</summary>
+    public const long MaxPackedSize = 256 * 1024;
+
+    /// <summary>An add packs its small new objects when it has at least this many.</summary>
+    public const int MinPackedCount = 64;
+
+    private const string Folder = "packs/blake3";
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private sealed record PackIndex(int Format, string Pack, IReadOnlyList<PackedObject> Objects);
+
+    private sealed record PackedObject(string Hash, long Offset, long Length);
+
+    private readonly Dictionary<string, (string Pack, long Offset, long Length)> _objects = new(StringComparer.Ordinal);
+
+    /// <summary>The packs in the store and what they hold: each pack's path and modification time, and its object hashes.</summary>
+    public List<(ArtifactEntry Pack, string Index, IReadOnlyList<string> Hashes)> Packs { get; } = [];
+
+    private ObjectPacks()
+    {
+    }
+
+    /// <summary>Reads every pack index in the store.</summary>
+    public static async Task<ObjectPacks> LoadAsync(IArtifactStore artifacts, CancellationToken ct)
+    {
+        var packs = new ObjectPacks();
+        var entries = await artifacts.ListAsync(Folder, ct);
+        var byName = entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
+        foreach (var index in entries.Where(e => e.Path.EndsWith(".idx", StringComparison.Ordinal)))
+        {
+            PackIndex? parsed;
+            await using (var stream = await artifacts.OpenReadAsync(index.Path, ct))
+            {
+                parsed = await JsonSerializer.DeserializeAsync<PackIndex>(stream, Json, ct);
+            }
+            if (parsed is null || !byName.TryGetValue(parsed.Pack, out var pack))
+            {
+                continue; // an index without its pack is not usable: its objects count as missing
+            }
+            foreach (var o in parsed.Objects)
+            {
+                packs._objects[o.Hash] = (parsed.Pack, o.Offset, o.Length);
+            }
+            packs.Packs.Add((pack, index.Path, [.. parsed.Objects.Select(o => o.Hash)]));
+        }
+        return packs;
+    }
+
+    /// <summary>Whether an object is in a pack.</summary>
+    public bool Contains(string hash) => _objects.ContainsKey(hash);
+
+    /// <summary>The pack holding an object, if any.</summary>
+    public string? PackOf(string hash) => _objects.TryGetValue(hash, out var where) ? where.Pack : null;
+
+    /// <summary>A packed object's bytes, or null when no pack holds it.</summary>
+    public async Task<Stream?> OpenAsync(IArtifactStore artifacts, string hash, CancellationToken ct)
+    {
+        if (!_objects.TryGetValue(hash, out var where))
+        {
+            return null;
+        }
+        await using var stream = await artifacts.OpenReadAsync(where.Pack, ct);
+        var bytes = new byte[where.Length];
+        if (stream.CanSeek)
+        {
+            stream.Seek(where.Offset, SeekOrigin.Begin);
+        }
+        else
+        {
+            await CopyBytesAsync(stream, where.Offset, ct);
+        }
+        await stream.ReadExactlyAsync(bytes, ct).AsTask().ConfigureAwait(false);
+        return new MemoryStream(bytes, writable: false);
+    }
+
+    private static async Task CopyBytesAsync(Stream stream, long count, CancellationToken ct)
+    {
+        var skip = new byte[81920];
+        while (count > 0)
+        {
+            var read = await stream.ReadAsync(skip.AsMemory(0, (int)Math.Min(skip.Length, count)), ct);
+            if (read == 0)
+            {
+                throw KilnException.InvalidState("A pack of stored objects is shorter than its index says: it is corrupt.");
+            }
+            count -= read;
+        }
+    }
+
+    /// <summary>Adds a pack of <paramref name="objects"/> (hash, bytes) to a batch: the pack first, its index after it.</summary>
+    public static async Task AddAsync(IArtifactBatch batch, IReadOnlyList<(string Hash, byte[] Bytes)> objects, CancellationToken ct)
+    {
+        var pack = new MemoryStream(checked((int)objects.Sum(o => (long)o.Bytes.Length)));
+        var entries = new List<PackedObject>(objects.Count);
+        foreach (var (hash, bytes) in objects)
+        {
+            entries.Add(new PackedObject(hash, pack.Position, bytes.Length));
+            pack.Write(bytes);
+        }
+        var id = ContentHash.Of(pack.GetBuffer().AsSpan(0, (int)pack.Length));
+        var hex = id[(id.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        var packPath = $"{Folder}/{hex}.pack";
+        pack.Position = 0;
+        await batch.AddAsync(packPath, pack, ct);
+        await batch.AddAsync($"{Folder}/{hex}.idx", new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new PackIndex(1, packPath, entries), Json)), ct);
+    }
+}
