@@ -25,7 +25,9 @@ try
     double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
     async Task<List<double>> TimeAsync(Func<Task> action)
     {
+        var first = Stopwatch.StartNew();
         await action(); // warm-up: JIT, page cache
+        Console.WriteLine($"  (first, cold: {first.Elapsed.TotalSeconds:0.000} s)");
         var times = new List<double>();
         for (var i = 0; i < rounds; i++)
         {

@@ -27,6 +27,9 @@ public interface IArtifactStore
     /// </summary>
     Task TouchAsync(string path, CancellationToken ct = default) => Task.CompletedTask;
 
+    /// <summary>The file's path on this machine when the store keeps files locally (so a reader can map it in place), else null.</summary>
+    string? LocalPath(string path) => null;
+
     /// <summary>Begins a batch of writes made durable together and visible at commit (stores without a cheaper way write each file as it is added).</summary>
     IArtifactBatch BeginBatch() => new SequentialArtifactBatch(this);
 }

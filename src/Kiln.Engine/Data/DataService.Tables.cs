@@ -45,6 +45,15 @@ public sealed partial class DataService
     /// <summary>Reads a stored table (hash verified), optionally forcing column kinds.</summary>
     internal async Task<Table> ReadTableAsync(ManifestEntry entry, IReadOnlyDictionary<string, ColumnKind>? kinds, CancellationToken ct)
     {
+        // a local object is verified and read where it is, without a copy (a CSV is memory-mapped)
+        if (artifacts.LocalPath(ContentHash.ObjectPath(entry.Hash)) is { } local && (TableFiles.IsParquet(entry.Path) || entry.Path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (await ContentHash.OfFileAsync(local, ct) != entry.Hash)
+            {
+                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
+            }
+            return TableFiles.IsParquet(entry.Path) ? ParquetTableReader.Read(local, kinds, ct) : Read(local, entry.Path, kinds, ct);
+        }
         var folder = Directory.CreateTempSubdirectory("kiln-table-").FullName;
         try
         {

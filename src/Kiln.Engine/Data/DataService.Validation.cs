@@ -85,7 +85,12 @@ public sealed partial class DataService
         foreach (var entry in tables)
         {
             var table = await ReadTableAsync(entry, kinds, ct);
-            var profile = kinds.Count == 0 ? await ProfileEntryAsync(entry, ct) : TableProfile.Compute(table);
+            // the profile kept since the add serves unless the schema made the reader type a column otherwise
+            var profile = await ProfileEntryAsync(entry, ct);
+            if (table.Columns.Any(c => profile.Columns.FirstOrDefault(p => p.Name == c.Name)?.Kind != c.Kind))
+            {
+                profile = TableProfile.Compute(table);
+            }
             var referenceEntry = references.FirstOrDefault(r => r.Path == entry.Path) ?? (tables.Count == 1 && references.Count == 1 ? references[0] : null);
             var reference = referenceEntry is null ? null : await ProfileEntryAsync(referenceEntry, ct);
             if (against is not null && referenceEntry is null)

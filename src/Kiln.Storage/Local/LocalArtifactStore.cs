@@ -66,6 +66,8 @@ public sealed class LocalArtifactStore : IArtifactStore
         return Directory.Exists(full) ? throw KilnException.Invalid($"Cannot write artifact '{path}': a directory of that name exists.") : full;
     });
 
+    public string? LocalPath(string path) => Resolve(path, allowRoot: false) is var full && File.Exists(full) ? full : null;
+
     public Task TouchAsync(string path, CancellationToken ct = default)
     {
         var full = Resolve(path, allowRoot: false);
