@@ -230,9 +230,9 @@ internal static partial class DataCommand
         command.SetAction(async (parse, ct) =>
         {
             var minutes = parse.GetValue(grace);
-            if (minutes < 0)
+            if (!(minutes >= 0 && minutes <= DataService.MaxGrace.TotalMinutes))
             {
-                throw KilnException.Invalid($"--grace-minutes is {minutes}; it must be 0 or more.");
+                throw KilnException.Invalid($"--grace-minutes is {minutes}; it must be between 0 and {DataService.MaxGrace.TotalMinutes:0} (ten years).");
             }
             await using var kiln = await OpenAsync(parse, ct);
             var report = await kiln.Get<DataService>().CollectGarbageAsync(TimeSpan.FromMinutes(minutes), parse.GetValue(dryRun), ct);

@@ -57,11 +57,18 @@ public sealed partial class KilnClient
             throw Http.RestChannel.ToException(response, await response.Content.ReadAsByteArrayAsync(ct));
         }
         var temporary = destination + ".kiln-partial";
-        await using (var file = File.Create(temporary))
+        try
         {
-            await response.Content.CopyToAsync(file, ct);
+            await using (var file = File.Create(temporary))
+            {
+                await response.Content.CopyToAsync(file, ct);
+            }
+            File.Move(temporary, destination, overwrite: true);
         }
-        File.Move(temporary, destination, overwrite: true);
+        finally
+        {
+            File.Delete(temporary); // nothing half-written is left behind (a no-op once moved)
+        }
     }
 
     /// <summary>Sets a tag on a version.</summary>

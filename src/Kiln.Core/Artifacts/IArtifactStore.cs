@@ -23,9 +23,10 @@ public interface IArtifactStore
 
     /// <summary>
     /// Marks an existing file as just used (its modification time set to now), so garbage collection's grace period
-    /// spares content a writer is about to reference again; stores that cannot do it ignore the call.
+    /// spares content a writer is about to reference again; false when the file is gone (write it again). Stores that
+    /// cannot touch answer true.
     /// </summary>
-    Task TouchAsync(string path, CancellationToken ct = default) => Task.CompletedTask;
+    Task<bool> TouchAsync(string path, CancellationToken ct = default) => Task.FromResult(true);
 
     /// <summary>The file's path on this machine when the store keeps files locally (so a reader can map it in place), else null.</summary>
     string? LocalPath(string path) => null;

@@ -15,6 +15,13 @@ public sealed partial class DataService
     /// <summary>Sets a tag on a version.</summary>
     public async Task TagAsync(string dataset, string version, string key, string value, CancellationToken ct = default)
     {
+        CheckTag(key, value);
+        await store.SetTagAsync(dataset, version, key, value, ct);
+    }
+
+    /// <summary>Throws for a tag that cannot be kept (so an add can check its tags before it stores anything).</summary>
+    public static void CheckTag(string key, string value)
+    {
         if (string.IsNullOrWhiteSpace(key) || key.Length > 250 || key.Any(char.IsControl))
         {
             throw KilnException.Invalid($"Invalid tag key '{key}': use 1 to 250 printable characters, e.g. stage=approved.");
@@ -23,8 +30,10 @@ public sealed partial class DataService
         {
             throw KilnException.Invalid($"The value of tag '{key}' has {value.Length} characters; at most 5,000 are kept.");
         }
-        await store.SetTagAsync(dataset, version, key, value, ct);
     }
+
+    /// <summary>The longest grace period gc takes (ten years), so a huge one is not an overflow.</summary>
+    public static readonly TimeSpan MaxGrace = TimeSpan.FromDays(3650);
 
     /// <summary>Deletes a tag from a version.</summary>
     public Task UntagAsync(string dataset, string version, string key, CancellationToken ct = default) => store.DeleteTagAsync(dataset, version, key, ct);
@@ -58,11 +67,22 @@ public sealed partial class DataService
                 }
             }
         }
-        var cutoff = time.GetUtcNow().Add(-grace).ToUnixTimeMilliseconds();
+        var cutoff = time.GetUtcNow().Add(-(grace > MaxGrace ? MaxGrace : grace)).ToUnixTimeMilliseconds();
         var (deleted, bytes, recent) = (0, 0L, 0);
+        var fresh = new Dictionary<string, Dictionary<string, long?>>(StringComparer.Ordinal);
+        async Task<long?> ModifiedNowAsync(string path)
+        {
+            // read again right before deleting: an add may have touched it since the listing
+            var folder = path[..path.LastIndexOf('/')];
+            if (!fresh.TryGetValue(folder, out var times))
+            {
+                fresh[folder] = times = (await artifacts.ListAsync(folder, ct)).ToDictionary(e => e.Path, e => e.Modified, StringComparer.Ordinal);
+            }
+            return times.GetValueOrDefault(path);
+        }
         foreach (var entry in objects.Where(o => !referenced.Contains(o.Path)))
         {
-            if (entry.Modified is not { } modified || modified > cutoff)
+            if (entry.Modified is not { } modified || modified > cutoff || (!dryRun && (await ModifiedNowAsync(entry.Path) ?? long.MaxValue) > cutoff))
             {
                 recent++;
                 continue;

@@ -104,7 +104,7 @@ public sealed partial class DataService
             }
             if (entries[i].Size == 0)
             {
-                throw KilnException.Invalid($"The table '{relative}' is empty: a CSV needs at least a header line; nothing was stored.");
+                throw KilnException.Invalid($"The table '{relative}' is empty (0 bytes): a CSV needs at least a header line, a Parquet file its footer; nothing was stored.");
             }
             var table = await Task.Run(() => Read(full, relative, null, ct), ct);
             profiles.Add((entries[i].Hash, TableProfile.Compute(table)));

@@ -18,8 +18,25 @@ public sealed partial class DataService
         {
             throw KilnException.Invalid($"{version.Dataset} {version.VersionId} holds no CSV or Parquet table: there is no schema to infer.");
         }
-        var merged = profiles.Select(p => p.Profile).Aggregate((a, b) => a.Merge(b));
-        return SchemaInference.Infer(merged);
+        TableProfile merged;
+        try
+        {
+            merged = profiles.Select(p => p.Profile).Aggregate((a, b) => a.Merge(b));
+        }
+        catch (ArgumentException e)
+        {
+            throw KilnException.Invalid($"The tables of {version.Dataset} {version.VersionId} disagree, so one schema cannot describe them: {e.Message}");
+        }
+        var schema = SchemaInference.Infer(merged);
+        // a column only some tables have is optional, its missing share not checked
+        foreach (var (name, rule) in schema.Columns)
+        {
+            if (profiles.Any(p => p.Profile.Columns.All(c => c.Name != name)))
+            {
+                (rule.Required, rule.MaxMissing) = (false, null);
+            }
+        }
+        return schema;
     }
 
     /// <summary>Saves a schema version for a dataset (checked first: an invalid schema is an error naming the line, and nothing is saved).</summary>
@@ -93,6 +110,12 @@ public sealed partial class DataService
             }
             var referenceEntry = references.FirstOrDefault(r => r.Path == entry.Path) ?? (tables.Count == 1 && references.Count == 1 ? references[0] : null);
             var reference = referenceEntry is null ? null : await ProfileEntryAsync(referenceEntry, ct);
+            if (reference is not null && referenceEntry is not null && kinds.Count > 0
+                && reference.Columns.Any(c => kinds.TryGetValue(c.Name, out var kind) && kind != c.Kind))
+            {
+                // the schema types a column otherwise than the reader did: compare like with like
+                reference = TableProfile.Compute(await ReadTableAsync(referenceEntry, kinds, ct));
+            }
             if (against is not null && referenceEntry is null)
             {
                 anomalies.Add(new Anomaly("warning", "missing_table", entry.Path, null, $"{against.VersionId} has no table '{entry.Path}' to compare with."));

@@ -32,10 +32,13 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         var remember = new System.Collections.Concurrent.ConcurrentBag<(string, long, long, string)>();
         var listings = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<HashSet<string>>>(StringComparer.Ordinal);
         var packs = await ObjectPacks.LoadAsync(artifacts, ct);
+        var touched = new System.Collections.Concurrent.ConcurrentDictionary<string, Task<bool>>(StringComparer.Ordinal);
+        Task<bool> TouchOnceAsync(string where, CancellationToken token) => touched.GetOrAdd(where, w => artifacts.TouchAsync(w, token));
         async Task<bool> StoredAsync(string hash, CancellationToken token) => packs.Contains(hash) || await ExistsAsync(ContentHash.ObjectPath(hash), listings, token);
         var entries = new ManifestEntry[files.Count];
         var isNew = new bool[files.Count];
         var smallBytes = new byte[]?[files.Count]; // small files' content, read once: hashed, then packed if new
+        var stamps = new long[files.Count];
         var kept = 0L;
         var (done, total) = (0, files.Count * 2);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount), CancellationToken = ct };
@@ -44,11 +47,12 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
             var (full, relative) = files[i];
             var info = new FileInfo(full);
             var (size, modified) = (info.Length, info.LastWriteTimeUtc.Ticks);
+            stamps[i] = modified;
             // the stat cache: a file with the same path, size and modification time is not hashed again
             var hash = cache.TryGetValue(full, out var cached) && cached.Size == size && cached.Modified == modified ? cached.Hash : null;
             if (hash is not null && !await StoredAsync(hash, token))
             {
-                hash = null; // a cached hash is trusted only for content already stored: a new object is always hashed as read
+                hash = null; // a cached hash is trusted only for content already stored
             }
             if (hash is null && size <= ObjectPacks.MaxPackedSize && Interlocked.Add(ref kept, size) <= MaxKeptBytes)
             {
@@ -69,7 +73,8 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
                     remember.Add((full, size, modified, hash));
                 }
             }
-            isNew[i] = !await StoredAsync(hash, token);
+            // stored already: touched now (not after profiling), so a gc running meanwhile spares it; gone since: store it again
+            isNew[i] = !await StoredAsync(hash, token) || !await TouchOnceAsync(packs.PackOf(hash) ?? ContentHash.ObjectPath(hash), token);
             entries[i] = new ManifestEntry(relative, hash, size);
             progress?.Report((Interlocked.Increment(ref done), total));
         });
@@ -86,35 +91,50 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
                 .DistinctBy(i => entries[i].Hash).ToList();
             if (small.Count >= ObjectPacks.MinPackedCount)
             {
-                var packed = new List<(string, byte[])>(small.Count);
+                // packs of at most 64 MiB each, built one at a time (memory stays bounded however many files there are)
+                var packed = new List<(string, byte[])>();
+                var packedBytes = 0L;
                 foreach (var i in small)
                 {
-                    packed.Add((entries[i].Hash, smallBytes[i] ?? await ReadVerifiedAsync(files[i].Full, entries[i].Hash, ct)));
+                    var bytes = smallBytes[i] ?? await ReadVerifiedAsync(files[i].Full, entries[i].Hash, ct);
+                    smallBytes[i] = null;
+                    packed.Add((entries[i].Hash, bytes));
+                    packedBytes += bytes.Length;
                     written[ContentHash.ObjectPath(entries[i].Hash)] = true;
+                    if (packedBytes >= ObjectPacks.MaxPackBytes)
+                    {
+                        await ObjectPacks.AddAsync(batch, packed, ct);
+                        (stored, packed, packedBytes) = (stored + packed.Count, [], 0);
+                    }
                 }
-                await ObjectPacks.AddAsync(batch, packed, ct);
-                stored += packed.Count;
+                if (packed.Count > 0)
+                {
+                    await ObjectPacks.AddAsync(batch, packed, ct);
+                    stored += packed.Count;
+                }
             }
-            var touchedPacks = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
             await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), parallel, async (i, token) =>
             {
                 var objectPath = ContentHash.ObjectPath(entries[i].Hash);
                 if (isNew[i] && written.TryAdd(objectPath, true)) // two files with one content: stored once
                 {
-                    await batch.AddFileAsync(objectPath, files[i].Full, link, token);
-                    Interlocked.Increment(ref stored);
-                }
-                else if (!isNew[i])
-                {
-                    // referenced again: garbage collection's grace period restarts (for a packed object, its pack's)
-                    var where = packs.PackOf(entries[i].Hash) ?? objectPath;
-                    if (touchedPacks.TryAdd(where, true))
+                    if (await batch.AddFileAsync(objectPath, files[i].Full, link, token) == FileLinkMode.Hardlink)
                     {
-                        await artifacts.TouchAsync(where, token);
+                        stamps[i] = -1; // the object is the file itself (its time now the add's): nothing to compare
                     }
+                    Interlocked.Increment(ref stored);
                 }
                 progress?.Report((Interlocked.Increment(ref done), total));
             });
+            // a file rewritten since it was hashed would be stored under a hash that is not its content's: refuse it
+            foreach (var i in Enumerable.Range(0, files.Count).Where(i => isNew[i] && stamps[i] >= 0))
+            {
+                var info = new FileInfo(files[i].Full);
+                if (!info.Exists || info.Length != entries[i].Size || info.LastWriteTimeUtc.Ticks != stamps[i])
+                {
+                    throw KilnException.InvalidState($"'{files[i].Relative}' changed while it was being added; nothing was recorded. Add it again once it is written.");
+                }
+            }
             foreach (var (hash, profile) in profiles)
             {
                 await batch.AddAsync(ProfilePath(hash), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(profile.ToJson(indented: false))), ct);
@@ -165,10 +185,32 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
             {
                 throw KilnException.Invalid($"The manifest of {version.VersionId} names '{entry.Path}', which is outside the target folder; nothing was written for it.");
             }
+            RefuseLinkedFolders(root, relative, entry.Path);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             await CopyObjectAsync(entry, destination, ct);
         }
         return files.Count;
+    }
+
+    /// <summary>
+    /// Refuses to write through a symbolic link already in the target folder (a folder of the path, or the file itself),
+    /// which could point outside it.
+    /// </summary>
+    private static void RefuseLinkedFolders(string root, string relative, string manifestPath)
+    {
+        var current = root;
+        foreach (var part in relative.Split('/'))
+        {
+            current = Path.Combine(current, part);
+            var info = new FileInfo(current);
+            if (info.Exists || Directory.Exists(current))
+            {
+                if ((File.GetAttributes(current) & FileAttributes.ReparsePoint) != 0)
+                {
+                    throw KilnException.Invalid($"'{manifestPath}' would be written through the symbolic link {current}, which may point outside the target folder; remove the link or get into an empty folder.");
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ internal sealed class ObjectPacks
     /// <summary>Files at most this large are packed when an add has many of them.</summary>
     public const long MaxPackedSize = 256 * 1024;
 
+    /// <summary>A pack is closed once it holds this many bytes; an add with more small files writes several.</summary>
+    public const long MaxPackBytes = 64L << 20;
+
     /// <summary>An add packs its small new objects when it has at least this many.</summary>
     public const int MinPackedCount = 64;
 

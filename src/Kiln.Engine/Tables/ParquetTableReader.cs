@@ -29,7 +29,7 @@ public static class ParquetTableReader
         {
             reader = await ParquetReader.CreateAsync(path, cancellationToken: ct);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is not (OperationCanceledException or KilnException or OutOfMemoryException))
         {
             throw KilnException.Invalid($"'{path}' is not a readable Parquet file ({e.Message}). Check that the file is complete and was written as Parquet.");
         }
@@ -67,7 +67,7 @@ public static class ParquetTableReader
                     }
                 }, ct)));
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException or ArgumentException)
+            catch (Exception e) when (e is not (OperationCanceledException or KilnException or OutOfMemoryException))
             {
                 throw KilnException.Invalid($"'{path}' is corrupt or not readable as Parquet ({e.Message}). Check that the file is complete.");
             }

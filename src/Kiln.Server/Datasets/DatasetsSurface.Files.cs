@@ -25,6 +25,21 @@ public sealed partial class DatasetsSurface
             {
                 throw KilnException.Invalid($"The upload is {context.Request.ContentLength:N0} bytes; at most {MaxUploadBytes:N0} are accepted per request.");
             }
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxUploadBytes; // the server's 16 MiB default is for JSON requests, not data files
+            }
+            var tags = new List<(string Key, string Value)>();
+            foreach (var tag in context.Request.Query["tag"])
+            {
+                var equals = tag?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+                if (equals <= 0)
+                {
+                    throw KilnException.Invalid($"Invalid tag '{tag}': write tag=KEY=VALUE.");
+                }
+                tags.Add((tag![..equals], tag[(equals + 1)..]));
+                DataService.CheckTag(tags[^1].Key, tags[^1].Value); // before anything is stored
+            }
             var folder = Directory.CreateTempSubdirectory("kiln-upload-").FullName;
             try
             {
@@ -36,14 +51,9 @@ public sealed partial class DatasetsSurface
                 var data = context.RequestServices.GetRequiredService<DataService>();
                 var user = context.User.Identity?.Name is { Length: > 0 } u ? u : "api";
                 var (version, created, stored) = await data.AddAsync(name, path, context.Request.Query["message"].ToString(), user, null, context.RequestAborted);
-                foreach (var tag in context.Request.Query["tag"])
+                foreach (var (key, value) in tags)
                 {
-                    var equals = tag?.IndexOf('=', StringComparison.Ordinal) ?? -1;
-                    if (equals <= 0)
-                    {
-                        throw KilnException.Invalid($"Invalid tag '{tag}': write tag=KEY=VALUE.");
-                    }
-                    await data.TagAsync(name, version.VersionId, tag![..equals], tag[(equals + 1)..], context.RequestAborted);
+                    await data.TagAsync(name, version.VersionId, key, value, context.RequestAborted);
                 }
                 version = await data.GetVersionAsync(name, version.VersionId, context.RequestAborted);
                 context.Response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
@@ -92,9 +102,9 @@ public sealed partial class DatasetsSurface
         app.MapJson<DataService>(Root + "/gc", Post, async (call, data) =>
         {
             var minutes = call.Request.Int64("grace_minutes") ?? 60;
-            if (minutes < 0)
+            if (minutes < 0 || minutes > DataService.MaxGrace.TotalMinutes)
             {
-                throw KilnException.Invalid($"grace_minutes is {minutes}; it must be 0 or more.");
+                throw KilnException.Invalid($"grace_minutes is {minutes}; it must be between 0 and {DataService.MaxGrace.TotalMinutes:0} (ten years).");
             }
             var dryRun = call.Request.Body is { } body && body.TryGetProperty("dry_run", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.True;
             var report = await data.CollectGarbageAsync(TimeSpan.FromMinutes(minutes), dryRun, call.Ct);

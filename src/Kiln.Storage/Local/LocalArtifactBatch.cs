@@ -6,7 +6,7 @@ namespace Kiln.Storage.Local;
 /// <summary>
 /// A batch of local artifact writes: each file goes to the staging folder (same filesystem as the root) without its own
 /// fsync; <see cref="CommitAsync"/> makes them durable (a few by fsync each, many by one syncfs of the filesystem), then
-/// renames every file into place. A crash before commit leaves only staging files, removed later; after, every file is whole.
+/// renames every file into place and makes the renames durable (each folder fsynced, or a second syncfs). A crash before commit leaves only staging files, removed later; after, every file is whole.
 /// Files can be cloned (FICLONE) or hard-linked instead of copied.
 /// </summary>
 internal sealed partial class LocalArtifactBatch(string staging, Func<string, string> resolve) : IArtifactBatch
@@ -30,8 +30,10 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
         var (temp, _) = Stage(path);
         if (mode == FileLinkMode.Hardlink && OperatingSystem.IsLinux() && Link(sourceFile, temp) == 0)
         {
-            // one inode for the object and the user's file: protect it from edits in place, as DVC does
+            // one inode for the object and the user's file: protect it from edits in place, as DVC does, and date it now, so
+            // neither the staging clean-up nor gc's grace period takes a fresh object for an old one
             File.SetUnixFileMode(temp, File.GetUnixFileMode(temp) & ~(UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
+            File.SetLastWriteTimeUtc(temp, DateTime.UtcNow);
             return FileLinkMode.Hardlink;
         }
         await using (var source = new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan))
@@ -82,7 +84,14 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
         }
         if (many)
         {
-            Sync(staged[0].Full); // and the renames (a few renames reach the journal with the caller's next fsync)
+            Sync(staged[0].Full); // and the renames
+        }
+        else
+        {
+            foreach (var folder in staged.Select(f => Path.GetDirectoryName(f.Full)!).Distinct(StringComparer.Ordinal))
+            {
+                SyncDirectory(folder); // the renames: each folder's entries
+            }
         }
         return Task.CompletedTask;
     }
@@ -127,6 +136,30 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
             RandomAccess.FlushToDisk(handle);
         }
     }
+
+    /// <summary>fsync of a directory (Linux; elsewhere nothing), so renames into it are durable.</summary>
+    private static void SyncDirectory(string folder)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var fd = Open(folder, 0); // O_RDONLY opens a directory too (O_DIRECTORY's value differs between architectures)
+        if (fd >= 0)
+        {
+            _ = FSync(fd);
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncFs(int fd);

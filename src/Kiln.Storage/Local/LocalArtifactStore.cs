@@ -68,18 +68,26 @@ public sealed class LocalArtifactStore : IArtifactStore
 
     public string? LocalPath(string path) => Resolve(path, allowRoot: false) is var full && File.Exists(full) ? full : null;
 
-    public Task TouchAsync(string path, CancellationToken ct = default)
+    public Task<bool> TouchAsync(string path, CancellationToken ct = default)
     {
         var full = Resolve(path, allowRoot: false);
+        if (!File.Exists(full))
+        {
+            return Task.FromResult(false);
+        }
         try
         {
             File.SetLastWriteTimeUtc(full, DateTime.UtcNow);
         }
         catch (FileNotFoundException)
         {
-            // deleted meanwhile: the caller writes it again
+            return Task.FromResult(false); // deleted meanwhile: the caller writes it again
         }
-        return Task.CompletedTask;
+        catch (UnauthorizedAccessException)
+        {
+            // another user's file in a shared store: it exists, its time cannot be refreshed by us
+        }
+        return Task.FromResult(true);
     }
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken ct = default)

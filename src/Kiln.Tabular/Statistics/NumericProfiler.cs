@@ -195,7 +195,8 @@ internal static class NumericProfiler
                 Integral = integral,
             };
             var distinct = sketch.Estimate();
-            if (distinct < ExactDistinctBelow)
+            // exact where it decides something: few values, or whole numbers that may all differ (a key)
+            if (distinct < ExactDistinctBelow || (integral && distinct >= 0.9 * n))
             {
                 distinct = ExactDistinct(values);
             }
@@ -207,10 +208,10 @@ internal static class NumericProfiler
         }
     }
 
-    /// <summary>The exact distinct count of a column with few distinct values: an open-addressing set of the values' bits (-0.0 as 0.0).</summary>
+    /// <summary>The exact distinct count: an open-addressing set of the values' bits (-0.0 as 0.0), at least twice as large as the values.</summary>
     private static long ExactDistinct(ReadOnlySpan<double> values)
     {
-        var capacity = 1 << 15; // twice the most distinct values this is used for, a power of two
+        var capacity = (int)Math.Min(1 << 30, Math.Max(1 << 15, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)values.Length * 2)));
         var slots = new ulong[capacity];
         var used = new bool[capacity];
         var count = 0L;
@@ -231,10 +232,7 @@ internal static class NumericProfiler
             if (!used[slot])
             {
                 (used[slot], slots[slot]) = (true, bits);
-                if (++count >= capacity / 2)
-                {
-                    return count; // more than the sketch said: its estimate stands
-                }
+                count++;
             }
         }
         return count;

@@ -75,5 +75,19 @@ public sealed class DatasetQualityClientTests : ClientTestBase
         var garbage = await Client.CollectDatasetGarbageAsync(dryRun: true);
         Assert.Equal((0, garbage.Objects), (garbage.Deleted, garbage.Referenced));
         Assert.Contains("\"change\":\"changed\"", await Client.DiffDatasetVersionsAsync("loans", first.VersionId));
+
+        // a data file larger than the server's 16 MiB limit for JSON requests uploads and downloads whole
+        var big = Path.Combine(Server.Directory, "big.bin");
+        var bytes = new byte[24 << 20];
+        new Random(2).NextBytes(bytes);
+        await File.WriteAllBytesAsync(big, bytes);
+        var (large, _) = await Client.AddDatasetVersionAsync("blobs", big);
+        Assert.Equal(bytes.LongLength, large.TotalBytes);
+        await Client.DownloadDatasetFileAsync("blobs", "latest", "big.bin", Path.Combine(Server.Directory, "big-back.bin"));
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(Server.Directory, "big-back.bin")));
+        // a bad tag is refused before anything is stored
+        Assert.Contains("Invalid tag key", (await Assert.ThrowsAsync<KilnException>(() =>
+            Client.AddDatasetVersionAsync("tagged", big, tags: new Dictionary<string, string> { [" "] = "x" }))).Message);
+        Assert.DoesNotContain(await Client.ListDatasetsAsync(), d => d.Name == "tagged");
     }
 }

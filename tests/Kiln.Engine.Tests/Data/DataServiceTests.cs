@@ -72,6 +72,17 @@ public sealed class DataServiceTests : KilnHostTest
         Assert.Contains("'nested/b.txt'", e.Message);
         Assert.Contains("corrupt", e.Message);
         Assert.Empty(Directory.GetFiles(Path.Combine(Dir, "out2"), "*.kiln-partial", SearchOption.AllDirectories));
+
+        // a symbolic link planted in the target folder is never written through
+        var trap = Path.Combine(Dir, "out3");
+        var outside = Path.Combine(Dir, "outside");
+        Directory.CreateDirectory(trap);
+        Directory.CreateDirectory(outside);
+        Directory.CreateSymbolicLink(Path.Combine(trap, "nested"), outside);
+        File.WriteAllText(Path.Combine(Artifacts.Root, ContentHash.ObjectPath(entry.Hash)), "bee"); // repaired
+        var linked = await Assert.ThrowsAsync<KilnException>(() => Data.GetAsync(version, trap));
+        Assert.Contains("symbolic link", linked.Message);
+        Assert.Empty(Directory.GetFiles(outside));
     }
 
     [Fact]

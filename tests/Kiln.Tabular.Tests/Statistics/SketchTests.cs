@@ -101,6 +101,9 @@ public sealed class SketchTests
         Assert.Equal(values.Length, profile.Numeric.Histogram.Counts.Sum());
         Assert.InRange(profile.DistinctEstimate, sorted.Distinct().Count() * 0.95, sorted.Distinct().Count() * 1.05);
         Assert.Equal(12, ColumnProfile.Compute(new Float64Column("small", [.. Enumerable.Range(0, 1000).Select(i => (double)(i % 12))])).DistinctEstimate);
+        // whole numbers that may all differ (a key) are counted exactly, so a key is told from a near-key
+        Assert.Equal(50_000, ColumnProfile.Compute(new Float64Column("id", [.. Enumerable.Range(0, 50_000).Select(i => (double)i)])).DistinctEstimate);
+        Assert.Equal(49_999, ColumnProfile.Compute(new Float64Column("id", [.. Enumerable.Range(0, 50_000).Select(i => (double)Math.Max(i, 1))])).DistinctEstimate);
     }
 
     [Fact]

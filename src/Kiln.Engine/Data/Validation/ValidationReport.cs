@@ -71,6 +71,10 @@ public static class ValidationReport
     private static string Chart(Distribution d)
     {
         var bins = Math.Min(d.Labels.Count, 20);
+        if (bins == 0)
+        {
+            return "<p>No values on either side.</p>";
+        }
         const int height = 120, barWidth = 9, gap = 6, top = 6, labelSpace = 60;
         var width = Math.Max(160, bins * ((2 * barWidth) + gap));
         var max = Math.Max(1e-9, Enumerable.Range(0, bins).Max(i => Math.Max(d.Reference[i], d.Current[i])));

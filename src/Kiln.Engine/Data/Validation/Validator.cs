@@ -159,8 +159,16 @@ public static class Validator
         }
         if (rule.Pattern is { } pattern)
         {
-            var regex = new Regex($"^(?:{pattern})$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            var failing = counts.Where(kv => !regex.IsMatch(kv.Key)).ToList();
+            var regex = new Regex($"\\A(?:{pattern})\\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            List<KeyValuePair<string, long>> failing;
+            try
+            {
+                failing = [.. counts.Where(kv => !regex.IsMatch(kv.Key))];
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                throw Core.Errors.KilnException.Invalid($"The pattern /{pattern}/ took over a second on one value: simplify it (nested repetition backtracks).");
+            }
             if (failing.Count > 0)
             {
                 var rows = failing.Sum(kv => kv.Value);

@@ -164,6 +164,19 @@ public sealed class DataValidationTests : KilnHostTest
     }
 
     [Fact]
+    public async Task A_version_of_two_different_tables_validates_against_itself()
+    {
+        var folder = Path.Combine(Dir, "two");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "customers.csv"), "customer,region\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{(i % 2 == 0 ? "north" : "south")}\n")));
+        File.WriteAllText(Path.Combine(folder, "orders.csv"), "order,amount\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{i * 1.5}\n")));
+        var (version, _, _) = await Data.AddAsync("shop", folder, null, "me");
+        var (result, _) = await Data.ValidateAsync(version, version, null, "me");
+        Assert.True(result.Passed, string.Join("; ", result.Anomalies.Select(a => a.Description)));
+        Assert.False(DatasetSchema.Parse((await Data.SchemasAsync("shop"))[0].Yaml, "t").Columns["region"].Required);
+    }
+
+    [Fact]
     public async Task Tags_are_set_listed_and_deleted()
     {
         var (version, _, _) = await Data.AddAsync("t", Loans("t1", 20), null, "me");
