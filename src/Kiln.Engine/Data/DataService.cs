@@ -11,9 +11,6 @@ namespace Kiln.Engine.Data;
 /// </summary>
 public sealed partial class DataService(IDataStore store, IArtifactStore artifacts, TimeProvider time)
 {
-    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private sealed record Manifest(int Format, IReadOnlyList<ManifestEntry> Files);
 
     /// <summary>
     /// Adds the file or folder at <paramref name="path"/> as a version of <paramref name="dataset"/>; identical content returns
@@ -80,7 +77,7 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         });
         // tables are read and profiled before anything is stored: a ragged CSV or a corrupt Parquet file stores nothing
         var profiles = await ProfileNewTablesAsync(files, entries, listings, ct);
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), ManifestJson);
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), DataJsonContext.Default.Manifest);
         var id = ContentHash.Of(manifest);
         var stored = 0;
         await using (var batch = artifacts.BeginBatch())
@@ -167,7 +164,7 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         {
             throw KilnException.InvalidState($"The manifest of {version.Dataset} {version.VersionId} is corrupt: its content no longer matches its hash.");
         }
-        return JsonSerializer.Deserialize<Manifest>(bytes.ToArray(), ManifestJson)!.Files;
+        return JsonSerializer.Deserialize(bytes.ToArray(), DataJsonContext.Default.Manifest)!.Files;
     }
 
     /// <summary>Writes a version's files under <paramref name="target"/>, verifying every file's hash; returns how many were written.</summary>

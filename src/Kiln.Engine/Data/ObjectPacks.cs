@@ -23,11 +23,6 @@ internal sealed class ObjectPacks
     public const int MinPackedCount = 64;
 
     private const string Folder = "packs/blake3";
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private sealed record PackIndex(int Format, string Pack, IReadOnlyList<PackedObject> Objects);
-
-    private sealed record PackedObject(string Hash, long Offset, long Length);
 
     private readonly Dictionary<string, (string Pack, long Offset, long Length)> _objects = new(StringComparer.Ordinal);
 
@@ -49,7 +44,7 @@ internal sealed class ObjectPacks
             PackIndex? parsed;
             await using (var stream = await artifacts.OpenReadAsync(index.Path, ct))
             {
-                parsed = await JsonSerializer.DeserializeAsync<PackIndex>(stream, Json, ct);
+                parsed = await JsonSerializer.DeserializeAsync(stream, DataJsonContext.Default.PackIndex, ct);
             }
             if (parsed is null || !byName.TryGetValue(parsed.Pack, out var pack))
             {
@@ -120,6 +115,6 @@ internal sealed class ObjectPacks
         var packPath = $"{Folder}/{hex}.pack";
         pack.Position = 0;
         await batch.AddAsync(packPath, pack, ct);
-        await batch.AddAsync($"{Folder}/{hex}.idx", new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new PackIndex(1, packPath, entries), Json)), ct);
+        await batch.AddAsync($"{Folder}/{hex}.idx", new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(new PackIndex(1, packPath, entries), DataJsonContext.Default.PackIndex)), ct);
     }
 }

@@ -57,6 +57,15 @@ public sealed class DataServiceTests : KilnHostTest
     }
 
     [Fact]
+    public async Task A_version_id_is_stable_across_releases()
+    {
+        // the manifest's bytes are hashed into the id: the same content must keep the id it had when this test was written
+        var folder = Folder(("t.csv", "a,b\n1,2\n"), ("sub/n.txt", "héllo \"q\"\n"));
+        var (version, _, _) = await Data.AddAsync("golden", folder, null, "me");
+        Assert.Equal("blake3:44701a8553e3ab86cb7d49f4c8b727789c5ae38865c967bca98f5a7778087a9f", version.VersionId);
+    }
+
+    [Fact]
     public async Task Get_writes_every_file_verified_and_names_a_corrupt_object()
     {
         var folder = Folder(("a.csv", "x\n1\n"), ("nested/b.txt", "bee"));
