@@ -41,11 +41,12 @@ internal sealed class ObjectPacks
         var byName = entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
         foreach (var index in entries.Where(e => e.Path.EndsWith(".idx", StringComparison.Ordinal)))
         {
-            PackIndex? parsed;
+            var bytes = new MemoryStream(checked((int)(index.Size ?? 0)));
             await using (var stream = await artifacts.OpenReadAsync(index.Path, ct))
             {
-                parsed = await JsonSerializer.DeserializeAsync(stream, DataJsonContext.Default.PackIndex, ct);
+                await stream.CopyToAsync(bytes, 1 << 20, ct);
             }
+            var parsed = JsonSerializer.Deserialize(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), DataJsonContext.Default.PackIndex);
             if (parsed is null || !byName.TryGetValue(parsed.Pack, out var pack))
             {
                 continue; // an index without its pack is not usable: its objects count as missing
