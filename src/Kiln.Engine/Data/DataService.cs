@@ -53,7 +53,7 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
             }
             if (hash is null && size <= ObjectPacks.MaxPackedSize && Interlocked.Add(ref kept, size) <= MaxKeptBytes)
             {
-                var bytes = await File.ReadAllBytesAsync(full, token);
+                var bytes = File.ReadAllBytes(full); // small: a synchronous read costs less than an asynchronous one
                 (hash, smallBytes[i]) = (ContentHash.Of(bytes), bytes);
                 size = bytes.Length;
                 if (time.GetUtcNow().UtcDateTime - info.LastWriteTimeUtc > TimeSpan.FromSeconds(2))

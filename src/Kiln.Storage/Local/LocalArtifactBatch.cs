@@ -70,11 +70,12 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
         }
         else
         {
-            foreach (var (temp, _) in staged)
+            // in parallel: the filesystem's journal can commit them together
+            Parallel.ForEach(staged, file =>
             {
-                using var handle = File.OpenHandle(temp, FileMode.Open, FileAccess.Read);
+                using var handle = File.OpenHandle(file.Temp, FileMode.Open, FileAccess.Read);
                 RandomAccess.FlushToDisk(handle);
-            }
+            });
         }
         foreach (var (temp, full) in staged)
         {
@@ -88,10 +89,7 @@ internal sealed partial class LocalArtifactBatch(string staging, Func<string, st
         }
         else
         {
-            foreach (var folder in staged.Select(f => Path.GetDirectoryName(f.Full)!).Distinct(StringComparer.Ordinal))
-            {
-                SyncDirectory(folder); // the renames: each folder's entries
-            }
+            Parallel.ForEach(staged.Select(f => Path.GetDirectoryName(f.Full)!).Distinct(StringComparer.Ordinal), SyncDirectory); // the renames
         }
         return Task.CompletedTask;
     }
