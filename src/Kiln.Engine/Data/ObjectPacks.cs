@@ -46,7 +46,7 @@ internal sealed class ObjectPacks
             {
                 await stream.CopyToAsync(bytes, 1 << 20, ct);
             }
-            var parsed = JsonSerializer.Deserialize(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), DataJsonContext.Default.PackIndex);
+            var parsed = ParseIndex(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
             if (parsed is null || !byName.TryGetValue(parsed.Pack, out var pack))
             {
                 continue; // an index without its pack is not usable: its objects count as missing
@@ -58,6 +58,77 @@ internal sealed class ObjectPacks
             packs.Packs.Add((pack, index.Path, [.. parsed.Objects.Select(o => o.Hash)]));
         }
         return packs;
+    }
+
+    /// <summary>
+    /// Reads an index (the JSON <see cref="DataJsonContext"/> writes for a <see cref="PackIndex"/>) with a reader rather
+    /// than the serializer, whose start-up cost a short command would feel; unknown properties are skipped.
+    /// </summary>
+    internal static PackIndex ParseIndex(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return ReadIndex(json);
+        }
+        catch (JsonException e)
+        {
+            throw KilnException.InvalidState($"A pack index of the dataset store is not valid JSON ({e.Message}): it is corrupt.");
+        }
+    }
+
+    private static PackIndex ReadIndex(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        var (format, pack, objects) = (0, "", new List<PackedObject>());
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("format"u8))
+            {
+                reader.Read();
+                format = reader.GetInt32();
+            }
+            else if (reader.ValueTextEquals("pack"u8))
+            {
+                reader.Read();
+                pack = reader.GetString() ?? "";
+            }
+            else if (reader.ValueTextEquals("objects"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var (hash, offset, length) = ("", 0L, 0L);
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var name = reader.ValueTextEquals("hash"u8) ? 0 : reader.ValueTextEquals("offset"u8) ? 1 : reader.ValueTextEquals("length"u8) ? 2 : 3;
+                        reader.Read();
+                        switch (name)
+                        {
+                            case 0: hash = reader.GetString() ?? ""; break;
+                            case 1: offset = reader.GetInt64(); break;
+                            case 2: length = reader.GetInt64(); break;
+                            default: reader.Skip(); break;
+                        }
+                    }
+                    objects.Add(new PackedObject(hash, offset, length));
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return new PackIndex(format, pack, objects);
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType token)
+    {
+        if (!reader.Read() || reader.TokenType != token)
+        {
+            throw KilnException.InvalidState($"A pack index of the dataset store is not valid JSON (expected {token}): it is corrupt.");
+        }
     }
 
     /// <summary>Whether an object is in a pack.</summary>

@@ -1,3 +1,4 @@
+using Kiln.Core.Data;
 using Kiln.Core.Errors;
 using Kiln.Engine.Data;
 using Kiln.Testing;
@@ -63,6 +64,9 @@ public sealed class DataServiceTests : KilnHostTest
         var folder = Folder(("t.csv", "a,b\n1,2\n"), ("sub/n.txt", "héllo \"q\"\n"));
         var (version, _, _) = await Data.AddAsync("golden", folder, null, "me");
         Assert.Equal("blake3:44701a8553e3ab86cb7d49f4c8b727789c5ae38865c967bca98f5a7778087a9f", version.VersionId);
+        // written directly or by the serializer, a manifest is the same bytes, awkward paths included
+        ManifestEntry[] entries = [new("a b/é+<&>'\"`\\.csv", "blake3:00", 0), new("x", "blake3:ff", long.MaxValue)];
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Manifest(1, entries), DataJsonContext.Default.Manifest), DataService.ManifestBytes(entries));
     }
 
     [Fact]

@@ -54,6 +54,17 @@ public sealed class ObjectPackTests : KilnHostTest
     }
 
     [Fact]
+    public void An_index_reads_back_what_the_serializer_wrote()
+    {
+        var index = new PackIndex(1, "packs/blake3/ab.pack", [new PackedObject("blake3:01", 0, 5), new PackedObject("blake3:02", 5, long.MaxValue)]);
+        var parsed = ObjectPacks.ParseIndex(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(index, DataJsonContext.Default.PackIndex));
+        Assert.Equal((index.Format, index.Pack), (parsed.Format, parsed.Pack));
+        Assert.Equal(index.Objects, parsed.Objects);
+        Assert.Equal("packs/x.pack", ObjectPacks.ParseIndex("{\"later\":{\"a\":[1]},\"pack\":\"packs/x.pack\",\"format\":2,\"objects\":[]}"u8).Pack);
+        Assert.Throws<KilnException>(() => ObjectPacks.ParseIndex("[1]"u8));
+    }
+
+    [Fact]
     public async Task Gc_deletes_a_pack_no_version_references_and_keeps_the_rest()
     {
         var (version, _, _) = await Data.AddAsync("kept", ManySmallFiles("a", 100), null, "me");

@@ -109,14 +109,28 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
     public Task RememberHashesAsync(IReadOnlyList<(string Path, long Size, long Modified, string Hash)> files, CancellationToken ct = default) =>
         files.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.Command(transaction,
-                "INSERT INTO data_hash_cache (path, size, modified, hash) VALUES (@p, @s, @m, @h) ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified, hash = excluded.hash");
-            var (p, s, m, h) = (command.Add("p", ""), command.Add("s", 0L), command.Add("m", 0L), command.Add("h", ""));
-            foreach (var file in files)
+            // every file in one statement: the rows travel as one JSON array the database unpacks (json_each / jsonb)
+            var rows = new System.Buffers.ArrayBufferWriter<byte>(files.Count * 160);
+            using (var json = new System.Text.Json.Utf8JsonWriter(rows))
             {
-                (p.Value, s.Value, m.Value, h.Value) = (file.Path, file.Size, file.Modified, file.Hash);
-                await command.ExecuteNonQueryAsync(ct);
+                json.WriteStartArray();
+                foreach (var file in files)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(file.Path);
+                    json.WriteNumberValue(file.Size);
+                    json.WriteNumberValue(file.Modified);
+                    json.WriteStringValue(file.Hash);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
             }
+            var select = dialect.Name == "postgresql"
+                ? "SELECT r->>0, (r->>1)::bigint, (r->>2)::bigint, r->>3 FROM jsonb_array_elements(CAST(@rows AS jsonb)) r"
+                : "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]') FROM json_each(@rows) WHERE true";
+            await connection.ExecuteAsync(transaction,
+                $"INSERT INTO data_hash_cache (path, size, modified, hash) {select} ON CONFLICT (path) DO UPDATE SET size = excluded.size, modified = excluded.modified, hash = excluded.hash",
+                ct, ("rows", System.Text.Encoding.UTF8.GetString(rows.WrittenSpan)));
             return 0;
         }, ct);
 

@@ -285,6 +285,20 @@ public abstract class TrackingStoreContract : IAsyncLifetime
         Assert.Equal(ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<KilnException>(() => data.GetValidationAsync("v9"))).Code);
     }
 
+    [Fact]
+    public async Task The_stat_cache_keeps_many_files_in_one_write_and_updates_them()
+    {
+        var data = Metadata.Data;
+        var files = Enumerable.Range(0, 1500).Select(i => ($"/data/loans/part-{i:0000}/ré \"q\".csv", (long)i, 638_700_000_000_000_000L + i, $"blake3:{i:x4}")).ToList();
+        await data.RememberHashesAsync(files);
+        await data.RememberHashesAsync([("/data/other/x.csv", 1, 2, "blake3:aa")]);
+        var cached = await data.CachedHashesAsync("/data/loans/");
+        Assert.Equal(1500, cached.Count);
+        Assert.Equal((7L, 638_700_000_000_000_007L, "blake3:0007"), cached["/data/loans/part-0007/ré \"q\".csv"]);
+        await data.RememberHashesAsync([("/data/loans/part-0007/ré \"q\".csv", 8, 9, "blake3:bb")]);
+        Assert.Equal((8L, 9L, "blake3:bb"), (await data.CachedHashesAsync("/data/loans/"))["/data/loans/part-0007/ré \"q\".csv"]);
+    }
+
     private async Task<List<Metric>> ReadAllAsync(string runId, string key, int pageSize)
     {
         var all = new List<Metric>();
