@@ -37,6 +37,10 @@ public sealed partial class DataService
         catch (KilnException e) when (e.Code == ErrorCode.ResourceDoesNotExist)
         {
         }
+        catch (System.Text.Json.JsonException)
+        {
+            // a damaged profile is derived data: computed again from the object, and replaced
+        }
         var profile = TableProfile.Compute(await ReadTableAsync(entry, null, ct));
         await SaveProfileAsync(entry.Hash, profile, ct);
         return profile;
@@ -186,7 +190,7 @@ public sealed partial class DataService
                 columns.Add(ColumnChange.Of(c.Name, "kind_changed", c, n));
                 continue;
             }
-            var change = ColumnChange.Of(c.Name, "same", c, n) with { };
+            var change = ColumnChange.Of(c.Name, "same", c, n);
             if (Validator.Compare(c, n) is { } distribution)
             {
                 change = change with { Method = distribution.Method, Distance = distribution.Distance };
