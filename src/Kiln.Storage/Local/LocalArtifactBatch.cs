@@ -6,8 +6,9 @@ namespace Kiln.Storage.Local;
 /// <summary>
 /// A batch of local artifact writes: each file goes to the staging folder (same filesystem as the root) without its own
 /// fsync; <see cref="CommitAsync"/> makes them durable (a few by fsync each, many by one syncfs of the filesystem), then
-/// renames every file into place and makes the renames durable (each folder fsynced, or a second syncfs). A crash before commit leaves only staging files, removed later; after, every file is whole.
-/// Files can be cloned (FICLONE) or hard-linked instead of copied.
+/// renames every file into place and makes the renames durable (each folder fsynced, or a second syncfs). A crash
+/// before the commit leaves only staging files (removed once an hour old); after it, every file is whole. Files can be
+/// cloned (FICLONE) or hard-linked instead of copied.
 /// </summary>
 internal sealed partial class LocalArtifactBatch(string staging, Func<string, string> resolve) : IArtifactBatch
 {
