@@ -8,18 +8,7 @@ namespace Kiln.Cli.Commands;
 
 internal static partial class DataCommand
 {
-    private static IEnumerable<(string Key, string Value)> ParseTags(IEnumerable<string> tags)
-    {
-        foreach (var tag in tags)
-        {
-            var equals = tag.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw KilnException.Invalid($"Invalid tag '{tag}': write KEY=VALUE, e.g. --tag stage=approved.");
-            }
-            yield return (tag[..equals], tag[(equals + 1)..]);
-        }
-    }
+    private static List<(string Key, string Value)> ParseTags(IEnumerable<string> tags) => [.. tags.Select(DataService.ParseTag)];
 
     private static Command SchemaCommand()
     {
@@ -202,7 +191,7 @@ internal static partial class DataCommand
             await using var kiln = await OpenAsync(parse, ct);
             var service = kiln.Get<DataService>();
             var v = await service.GetVersionAsync(parse.GetValue(name)!, parse.GetValue(version)!, ct);
-            var set = ParseTags(parse.GetValue(tags) ?? []).ToList();
+            var set = ParseTags(parse.GetValue(tags) ?? []);
             var deleted = parse.GetValue(delete) ?? [];
             if (set.Count == 0 && deleted.Length == 0)
             {

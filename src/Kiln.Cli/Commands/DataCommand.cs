@@ -62,11 +62,7 @@ internal static partial class DataCommand
         var command = new Command("add", "Add a file or folder as a new version of a dataset (identical content is the same version); CSV and Parquet tables are profiled.") { name, path, message, tags, link };
         command.SetAction(async (parse, ct) =>
         {
-            var tagList = ParseTags(parse.GetValue(tags) ?? []).ToList();
-            foreach (var (key, value) in tagList)
-            {
-                DataService.CheckTag(key, value); // before anything is stored
-            }
+            var tagList = ParseTags(parse.GetValue(tags) ?? []); // checked before anything is stored
             await using var kiln = await OpenAsync(parse, ct);
             var service = kiln.Get<DataService>();
             (DatasetVersion Version, bool Created, int ObjectsStored)? result = null;

@@ -19,6 +19,19 @@ public sealed partial class DataService
         await store.SetTagAsync(dataset, version, key, value, ct);
     }
 
+    /// <summary>A tag written <c>KEY=VALUE</c> (the CLI's <c>--tag</c>, the upload route's <c>tag=</c>), checked as <see cref="CheckTag"/> does.</summary>
+    public static (string Key, string Value) ParseTag(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw KilnException.Invalid($"Invalid tag '{text}': write KEY=VALUE, e.g. stage=approved.");
+        }
+        var (key, value) = (text[..equals], text[(equals + 1)..]);
+        CheckTag(key, value);
+        return (key, value);
+    }
+
     /// <summary>Throws for a tag that cannot be kept (so an add can check its tags before it stores anything).</summary>
     public static void CheckTag(string key, string value)
     {

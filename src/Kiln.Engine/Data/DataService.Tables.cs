@@ -49,40 +49,16 @@ public sealed partial class DataService
     /// <summary>Reads a stored table (hash verified), optionally forcing column kinds.</summary>
     internal async Task<Table> ReadTableAsync(ManifestEntry entry, IReadOnlyDictionary<string, ColumnKind>? kinds, CancellationToken ct)
     {
-        // a local object is verified and read where it is, without a copy (a CSV is memory-mapped)
-        if (artifacts.LocalPath(ContentHash.ObjectPath(entry.Hash)) is { } local && (TableFiles.IsParquet(entry.Path) || entry.Path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)))
-        {
-            if (await ContentHash.OfFileAsync(local, ct) != entry.Hash)
-            {
-                throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
-            }
-            return TableFiles.IsParquet(entry.Path) ? ParquetTableReader.Read(local, kinds, ct) : Read(local, entry.Path, kinds, ct);
-        }
-        var folder = Directory.CreateTempSubdirectory("kiln-table-").FullName;
-        try
-        {
-            var path = Path.Combine(folder, Path.GetFileName(entry.Path));
-            await CopyObjectAsync(entry, path, ct);
-            return Read(path, entry.Path, kinds, ct);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var file = await VerifiedFileAsync(entry, ct);
+        return Read(file.Path, entry.Path, kinds, ct);
     }
 
+    /// <summary>Reads a table at <paramref name="path"/> whose format <paramref name="name"/> tells; a malformed one is an error naming it.</summary>
     private static Table Read(string path, string name, IReadOnlyDictionary<string, ColumnKind>? kinds, CancellationToken ct)
     {
-        if (kinds is not null && !TableFiles.IsParquet(path))
-        {
-            // only the columns the file has: the CSV reader refuses a kind for a column its header lacks
-            var header = Training.ReadOptions.Header(path, null).ToHashSet(StringComparer.Ordinal);
-            kinds = kinds.Where(k => header.Contains(k.Key)).ToDictionary(StringComparer.Ordinal);
-        }
         try
         {
-            return TableFiles.IsParquet(path) ? ParquetTableReader.Read(path, kinds, ct)
-                : Tabular.Csv.CsvReader.ReadFile(path, kinds is null ? Tabular.Csv.CsvReadOptions.Default : Tabular.Csv.CsvReadOptions.Default with { ColumnTypes = kinds }, ct);
+            return TableFiles.Read(path, kinds, name, ct);
         }
         catch (Tabular.Csv.CsvFormatException e)
         {

@@ -275,10 +275,35 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
     }
 
     /// <summary>
+    /// A stored object as a file whose hash is verified: the object itself where the store keeps files locally (hashed in
+    /// place, no copy: a CSV is then memory-mapped where it lies), else a verified copy in a temporary folder that
+    /// disposing the result deletes.
+    /// </summary>
+    public async Task<VerifiedFile> VerifiedFileAsync(ManifestEntry entry, CancellationToken ct = default)
+    {
+        if (artifacts.LocalPath(ContentHash.ObjectPath(entry.Hash)) is { } local)
+        {
+            return await ContentHash.OfFileAsync(local, ct) == entry.Hash ? new VerifiedFile(local, null) : throw Corrupt(entry);
+        }
+        var folder = Directory.CreateTempSubdirectory("kiln-object-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "object");
+            await CopyObjectAsync(entry, path, ct);
+            return new VerifiedFile(path, folder);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Writes a file's stored object to <paramref name="destination"/>: through a temporary name, its hash checked, so a
     /// corrupt object is named and never leaves a file behind.
     /// </summary>
-    public async Task CopyObjectAsync(ManifestEntry entry, string destination, CancellationToken ct)
+    private async Task CopyObjectAsync(ManifestEntry entry, string destination, CancellationToken ct)
     {
         var temporary = destination + ".kiln-partial";
         await using (var source = await OpenObjectAsync(entry.Hash, $"'{entry.Path}'", ct))
@@ -289,10 +314,13 @@ public sealed partial class DataService(IDataStore store, IArtifactStore artifac
         if (await ContentHash.OfFileAsync(temporary, ct) != entry.Hash)
         {
             File.Delete(temporary);
-            throw KilnException.InvalidState($"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
+            throw Corrupt(entry);
         }
         File.Move(temporary, destination, overwrite: true);
     }
+
+    private static KilnException Corrupt(ManifestEntry entry) => KilnException.InvalidState(
+        $"The stored object for '{entry.Path}' ({entry.Hash}) is corrupt: its content does not match its hash. Add the file again to repair it.");
 
     private async Task<Stream> OpenObjectAsync(string hash, string what, CancellationToken ct)
     {

@@ -130,7 +130,15 @@ public static class ParquetTableReader
     }
 
     /// <summary>Reads one row group's numbers into <paramref name="target"/> as doubles, NaN for null.</summary>
-    private static async Task ReadNumbersAsync<T>(ParquetRowGroupReader group, DataField field, Memory<double> target, Func<T, double> convert, CancellationToken ct)
+    private static Task ReadNumbersAsync<T>(ParquetRowGroupReader group, DataField field, Memory<double> target, Func<T, double> convert, CancellationToken ct)
+        where T : struct => ReadConvertedAsync(group, field, target, convert, double.NaN, ct);
+
+    /// <summary>
+    /// Reads one row group's values of <typeparamref name="T"/> (nullable or not, as the field is) into
+    /// <paramref name="target"/>, each converted, <paramref name="missing"/> for null.
+    /// </summary>
+    private static async Task ReadConvertedAsync<T, TOut>(ParquetRowGroupReader group, DataField field, Memory<TOut> target, Func<T, TOut> convert, TOut missing,
+        CancellationToken ct)
         where T : struct
     {
         if (field.IsNullable)
@@ -140,7 +148,7 @@ public static class ParquetTableReader
             var span = target.Span;
             for (var i = 0; i < buffer.Length; i++)
             {
-                span[i] = buffer[i] is { } v ? convert(v) : double.NaN;
+                span[i] = buffer[i] is { } v ? convert(v) : missing;
             }
         }
         else
@@ -189,29 +197,8 @@ public static class ParquetTableReader
         return result;
     }
 
-    private static async Task ReadFormattedAsync<T>(ParquetRowGroupReader group, DataField field, Memory<string?> target, Func<T, string> format, CancellationToken ct)
-        where T : struct
-    {
-        var span = target;
-        if (field.IsNullable)
-        {
-            var buffer = new T?[target.Length];
-            await group.ReadAsync<T>(field, buffer.AsMemory(), null, ct);
-            for (var i = 0; i < buffer.Length; i++)
-            {
-                span.Span[i] = buffer[i] is { } v ? format(v) : null;
-            }
-        }
-        else
-        {
-            var buffer = new T[target.Length];
-            await group.ReadAsync<T>(field, buffer.AsMemory(), null, ct);
-            for (var i = 0; i < buffer.Length; i++)
-            {
-                span.Span[i] = format(buffer[i]);
-            }
-        }
-    }
+    private static Task ReadFormattedAsync<T>(ParquetRowGroupReader group, DataField field, Memory<string?> target, Func<T, string> format, CancellationToken ct)
+        where T : struct => ReadConvertedAsync<T, string?>(group, field, target, v => format(v), null, ct);
 
     /// <summary>Strings as the CSV reader types them: categorical when few distinct values (empty strings are missing), else text.</summary>
     private static Column Strings(string name, string?[] values, bool forceCategorical)

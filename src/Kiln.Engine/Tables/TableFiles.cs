@@ -1,4 +1,5 @@
 using Kiln.Tabular;
+using Kiln.Tabular.Columns;
 using Kiln.Tabular.Csv;
 
 namespace Kiln.Engine.Tables;
@@ -14,7 +15,23 @@ public static class TableFiles
     public static bool IsTable(string path) =>
         IsParquet(path) || path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Reads a CSV or Parquet file with the default options.</summary>
-    public static Table Read(string path, CancellationToken ct = default) =>
-        IsParquet(path) ? ParquetTableReader.Read(path, null, ct) : CsvReader.ReadFile(path, cancellationToken: ct);
+    /// <summary>
+    /// Reads a CSV or Parquet file with the default options. The format comes from <paramref name="name"/> (the path's own
+    /// name by default: a stored object has none); <paramref name="kinds"/> force column kinds, and a kind for a column the
+    /// file lacks is ignored.
+    /// </summary>
+    public static Table Read(string path, IReadOnlyDictionary<string, ColumnKind>? kinds = null, string? name = null, CancellationToken ct = default)
+    {
+        if (IsParquet(name ?? path))
+        {
+            return ParquetTableReader.Read(path, kinds, ct);
+        }
+        if (kinds is not { Count: > 0 })
+        {
+            return CsvReader.ReadFile(path, cancellationToken: ct);
+        }
+        // the CSV reader refuses a kind for a column its header lacks
+        var header = Training.ReadOptions.Header(path, null).ToHashSet(StringComparer.Ordinal);
+        return CsvReader.ReadFile(path, CsvReadOptions.Default with { ColumnTypes = kinds.Where(k => header.Contains(k.Key)).ToDictionary(StringComparer.Ordinal) }, ct);
+    }
 }

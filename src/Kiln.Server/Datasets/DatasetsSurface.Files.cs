@@ -29,17 +29,7 @@ public sealed partial class DatasetsSurface
             {
                 limit.MaxRequestBodySize = MaxUploadBytes; // the server's 16 MiB default is for JSON requests, not data files
             }
-            var tags = new List<(string Key, string Value)>();
-            foreach (var tag in context.Request.Query["tag"])
-            {
-                var equals = tag?.IndexOf('=', StringComparison.Ordinal) ?? -1;
-                if (equals <= 0)
-                {
-                    throw KilnException.Invalid($"Invalid tag '{tag}': write tag=KEY=VALUE.");
-                }
-                tags.Add((tag![..equals], tag[(equals + 1)..]));
-                DataService.CheckTag(tags[^1].Key, tags[^1].Value); // before anything is stored
-            }
+            var tags = context.Request.Query["tag"].Select(t => DataService.ParseTag(t ?? "")).ToList(); // checked before anything is stored
             var folder = Directory.CreateTempSubdirectory("kiln-upload-").FullName;
             try
             {
@@ -72,7 +62,7 @@ public sealed partial class DatasetsSurface
             }
         });
 
-        // GET /api/kiln/datasets/{name}/versions/{version}/files/{path}: one file's content, its hash verified as it is sent
+        // GET /api/kiln/datasets/{name}/versions/{version}/files/{path}: one file's content, its hash verified before it is sent
         app.MapGet(Root + "/{name}/versions/{version}/files/{**path}", async context =>
         {
             var data = context.RequestServices.GetRequiredService<DataService>();
@@ -81,22 +71,13 @@ public sealed partial class DatasetsSurface
             var wanted = Uri.UnescapeDataString((string)values["path"]!);
             var entry = (await data.FilesAsync(version, context.RequestAborted)).FirstOrDefault(f => f.Path == wanted)
                 ?? throw KilnException.NotFound($"{version.Dataset} {version.VersionId} has no file '{wanted}'.");
-            var folder = Directory.CreateTempSubdirectory("kiln-get-").FullName;
-            try
-            {
-                var path = Path.Combine(folder, "file");
-                await data.CopyObjectAsync(entry, path, context.RequestAborted);
-                context.Response.ContentType = "application/octet-stream";
-                context.Response.ContentLength = entry.Size;
-                context.Response.Headers["X-Kiln-Hash"] = entry.Hash;
-                Mlflow.ArtifactEndpoints.Untrusted(context.Response);
-                await using var stream = File.OpenRead(path);
-                await stream.CopyToAsync(context.Response.Body, context.RequestAborted);
-            }
-            finally
-            {
-                Directory.Delete(folder, recursive: true);
-            }
+            using var verified = await data.VerifiedFileAsync(entry, context.RequestAborted);
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = entry.Size;
+            context.Response.Headers["X-Kiln-Hash"] = entry.Hash;
+            Mlflow.ArtifactEndpoints.Untrusted(context.Response);
+            await using var stream = File.OpenRead(verified.Path);
+            await stream.CopyToAsync(context.Response.Body, context.RequestAborted);
         });
 
         app.MapJson<DataService>(Root + "/gc", Post, async (call, data) =>

@@ -10,37 +10,14 @@ namespace Kiln.Server.Tests.Console;
 /// server: open an experiment, filter, sort, open a run and its chart, compare three runs, rename a run. Screenshots of
 /// the main pages are kept in $KILN_SCREENSHOTS (test.sh: the results folder).
 /// </summary>
-public sealed class ConsoleTests : IAsyncLifetime
+public sealed class ConsoleTests : ConsoleBrowserTest
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private KilnTestServer _server = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
     private readonly List<string> _trials = [];
 
-    public async Task InitializeAsync()
-    {
-        _server = await KilnTestServer.StartAsync();
-        if (!File.Exists(Chromium))
-        {
-            throw new InvalidOperationException($"Browser tests need Debian's Chromium at {Chromium}: run ./test.sh, which installs it (apt-get install chromium).");
-        }
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        await SeedAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _server.DisposeAsync();
-    }
-
     /// <summary>Last night's tune: a parent run and six trials with a depth param, an AUC and a 50-step loss curve each.</summary>
-    private async Task SeedAsync()
+    protected override async Task SeedAsync()
     {
-        var tracking = _server.Get<TrackingService>();
+        var tracking = Server.Get<TrackingService>();
         var experiment = await tracking.CreateExperimentAsync("nightly-tune", null, []);
         var parent = await tracking.CreateRunAsync(experiment, "me", "tune-gbdt", 1_700_000_000_000, []);
         for (var i = 0; i < 6; i++)
@@ -58,21 +35,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         await store.WriteAsync(root + "/scored.csv", new MemoryStream("applicant,\"p, with comma\"\n00042,0.91\n00043,0.12\n"u8.ToArray()));
     }
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("KILN_SCREENSHOTS") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "kiln-screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
-    }
-
     [Fact]
     public async Task A_newcomer_finds_the_tune_sorts_filters_opens_a_run_compares_three_and_renames_one()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
 
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri);
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri);
         await page.WaitForSelectorAsync("#experiments");
         await ShotAsync(page, "experiments");
         await page.ClickAsync("text=nightly-tune");
@@ -98,7 +68,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.WaitForSelectorAsync(".error");
 
         // a run: its chart is drawn from the server's downsampled history, every one of its 50 points
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/runs/{_trials[5]}");
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + $"#/runs/{_trials[5]}");
         await page.WaitForSelectorAsync("figure.chart canvas");
         Assert.Equal("50", await page.Locator("figure.chart").First.GetAttributeAsync("data-points"));
         Assert.Contains("max_depth", await page.Locator("#params").InnerTextAsync());
@@ -106,7 +76,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.Locator("figure.chart input[aria-label='log scale']").First.CheckAsync();
         await page.WaitForFunctionAsync("() => location.hash.includes('log=1')");
         var shared = page.Url;
-        var colleague = await _browser.NewPageAsync();
+        var colleague = await Browser.NewPageAsync();
         await colleague.GotoAsync(shared);
         await colleague.WaitForSelectorAsync("figure.chart canvas");
         Assert.True(await colleague.Locator("figure.chart input[aria-label='log scale']").First.IsCheckedAsync());
@@ -122,7 +92,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await ShotAsync(page, "run");
 
         // three runs compared: overlaid curves and a table with one column per run
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/compare?runs={string.Join(",", _trials.Take(3))}&metric=train_loss");
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + $"#/compare?runs={string.Join(",", _trials.Take(3))}&metric=train_loss");
         await page.WaitForSelectorAsync("#compare-table");
         await page.WaitForSelectorAsync("figure.chart canvas");
         Assert.Equal("150", await page.Locator("figure.chart:has(.plot)").GetAttributeAsync("data-points"));
@@ -136,12 +106,12 @@ public sealed class ConsoleTests : IAsyncLifetime
         await ShotAsync(page, "compare");
 
         // rename through the REST API: the new name is stored
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/runs/{_trials[0]}");
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + $"#/runs/{_trials[0]}");
         await page.ClickAsync("#rename");
         await page.FillAsync("#run-name-input", "best-so-far");
         await page.ClickAsync("#save-name");
         await page.WaitForFunctionAsync("() => document.querySelector('#run-name')?.textContent === 'best-so-far'");
-        Assert.Equal("best-so-far", (await _server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.RunName);
+        Assert.Equal("best-so-far", (await Server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.RunName);
 
         // a tag, the description, delete and restore: each through the API, each stored
         await page.FillAsync("#tag-key", "owner");
@@ -154,22 +124,22 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.WaitForSelectorAsync("#note >> text=Best AUC of the night.");
         await page.ClickAsync("#delete-run");
         await page.WaitForSelectorAsync("#restore-run");
-        var stored = await _server.Get<TrackingService>().GetRunAsync(_trials[0]);
+        var stored = await Server.Get<TrackingService>().GetRunAsync(_trials[0]);
         Assert.Equal(LifecycleStage.Deleted, stored.Info.LifecycleStage);
         Assert.Contains(stored.Data.Tags, t => t.Key == "owner" && t.Value == "risk-team");
         Assert.Contains(stored.Data.Tags, t => t.Key == "mlflow.note.content" && t.Value == "Best AUC of the night.");
         await page.ClickAsync("#restore-run");
         await page.WaitForSelectorAsync("#delete-run");
-        Assert.Equal(LifecycleStage.Active, (await _server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.LifecycleStage);
+        Assert.Equal(LifecycleStage.Active, (await Server.Get<TrackingService>().GetRunAsync(_trials[0])).Info.LifecycleStage);
         Assert.Empty(errors);
     }
 
     [Fact]
     public async Task Runs_group_by_a_param_the_keyboard_moves_between_runs_and_experiments_delete_and_restore()
     {
-        var page = await _browser.NewPageAsync();
-        var experimentId = (await _server.Get<TrackingService>().GetExperimentByNameAsync("nightly-tune")).ExperimentId;
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/experiments/{experimentId}?group=params.max_depth");
+        var page = await Browser.NewPageAsync();
+        var experimentId = (await Server.Get<TrackingService>().GetExperimentByNameAsync("nightly-tune")).ExperimentId;
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + $"#/experiments/{experimentId}?group=params.max_depth");
         await page.WaitForSelectorAsync("#runs");
         // depths 3, 4, 5 (two trials each) and the tune itself, which has no depth
         Assert.Equal(["params.max_depth = 3 (2)", "params.max_depth = 4 (2)", "params.max_depth = 5 (2)", "params.max_depth = (none) (1)"],
@@ -191,28 +161,28 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForSelectorAsync("#run-name");
 
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + "#/");
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + "#/");
         await page.ClickAsync($"tr[data-experiment-id='{experimentId}'] button.delete");
         await page.WaitForFunctionAsync($"() => !document.querySelector(\"tr[data-experiment-id='{experimentId}']\")");
-        Assert.Equal(LifecycleStage.Deleted, (await _server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
+        Assert.Equal(LifecycleStage.Deleted, (await Server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
         await page.ClickAsync("#toggle-deleted");
         await page.ClickAsync($"tr[data-experiment-id='{experimentId}'] button.restore");
         await page.WaitForFunctionAsync($"() => !document.querySelector(\"tr[data-experiment-id='{experimentId}']\")");
-        Assert.Equal(LifecycleStage.Active, (await _server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
+        Assert.Equal(LifecycleStage.Active, (await Server.Get<TrackingService>().GetExperimentAsync(experimentId)).LifecycleStage);
     }
 
     [Fact]
     public async Task A_page_of_hundreds_of_runs_renders_only_the_rows_in_view_and_scrolls_to_the_last()
     {
-        var tracking = _server.Get<TrackingService>();
+        var tracking = Server.Get<TrackingService>();
         var experiment = await tracking.CreateExperimentAsync("wide-search", null, []);
         for (var i = 0; i < 300; i++)
         {
             var run = await tracking.CreateRunAsync(experiment, "me", $"run-{i:D3}", 1_700_000_000_000 + i, []);
             await tracking.LogBatchAsync(run.Info.RunId, [new Metric("auc", i / 300.0, 1, 0)], [], []);
         }
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + $"#/experiments/{experiment}?size=500&order=metrics.auc%20DESC");
+        var page = await Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + $"#/experiments/{experiment}?size=500&order=metrics.auc%20DESC");
         await page.WaitForSelectorAsync("#runs tbody tr[data-run-id]");
         Assert.Contains("300 run(s) on this page", await page.InnerTextAsync(".pager"));
         var rendered = await page.Locator("#runs tbody tr[data-run-id]").CountAsync();

@@ -13,32 +13,9 @@ namespace Kiln.Server.Tests.Console;
 /// the real services: two versions of a loans table whose incomes moved, a tag, a run that read the newer version and a
 /// stored validation. Screenshots of each page are kept in $KILN_SCREENSHOTS.
 /// </summary>
-public sealed class DatasetConsoleTests : IAsyncLifetime
+public sealed class DatasetConsoleTests : ConsoleBrowserTest
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private KilnTestServer _server = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
     private string _before = "", _after = "", _validation = "", _runId = "";
-
-    public async Task InitializeAsync()
-    {
-        _server = await KilnTestServer.StartAsync();
-        if (!File.Exists(Chromium))
-        {
-            throw new InvalidOperationException($"Browser tests need Debian's Chromium at {Chromium}: run ./test.sh, which installs it (apt-get install chromium).");
-        }
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        await SeedAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _server.DisposeAsync();
-    }
 
     /// <summary>300 loan applications; <paramref name="incomeShift"/> moves income only (the same seed keeps every other column's values).</summary>
     private string Loans(string folder, double incomeShift)
@@ -51,7 +28,7 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
             var income = (Math.Round(500 + (random.NextDouble() * 400)) * 100) + incomeShift;
             csv.Append(CultureInfo.InvariantCulture, $"{i},{income:0},{21 + random.Next(50)},{"ABCD"[random.Next(4)]}\n");
         }
-        var dir = Path.Combine(_server.Directory, "seed", folder);
+        var dir = Path.Combine(Server.Directory, "seed", folder);
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "loans.csv");
         File.WriteAllText(path, csv.ToString());
@@ -59,9 +36,9 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
     }
 
     /// <summary>Two versions of loans (incomes up by 25,000 in the second), tagged, validated against the first, and read by a training run.</summary>
-    private async Task SeedAsync()
+    protected override async Task SeedAsync()
     {
-        var data = _server.Get<DataService>();
+        var data = Server.Get<DataService>();
         var (before, _, _) = await data.AddAsync("loans", Loans("v1", 0), "first 300 applications", "me");
         await Task.Delay(10); // newest first is by creation time
         var (after, _, _) = await data.AddAsync("loans", Loans("v2", 25_000), "incomes from the new bureau", "me");
@@ -69,7 +46,7 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
         var (result, _) = await data.ValidateAsync(after, before, null, "me");
         (_before, _after, _validation) = (before.VersionId, after.VersionId, result.Id);
 
-        var tracking = _server.Get<TrackingService>();
+        var tracking = Server.Get<TrackingService>();
         var experiment = await tracking.CreateExperimentAsync("credit", null, []);
         var run = await tracking.CreateRunAsync(experiment, "me", "gbdt-on-new-loans", 1_700_000_000_000, []);
         await tracking.LogInputsAsync(run.Info.RunId,
@@ -77,22 +54,15 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
         _runId = run.Info.RunId;
     }
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var folder = Environment.GetEnvironmentVariable("KILN_SCREENSHOTS") is { Length: > 0 } dir ? dir : Path.Combine(Path.GetTempPath(), "kiln-screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
-    }
-
     [Fact]
     public async Task A_user_finds_loans_reads_a_versions_statistics_compares_the_two_and_sees_the_failed_validation_on_income()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
 
         // from any page, the header leads to the datasets
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri);
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri);
         await page.WaitForSelectorAsync("#experiments");
         await page.ClickAsync("header >> text=Datasets");
         await page.WaitForSelectorAsync("#datasets");
@@ -155,13 +125,13 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
         Assert.True(await page.Locator("#distributions figure[data-column='age'] svg rect").CountAsync() > 2);
         var report = await page.GetAttributeAsync("#report", "href");
         Assert.Equal($"/api/kiln/datasets/loans/validations/{_validation}/report", report);
-        var html = await page.APIRequest.GetAsync(_server.BaseUri.AbsoluteUri.TrimEnd('/') + report);
+        var html = await page.APIRequest.GetAsync(Server.BaseUri.AbsoluteUri.TrimEnd('/') + report);
         Assert.Equal(200, html.Status);
         Assert.Contains("FAILED", await html.TextAsync());
         await ShotAsync(page, "dataset-validation");
 
         // a dataset that does not exist: the server's message
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + "#/datasets/nope");
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + "#/datasets/nope");
         await page.WaitForSelectorAsync(".error");
         Assert.Contains("No dataset named 'nope'", await page.InnerTextAsync(".error"));
         Assert.Empty(errors);
@@ -170,13 +140,13 @@ public sealed class DatasetConsoleTests : IAsyncLifetime
     [Fact]
     public async Task A_dataset_without_tables_or_schema_says_what_to_run()
     {
-        var dir = Path.Combine(_server.Directory, "seed", "notes");
+        var dir = Path.Combine(Server.Directory, "seed", "notes");
         Directory.CreateDirectory(dir);
         await File.WriteAllTextAsync(Path.Combine(dir, "README.txt"), "labelling guide\n");
-        await _server.Get<DataService>().AddAsync("notes", dir, "the guide", "me");
+        await Server.Get<DataService>().AddAsync("notes", dir, "the guide", "me");
 
-        var page = await _browser.NewPageAsync();
-        await page.GotoAsync(_server.BaseUri.AbsoluteUri + "#/datasets/notes");
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(Server.BaseUri.AbsoluteUri + "#/datasets/notes");
         await page.WaitForSelectorAsync("#versions");
         Assert.Equal("No schema yet: kiln data schema infer notes --save.", await page.InnerTextAsync("#schema"));
         Assert.Contains("kiln data validate notes", await page.InnerTextAsync("p.validations"));
