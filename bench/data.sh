@@ -18,10 +18,12 @@ secs() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) -
 for round in $(seq 1 "$ROUNDS"); do
   rm -rf "$WORK/home" "$WORK/home-link" "$WORK/copy.bin"
   b=$(secs b3sum "$FILE"); c=$(secs cp "$FILE" "$WORK/copy.bin"); rm -f "$WORK/copy.bin"
+  cs=$(secs sh -c "cp '$FILE' '$WORK/copy.bin' && sync '$WORK/copy.bin'"); rm -f "$WORK/copy.bin"
   k=$(secs env KILN_HOME="$WORK/home" $KILN data add big "$FILE")
   r=$(secs env KILN_HOME="$WORK/home" $KILN data add big "$FILE")
   l=$(secs env KILN_HOME="$WORK/home-link" $KILN data add big "$FILE" --link hardlink)
   o=$(secs openssl dgst -sha256 "$FILE"); s=$(secs sha256sum "$FILE")
-  printf 'round %s: kiln data add %.2f s (unchanged re-add %.2f s, --link hardlink %.2f s) | b3sum %.2f + cp %.2f = %.2f s (ratio %.2f) | openssl sha256 %.2f | sha256sum %.2f\n' \
-    "$round" "$k" "$r" "$l" "$b" "$c" "$(echo "$b + $c" | bc)" "$(echo "$k / ($b + $c)" | bc -l)" "$o" "$s"
+  printf 'round %s: kiln data add %.2f s (unchanged re-add %.2f s, --link hardlink %.2f s) | b3sum %.2f + cp %.2f = %.2f s (ratio %.2f, hardlink %.2f) | b3sum + cp + sync %.2f s (ratio %.2f) | openssl sha256 %.2f | sha256sum %.2f\n' \
+    "$round" "$k" "$r" "$l" "$b" "$c" "$(echo "$b + $c" | bc)" "$(echo "$k / ($b + $c)" | bc -l)" "$(echo "$l / ($b + $c)" | bc -l)" \
+    "$(echo "$b + $cs" | bc)" "$(echo "$k / ($b + $cs)" | bc -l)" "$o" "$s"
 done
