@@ -1,4 +1,5 @@
 using Kiln.Hosting.Data;
+using Kiln.Hosting.Registry;
 using Kiln.Hosting.Stores;
 using Kiln.Hosting.Tracking;
 using Kiln.Hosting.Training;
@@ -15,5 +16,5 @@ public static class KilnServices
     /// </summary>
     public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => settings.TrackingServer is { } server
         ? services.AddKilnRemoteTracking(settings, server).AddKilnTraining()
-        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData();
+        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData().AddKilnRegistry();
 }

@@ -26,4 +26,6 @@ public enum ErrorCode
 
     /// <summary>A transient failure: try again later.</summary>
     TemporarilyUnavailable,
+    /// <summary>Someone else changed the resource first (e.g. two promotions racing on one alias): read it again and decide.</summary>
+    ResourceConflict,
 }

@@ -16,6 +16,7 @@ public static class ErrorCodes
         ErrorCode.BadRequest => "BAD_REQUEST",
         ErrorCode.EndpointNotFound => "ENDPOINT_NOT_FOUND",
         ErrorCode.TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
+        ErrorCode.ResourceConflict => "RESOURCE_CONFLICT",
         _ => "INTERNAL_ERROR",
     };
 
@@ -25,6 +26,7 @@ public static class ErrorCodes
         ErrorCode.InvalidParameterValue or ErrorCode.ResourceAlreadyExists or ErrorCode.BadRequest => 400,
         ErrorCode.ResourceDoesNotExist or ErrorCode.EndpointNotFound => 404,
         ErrorCode.TemporarilyUnavailable => 503,
+        ErrorCode.ResourceConflict => 409,
         _ => 500,
     };
 

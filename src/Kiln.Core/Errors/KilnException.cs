@@ -23,6 +23,9 @@ public class KilnException(ErrorCode code, string message, Exception? inner = nu
     public static KilnException FileNotFound(string path, Exception? inner = null) => new(ErrorCode.ResourceDoesNotExist,
         $"The file '{path}' does not exist. Check the path (a relative path is read from {Environment.CurrentDirectory}).", inner);
 
-    /// <summary>INVALID_STATE.</summary>
+    /// <summary>RESOURCE_CONFLICT (HTTP 409).</summary>
+    public static KilnException Conflict(string message) => new(ErrorCode.ResourceConflict, message);
+
+    /// <summary>The resource is in a state that does not allow the call.</summary>
     public static KilnException InvalidState(string message) => new(ErrorCode.InvalidState, message);
 }

@@ -44,6 +44,23 @@ public sealed record SearchSchema(
         new Dictionary<string, string> { ["creation_time"] = "creation_time", ["last_update_time"] = "last_update_time" },
         new HashSet<string> { "name", "experiment_id", "creation_time", "last_update_time" });
 
+    /// <summary>Registered models: <c>name</c> and tags (MLflow's search_registered_models grammar).</summary>
+    public static SearchSchema RegisteredModels { get; } = new(
+        new HashSet<SearchEntity> { SearchEntity.Tag, SearchEntity.Attribute },
+        new Dictionary<string, string> { ["name"] = "name" },
+        new Dictionary<string, string> { ["creation_timestamp"] = "creation_timestamp", ["last_updated_timestamp"] = "last_updated_timestamp" },
+        new HashSet<string> { "name", "creation_timestamp", "last_updated_timestamp", "timestamp" });
+
+    /// <summary>Model versions: name, version number, run id, source path, timestamps and tags (MLflow's search_model_versions grammar).</summary>
+    public static SearchSchema ModelVersions { get; } = new(
+        new HashSet<SearchEntity> { SearchEntity.Tag, SearchEntity.Attribute },
+        new Dictionary<string, string> { ["name"] = "name", ["run_id"] = "run_id", ["source_path"] = "source_path", ["current_stage"] = "current_stage", ["user_id"] = "user_id" },
+        new Dictionary<string, string>
+        {
+            ["version_number"] = "version_number", ["creation_timestamp"] = "creation_timestamp", ["last_updated_timestamp"] = "last_updated_timestamp",
+        },
+        new HashSet<string> { "name", "version_number", "creation_timestamp", "last_updated_timestamp", "timestamp", "run_id", "source_path", "current_stage" });
+
     /// <summary>Whether a canonical attribute name is numeric.</summary>
     public bool IsNumericAttribute(string key) => NumericAttributes.Values.Contains(key);
 

@@ -23,4 +23,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Versioned datasets.</summary>
     Data.IDataStore Data { get; }
+
+    /// <summary>The model registry: registered models, versions, aliases and their history.</summary>
+    Registry.IRegistryStore Registry { get; }
 }

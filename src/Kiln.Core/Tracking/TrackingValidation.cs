@@ -162,7 +162,8 @@ public static class TrackingValidation
         return value;
     }
 
-    private static bool IsValidName(string key)
+    /// <summary>Whether a key is a valid metric/param/tag name: <c>[/\w.\- ]</c>, a relative path without empty, '.' or '..' segments.</summary>
+    public static bool IsValidName(string key)
     {
         if (key.Length == 0 || key[0] == '/' || key[^1] == '/')
         {

@@ -58,7 +58,8 @@ public sealed class ApiRequest : IDisposable
     public static async Task<ApiRequest> ReadAsync(HttpContext context, int maxBodyBytes)
     {
         var request = context.Request;
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsDelete(request.Method))
+        // a DELETE reads its JSON body when it has one (MLflow's Python client sends one), else its query string
+        if (HttpMethods.IsGet(request.Method) || (HttpMethods.IsDelete(request.Method) && request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")))
         {
             return new ApiRequest(ReadOnlyMemory<byte>.Empty, request.Query);
         }
@@ -118,6 +119,21 @@ public sealed class ApiRequest : IDisposable
     {
         var value = Int64(name);
         return value is null ? null : value is >= int.MinValue and <= int.MaxValue ? (int)value : throw JsonValues.InvalidValue(name, value.ToString()!);
+    }
+
+    /// <summary>A boolean: JSON true/false, or the text "true"/"false" (any case) in a query or string.</summary>
+    public bool? Bool(string name)
+    {
+        if (Document is not null && Document.RootElement.TryGetProperty(name, out var element) && element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return element.GetBoolean();
+        }
+        return String(name) switch
+        {
+            null => null,
+            var text when bool.TryParse(text, out var value) => value,
+            var text => throw JsonValues.InvalidValue(name, text),
+        };
     }
 
     /// <summary>A list of strings: a JSON array, or a repeated query parameter.</summary>

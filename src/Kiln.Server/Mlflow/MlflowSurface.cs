@@ -22,5 +22,7 @@ public sealed class MlflowSurface : IEndpointSurface
         app.MapArtifactEndpoints();
         app.MapMetricHistoryEndpoints();
         app.MapUiArtifactEndpoints();
+        app.MapRegisteredModelEndpoints();
+        app.MapModelVersionEndpoints();
     }
 }

@@ -1,5 +1,6 @@
 using Kiln.Core.Artifacts;
 using Kiln.Core.Errors;
+using Kiln.Engine.Registry;
 using Kiln.Engine.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -7,8 +8,7 @@ namespace Kiln.Server.Mlflow;
 
 /// <summary>
 /// The artifact routes MLflow's web UI uses: <c>/get-artifact</c> (a run's file), <c>upload-artifact</c> (a file into a run)
-/// and <c>/model-versions/get-artifact</c> (a model version's file; the registry arrives later, so it validates and answers
-/// not found). Paths are checked as MLflow checks them, with its "Invalid path".
+/// and <c>/model-versions/get-artifact</c> (a model version's file, wherever its source keeps it). Paths are checked as MLflow checks them, with its "Invalid path".
 /// </summary>
 public static class UiArtifactEndpoints
 {
@@ -32,7 +32,23 @@ public static class UiArtifactEndpoints
         var path = ArtifactEndpoints.MlflowPath(Query(context, "path"));
         var runId = Query(context, "run_id") ?? Query(context, "run_uuid") ?? throw Core.Json.JsonValues.Missing("run_id");
         var (store, root, _) = await context.RequestServices.GetRequiredService<TrackingService>().RunArtifactsAsync(runId, context.RequestAborted);
-        await using var stream = await store.OpenReadAsync(ArtifactPath.Join(root, path), context.RequestAborted);
+        await SendAsync(context, store, ArtifactPath.Join(root, path), path);
+    }
+
+    /// <summary>A file of a model version (MLflow's UI route): the path is checked before the version is looked up, as MLflow does.</summary>
+    private static async Task GetModelVersionArtifactAsync(HttpContext context)
+    {
+        var path = ArtifactEndpoints.MlflowPath(Query(context, "path"));
+        var registry = context.RequestServices.GetRequiredService<RegistryService>();
+        var version = await registry.GetVersionAsync(Query(context, "name"), Query(context, "version"), context.RequestAborted);
+        var (store, root) = await registry.VersionFilesAsync(version, context.RequestAborted);
+        context.Response.Headers.ContentDisposition = $"attachment; filename={path[(path.LastIndexOf('/') + 1)..]}";
+        await SendAsync(context, store, ArtifactPath.Join(root, path), path);
+    }
+
+    private static async Task SendAsync(HttpContext context, IArtifactStore store, string fullPath, string path)
+    {
+        await using var stream = await store.OpenReadAsync(fullPath, context.RequestAborted);
         context.Response.ContentType = ArtifactEndpoints.ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
         ArtifactEndpoints.Untrusted(context.Response);
         if (stream.CanSeek)
@@ -40,13 +56,6 @@ public static class UiArtifactEndpoints
             context.Response.ContentLength = stream.Length;
         }
         await stream.CopyToAsync(context.Response.Body, context.RequestAborted);
-    }
-
-    private static Task GetModelVersionArtifactAsync(HttpContext context)
-    {
-        ArtifactEndpoints.MlflowPath(Query(context, "path"));
-        var name = Query(context, "name") ?? throw Core.Json.JsonValues.Missing("name");
-        throw KilnException.NotFound($"Registered model '{name}' not found: Kiln's model registry is not available yet.");
     }
 
     private static async Task UploadArtifactAsync(HttpContext context)

@@ -16,5 +16,6 @@ internal static class SchemaMigrations
         new(3, "datasets", Data.DataSchema.V3),
         new(4, "dataset stat cache", Data.DataSchema.V4),
         new(5, "dataset tags, schemas and validations", Data.DataSchema.V5),
+        new(6, "model registry", Registry.RegistrySchema.V6),
     ];
 }

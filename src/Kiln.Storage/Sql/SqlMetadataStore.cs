@@ -22,6 +22,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Context = context;
         _tracking = new SqlTrackingStore(dialect, context);
         Data = new Data.SqlDataStore(dialect);
+        Registry = new Registry.SqlRegistryStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -41,6 +42,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Data.IDataStore Data { get; }
+
+    /// <inheritdoc />
+    public Core.Registry.IRegistryStore Registry { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -1,0 +1,18 @@
+using Kiln.Core.Stores;
+using Kiln.Engine.Registry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Kiln.Hosting.Registry;
+
+/// <summary>Registers the model registry.</summary>
+public static class RegistryRegistration
+{
+    /// <summary>Adds the <see cref="Core.Registry.IRegistryStore"/> (from the metadata store) and the <see cref="RegistryService"/>.</summary>
+    public static IServiceCollection AddKilnRegistry(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Registry);
+        services.TryAddSingleton<RegistryService>();
+        return services;
+    }
+}
