@@ -24,6 +24,7 @@ public static class KilnCli
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(TuneCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
+        root.Subcommands.Add(ModelsCommand.Build());
         return root;
     }
 

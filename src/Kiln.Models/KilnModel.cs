@@ -40,34 +40,46 @@ public sealed class KilnModel
             : throw KilnException.NotFound($"Model folder '{directory}' does not exist: pass the folder that holds the model's MLmodel file.");
 
     /// <summary>
-    /// Loads a model by reference: a package folder, or <c>runs:/RUN_ID/model</c> downloaded from the tracking server at
+    /// Loads a model by reference: a package folder, <c>runs:/RUN_ID/model</c>, or a registered version
+    /// (<c>models:/NAME/VERSION</c>, <c>models:/NAME@ALIAS</c>, <c>models:/NAME/latest</c>) downloaded from the tracking server at
     /// <paramref name="trackingUri"/> (default: <c>KILN_TRACKING_URI</c>, else an http(s) <c>MLFLOW_TRACKING_URI</c>).
     /// </summary>
-    /// <param name="reference">A folder path or a <c>runs:/</c> URI.</param>
-    /// <param name="trackingUri">The tracking server for <c>runs:/</c> URIs; null reads the environment.</param>
+    /// <param name="reference">A folder path, a <c>runs:/</c> URI or a <c>models:/</c> URI.</param>
+    /// <param name="trackingUri">The tracking server for <c>runs:/</c> and <c>models:/</c> URIs; null reads the environment.</param>
     /// <param name="ct">Cancels the download.</param>
     /// <exception cref="KilnException">No tracking server is known for a <c>runs:/</c> URI, the server cannot be reached, or the run or model does not exist.</exception>
     public static async Task<KilnModel> LoadAsync(string reference, Uri? trackingUri = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        if (!reference.StartsWith("runs:/", StringComparison.Ordinal))
+        if (!reference.StartsWith("runs:/", StringComparison.Ordinal) && !Core.Registry.ModelUri.Is(reference))
         {
             return Load(reference);
         }
         var server = trackingUri ?? TrackingUriFromEnvironment()
-            ?? throw KilnException.Invalid($"'{reference}' is a run's model, so Kiln needs the tracking server that holds the run: pass trackingUri, or set KILN_TRACKING_URI (e.g. http://mlops:5000).");
+            ?? throw KilnException.Invalid($"'{reference}' is a run's or the registry's model, so Kiln needs the tracking server that holds it: pass trackingUri, or set KILN_TRACKING_URI (e.g. http://mlops:5000).");
         using var client = new KilnClient(server);
-        return await LoadAsync(reference, new RemoteTracking(client, TimeProvider.System), ct);
+        var tracking = new RemoteTracking(client, TimeProvider.System);
+        var (directory, temporary) = await new ModelLocator(tracking, new Engine.Registry.RemoteModelFiles(client, tracking)).ResolveAsync(reference, ct);
+        return LoadAndClean(directory, temporary);
     }
 
-    /// <summary>Loads a model by reference, resolving <c>runs:/</c> URIs through <paramref name="tracking"/> (a local store or a server).</summary>
-    /// <param name="reference">A folder path or a <c>runs:/</c> URI.</param>
+    /// <summary>
+    /// Loads a model by reference, resolving <c>runs:/</c> URIs through <paramref name="tracking"/> and <c>models:/</c> URIs
+    /// through <paramref name="models"/> (a local store's, e.g. <c>KilnHost.Get&lt;IModelFiles&gt;()</c>, or a server's).
+    /// </summary>
+    /// <param name="reference">A folder path, a <c>runs:/</c> URI or a <c>models:/</c> URI.</param>
     /// <param name="tracking">Where runs live, e.g. <c>KilnHost.Get&lt;ITracking&gt;()</c> for a local Kiln store.</param>
+    /// <param name="models">The model registry, needed for <c>models:/</c> URIs only.</param>
     /// <param name="ct">Cancels the download.</param>
-    /// <exception cref="KilnException">The run or model does not exist.</exception>
-    public static async Task<KilnModel> LoadAsync(string reference, ITracking tracking, CancellationToken ct = default)
+    /// <exception cref="KilnException">The run, version or model does not exist.</exception>
+    public static async Task<KilnModel> LoadAsync(string reference, ITracking tracking, Engine.Registry.IModelFiles? models = null, CancellationToken ct = default)
     {
-        var (directory, temporary) = await new ModelLocator(tracking).ResolveAsync(reference, ct);
+        var (directory, temporary) = await new ModelLocator(tracking, models).ResolveAsync(reference, ct);
+        return LoadAndClean(directory, temporary);
+    }
+
+    private static KilnModel LoadAndClean(string directory, bool temporary)
+    {
         try
         {
             return Load(directory);

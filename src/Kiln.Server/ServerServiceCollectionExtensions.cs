@@ -13,6 +13,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, MlflowSurface>();
         services.AddSingleton<IEndpointSurface, Console.ConsoleSurface>();
         services.AddSingleton<IEndpointSurface, Datasets.DatasetsSurface>();
+        services.AddSingleton<IEndpointSurface, Models.ModelsSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -11,7 +11,7 @@ internal static class PredictCommand
 {
     public static Command Build()
     {
-        var model = new Option<string>("--model") { Description = "A model package directory or runs:/RUN_ID/model.", Required = true };
+        var model = new Option<string>("--model") { Description = "A model package directory, runs:/RUN_ID/model, or a registered version: models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/latest.", Required = true };
         var data = new Option<string>("--data") { Description = "CSV to score (the model's feature columns; others are kept).", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the input with prediction columns added.", Required = true };
         var format = new FileFormat();

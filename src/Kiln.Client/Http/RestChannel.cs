@@ -21,7 +21,10 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
     public Uri ArtifactsApi(string path) =>
         new(BaseUri, "api/2.0/mlflow-artifacts/artifacts/" + string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString)));
 
-    public async Task<JsonDocument> PostAsync(string path, Action<Utf8JsonWriter> body, CancellationToken ct)
+    public Task<JsonDocument> PostAsync(string path, Action<Utf8JsonWriter> body, CancellationToken ct) => SendJsonAsync(HttpMethod.Post, path, body, ct);
+
+    /// <summary>An MLflow API call with a JSON body (POST, PATCH, or DELETE as MLflow's client sends it).</summary>
+    public async Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, Action<Utf8JsonWriter> body, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, MlflowJson.WriterOptions))
@@ -32,7 +35,7 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
         }
         using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
         content.Headers.ContentType = Json;
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, Api(path)) { Content = content }, HttpCompletionOption.ResponseContentRead, ct);
+        using var response = await SendAsync(new HttpRequestMessage(method, Api(path)) { Content = content }, HttpCompletionOption.ResponseContentRead, ct);
         return await ReadAsync(response, ct);
     }
 
@@ -80,6 +83,8 @@ internal sealed class RestChannel(HttpClient http, Uri baseUri)
     {
         using (request)
         {
+            // who is calling, for the registry's history and the audit log (the server takes it as said until auth exists)
+            request.Headers.TryAddWithoutValidation("X-Kiln-User", Environment.UserName);
             try
             {
                 return await Http.SendAsync(request, completion, ct);

@@ -5,33 +5,45 @@ using Kiln.Engine.Tracking;
 namespace Kiln.Engine.Packaging;
 
 /// <summary>
-/// Resolves a model reference to a local package directory: a directory path as is, or <c>runs:/RUN_ID/path</c>
-/// (MLflow's URI form) copied out of the run's artifacts into a temporary directory.
+/// Resolves a model reference to a local package directory: a directory path as is, <c>runs:/RUN_ID/path</c> (MLflow's
+/// URI form) copied out of the run's artifacts, or a registry URI (<c>models:/NAME/VERSION</c>, <c>models:/NAME@ALIAS</c>,
+/// <c>models:/NAME/latest</c>) copied out of wherever the version's files are, into a temporary directory.
 /// </summary>
-public sealed class ModelLocator(ITracking tracking)
+public sealed class ModelLocator(ITracking tracking, Registry.IModelFiles? models = null)
 {
     /// <summary>Returns the package directory and whether the caller should delete it afterwards.</summary>
     public async Task<(string Directory, bool Temporary)> ResolveAsync(string reference, CancellationToken ct)
     {
+        if (Core.Registry.ModelUri.Is(reference))
+        {
+            var located = await (models ?? throw KilnException.Invalid($"'{reference}' names a registered model, but no model registry is configured here."))
+                .LocateAsync(reference, ct);
+            return (await CopyOutAsync(located.Store, located.Path,
+                $"Model '{located.Version.Name}' version {located.Version.Version} has no files at its source '{located.Version.Source}'.", ct), true);
+        }
         if (!reference.StartsWith("runs:/", StringComparison.Ordinal))
         {
             return Directory.Exists(reference)
                 ? (reference, false)
-                : throw KilnException.NotFound($"Model '{reference}' not found: pass a model package directory or runs:/RUN_ID/model.");
+                : throw KilnException.NotFound($"Model '{reference}' not found: pass a model package directory, runs:/RUN_ID/model or models:/NAME@ALIAS.");
         }
         var rest = reference["runs:/".Length..].Trim('/');
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var runId = slash < 0 ? rest : rest[..slash];
         var subPath = ArtifactPath.Normalize(slash < 0 ? "model" : rest[(slash + 1)..]);
         var (store, root, _) = await tracking.RunArtifactsAsync(runId, ct);
+        return (await CopyOutAsync(store, ArtifactPath.Join(root, subPath), $"Run {runId} has no artifacts under '{subPath}'; list them with 'kiln runs show {runId}'.", ct), true);
+    }
+
+    private static async Task<string> CopyOutAsync(IArtifactStore store, string path, string whenEmpty, CancellationToken ct)
+    {
         var target = System.IO.Directory.CreateTempSubdirectory("kiln-model-").FullName;
-        var copied = await CopyAsync(store, ArtifactPath.Join(root, subPath), target, ct);
-        if (copied == 0)
+        if (await CopyAsync(store, path, target, ct) == 0)
         {
             System.IO.Directory.Delete(target, recursive: true);
-            throw KilnException.NotFound($"Run {runId} has no artifacts under '{subPath}'; list them with 'kiln runs show {runId}'.");
+            throw KilnException.NotFound(whenEmpty);
         }
-        return (target, true);
+        return target;
     }
 
     private static async Task<int> CopyAsync(IArtifactStore store, string path, string target, CancellationToken ct)

@@ -40,6 +40,14 @@ public sealed partial class RegistryService
         return history.LastOrDefault(e => e.Time <= at)?.Version;
     }
 
+    /// <inheritdoc />
+    public async Task<(ModelVersion Version, Core.Artifacts.IArtifactStore Store, string Path)> LocateAsync(string modelsUri, CancellationToken ct = default)
+    {
+        var version = await ResolveAsync(modelsUri, ct);
+        var (files, path) = await VersionFilesAsync(version, ct);
+        return (version, files, path);
+    }
+
     /// <summary>
     /// The version a <c>models:/</c> URI names: <c>models:/NAME/VERSION</c>, <c>models:/NAME@ALIAS</c>, <c>models:/NAME/latest</c>
     /// (the highest number) or <c>models:/NAME/STAGE</c> (the newest version in that stage).

@@ -12,7 +12,7 @@ namespace Kiln.Engine.Registry;
 /// <c>.Aliases</c>): validates input with MLflow's rules and messages, stamps times from the injected clock, and
 /// resolves <c>models:/</c> URIs to a version and its files.
 /// </summary>
-public sealed partial class RegistryService(IRegistryStore store, TrackingService tracking, IArtifactStore artifacts, TimeProvider time)
+public sealed partial class RegistryService(IRegistryStore store, TrackingService tracking, IArtifactStore artifacts, TimeProvider time) : IModelFiles
 {
     /// <summary>Default page size of a registered-model search (MLflow's).</summary>
     public const int DefaultModelResults = 100;

@@ -13,6 +13,7 @@ public static class RegistryRegistration
     {
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Registry);
         services.TryAddSingleton<RegistryService>();
+        services.TryAddSingleton<IModelFiles>(sp => sp.GetRequiredService<RegistryService>());
         return services;
     }
 }

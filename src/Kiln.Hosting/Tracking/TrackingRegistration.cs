@@ -35,6 +35,7 @@ public static class TrackingRegistration
         services.TryAddSingleton(IdGenerator.Default);
         services.TryAddSingleton(sp => new KilnClient(server, time: sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ITracking, RemoteTracking>();
+        services.TryAddSingleton<Kiln.Engine.Registry.IModelFiles, Kiln.Engine.Registry.RemoteModelFiles>();
         return services;
     }
 }

@@ -13,7 +13,7 @@ public static class TrainingRegistration
     {
         services.TryAddTransient<TrainingSession>();
         services.TryAddTransient<HyperparameterSearch>();
-        services.TryAddSingleton<ModelLocator>();
+        services.TryAddSingleton(sp => new ModelLocator(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>()));
         return services;
     }
 }

@@ -10,7 +10,7 @@ namespace Kiln.Storage.Tests.Sql.Tracking;
 /// <see cref="ITrackingStore"/> only; <see cref="Sqlite.SqliteDialectTests"/> and
 /// <see cref="Postgres.PostgresDialectTests"/> run it against a real SQLite file and a real PostgreSQL server.
 /// </summary>
-public abstract class TrackingStoreContract : IAsyncLifetime
+public abstract partial class TrackingStoreContract : IAsyncLifetime
 {
     protected IMetadataStore Metadata { get; private set; } = null!;
 
