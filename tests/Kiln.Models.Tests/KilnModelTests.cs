@@ -23,6 +23,28 @@ public sealed class KilnModelTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
+    [Fact]
+    public async Task A_registered_version_loads_by_models_uri_through_the_server_and_from_the_local_registry()
+    {
+        var registry = _server.Get<Kiln.Engine.Registry.RegistryService>();
+        await registry.CreateModelAsync("loans", null, []);
+        await registry.CreateVersionAsync("loans", $"runs:/{_runId}/model", null, null, null, [], "tester");
+        await registry.SetAliasAsync("loans", "champion", "1", new Kiln.Core.Registry.AliasChange("tester", "set", null));
+
+        var remote = await KilnModel.LoadAsync("models:/loans@champion", _server.BaseUri);
+        var local = await KilnModel.LoadAsync("models:/loans/latest", _server.Get<Kiln.Engine.Tracking.ITracking>(), registry);
+        var direct = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        var row = new Application { Income = 0.7, Debt = 0.2, Region = "north" };
+        var expected = direct.CreateScorer<Application>().Predict(row);
+        Assert.Equal(expected, remote.CreateScorer<Application>().Predict(row));
+        Assert.Equal(expected, local.CreateScorer<Application>().Predict(row));
+
+        var missing = await Assert.ThrowsAsync<KilnException>(() => KilnModel.LoadAsync("models:/loans@nobody", _server.BaseUri));
+        Assert.Contains("alias nobody not found", missing.Message);
+        var noRegistry = await Assert.ThrowsAsync<KilnException>(() => KilnModel.LoadAsync("models:/loans/1", _server.Get<Kiln.Engine.Tracking.ITracking>()));
+        Assert.Contains("no model registry", noRegistry.Message);
+    }
+
     public sealed class Application
     {
         public double? Income { get; init; }
