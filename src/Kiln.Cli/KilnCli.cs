@@ -25,6 +25,7 @@ public static class KilnCli
         root.Subcommands.Add(TuneCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
+        root.Subcommands.Add(EvaluateCommand.Build());
         return root;
     }
 

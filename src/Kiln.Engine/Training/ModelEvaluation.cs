@@ -19,13 +19,14 @@ public static class ModelEvaluation
 {
     private const int MaxCurvePoints = 200;
 
-    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null)
+    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null, double[]? predictions = null)
     {
         var schema = model.Schema;
         // On the training table, the outputs the learner computed while fitting are the model's predictions: reuse them.
-        var outputs = ReferenceEquals(table, training) && model.TakeTrainingOutputs() is { } kept && kept.Length == table.RowCount * model.OutputCount
-            ? kept
-            : model.Predict(table, ct);
+        var outputs = predictions
+            ?? (ReferenceEquals(table, training) && model.TakeTrainingOutputs() is { } kept && kept.Length == table.RowCount * model.OutputCount
+                ? kept
+                : model.Predict(table, ct));
         var column = table[target];
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var charts = new List<(string, string)>();
@@ -37,6 +38,7 @@ public static class ModelEvaluation
             metrics["mae"] = RegressionMetrics.Mae(actual, outputs);
             metrics["r2"] = RegressionMetrics.R2(actual, outputs);
             metrics["mape"] = RegressionMetrics.Mape(actual, outputs);
+            charts.Add(("residuals", ResidualChart(actual, outputs)));
             return new Evaluation(metrics, charts);
         }
 
@@ -81,6 +83,28 @@ public static class ModelEvaluation
         }
         charts.Add(("confusion_matrix", ConfusionMatrixChart.Render(schema.Classes, counts)));
         return new Evaluation(metrics, charts);
+    }
+
+    /// <summary>Mean residual (actual − predicted) and its spread by decile of the prediction: a flat line at 0 is a well-calibrated regressor.</summary>
+    private static string ResidualChart(double[] actual, double[] predicted)
+    {
+        var order = Enumerable.Range(0, actual.Length).OrderBy(i => predicted[i]).ToArray();
+        var (x, mean, low, high) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        for (var d = 0; d < 10 && order.Length > 0; d++)
+        {
+            var part = order[(d * order.Length / 10)..((d + 1) * order.Length / 10)];
+            if (part.Length == 0)
+            {
+                continue;
+            }
+            var residuals = part.Select(i => actual[i] - predicted[i]).Order().ToArray();
+            x.Add(part.Average(i => predicted[i]));
+            mean.Add(residuals.Average());
+            low.Add(residuals[residuals.Length / 10]);
+            high.Add(residuals[residuals.Length * 9 / 10]);
+        }
+        return LineChart.Render("Residuals by prediction decile", "mean prediction", "actual − predicted",
+            [new Series("mean residual", x, mean), new Series("10th percentile", x, low), new Series("90th percentile", x, high)]);
     }
 
     /// <summary>Gain and split-count importance for tree models (empty for others), largest gain first.</summary>

@@ -207,7 +207,7 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
     }
 
     /// <summary>An MLflow dataset input for a CSV file: its SHA-256 digest, path and column schema.</summary>
-    private static async Task<DatasetInput> DatasetInputAsync(string path, Data.DataSource? dataset, Table table, string context, CancellationToken ct)
+    internal static async Task<DatasetInput> DatasetInputAsync(string path, Data.DataSource? dataset, Table table, string context, CancellationToken ct)
     {
         string digest;
         if (dataset is not null)

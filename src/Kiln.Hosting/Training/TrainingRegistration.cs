@@ -13,6 +13,8 @@ public static class TrainingRegistration
     {
         services.TryAddTransient<TrainingSession>();
         services.TryAddTransient<HyperparameterSearch>();
+        services.TryAddTransient(sp => new Kiln.Engine.Evaluation.EvaluationService(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetRequiredService<ModelLocator>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>()));
         services.TryAddSingleton(sp => new ModelLocator(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>()));
         return services;
     }
