@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln models list|show|register|alias|tag|delete|history</c>: the model registry.</summary>
+/// <summary><c>kiln models list|show|register|alias|tag|delete|history</c> and the gates (<c>.Gates</c>): the model registry.</summary>
 internal static partial class ModelsCommand
 {
     public static Command Build()
@@ -22,6 +22,13 @@ internal static partial class ModelsCommand
         command.Subcommands.Add(TagCommand());
         command.Subcommands.Add(Delete());
         command.Subcommands.Add(History());
+        command.Subcommands.Add(GateSpecCommand());
+        command.Subcommands.Add(Gate());
+        command.Subcommands.Add(Verdicts());
+        command.Subcommands.Add(Promote());
+        command.Subcommands.Add(Approve());
+        command.Subcommands.Add(Promotions());
+        command.Subcommands.Add(Rollback());
         return command;
     }
 

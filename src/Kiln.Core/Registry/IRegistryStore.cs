@@ -79,4 +79,28 @@ public interface IRegistryStore
 
     /// <summary>A model's alias moves, oldest first, optionally of one alias only.</summary>
     Task<IReadOnlyList<AliasEvent>> AliasHistoryAsync(string name, string? alias, CancellationToken ct = default);
+
+    /// <summary>Saves a gate spec (the same text saved again is the same version).</summary>
+    Task<GateSpecVersion> SaveGateAsync(GateSpecVersion gate, CancellationToken ct = default);
+
+    /// <summary>A model's gate spec versions, newest first.</summary>
+    Task<IReadOnlyList<GateSpecVersion>> ListGatesAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Records a gate verdict.</summary>
+    Task AddVerdictAsync(GateVerdict verdict, CancellationToken ct = default);
+
+    /// <summary>A model's verdicts (optionally of one version), newest first.</summary>
+    Task<IReadOnlyList<GateVerdict>> ListVerdictsAsync(string name, int? version, CancellationToken ct = default);
+
+    /// <summary>Records a promotion request; RESOURCE_CONFLICT when one is already pending for the alias.</summary>
+    Task AddPromotionAsync(Promotion promotion, CancellationToken ct = default);
+
+    /// <summary>A model's promotions, newest first.</summary>
+    Task<IReadOnlyList<Promotion>> ListPromotionsAsync(string name, CancellationToken ct = default);
+
+    /// <summary>
+    /// Decides a pending promotion in one transaction: approved moves the alias (compare-and-set against the holder it was
+    /// asked against; RESOURCE_CONFLICT when it changed) and records the move; rejected only closes it.
+    /// </summary>
+    Task<Promotion> DecidePromotionAsync(string id, bool approve, string userId, long time, CancellationToken ct = default);
 }

@@ -14,6 +14,7 @@ public static class RegistryRegistration
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Registry);
         services.TryAddSingleton<RegistryService>();
         services.TryAddSingleton<IModelFiles>(sp => sp.GetRequiredService<RegistryService>());
+        services.TryAddTransient<Kiln.Engine.Registry.Gates.GateService>();
         return services;
     }
 }

@@ -17,5 +17,6 @@ internal static class SchemaMigrations
         new(4, "dataset stat cache", Data.DataSchema.V4),
         new(5, "dataset tags, schemas and validations", Data.DataSchema.V5),
         new(6, "model registry", Registry.RegistrySchema.V6),
+        new(7, "gates, verdicts and promotions", Registry.RegistrySchema.V7),
     ];
 }

@@ -56,4 +56,42 @@ internal static class RegistrySchema
             reason TEXT);
         CREATE INDEX ix_model_alias_events ON model_alias_events (name, alias, id);
         """;
+
+    /// <summary>Migration 7: gate specs, gate verdicts and promotions waiting for approval.</summary>
+    public static string V7(SqlTypes t) => $"""
+        CREATE TABLE model_gates (
+            name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+            gate_id TEXT NOT NULL,
+            alias TEXT NOT NULL,
+            yaml TEXT NOT NULL,
+            created_at {t.BigInt} NOT NULL,
+            user_id TEXT NOT NULL,
+            PRIMARY KEY (name, gate_id));
+        CREATE TABLE model_gate_verdicts (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            gate_id TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            holder_version INTEGER,
+            result_json TEXT NOT NULL,
+            created_at {t.BigInt} NOT NULL,
+            user_id TEXT NOT NULL);
+        CREATE INDEX ix_model_gate_verdicts ON model_gate_verdicts (name, version, created_at);
+        CREATE TABLE model_promotions (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL REFERENCES registered_models (name) ON UPDATE CASCADE ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            status TEXT NOT NULL,
+            expected_holder INTEGER NOT NULL,
+            requested_by TEXT NOT NULL,
+            requested_at {t.BigInt} NOT NULL,
+            reason TEXT,
+            decided_by TEXT,
+            decided_at {t.BigInt},
+            forced INTEGER NOT NULL);
+        CREATE UNIQUE INDEX ux_model_promotions_pending ON model_promotions (name, alias) WHERE status = 'PENDING';
+        """;
 }
