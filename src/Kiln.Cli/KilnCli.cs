@@ -26,6 +26,7 @@ public static class KilnCli
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
         return root;
     }
 

@@ -51,6 +51,8 @@ public static class KilnServer
             {
                 context.Request.Path = new PathString("/" + path.TrimStart('/'));
             }
+            // who is calling, for the audit log entries this request's changes append (see Http/Caller)
+            Core.Audit.AuditContext.SetUser(Http.Caller.User(context));
             return next(context);
         });
         app.UseRouting();

@@ -26,4 +26,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>The model registry: registered models, versions, aliases and their history.</summary>
     Registry.IRegistryStore Registry { get; }
+
+    /// <summary>The append-only, hash-chained audit log of changes to the registry, datasets and experiments.</summary>
+    Audit.IAuditStore Audit { get; }
 }

@@ -25,6 +25,7 @@ public static class StoreRegistration
         services.TryAddSingleton(sp => new StoreContext(settings.DefaultArtifactRoot ?? ArtifactUris.ProxiedScheme, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IdGenerator>()));
         services.TryAddSingleton(sp => FromSetting(() => StoreFactories.Metadata.Open(settings.StoreUri, sp.GetRequiredService<StoreContext>()), "--store or KILN_STORE"));
         services.TryAddSingleton(sp => FromSetting(() => StoreFactories.OpenArtifacts(settings.ArtifactsRoot, sp.GetRequiredService<StoreContext>()), "--artifacts or KILN_ARTIFACTS"));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Audit);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoreInitializer>());
         return services;
     }

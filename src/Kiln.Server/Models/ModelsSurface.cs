@@ -10,14 +10,15 @@ namespace Kiln.Server.Models;
 /// Kiln's own registry API under <c>/api/kiln/models</c>, for what MLflow's REST API has no call for: the history of a
 /// model's aliases (who moved which alias when and why) and which version held an alias at a moment.
 /// </summary>
-public sealed class ModelsSurface : IEndpointSurface
+public sealed partial class ModelsSurface : IEndpointSurface
 {
     private const string Root = "/api/kiln/models";
+    private const string AuditRoot = "/api/kiln/audit";
     private static readonly string[] Get = ["GET"];
     private static readonly JsonWriterOptions Writer = new() { Indented = false };
 
     /// <inheritdoc />
-    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root)];
+    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root), new(AuditRoot)];
 
     /// <inheritdoc />
     public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
@@ -49,6 +50,9 @@ public sealed class ModelsSurface : IEndpointSurface
             }
             call.Json.WriteEndArray();
         }, Writer);
+
+        MapGates(app);
+        MapAudit(app);
     }
 
     internal static void WriteEvent(Utf8JsonWriter w, AliasEvent e)

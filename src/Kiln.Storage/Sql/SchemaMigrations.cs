@@ -18,5 +18,6 @@ internal static class SchemaMigrations
         new(5, "dataset tags, schemas and validations", Data.DataSchema.V5),
         new(6, "model registry", Registry.RegistrySchema.V6),
         new(7, "gates, verdicts and promotions", Registry.RegistrySchema.V7),
+        new(8, "audit log", Audit.SqlAuditStore.Schema),
     ];
 }

@@ -21,8 +21,9 @@ public sealed class SqlMetadataStore : IMetadataStore
         Dialect = dialect;
         Context = context;
         _tracking = new SqlTrackingStore(dialect, context);
-        Data = new Data.SqlDataStore(dialect);
-        Registry = new Registry.SqlRegistryStore(dialect);
+        Data = new Data.SqlDataStore(dialect, context.Time);
+        Registry = new Registry.SqlRegistryStore(dialect, context.Time);
+        Audit = new Audit.SqlAuditStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -45,6 +46,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Registry.IRegistryStore Registry { get; }
+
+    /// <inheritdoc />
+    public Core.Audit.IAuditStore Audit { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -79,4 +79,34 @@ public sealed class RegistryClientTests : ClientTestBase
         Assert.Contains("Invalid Model Version stage: Prod", await badStage.Content.ReadAsStringAsync());
         Assert.Empty((await Client.GetRegisteredModelAsync("m")).LatestVersions); // nothing changed
     }
+
+    [Fact]
+    public async Task Gates_promotions_rollback_and_the_audit_trail_work_over_http()
+    {
+        var runId = await TrainedRunAsync();
+        var holdout = LoanData.Write(Server.Directory, "holdout.csv", 400, 3);
+        await Client.CreateRegisteredModelAsync("loans");
+        await Client.CreateModelVersionAsync("loans", $"runs:/{runId}/model");
+        await Client.CreateModelVersionAsync("loans", $"runs:/{runId}/model");
+        var bad = await Assert.ThrowsAsync<KilnException>(() => Client.SaveGateSpecAsync("loans", "checks:\n  - auc >= 0.5\n"));
+        Assert.Contains("unknown metric 'auc'", bad.Message);
+        Assert.StartsWith("sha256:", await Client.SaveGateSpecAsync("loans", "alias: champion\nchecks:\n  - roc_auc >= 0.5\n  - roc_auc >= champion - 0.01\n"));
+
+        var (passed, verdict) = await Client.RunGateAsync("loans", 1, holdout);
+        Assert.True(passed, verdict);
+        Assert.Equal("MOVED", await Client.PromoteAsync("loans", 1));
+        var refused = await Assert.ThrowsAsync<KilnException>(() => Client.PromoteAsync("loans", 2));
+        Assert.Contains("no gate verdict", refused.Message);
+        Assert.Equal("MOVED", await Client.PromoteAsync("loans", 2, force: true, reason: "hotfix for incident 7"));
+        Assert.Equal(1, await Client.RollbackAsync("loans", reason: "hotfix reverted"));
+
+        var audit = await Client.GetAuditAsync("models/loans");
+        Assert.Contains(audit, e => e.Action == "model.gate.verdict" && e.After!.Contains("\"passed\":true", StringComparison.Ordinal));
+        var moves = audit.Where(e => e.Action == "model.alias.set").ToList();
+        Assert.Equal(3, moves.Count);
+        Assert.All(moves, e => Assert.Equal(Environment.UserName, e.UserId)); // Kiln.Client says who it is
+        Assert.Contains("force-promote", moves[1].After);
+        Assert.True((await Client.VerifyAuditAsync()).Intact);
+        Assert.Equal(["promote", "force-promote", "rollback"], (await Client.GetAliasHistoryAsync("loans", "champion")).Select(e => e.Action));
+    }
 }

@@ -5,8 +5,11 @@ using Kiln.Core.Errors;
 namespace Kiln.Storage.Sql.Data;
 
 /// <summary>Dataset versions on SQLite or PostgreSQL. Inserts are idempotent (ON CONFLICT DO NOTHING), so there is no lock to take.</summary>
-public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
+public sealed class SqlDataStore(SqlDialect dialect, TimeProvider clock) : IDataStore
 {
+    private Task AuditAsync(DbConnection connection, DbTransaction transaction, string action, string resource, object? before, object? after, CancellationToken ct) =>
+        Audit.AuditLog.AppendAsync(connection, transaction, dialect, clock, action, resource, before, after, ct);
+
     private const string Columns = "name, version_id, message, user_id, created_at, file_count, total_bytes";
 
     public Task<(DatasetVersion Version, bool Created)> AddVersionAsync(DatasetVersion version, CancellationToken ct = default) =>
@@ -20,6 +23,8 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
                 ("c", version.FileCount), ("b", version.TotalBytes));
             if (inserted == 1)
             {
+                await AuditAsync(connection, transaction, "dataset.version.add", $"datasets/{version.Dataset}/versions/{version.VersionId}", null,
+                    new { message = version.Message, files = version.FileCount, bytes = version.TotalBytes }, ct);
                 return (version, true);
             }
             var existing = await ReadAsync(connection, transaction, $"SELECT {Columns} FROM data_versions WHERE name = @n AND version_id = @v", ct,
@@ -137,16 +142,33 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
     public async Task SetTagAsync(string dataset, string versionId, string key, string value, CancellationToken ct = default)
     {
         var version = await GetVersionAsync(dataset, versionId, ct);
-        await dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
-            "INSERT INTO data_version_tags (name, version_id, tag_key, tag_value) VALUES (@n, @v, @k, @x) ON CONFLICT (name, version_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
-            ct, ("n", dataset), ("v", version.VersionId), ("k", key), ("x", value)), ct);
+        await dialect.WriteAsync(async (connection, transaction) =>
+        {
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM data_version_tags WHERE name = @n AND version_id = @v AND tag_key = @k", ct,
+                ("n", dataset), ("v", version.VersionId), ("k", key)) as string;
+            await connection.ExecuteAsync(transaction,
+                "INSERT INTO data_version_tags (name, version_id, tag_key, tag_value) VALUES (@n, @v, @k, @x) ON CONFLICT (name, version_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
+                ct, ("n", dataset), ("v", version.VersionId), ("k", key), ("x", value));
+            await AuditAsync(connection, transaction, "dataset.tag.set", $"datasets/{dataset}/versions/{version.VersionId}", old is null ? null : new { key, value = old }, new { key, value }, ct);
+            return 0;
+        }, ct);
     }
 
     public async Task DeleteTagAsync(string dataset, string versionId, string key, CancellationToken ct = default)
     {
         var version = await GetVersionAsync(dataset, versionId, ct);
-        var deleted = await dialect.WriteAsync(async (connection, transaction) => await connection.ExecuteAsync(transaction,
-            "DELETE FROM data_version_tags WHERE name = @n AND version_id = @v AND tag_key = @k", ct, ("n", dataset), ("v", version.VersionId), ("k", key)), ct);
+        var deleted = await dialect.WriteAsync(async (connection, transaction) =>
+        {
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM data_version_tags WHERE name = @n AND version_id = @v AND tag_key = @k", ct,
+                ("n", dataset), ("v", version.VersionId), ("k", key)) as string;
+            if (old is null)
+            {
+                return 0;
+            }
+            await connection.ExecuteAsync(transaction, "DELETE FROM data_version_tags WHERE name = @n AND version_id = @v AND tag_key = @k", ct, ("n", dataset), ("v", version.VersionId), ("k", key));
+            await AuditAsync(connection, transaction, "dataset.tag.delete", $"datasets/{dataset}/versions/{version.VersionId}", new { key, value = old }, null, ct);
+            return 1;
+        }, ct);
         if (deleted == 0)
         {
             throw KilnException.NotFound($"{dataset} {version.VersionId} has no tag '{key}'.");
@@ -161,6 +183,7 @@ public sealed class SqlDataStore(SqlDialect dialect) : IDataStore
             await connection.ExecuteAsync(transaction,
                 "INSERT INTO data_schemas (name, schema_id, yaml, created_at, user_id) VALUES (@n, @s, @y, @t, @u) ON CONFLICT (name, schema_id) DO UPDATE SET created_at = excluded.created_at, user_id = excluded.user_id",
                 ct, ("n", schema.Dataset), ("s", schema.SchemaId), ("y", schema.Yaml), ("t", schema.CreatedAt), ("u", schema.UserId));
+            await AuditAsync(connection, transaction, "dataset.schema.save", $"datasets/{schema.Dataset}", null, new { schema_id = schema.SchemaId }, ct);
             return schema;
         }, ct);
     }

@@ -88,6 +88,8 @@ public sealed partial class SqlRegistryStore
     private async Task<AliasEvent> RecordAsync(DbConnection connection, DbTransaction transaction, string name, string alias, int? version, int? previous,
         AliasChange change, long time, CancellationToken ct)
     {
+        await AuditAsync(connection, transaction, version is null ? "model.alias.delete" : "model.alias.set", $"models/{name}/aliases/{alias}",
+            previous is null ? null : new { version = previous }, version is null ? null : new { version, action = change.Action, reason = change.Reason }, ct);
         var id = await connection.ScalarAsync(transaction, $"""
             INSERT INTO model_alias_events (name, alias, version, previous_version, event_time, user_id, action, reason)
             VALUES (@n, @a, @v, @p, @t, @u, @act, @r){dialect.Returning("id")}

@@ -15,10 +15,15 @@ public sealed partial class SqlRegistryStore
         await dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, gate.Name, ct);
-            return await connection.ExecuteAsync(transaction, """
+            var inserted = await connection.ExecuteAsync(transaction, """
                 INSERT INTO model_gates (name, gate_id, alias, yaml, created_at, user_id) VALUES (@n, @g, @a, @y, @t, @u)
                 ON CONFLICT (name, gate_id) DO NOTHING
                 """, ct, ("n", gate.Name), ("g", gate.GateId), ("a", gate.Alias), ("y", gate.Yaml), ("t", gate.CreatedAt), ("u", gate.UserId));
+            if (inserted == 1)
+            {
+                await AuditAsync(connection, transaction, "model.gate.save", Resource(gate.Name), null, new { gate_id = gate.GateId, alias = gate.Alias, yaml = gate.Yaml }, ct);
+            }
+            return inserted;
         }, ct);
         return (await ListGatesAsync(gate.Name, ct)).First(g => g.GateId == gate.GateId);
     }
@@ -41,6 +46,8 @@ public sealed partial class SqlRegistryStore
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, verdict.Name, verdict.Version, ct);
+            await AuditAsync(connection, transaction, "model.gate.verdict", VersionResource(verdict.Name, verdict.Version), null,
+                new { verdict = verdict.Id, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, gate_id = verdict.GateId }, ct);
             return await connection.ExecuteAsync(transaction, $"INSERT INTO model_gate_verdicts ({VerdictColumns}) VALUES (@id, @n, @v, @a, @g, @p, @h, @r, @t, @u)", ct,
                 ("id", verdict.Id), ("n", verdict.Name), ("v", verdict.Version), ("a", verdict.Alias), ("g", verdict.GateId), ("p", verdict.Passed ? 1 : 0),
                 ("h", verdict.HolderVersion), ("r", verdict.ResultJson), ("t", verdict.CreatedAt), ("u", verdict.UserId));
@@ -70,6 +77,8 @@ public sealed partial class SqlRegistryStore
             await dialect.WriteAsync(async (connection, transaction) =>
             {
                 await RequireVersionAsync(connection, transaction, promotion.Name, promotion.Version, ct);
+                await AuditAsync(connection, transaction, "model.promotion.request", VersionResource(promotion.Name, promotion.Version), null,
+                    new { promotion = promotion.Id, alias = promotion.Alias, forced = promotion.Forced, reason = promotion.Reason }, ct);
                 return await connection.ExecuteAsync(transaction, $"INSERT INTO model_promotions ({PromotionColumns}) VALUES (@id, @n, @v, @a, @s, @e, @rb, @ra, @r, NULL, NULL, @f)", ct,
                     ("id", promotion.Id), ("n", promotion.Name), ("v", promotion.Version), ("a", promotion.Alias), ("s", promotion.Status), ("e", promotion.ExpectedHolder),
                     ("rb", promotion.RequestedBy), ("ra", promotion.RequestedAt), ("r", promotion.Reason), ("f", promotion.Forced ? 1 : 0));
@@ -114,6 +123,8 @@ public sealed partial class SqlRegistryStore
             }
             await connection.ExecuteAsync(transaction, "UPDATE model_promotions SET status = @s, decided_by = @u, decided_at = @t WHERE id = @id", ct,
                 ("s", status), ("u", userId), ("t", time), ("id", id));
+            await AuditAsync(connection, transaction, approve ? "model.promotion.approve" : "model.promotion.reject", VersionResource(found.Name, found.Version),
+                new { status = "PENDING" }, new { status, promotion = id }, ct);
             return found with { Status = status, DecidedBy = userId, DecidedAt = time };
         }, ct);
 

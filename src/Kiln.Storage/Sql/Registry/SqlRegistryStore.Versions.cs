@@ -28,6 +28,8 @@ public sealed partial class SqlRegistryStore
             {
                 await UpsertVersionTagAsync(connection, transaction, version.Name, number, key, value, ct);
             }
+            await AuditAsync(connection, transaction, "model.version.create", VersionResource(version.Name, number), null,
+                new { source = version.Source, run_id = version.RunId, description = version.Description, tags = version.Tags }, ct);
             return number;
         }, ct);
         return await GetVersionAsync(version.Name, number, ct);
@@ -45,8 +47,11 @@ public sealed partial class SqlRegistryStore
         await dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, ct);
-            return await connection.ExecuteAsync(transaction, "UPDATE model_versions SET description = @d, last_updated_time = @t WHERE name = @n AND version = @v", ct,
+            var old = await connection.ScalarAsync(transaction, "SELECT description FROM model_versions WHERE name = @n AND version = @v", ct, ("n", name), ("v", version)) as string;
+            await connection.ExecuteAsync(transaction, "UPDATE model_versions SET description = @d, last_updated_time = @t WHERE name = @n AND version = @v", ct,
                 ("d", description), ("t", time), ("n", name), ("v", version));
+            await AuditAsync(connection, transaction, "model.version.update", VersionResource(name, version), new { description = old }, new { description }, ct);
+            return 0;
         }, ct);
         return await GetVersionAsync(name, version, ct);
     }
@@ -56,6 +61,8 @@ public sealed partial class SqlRegistryStore
         await dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, ct);
+            var oldStage = await connection.ScalarAsync(transaction, "SELECT current_stage FROM model_versions WHERE name = @n AND version = @v", ct, ("n", name), ("v", version)) as string;
+            await AuditAsync(connection, transaction, "model.version.stage", VersionResource(name, version), new { stage = oldStage }, new { stage, archive_existing = archiveExisting }, ct);
             if (archiveExisting && stage is not ("Staging" or "Production"))
             {
                 throw KilnException.Invalid(
@@ -83,7 +90,9 @@ public sealed partial class SqlRegistryStore
                 INSERT INTO model_alias_events (name, alias, version, previous_version, event_time, user_id, action, reason)
                 SELECT a.name, a.alias, NULL, a.version, @t, @u, 'delete-version', NULL FROM registered_model_aliases a WHERE a.name = @n AND a.version = @v
                 """, ct, ("t", time), ("u", userId), ("n", name), ("v", version));
+            var source = await connection.ScalarAsync(transaction, "SELECT source FROM model_versions WHERE name = @n AND version = @v", ct, ("n", name), ("v", version)) as string;
             await connection.ExecuteAsync(transaction, "DELETE FROM model_versions WHERE name = @n AND version = @v", ct, ("n", name), ("v", version));
+            await AuditAsync(connection, transaction, "model.version.delete", VersionResource(name, version), new { source }, null, ct);
             return await connection.ExecuteAsync(transaction, "UPDATE registered_models SET last_updated_time = @t WHERE name = @n", ct, ("t", time), ("n", name));
         }, ct);
 
@@ -91,16 +100,28 @@ public sealed partial class SqlRegistryStore
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, ct);
-            return await UpsertVersionTagAsync(connection, transaction, name, version, key, value, ct);
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM model_version_tags WHERE name = @n AND version = @v AND tag_key = @k", ct,
+                ("n", name), ("v", version), ("k", key)) as string;
+            await UpsertVersionTagAsync(connection, transaction, name, version, key, value, ct);
+            await AuditAsync(connection, transaction, "model.version.tag.set", VersionResource(name, version), old is null ? null : new { key, value = old }, new { key, value }, ct);
+            return 0;
         }, ct);
 
     public Task DeleteVersionTagAsync(string name, int version, string key, CancellationToken ct = default) =>
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireVersionAsync(connection, transaction, name, version, ct);
-            return await connection.ExecuteAsync(transaction, "DELETE FROM model_version_tags WHERE name = @n AND version = @v AND tag_key = @k", ct,
-                ("n", name), ("v", version), ("k", key));
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM model_version_tags WHERE name = @n AND version = @v AND tag_key = @k", ct,
+                ("n", name), ("v", version), ("k", key)) as string;
+            if (old is not null)
+            {
+                await connection.ExecuteAsync(transaction, "DELETE FROM model_version_tags WHERE name = @n AND version = @v AND tag_key = @k", ct, ("n", name), ("v", version), ("k", key));
+                await AuditAsync(connection, transaction, "model.version.tag.delete", VersionResource(name, version), new { key, value = old }, null, ct);
+            }
+            return 0;
         }, ct);
+
+    private static string VersionResource(string name, int version) => $"models/{name}/versions/{version}";
 
     private static Task<int> UpsertVersionTagAsync(DbConnection connection, DbTransaction transaction, string name, int version, string key, string value, CancellationToken ct) =>
         connection.ExecuteAsync(transaction, """

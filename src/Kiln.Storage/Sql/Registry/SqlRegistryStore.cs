@@ -10,8 +10,14 @@ namespace Kiln.Storage.Sql.Registry;
 /// one transaction; version numbers come from the model row (<c>last_version</c>, incremented under its row lock), so
 /// two registrations at once get two numbers and a deleted number is never given again.
 /// </summary>
-public sealed partial class SqlRegistryStore(SqlDialect dialect) : IRegistryStore
+public sealed partial class SqlRegistryStore(SqlDialect dialect, TimeProvider clock) : IRegistryStore
 {
+    /// <summary>Appends to the audit log in the caller's transaction.</summary>
+    private Task AuditAsync(DbConnection connection, DbTransaction transaction, string action, string resource, object? before, object? after, CancellationToken ct) =>
+        Audit.AuditLog.AppendAsync(connection, transaction, dialect, clock, action, resource, before, after, ct);
+
+    private static string Resource(string name) => "models/" + name;
+
     public async Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string> tags, long time, CancellationToken ct = default)
     {
         try
@@ -29,6 +35,7 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect) : IRegistryStor
                 {
                     await UpsertModelTagAsync(connection, transaction, name, key, value, ct);
                 }
+                await AuditAsync(connection, transaction, "model.create", Resource(name), null, new { description, tags }, ct);
                 return 0;
             }, ct);
         }
@@ -58,8 +65,10 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect) : IRegistryStor
                     throw ModelExists(newName);
                 }
                 // ON UPDATE CASCADE carries versions, tags, aliases and alias history to the new name
-                return await connection.ExecuteAsync(transaction, "UPDATE registered_models SET name = @new, last_updated_time = @t WHERE name = @n", ct,
+                await connection.ExecuteAsync(transaction, "UPDATE registered_models SET name = @new, last_updated_time = @t WHERE name = @n", ct,
                     ("new", newName), ("t", time), ("n", name));
+                await AuditAsync(connection, transaction, "model.rename", Resource(name), new { name }, new { name = newName }, ct);
+                return 0;
             }, ct);
         }
         catch (Exception e) when (dialect.IsUniqueViolation(e))
@@ -74,8 +83,11 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect) : IRegistryStor
         await dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, name, ct);
-            return await connection.ExecuteAsync(transaction, "UPDATE registered_models SET description = @d, last_updated_time = @t WHERE name = @n", ct,
+            var old = await connection.ScalarAsync(transaction, "SELECT description FROM registered_models WHERE name = @n", ct, ("n", name)) as string;
+            await connection.ExecuteAsync(transaction, "UPDATE registered_models SET description = @d, last_updated_time = @t WHERE name = @n", ct,
                 ("d", description), ("t", time), ("n", name));
+            await AuditAsync(connection, transaction, "model.update", Resource(name), new { description = old }, new { description }, ct);
+            return 0;
         }, ct);
         return await GetModelAsync(name, ct);
     }
@@ -84,22 +96,33 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect) : IRegistryStor
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, name, ct);
-            return await connection.ExecuteAsync(transaction, "DELETE FROM registered_models WHERE name = @n", ct, ("n", name));
+            var versions = await connection.ScalarAsync(transaction, "SELECT COUNT(*) FROM model_versions WHERE name = @n", ct, ("n", name));
+            await connection.ExecuteAsync(transaction, "DELETE FROM registered_models WHERE name = @n", ct, ("n", name));
+            await AuditAsync(connection, transaction, "model.delete", Resource(name), new { name, versions = Convert.ToInt64(versions, System.Globalization.CultureInfo.InvariantCulture) }, null, ct);
+            return 0;
         }, ct);
 
     public Task SetModelTagAsync(string name, string key, string value, long time, CancellationToken ct = default) =>
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, name, ct);
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM registered_model_tags WHERE name = @n AND tag_key = @k", ct, ("n", name), ("k", key)) as string;
             await UpsertModelTagAsync(connection, transaction, name, key, value, ct);
-            return await connection.ExecuteAsync(transaction, "UPDATE registered_models SET last_updated_time = @t WHERE name = @n", ct, ("t", time), ("n", name));
+            await AuditAsync(connection, transaction, "model.tag.set", Resource(name), old is null ? null : new { key, value = old }, new { key, value }, ct);
+            return 0;
         }, ct);
 
     public Task DeleteModelTagAsync(string name, string key, CancellationToken ct = default) =>
         dialect.WriteAsync(async (connection, transaction) =>
         {
             await RequireModelAsync(connection, transaction, name, ct);
-            return await connection.ExecuteAsync(transaction, "DELETE FROM registered_model_tags WHERE name = @n AND tag_key = @k", ct, ("n", name), ("k", key));
+            var old = await connection.ScalarAsync(transaction, "SELECT tag_value FROM registered_model_tags WHERE name = @n AND tag_key = @k", ct, ("n", name), ("k", key)) as string;
+            if (old is not null)
+            {
+                await connection.ExecuteAsync(transaction, "DELETE FROM registered_model_tags WHERE name = @n AND tag_key = @k", ct, ("n", name), ("k", key));
+                await AuditAsync(connection, transaction, "model.tag.delete", Resource(name), new { key, value = old }, null, ct);
+            }
+            return 0;
         }, ct);
 
     private static Task<int> UpsertModelTagAsync(DbConnection connection, DbTransaction transaction, string name, string key, string value, CancellationToken ct) =>

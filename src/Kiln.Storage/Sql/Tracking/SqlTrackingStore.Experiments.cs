@@ -29,6 +29,8 @@ public sealed partial class SqlTrackingStore
                 {
                     await UpsertExperimentTagAsync(connection, transaction, id, tag, ct);
                 }
+                await Audit.AuditLog.AppendAsync(connection, transaction, _dialect, _context.Time, "experiment.create", $"experiments/{id}", null,
+                    new { name, artifact_location = artifactLocation }, ct);
                 return id.ToString();
             }, ct);
         }
@@ -66,6 +68,8 @@ public sealed partial class SqlTrackingStore
                 {
                     throw ExperimentExists(newName);
                 }
+                var old = await connection.ScalarAsync(transaction, "SELECT name FROM experiments WHERE experiment_id = @id", ct, ("id", id)) as string;
+                await Audit.AuditLog.AppendAsync(connection, transaction, _dialect, _context.Time, "experiment.rename", $"experiments/{id}", new { name = old }, new { name = newName }, ct);
                 return await connection.ExecuteAsync(transaction, "UPDATE experiments SET name = @n, last_update_time = @t WHERE experiment_id = @id", ct,
                     ("n", newName), ("t", Now()), ("id", id));
             }, ct);
@@ -85,6 +89,8 @@ public sealed partial class SqlTrackingStore
                 throw KilnException.Invalid("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
             }
             var now = Now();
+            await Audit.AuditLog.AppendAsync(connection, transaction, _dialect, _context.Time, stage == LifecycleStage.Deleted ? "experiment.delete" : "experiment.restore",
+                $"experiments/{id}", null, new { lifecycle_stage = stage.WireName() }, ct);
             await connection.ExecuteAsync(transaction, "UPDATE experiments SET lifecycle_stage = @s, last_update_time = @t WHERE experiment_id = @id", ct,
                 ("s", stage.WireName()), ("t", now), ("id", id));
             await connection.ExecuteAsync(transaction, "UPDATE runs SET lifecycle_stage = @s, deleted_time = @dt WHERE experiment_id = @id", ct,
@@ -97,6 +103,7 @@ public sealed partial class SqlTrackingStore
         {
             var id = await RequireExperimentAsync(connection, transaction, experimentId, requireActive: true, ct);
             await UpsertExperimentTagAsync(connection, transaction, id, tag, ct);
+            await Audit.AuditLog.AppendAsync(connection, transaction, _dialect, _context.Time, "experiment.tag.set", $"experiments/{id}", null, new { key = tag.Key, value = tag.Value }, ct);
             return 0;
         }, ct);
 
