@@ -27,6 +27,7 @@ public static class KilnCli
         root.Subcommands.Add(ModelsCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(WebhooksCommand.Build());
         return root;
     }
 

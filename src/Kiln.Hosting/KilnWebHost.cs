@@ -17,6 +17,10 @@ public static class KilnWebHost
         var builder = KilnServer.CreateBuilder(options);
         configure?.Invoke(builder.Services);
         builder.Services.AddKiln(settings).AddKilnServer();
+        if (settings.TrackingServer is null)
+        {
+            builder.Services.AddHostedService<Registry.WebhookDispatcher>(); // the server delivers webhooks; CLI hosts start no background work
+        }
         return KilnServer.Build(builder);
     }
 }

@@ -96,5 +96,34 @@ public sealed partial class KilnClient
             [.. r.GetProperty("problems").EnumerateArray().Select(p => p.GetString()!)]);
     }
 
+    /// <summary>Subscribes a URL to registry events (all when none are named); returns its id and the signing secret (returned only here).</summary>
+    public async Task<(string Id, string Secret)> AddWebhookAsync(string url, IReadOnlyList<string>? events = null, string? model = null, CancellationToken ct = default)
+    {
+        using var doc = await _rest.SendKilnAsync(HttpMethod.Post, "api/kiln/webhooks", w =>
+        {
+            w.WriteString("url", url);
+            w.WriteStartArray("events");
+            foreach (var e in events ?? [])
+            {
+                w.WriteStringValue(e);
+            }
+            w.WriteEndArray();
+            if (model is not null)
+            {
+                w.WriteString("model", model);
+            }
+        }, null, ct);
+        var hook = doc.RootElement.GetProperty("webhook");
+        return (hook.GetProperty("id").GetString()!, hook.GetProperty("secret").GetString()!);
+    }
+
+    /// <summary>Delivery history (newest first): event, attempts, last HTTP status, delivered or not.</summary>
+    public async Task<IReadOnlyList<(long Id, string Event, int Attempts, int? LastStatus, bool Delivered)>> GetWebhookDeliveriesAsync(string? webhookId = null, CancellationToken ct = default)
+    {
+        using var doc = await _rest.GetKilnAsync("api/kiln/webhooks/deliveries", [("webhook", webhookId)], ct);
+        return [.. doc.RootElement.GetProperty("deliveries").EnumerateArray().Select(d => (d.GetProperty("id").GetInt64(), d.GetProperty("event").GetString()!,
+            d.GetProperty("attempts").GetInt32(), d.TryGetProperty("last_status", out var s) ? s.GetInt32() : (int?)null, d.TryGetProperty("delivered_at", out _)))];
+    }
+
     private static string? Raw(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetRawText();
 }

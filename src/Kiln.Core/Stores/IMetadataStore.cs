@@ -29,4 +29,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>The append-only, hash-chained audit log of changes to the registry, datasets and experiments.</summary>
     Audit.IAuditStore Audit { get; }
+
+    /// <summary>Webhook subscriptions and their durable outbox.</summary>
+    Webhooks.IWebhookStore Webhooks { get; }
 }

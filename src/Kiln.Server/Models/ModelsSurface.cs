@@ -18,7 +18,7 @@ public sealed partial class ModelsSurface : IEndpointSurface
     private static readonly JsonWriterOptions Writer = new() { Indented = false };
 
     /// <inheritdoc />
-    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root), new(AuditRoot)];
+    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root), new(AuditRoot), new(WebhooksRoot)];
 
     /// <inheritdoc />
     public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
@@ -53,6 +53,7 @@ public sealed partial class ModelsSurface : IEndpointSurface
 
         MapGates(app);
         MapAudit(app);
+        MapWebhooks(app);
     }
 
     internal static void WriteEvent(Utf8JsonWriter w, AliasEvent e)

@@ -24,6 +24,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Data = new Data.SqlDataStore(dialect, context.Time);
         Registry = new Registry.SqlRegistryStore(dialect, context.Time);
         Audit = new Audit.SqlAuditStore(dialect);
+        Webhooks = new Webhooks.SqlWebhookStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -49,6 +50,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Audit.IAuditStore Audit { get; }
+
+    /// <inheritdoc />
+    public Core.Webhooks.IWebhookStore Webhooks { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

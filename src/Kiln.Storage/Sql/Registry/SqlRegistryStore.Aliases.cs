@@ -90,6 +90,8 @@ public sealed partial class SqlRegistryStore
     {
         await AuditAsync(connection, transaction, version is null ? "model.alias.delete" : "model.alias.set", $"models/{name}/aliases/{alias}",
             previous is null ? null : new { version = previous }, version is null ? null : new { version, action = change.Action, reason = change.Reason }, ct);
+        await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.AliasMoved, name,
+            new { alias, version, previous_version = previous, action = change.Action, reason = change.Reason }, ct);
         var id = await connection.ScalarAsync(transaction, $"""
             INSERT INTO model_alias_events (name, alias, version, previous_version, event_time, user_id, action, reason)
             VALUES (@n, @a, @v, @p, @t, @u, @act, @r){dialect.Returning("id")}

@@ -48,6 +48,11 @@ public sealed partial class SqlRegistryStore
             await RequireVersionAsync(connection, transaction, verdict.Name, verdict.Version, ct);
             await AuditAsync(connection, transaction, "model.gate.verdict", VersionResource(verdict.Name, verdict.Version), null,
                 new { verdict = verdict.Id, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, gate_id = verdict.GateId }, ct);
+            await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.GateVerdict, verdict.Name, new
+            {
+                version = verdict.Version, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, verdict = verdict.Id,
+                result = System.Text.Json.JsonDocument.Parse(verdict.ResultJson).RootElement,
+            }, ct);
             return await connection.ExecuteAsync(transaction, $"INSERT INTO model_gate_verdicts ({VerdictColumns}) VALUES (@id, @n, @v, @a, @g, @p, @h, @r, @t, @u)", ct,
                 ("id", verdict.Id), ("n", verdict.Name), ("v", verdict.Version), ("a", verdict.Alias), ("g", verdict.GateId), ("p", verdict.Passed ? 1 : 0),
                 ("h", verdict.HolderVersion), ("r", verdict.ResultJson), ("t", verdict.CreatedAt), ("u", verdict.UserId));
@@ -79,6 +84,10 @@ public sealed partial class SqlRegistryStore
                 await RequireVersionAsync(connection, transaction, promotion.Name, promotion.Version, ct);
                 await AuditAsync(connection, transaction, "model.promotion.request", VersionResource(promotion.Name, promotion.Version), null,
                     new { promotion = promotion.Id, alias = promotion.Alias, forced = promotion.Forced, reason = promotion.Reason }, ct);
+                await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.PromotionPending, promotion.Name, new
+                {
+                    promotion = promotion.Id, version = promotion.Version, alias = promotion.Alias, requested_by = promotion.RequestedBy, forced = promotion.Forced, reason = promotion.Reason,
+                }, ct);
                 return await connection.ExecuteAsync(transaction, $"INSERT INTO model_promotions ({PromotionColumns}) VALUES (@id, @n, @v, @a, @s, @e, @rb, @ra, @r, NULL, NULL, @f)", ct,
                     ("id", promotion.Id), ("n", promotion.Name), ("v", promotion.Version), ("a", promotion.Alias), ("s", promotion.Status), ("e", promotion.ExpectedHolder),
                     ("rb", promotion.RequestedBy), ("ra", promotion.RequestedAt), ("r", promotion.Reason), ("f", promotion.Forced ? 1 : 0));

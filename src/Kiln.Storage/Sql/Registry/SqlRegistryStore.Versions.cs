@@ -30,6 +30,8 @@ public sealed partial class SqlRegistryStore
             }
             await AuditAsync(connection, transaction, "model.version.create", VersionResource(version.Name, number), null,
                 new { source = version.Source, run_id = version.RunId, description = version.Description, tags = version.Tags }, ct);
+            await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.VersionCreated, version.Name,
+                new { version = number, source = version.Source, run_id = version.RunId }, ct);
             return number;
         }, ct);
         return await GetVersionAsync(version.Name, number, ct);

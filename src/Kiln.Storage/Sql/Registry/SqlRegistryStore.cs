@@ -18,6 +18,14 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect, TimeProvider cl
 
     private static string Resource(string name) => "models/" + name;
 
+    /// <summary>Queues a webhook event for the subscriptions that want it, in the caller's transaction (the outbox).</summary>
+    private Task NotifyAsync(DbConnection connection, DbTransaction transaction, string eventName, string model, object payload, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var body = System.Text.Json.JsonSerializer.Serialize(new { @event = eventName, model, time = now, user = Kiln.Core.Audit.AuditContext.User, data = payload });
+        return Webhooks.SqlWebhookStore.EnqueueAsync(connection, transaction, eventName, model, body, now, ct);
+    }
+
     public async Task<RegisteredModel> CreateModelAsync(string name, string? description, IReadOnlyDictionary<string, string> tags, long time, CancellationToken ct = default)
     {
         try
