@@ -148,7 +148,7 @@ internal static partial class DataCommand
         var name = new Argument<string>("name") { Description = "The dataset's name." };
         var version = new Argument<string>("version") { Description = "A version id (or a unique prefix of its hash), or latest.", DefaultValueFactory = _ => "latest" };
         var output = Output.CreateOption();
-        var command = new Command("lineage", "List the runs that read a dataset version (train and tune record datasets:/ inputs).") { name, version, output };
+        var command = new Command("lineage", "List the runs that read a dataset version (train and tune record datasets:/ inputs) and the model versions registered from them.") { name, version, output };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await OpenAsync(parse, ct);
@@ -159,8 +159,19 @@ internal static partial class DataCommand
             {
                 CliConsole.Current.MarkupLine($"[bold]{Format.Escape(v.Dataset)}[/] {v.VersionId}: read by {runs.Count} run(s)");
             }
-            Output.Write(format, ["run_id", "run_name", "experiment_id", "context", "status", "start_time"],
-                runs.Select(r => (IReadOnlyList<object?>)[r.Run.Info.RunId, r.Run.Info.RunName, r.Run.Info.ExperimentId, r.Context, r.Run.Info.Status.WireName(), Output.Time(r.Run.Info.StartTime)]));
+            // the model versions registered from those runs (the registry's run_id)
+            var models = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var chunk in runs.Select(r => r.Run.Info.RunId).Distinct().Chunk(100))
+            {
+                var page = await kiln.Get<Engine.Registry.RegistryService>().SearchVersionsAsync($"run_id IN ({string.Join(", ", chunk.Select(id => $"'{id}'"))})", null, null, null, ct);
+                foreach (var group in page.Items.GroupBy(mv => mv.RunId!))
+                {
+                    models[group.Key] = string.Join(", ", group.Select(mv => $"models:/{mv.Name}/{mv.Version}"));
+                }
+            }
+            Output.Write(format, ["run_id", "run_name", "experiment_id", "context", "status", "start_time", "model_versions"],
+                runs.Select(r => (IReadOnlyList<object?>)[r.Run.Info.RunId, r.Run.Info.RunName, r.Run.Info.ExperimentId, r.Context, r.Run.Info.Status.WireName(), Output.Time(r.Run.Info.StartTime),
+                    models.GetValueOrDefault(r.Run.Info.RunId)]));
             return 0;
         });
         return command;

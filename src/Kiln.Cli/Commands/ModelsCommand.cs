@@ -29,6 +29,8 @@ internal static partial class ModelsCommand
         command.Subcommands.Add(Approve());
         command.Subcommands.Add(Promotions());
         command.Subcommands.Add(Rollback());
+        command.Subcommands.Add(LineageCommand());
+        command.Subcommands.Add(Card());
         return command;
     }
 

@@ -125,5 +125,19 @@ public sealed partial class KilnClient
             d.GetProperty("attempts").GetInt32(), d.TryGetProperty("last_status", out var s) ? s.GetInt32() : (int?)null, d.TryGetProperty("delivered_at", out _)))];
     }
 
+    /// <summary>A version's model card: Markdown and a self-contained HTML page.</summary>
+    public async Task<(string Markdown, string Html)> GetModelCardAsync(string name, int version, CancellationToken ct = default)
+    {
+        using var doc = await _rest.GetKilnAsync($"api/kiln/models/{Uri.EscapeDataString(name)}/versions/{version.ToString(CultureInfo.InvariantCulture)}/card", [], ct);
+        return (doc.RootElement.GetProperty("markdown").GetString()!, doc.RootElement.GetProperty("html").GetString()!);
+    }
+
+    /// <summary>A version's lineage as JSON: source run and its datasets (with validations), evaluations, verdicts, alias moves.</summary>
+    public async Task<string> GetModelLineageJsonAsync(string name, int version, CancellationToken ct = default)
+    {
+        using var doc = await _rest.GetKilnAsync($"api/kiln/models/{Uri.EscapeDataString(name)}/versions/{version.ToString(CultureInfo.InvariantCulture)}/lineage", [], ct);
+        return doc.RootElement.GetRawText();
+    }
+
     private static string? Raw(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetRawText();
 }

@@ -7,7 +7,12 @@ namespace Kiln.Engine.Data;
 public static class Lineage
 {
     /// <summary>Every run (of every experiment, deleted ones included) with an input whose digest is <paramref name="versionId"/>, newest first.</summary>
-    public static async Task<IReadOnlyList<(Run Run, string Context)>> RunsReadingAsync(ITracking tracking, string versionId, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<(Run Run, string Context)>> RunsReadingAsync(ITracking tracking, string versionId, CancellationToken ct = default) =>
+        [.. (await RunsMatchingAsync(tracking, $"datasets.digest = '{versionId.Replace("'", "", StringComparison.Ordinal)}'", ct))
+            .Select(run => (run, run.Inputs.First(i => i.Dataset.Digest == versionId).Tags.FirstOrDefault(t => t.Key == "mlflow.data.context")?.Value ?? ""))];
+
+    /// <summary>Every run of every experiment (deleted ones included) matching an MLflow filter, newest first.</summary>
+    public static async Task<IReadOnlyList<Run>> RunsMatchingAsync(ITracking tracking, string filter, CancellationToken ct = default)
     {
         var experiments = new List<string>();
         string? token = null;
@@ -18,19 +23,14 @@ public static class Lineage
             token = page.NextPageToken;
         }
         while (token is not null);
-        var found = new List<(Run, string)>();
-        var filter = $"datasets.digest = '{versionId.Replace("'", "", StringComparison.Ordinal)}'";
+        var found = new List<Run>();
         foreach (var chunk in experiments.Chunk(100))
         {
             token = null;
             do
             {
                 var page = await tracking.SearchRunsAsync(chunk, filter, ViewType.All, 1000, ["attributes.start_time DESC"], token, ct);
-                foreach (var run in page.Items)
-                {
-                    var input = run.Inputs.First(i => i.Dataset.Digest == versionId);
-                    found.Add((run, input.Tags.FirstOrDefault(t => t.Key == "mlflow.data.context")?.Value ?? ""));
-                }
+                found.AddRange(page.Items);
                 token = page.NextPageToken;
             }
             while (token is not null);

@@ -129,6 +129,12 @@ public sealed partial class RegistryService
     private async Task ValidateSourceAsync(string source, string? runId, CancellationToken ct)
     {
         var scheme = source.IndexOf(':', StringComparison.Ordinal) is var colon and > 1 ? source[..colon] : "";
+        if (scheme == "file" && Uri.TryCreate(source, UriKind.Absolute, out var fileUri) && fileUri.Host is { Length: > 0 } host && host is not ("localhost" or "127.0.0.1" or "."))
+        {
+            // MLflow's server fails this with an error without a code (HTTP 500); its client and test suite expect exactly that
+            throw new KilnException(ErrorCode.InternalError,
+                $"{source} is not a valid remote uri. For remote access on windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).");
+        }
         if (scheme is "" or "file")
         {
             if (runId is not null)
@@ -146,11 +152,46 @@ public sealed partial class RegistryService
                 $"Invalid model version source: '{source}'. To use a local path as a model version source, the run_id request parameter has to be specified " +
                 "and the local path has to be contained within the artifact directory of the run specified by the run_id.");
         }
-        if (source.Split('/').Any(segment => segment == ".." || Uri.UnescapeDataString(segment) == ".."))
+        if (!IsAbsoluteWithoutRelativeParts(source, out var decoded))
         {
             throw KilnException.Invalid(
-                $"Invalid model version source: '{source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, " +
+                $"Invalid model version source: '{decoded}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, " +
                 "an absolute path must be provided without relative path references present. Please provide an absolute path.");
         }
+    }
+
+    /// <summary>
+    /// MLflow's rule for a non-local source: decoded until it stops changing (so %2f, %252e and '+' cannot hide anything),
+    /// no NUL, and its path (after the scheme and any //authority, slashes collapsed) absolute with no '.' or '..' segment.
+    /// </summary>
+    private static bool IsAbsoluteWithoutRelativeParts(string source, out string decoded)
+    {
+        decoded = source;
+        for (var i = 0; i < 10; i++)
+        {
+            var next = Uri.UnescapeDataString(decoded.Replace('+', ' '));
+            if (next == decoded)
+            {
+                break;
+            }
+            decoded = next;
+        }
+        if (decoded.Contains('\0', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var rest = decoded[(decoded.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            var slash = rest.IndexOf('/', 2);
+            rest = slash < 0 ? "" : rest[slash..];
+        }
+        var cut = rest.IndexOfAny(['?', '#']);
+        var path = System.Text.RegularExpressions.Regex.Replace(cut < 0 ? rest : rest[..cut], "/{2,}", "/").TrimEnd('/');
+        if (path.Length == 0)
+        {
+            return true;
+        }
+        return path.StartsWith('/') && path.Split('/').Skip(1).All(segment => segment is not ("." or ".."));
     }
 }

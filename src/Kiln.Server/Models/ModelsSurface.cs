@@ -54,6 +54,7 @@ public sealed partial class ModelsSurface : IEndpointSurface
         MapGates(app);
         MapAudit(app);
         MapWebhooks(app);
+        MapLineage(app);
     }
 
     internal static void WriteEvent(Utf8JsonWriter w, AliasEvent e)
