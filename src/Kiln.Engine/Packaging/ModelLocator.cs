@@ -21,18 +21,15 @@ public sealed class ModelLocator(ITracking tracking, Registry.IModelFiles? model
             return (await CopyOutAsync(located.Store, located.Path,
                 $"Model '{located.Version.Name}' version {located.Version.Version} has no files at its source '{located.Version.Source}'.", ct), true);
         }
-        if (!reference.StartsWith("runs:/", StringComparison.Ordinal))
+        if (!ArtifactUris.IsRunsUri(reference))
         {
             return Directory.Exists(reference)
                 ? (reference, false)
                 : throw KilnException.NotFound($"Model '{reference}' not found: pass a model package directory, runs:/RUN_ID/model or models:/NAME@ALIAS.");
         }
-        var rest = reference["runs:/".Length..].Trim('/');
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        var runId = slash < 0 ? rest : rest[..slash];
-        var subPath = ArtifactPath.Normalize(slash < 0 ? "model" : rest[(slash + 1)..]);
-        var (store, root, _) = await tracking.RunArtifactsAsync(runId, ct);
-        return (await CopyOutAsync(store, ArtifactPath.Join(root, subPath), $"Run {runId} has no artifacts under '{subPath}'; list them with 'kiln runs show {runId}'.", ct), true);
+        var (runId, subPath) = ArtifactUris.ParseRunsUri(reference, "model");
+        var (store, path) = await tracking.RunFilesAsync(reference, "model", ct);
+        return (await CopyOutAsync(store, path, $"Run {runId} has no artifacts under '{subPath}'; list them with 'kiln runs show {runId}'.", ct), true);
     }
 
     private static async Task<string> CopyOutAsync(IArtifactStore store, string path, string whenEmpty, CancellationToken ct)

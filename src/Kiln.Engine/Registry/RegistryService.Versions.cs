@@ -3,6 +3,7 @@ using Kiln.Core.Errors;
 using Kiln.Core.Registry;
 using Kiln.Core.Search;
 using Kiln.Core.Tracking;
+using Kiln.Engine.Tracking;
 
 namespace Kiln.Engine.Registry;
 
@@ -25,9 +26,9 @@ public sealed partial class RegistryService
             RegistryValidation.VersionTag(tag.Key, tag.Value);
         }
         await ValidateSourceAsync(source, string.IsNullOrEmpty(runId) ? null : runId, ct);
-        if (runId is null && source.StartsWith("runs:/", StringComparison.Ordinal))
+        if (runId is null && ArtifactUris.IsRunsUri(source))
         {
-            runId = source["runs:/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            runId = ArtifactUris.ParseRunsUri(source).RunId;
         }
         return await store.CreateVersionAsync(new NewModelVersion(name!, source, string.IsNullOrEmpty(runId) ? null : runId, string.IsNullOrEmpty(runLink) ? null : runLink,
             description, userId, Tags(tags)), Now(), ct);
@@ -103,12 +104,9 @@ public sealed partial class RegistryService
                 source = (await ResolveAsync(source, ct)).Source;
                 continue;
             }
-            if (source.StartsWith("runs:/", StringComparison.Ordinal))
+            if (ArtifactUris.IsRunsUri(source))
             {
-                var rest = source["runs:/".Length..].Trim('/');
-                var slash = rest.IndexOf('/', StringComparison.Ordinal);
-                var (runStore, runRoot, _) = await tracking.RunArtifactsAsync(slash < 0 ? rest : rest[..slash], ct);
-                return (runStore, ArtifactPath.Join(runRoot, ArtifactPath.Normalize(slash < 0 ? "" : rest[(slash + 1)..], allowEmpty: true)));
+                return await tracking.RunFilesAsync(source, "", ct);
             }
             if (ArtifactUris.ProxiedPath(source) is { } proxied)
             {

@@ -29,12 +29,10 @@ public sealed class RemoteModelFiles(KilnClient client, ITracking tracking) : IM
                 ?? throw KilnException.NotFound($"No versions of model with name '{uri.Name}'{(uri.Stage is null ? "" : $" and stage '{uri.Stage}'")} found");
         }
         var source = await client.GetModelVersionDownloadUriAsync(version.Name, version.Version, ct);
-        if (source.StartsWith("runs:/", StringComparison.Ordinal))
+        if (ArtifactUris.IsRunsUri(source))
         {
-            var rest = source["runs:/".Length..].Trim('/');
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            var (store, root, _) = await tracking.RunArtifactsAsync(slash < 0 ? rest : rest[..slash], ct);
-            return (version, store, ArtifactPath.Join(root, ArtifactPath.Normalize(slash < 0 ? "" : rest[(slash + 1)..], allowEmpty: true)));
+            var (store, runPath) = await tracking.RunFilesAsync(source, "", ct);
+            return (version, store, runPath);
         }
         return ArtifactUris.ProxiedPath(source) is { } path
             ? (version, client.ArtifactProxy, path)
