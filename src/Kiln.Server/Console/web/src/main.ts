@@ -2,19 +2,26 @@ import "./style.css";
 import { errorBox } from "./dom";
 import { comparePage } from "./pages/compare";
 import { datasetRoutes } from "./pages/datasets";
+import { auditPage } from "./pages/audit";
 import { experimentsPage } from "./pages/experiments";
+import { modelRoutes } from "./pages/models";
 import { runPage } from "./pages/run";
 import { runsPage } from "./pages/runs";
 import { current, Route } from "./route";
 
-/** Pages by the first segment of the hash route (datasets routes its own sub-pages). A later feature (registry, …) adds its pages here. */
+/** Pages by the first segment of the hash route (datasets and models route their own sub-pages). A later feature adds its pages here. */
 const pages: Record<string, (route: Route) => Promise<HTMLElement>> = {
   "": experimentsPage,
   experiments: runsPage,
   runs: runPage,
   compare: comparePage,
   datasets: datasetRoutes,
+  models: modelRoutes,
+  audit: auditPage,
 };
+
+/** Sections with their own link in the header; every other page belongs to Experiments. */
+const sections = new Set(["datasets", "models", "audit"]);
 
 let rendering = 0;
 
@@ -25,7 +32,7 @@ async function render(): Promise<void> {
   app.setAttribute("aria-busy", "true");
   const page = pages[route.parts[0] ?? ""];
   // the header's link to the section the page belongs to is marked current
-  const section = route.parts[0] === "datasets" ? "#/datasets" : "#/";
+  const section = sections.has(route.parts[0]) ? `#/${route.parts[0]}` : "#/";
   for (const a of document.querySelectorAll<HTMLAnchorElement>("header nav a")) {
     if (a.getAttribute("href") === section) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
