@@ -16,14 +16,14 @@ internal static class AuditLog
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
     public static async Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, long time, string action, string resource,
-        string? before, string? after, CancellationToken ct)
+        string? before, string? after, CancellationToken ct, string? user = null)
     {
         if (dialect.Name == "postgresql")
         {
             await connection.ExecuteAsync(transaction, "SELECT pg_advisory_xact_lock(72770001)", ct);
         }
         var previous = await connection.ScalarAsync(transaction, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", ct) as string ?? Genesis;
-        var user = AuditContext.User;
+        user ??= AuditContext.User;
         var id = Convert.ToInt64(await connection.ScalarAsync(transaction, $"""
             INSERT INTO audit_log (at, user_id, action, resource, before_json, after_json, prev_hash, hash) VALUES (@t, @u, @a, @r, @b, @af, @p, '')
             {dialect.Returning("id")}
@@ -33,10 +33,11 @@ internal static class AuditLog
     }
 
     /// <summary>Appends with the states given as objects (serialised to JSON) and the time from <paramref name="clock"/>.</summary>
+    /// <remarks><paramref name="user"/>: who made the change when the caller knows it (a move's user); else <see cref="AuditContext.User"/>.</remarks>
     public static Task AppendAsync(DbConnection connection, DbTransaction transaction, SqlDialect dialect, TimeProvider clock, string action, string resource,
-        object? before, object? after, CancellationToken ct) =>
+        object? before, object? after, CancellationToken ct, string? user = null) =>
         AppendAsync(connection, transaction, dialect, clock.GetUtcNow().ToUnixTimeMilliseconds(), action, resource,
-            before is null ? null : System.Text.Json.JsonSerializer.Serialize(before), after is null ? null : System.Text.Json.JsonSerializer.Serialize(after), ct);
+            before is null ? null : System.Text.Json.JsonSerializer.Serialize(before), after is null ? null : System.Text.Json.JsonSerializer.Serialize(after), ct, user);
 
     /// <summary>SHA-256 (hex) over the previous hash and every field, each length-prefixed so no two entries hash alike by shifting text between fields.</summary>
     public static string Hash(AuditEntry e)

@@ -31,6 +31,7 @@ internal static class RegistrySchema
             status_message TEXT,
             PRIMARY KEY (name, version));
         CREATE INDEX ix_model_versions_run ON model_versions (run_id);
+        CREATE INDEX ix_model_versions_stage ON model_versions (name, current_stage, version);
         CREATE TABLE model_version_tags (
             name TEXT NOT NULL,
             version INTEGER NOT NULL,

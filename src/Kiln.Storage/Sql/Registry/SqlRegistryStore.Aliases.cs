@@ -89,7 +89,7 @@ public sealed partial class SqlRegistryStore
         AliasChange change, long time, CancellationToken ct)
     {
         await AuditAsync(connection, transaction, version is null ? "model.alias.delete" : "model.alias.set", $"models/{name}/aliases/{alias}",
-            previous is null ? null : new { version = previous }, version is null ? null : new { version, action = change.Action, reason = change.Reason }, ct);
+            previous is null ? null : new { version = previous }, version is null ? null : new { version, action = change.Action, reason = change.Reason }, ct, change.UserId);
         await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.AliasMoved, name,
             new { alias, version, previous_version = previous, action = change.Action, reason = change.Reason }, ct);
         var id = await connection.ScalarAsync(transaction, $"""

@@ -21,7 +21,7 @@ public sealed partial class SqlRegistryStore
                 """, ct, ("n", gate.Name), ("g", gate.GateId), ("a", gate.Alias), ("y", gate.Yaml), ("t", gate.CreatedAt), ("u", gate.UserId));
             if (inserted == 1)
             {
-                await AuditAsync(connection, transaction, "model.gate.save", Resource(gate.Name), null, new { gate_id = gate.GateId, alias = gate.Alias, yaml = gate.Yaml }, ct);
+                await AuditAsync(connection, transaction, "model.gate.save", Resource(gate.Name), null, new { gate_id = gate.GateId, alias = gate.Alias, yaml = gate.Yaml }, ct, gate.UserId);
             }
             return inserted;
         }, ct);
@@ -47,7 +47,7 @@ public sealed partial class SqlRegistryStore
         {
             await RequireVersionAsync(connection, transaction, verdict.Name, verdict.Version, ct);
             await AuditAsync(connection, transaction, "model.gate.verdict", VersionResource(verdict.Name, verdict.Version), null,
-                new { verdict = verdict.Id, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, gate_id = verdict.GateId }, ct);
+                new { verdict = verdict.Id, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, gate_id = verdict.GateId }, ct, verdict.UserId);
             await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.GateVerdict, verdict.Name, new
             {
                 version = verdict.Version, alias = verdict.Alias, passed = verdict.Passed, against = verdict.HolderVersion, verdict = verdict.Id,
@@ -83,7 +83,7 @@ public sealed partial class SqlRegistryStore
             {
                 await RequireVersionAsync(connection, transaction, promotion.Name, promotion.Version, ct);
                 await AuditAsync(connection, transaction, "model.promotion.request", VersionResource(promotion.Name, promotion.Version), null,
-                    new { promotion = promotion.Id, alias = promotion.Alias, forced = promotion.Forced, reason = promotion.Reason }, ct);
+                    new { promotion = promotion.Id, alias = promotion.Alias, forced = promotion.Forced, reason = promotion.Reason }, ct, promotion.RequestedBy);
                 await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.PromotionPending, promotion.Name, new
                 {
                     promotion = promotion.Id, version = promotion.Version, alias = promotion.Alias, requested_by = promotion.RequestedBy, forced = promotion.Forced, reason = promotion.Reason,
@@ -133,7 +133,7 @@ public sealed partial class SqlRegistryStore
             await connection.ExecuteAsync(transaction, "UPDATE model_promotions SET status = @s, decided_by = @u, decided_at = @t WHERE id = @id", ct,
                 ("s", status), ("u", userId), ("t", time), ("id", id));
             await AuditAsync(connection, transaction, approve ? "model.promotion.approve" : "model.promotion.reject", VersionResource(found.Name, found.Version),
-                new { status = "PENDING" }, new { status, promotion = id }, ct);
+                new { status = "PENDING" }, new { status, promotion = id }, ct, userId);
             return found with { Status = status, DecidedBy = userId, DecidedAt = time };
         }, ct);
 

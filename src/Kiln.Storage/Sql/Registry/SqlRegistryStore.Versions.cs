@@ -29,7 +29,7 @@ public sealed partial class SqlRegistryStore
                 await UpsertVersionTagAsync(connection, transaction, version.Name, number, key, value, ct);
             }
             await AuditAsync(connection, transaction, "model.version.create", VersionResource(version.Name, number), null,
-                new { source = version.Source, run_id = version.RunId, description = version.Description, tags = version.Tags }, ct);
+                new { source = version.Source, run_id = version.RunId, description = version.Description, tags = version.Tags }, ct, version.UserId);
             await NotifyAsync(connection, transaction, Kiln.Core.Webhooks.WebhookEvents.VersionCreated, version.Name,
                 new { version = number, source = version.Source, run_id = version.RunId }, ct);
             return number;

@@ -13,8 +13,9 @@ namespace Kiln.Storage.Sql.Registry;
 public sealed partial class SqlRegistryStore(SqlDialect dialect, TimeProvider clock) : IRegistryStore
 {
     /// <summary>Appends to the audit log in the caller's transaction.</summary>
-    private Task AuditAsync(DbConnection connection, DbTransaction transaction, string action, string resource, object? before, object? after, CancellationToken ct) =>
-        Audit.AuditLog.AppendAsync(connection, transaction, dialect, clock, action, resource, before, after, ct);
+    private Task AuditAsync(DbConnection connection, DbTransaction transaction, string action, string resource, object? before, object? after, CancellationToken ct,
+        string? user = null) =>
+        Audit.AuditLog.AppendAsync(connection, transaction, dialect, clock, action, resource, before, after, ct, user);
 
     private static string Resource(string name) => "models/" + name;
 
@@ -184,8 +185,10 @@ public sealed partial class SqlRegistryStore(SqlDialect dialect, TimeProvider cl
                 map[reader.GetString(1)] = Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture);
             }
         }
+        // the newest version per (model, stage): one grouped pass over the index on (name, current_stage, version)
         var latest = await ReadVersionsAsync(connection, $"""
-            WHERE v.name IN ({page}) AND v.version = (SELECT MAX(w.version) FROM model_versions w WHERE w.name = v.name AND w.current_stage = v.current_stage)
+            JOIN (SELECT w.name AS latest_name, MAX(w.version) AS latest_version FROM model_versions w WHERE w.name IN ({page}) GROUP BY w.name, w.current_stage) l
+              ON l.latest_name = v.name AND l.latest_version = v.version
             ORDER BY v.name, v.version
             """, args, ct);
         var latestByModel = latest.ToLookup(v => v.Name, StringComparer.Ordinal);
