@@ -42,7 +42,9 @@ public static class UiArtifactEndpoints
         var registry = context.RequestServices.GetRequiredService<RegistryService>();
         var version = await registry.GetVersionAsync(Query(context, "name"), Query(context, "version"), context.RequestAborted);
         var (store, root) = await registry.VersionFilesAsync(version, context.RequestAborted);
-        context.Response.Headers.ContentDisposition = $"attachment; filename={path[(path.LastIndexOf('/') + 1)..]}";
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(path[(path.LastIndexOf('/') + 1)..]); // quoted, and RFC 5987-encoded when not ASCII
+        context.Response.Headers.ContentDisposition = disposition.ToString();
         await SendAsync(context, store, ArtifactPath.Join(root, path), path);
     }
 
