@@ -28,6 +28,7 @@ public static class KilnCli
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(WebhooksCommand.Build());
+        root.Subcommands.Add(DeployCommand.Build());
         return root;
     }
 

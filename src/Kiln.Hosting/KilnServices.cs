@@ -1,5 +1,6 @@
 using Kiln.Hosting.Data;
 using Kiln.Hosting.Registry;
+using Kiln.Hosting.Serving;
 using Kiln.Hosting.Stores;
 using Kiln.Hosting.Tracking;
 using Kiln.Hosting.Training;
@@ -16,5 +17,5 @@ public static class KilnServices
     /// </summary>
     public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => settings.TrackingServer is { } server
         ? services.AddKilnRemoteTracking(settings, server).AddKilnTraining()
-        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData().AddKilnRegistry();
+        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData().AddKilnRegistry().AddKilnServing();
 }

@@ -20,6 +20,7 @@ public static class KilnWebHost
         if (settings.TrackingServer is null)
         {
             builder.Services.AddHostedService<Registry.WebhookDispatcher>(); // the server delivers webhooks; CLI hosts start no background work
+            builder.Services.AddHostedService<Serving.ServingReloader>();
         }
         return KilnServer.Build(builder);
     }

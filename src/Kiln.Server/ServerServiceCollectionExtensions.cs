@@ -14,6 +14,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Console.ConsoleSurface>();
         services.AddSingleton<IEndpointSurface, Datasets.DatasetsSurface>();
         services.AddSingleton<IEndpointSurface, Models.ModelsSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

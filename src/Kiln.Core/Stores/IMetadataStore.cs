@@ -32,4 +32,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Webhook subscriptions and their durable outbox.</summary>
     Webhooks.IWebhookStore Webhooks { get; }
+
+    /// <summary>Deployments (serving routes) and their versions.</summary>
+    Serving.IDeploymentStore Deployments { get; }
 }

@@ -20,5 +20,6 @@ internal static class SchemaMigrations
         new(7, "gates, verdicts and promotions", Registry.RegistrySchema.V7),
         new(8, "audit log", Audit.SqlAuditStore.Schema),
         new(9, "webhooks and their outbox", Webhooks.SqlWebhookStore.Schema),
+        new(10, "deployments", Serving.SqlDeploymentStore.Schema),
     ];
 }

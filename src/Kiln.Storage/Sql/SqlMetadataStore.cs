@@ -25,6 +25,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Registry = new Registry.SqlRegistryStore(dialect, context.Time);
         Audit = new Audit.SqlAuditStore(dialect);
         Webhooks = new Webhooks.SqlWebhookStore(dialect);
+        Deployments = new Serving.SqlDeploymentStore(dialect, context.Time);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -53,6 +54,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Webhooks.IWebhookStore Webhooks { get; }
+
+    /// <inheritdoc />
+    public Core.Serving.IDeploymentStore Deployments { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

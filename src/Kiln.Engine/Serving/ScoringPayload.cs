@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using Kiln.Core.Errors;
+using Kiln.Learn;
+using Kiln.Learn.Data;
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
+
+namespace Kiln.Engine.Serving;
+
+/// <summary>
+/// MLflow's scoring protocol (<c>POST /invocations</c>): reads <c>dataframe_split</c>, <c>dataframe_records</c>,
+/// <c>instances</c> or <c>inputs</c> JSON, or CSV with a header, into a table typed by the model's signature (a missing
+/// feature or a value of the wrong type is an error naming the field and the row), and writes <c>{"predictions": […]}</c>.
+/// </summary>
+public static class ScoringPayload
+{
+    /// <summary>Reads a JSON body.</summary>
+    public static Table ReadJson(JsonElement body, ModelSchema schema)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw KilnException.Invalid("The body must be a JSON object with one of dataframe_split, dataframe_records, instances or inputs.");
+        }
+        var columns = new Dictionary<string, List<JsonElement>>(StringComparer.Ordinal);
+        int rows;
+        if (body.TryGetProperty("dataframe_split", out var split))
+        {
+            var names = split.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().Select(n => n.GetString() ?? "").ToList()
+                : throw KilnException.Invalid("dataframe_split needs \"columns\": [names] and \"data\": [[values], …].");
+            var data = split.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array ? d.EnumerateArray().ToList()
+                : throw KilnException.Invalid("dataframe_split needs \"data\": [[values], …].");
+            foreach (var name in names)
+            {
+                columns[name] = new List<JsonElement>(data.Count);
+            }
+            for (var r = 0; r < data.Count; r++)
+            {
+                var values = data[r].ValueKind == JsonValueKind.Array ? data[r].EnumerateArray().ToList() : throw KilnException.Invalid($"dataframe_split.data[{r}] is not a list of values.");
+                if (values.Count != names.Count)
+                {
+                    throw KilnException.Invalid($"dataframe_split.data[{r}] has {values.Count} values for {names.Count} columns.");
+                }
+                for (var i = 0; i < names.Count; i++)
+                {
+                    columns[names[i]].Add(values[i]);
+                }
+            }
+            rows = data.Count;
+        }
+        else if (body.TryGetProperty("dataframe_records", out var records) || body.TryGetProperty("instances", out records)
+            || (body.TryGetProperty("inputs", out records) && records.ValueKind == JsonValueKind.Array))
+        {
+            var list = records.ValueKind == JsonValueKind.Array ? records.EnumerateArray().ToList() : throw KilnException.Invalid("Records must be a list of objects.");
+            for (var r = 0; r < list.Count; r++)
+            {
+                if (list[r].ValueKind != JsonValueKind.Object)
+                {
+                    throw KilnException.Invalid($"Record {r} is not an object of column → value (Kiln's models take named columns).");
+                }
+                foreach (var property in list[r].EnumerateObject())
+                {
+                    if (!columns.TryGetValue(property.Name, out var column))
+                    {
+                        columns[property.Name] = column = [.. Enumerable.Repeat(default(JsonElement), r)];
+                    }
+                    column.Add(property.Value);
+                }
+                foreach (var column in columns.Values.Where(c => c.Count == r))
+                {
+                    column.Add(default);
+                }
+            }
+            rows = list.Count;
+        }
+        else if (body.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Object)
+        {
+            rows = -1;
+            foreach (var property in inputs.EnumerateObject())
+            {
+                var values = property.Value.ValueKind == JsonValueKind.Array ? property.Value.EnumerateArray().ToList() : [property.Value];
+                if (rows >= 0 && values.Count != rows)
+                {
+                    throw KilnException.Invalid($"inputs.{property.Name} has {values.Count} values, other columns {rows}.");
+                }
+                rows = values.Count;
+                columns[property.Name] = values;
+            }
+            rows = Math.Max(rows, 0);
+        }
+        else
+        {
+            throw KilnException.Invalid("The body needs one of dataframe_split, dataframe_records, instances or inputs (MLflow's scoring formats), or send text/csv.");
+        }
+        return Build(schema, rows, name => columns.TryGetValue(name, out var values) ? values : null, (values, row) => values[row]);
+    }
+
+    /// <summary>Reads CSV text with a header row.</summary>
+    public static Table ReadCsv(string csv, ModelSchema schema)
+    {
+        var table = Tabular.Csv.CsvReader.Parse(System.Text.Encoding.UTF8.GetBytes(csv), Training.ReadOptions.WithMissing(null) with
+        {
+            ColumnTypes = schema.Features.ToDictionary(f => f.Name, f => f.Kind == FeatureKind.Categorical ? ColumnKind.Categorical : ColumnKind.Numeric, StringComparer.Ordinal),
+        }, "the request body", default);
+        Missing(schema, name => table.ColumnNames.Contains(name));
+        return table;
+    }
+
+    /// <summary>Writes <c>"predictions": […]</c>: a number per row for regression; for classifiers <c>{"prediction", "probability"}</c> (binary) or <c>{"prediction", "probabilities"}</c>.</summary>
+    public static void WritePredictions(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int rows)
+    {
+        w.WriteStartArray("predictions");
+        var width = schema.OutputCount;
+        for (var r = 0; r < rows; r++)
+        {
+            if (schema.Task == TaskKind.Regression)
+            {
+                w.WriteNumberValue(outputs[r]);
+                continue;
+            }
+            w.WriteStartObject();
+            if (schema.Task == TaskKind.BinaryClassification)
+            {
+                w.WriteString("prediction", schema.Classes[outputs[r] >= 0.5 ? 1 : 0]);
+                w.WriteNumber("probability", outputs[r]);
+            }
+            else
+            {
+                var best = 0;
+                w.WriteStartObject("probabilities");
+                for (var c = 0; c < width; c++)
+                {
+                    w.WriteNumber(schema.Classes[c], outputs[(r * width) + c]);
+                    best = outputs[(r * width) + c] > outputs[(r * width) + best] ? c : best;
+                }
+                w.WriteEndObject();
+                w.WriteString("prediction", schema.Classes[best]);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static Table Build<T>(ModelSchema schema, int rows, Func<string, T?> column, Func<T, int, JsonElement> value)
+        where T : class
+    {
+        Missing(schema, name => column(name) is not null);
+        var built = new List<Column>();
+        foreach (var feature in schema.Features)
+        {
+            var values = column(feature.Name)!;
+            if (feature.Kind == FeatureKind.Categorical)
+            {
+                built.Add(CategoricalColumn.FromValues(feature.Name, Enumerable.Range(0, rows).Select(r => Text(value(values, r)))));
+                continue;
+            }
+            var numbers = new double[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                var v = value(values, r);
+                numbers[r] = v.ValueKind switch
+                {
+                    JsonValueKind.Number => v.GetDouble(),
+                    JsonValueKind.Null or JsonValueKind.Undefined => double.NaN,
+                    JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+                    JsonValueKind.True => 1,
+                    JsonValueKind.False => 0,
+                    _ => throw KilnException.Invalid($"Row {r}, column '{feature.Name}': {v.GetRawText()} is not a number, and the model reads '{feature.Name}' as a number."),
+                };
+            }
+            built.Add(new Float64Column(feature.Name, numbers));
+        }
+        return new Table(built);
+    }
+
+    private static string? Text(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => v.GetRawText(),
+    };
+
+    private static void Missing(ModelSchema schema, Func<string, bool> has)
+    {
+        var missing = schema.Features.Where(f => !has(f.Name)).Select(f => f.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw KilnException.Invalid($"The request has no column {string.Join(", ", missing.Select(m => $"'{m}'"))}: the model needs {string.Join(", ", schema.Features.Select(f => f.Name))}.");
+        }
+    }
+}

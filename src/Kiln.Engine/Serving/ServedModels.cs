@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Kiln.Core.Registry;
+using Kiln.Engine.Packaging;
+using Kiln.Engine.Registry;
+using Kiln.Learn;
+
+namespace Kiln.Engine.Serving;
+
+/// <summary>A loaded model and what it was loaded as.</summary>
+/// <param name="Reference">The reference routes name (e.g. <c>models:/loans@champion</c>).</param>
+/// <param name="Version">The registered version it resolved to, or null for a <c>runs:/</c> reference.</param>
+/// <param name="Model">The predictor.</param>
+/// <param name="LoadedAt">Unix milliseconds.</param>
+public sealed record ServedModel(string Reference, ModelVersion? Version, TrainedModel Model, long LoadedAt);
+
+/// <summary>
+/// The models routes serve, loaded once per reference and kept current: <see cref="RefreshAsync"/> re-resolves every
+/// <c>models:/</c> reference and, when its alias has moved, loads and warms the new version and swaps it in atomically. A
+/// version that fails to load never replaces a working one; the failure is kept in <see cref="Failures"/>.
+/// </summary>
+public sealed class ServedModels(ModelLocator locator, IModelFiles? models, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ServedModel>>> _loaded = new(StringComparer.Ordinal);
+
+    /// <summary>The last load failure per reference (cleared by a successful load).</summary>
+    public ConcurrentDictionary<string, string> Failures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The model a reference serves now, loading it on first use.</summary>
+    public async Task<ServedModel> GetAsync(string reference, CancellationToken ct = default)
+    {
+        var lazy = _loaded.GetOrAdd(reference, r => new Lazy<Task<ServedModel>>(() => LoadAsync(r, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            _loaded.TryRemove(new KeyValuePair<string, Lazy<Task<ServedModel>>>(reference, lazy)); // the next request tries again
+            throw;
+        }
+    }
+
+    /// <summary>Everything loaded now.</summary>
+    public IReadOnlyList<ServedModel> Loaded => [.. _loaded.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result)];
+
+    /// <summary>Re-resolves every loaded <c>models:/</c> reference; swaps in what moved. Returns how many were swapped.</summary>
+    public async Task<int> RefreshAsync(CancellationToken ct = default)
+    {
+        var swapped = 0;
+        foreach (var served in Loaded.Where(s => ModelUri.Is(s.Reference) && models is not null))
+        {
+            try
+            {
+                var (version, _, _) = await models!.LocateAsync(served.Reference, ct);
+                if (version.Version == served.Version?.Version && version.Name == served.Version?.Name)
+                {
+                    continue;
+                }
+                var fresh = await LoadAsync(served.Reference, ct); // loaded and warmed before anyone sees it
+                _loaded[served.Reference] = new Lazy<Task<ServedModel>>(Task.FromResult(fresh));
+                swapped++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Failures[served.Reference] = $"{time.GetUtcNow():u}: {e.Message} (still serving {(served.Version is { } v ? $"version {v.Version}" : served.Reference)})";
+            }
+        }
+        return swapped;
+    }
+
+    private async Task<ServedModel> LoadAsync(string reference, CancellationToken ct)
+    {
+        ModelVersion? version = null;
+        var target = reference;
+        if (ModelUri.Is(reference) && models is not null)
+        {
+            version = (await models.LocateAsync(reference, ct)).Version;
+            target = $"models:/{version.Name}/{version.Version}"; // exactly the version resolved, even if the alias moves meanwhile
+        }
+        var (directory, temporary) = await locator.ResolveAsync(target, ct);
+        try
+        {
+            var model = ModelPackage.Load(directory);
+            Warm(model);
+            Failures.TryRemove(reference, out _);
+            return new ServedModel(reference, version, model, time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failures[reference] = $"{time.GetUtcNow():u}: {e.Message}";
+            throw;
+        }
+        finally
+        {
+            if (temporary)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>One prediction on an all-missing row, so the first request does not pay for lazy work.</summary>
+    private static void Warm(TrainedModel model)
+    {
+        var row = new double[model.Schema.Features.Count];
+        Array.Fill(row, double.NaN);
+        model.Predict(row, new double[model.OutputCount]);
+    }
+}

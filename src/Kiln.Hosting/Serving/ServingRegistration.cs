@@ -1,0 +1,37 @@
+using Kiln.Core.Stores;
+using Kiln.Engine.Serving;
+using Kiln.Hosting.Background;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Hosting.Serving;
+
+/// <summary>Registers deployments and the models they serve.</summary>
+public static class ServingRegistration
+{
+    /// <summary>Adds the <see cref="Core.Serving.IDeploymentStore"/>, <see cref="DeploymentService"/> and <see cref="ServedModels"/>.</summary>
+    public static IServiceCollection AddKilnServing(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Deployments);
+        services.TryAddSingleton<DeploymentService>();
+        services.TryAddSingleton(sp => new ServedModels(sp.GetRequiredService<Kiln.Engine.Packaging.ModelLocator>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>(),
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}
+
+/// <summary>Hot reload: every second, re-resolves the served <c>models:/</c> references and swaps in versions whose alias moved.</summary>
+internal sealed class ServingReloader(ServedModels models, TimeProvider time, ILogger<ServingReloader> logger) : PeriodicService(time, logger)
+{
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
+    {
+        var swapped = await models.RefreshAsync(ct);
+        if (swapped > 0)
+        {
+            logger.LogInformation("Hot reload: {Count} served model(s) moved to a new version", swapped);
+        }
+    }
+}
