@@ -15,6 +15,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Datasets.DatasetsSurface>();
         services.AddSingleton<IEndpointSurface, Models.ModelsSurface>();
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.DeploymentsSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

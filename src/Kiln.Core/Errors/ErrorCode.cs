@@ -26,6 +26,8 @@ public enum ErrorCode
 
     /// <summary>A transient failure: try again later.</summary>
     TemporarilyUnavailable,
+    /// <summary>A request larger than the endpoint takes (HTTP 413): send less per request.</summary>
+    RequestTooLarge,
     /// <summary>Someone else changed the resource first (e.g. two promotions racing on one alias): read it again and decide.</summary>
     ResourceConflict,
 }

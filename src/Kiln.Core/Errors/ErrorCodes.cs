@@ -17,6 +17,7 @@ public static class ErrorCodes
         ErrorCode.EndpointNotFound => "ENDPOINT_NOT_FOUND",
         ErrorCode.TemporarilyUnavailable => "TEMPORARILY_UNAVAILABLE",
         ErrorCode.ResourceConflict => "RESOURCE_CONFLICT",
+        ErrorCode.RequestTooLarge => "REQUEST_LIMIT_EXCEEDED",
         _ => "INTERNAL_ERROR",
     };
 
@@ -27,6 +28,7 @@ public static class ErrorCodes
         ErrorCode.ResourceDoesNotExist or ErrorCode.EndpointNotFound => 404,
         ErrorCode.TemporarilyUnavailable => 503,
         ErrorCode.ResourceConflict => 409,
+        ErrorCode.RequestTooLarge => 413,
         _ => 500,
     };
 

@@ -119,5 +119,5 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
     }
 
     private static KilnException TooLarge(long size) =>
-        KilnException.Invalid($"The request body is {size:N0} bytes, over the limit of {MaxBodyBytes:N0}: send fewer rows per request.");
+        new(ErrorCode.RequestTooLarge, $"The request body is {size:N0} bytes, over the limit of {MaxBodyBytes:N0}: send fewer rows per request.");
 }

@@ -6,6 +6,7 @@ using Kiln.Core.Serving;
 using Kiln.Engine.Registry;
 using Kiln.Engine.Serving;
 using Kiln.Engine.Training;
+using Kiln.Server.Serving;
 using Kiln.Testing;
 
 namespace Kiln.Server.Tests.Serving;
@@ -95,7 +96,10 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
                 seen.Add((status, response.Headers.TryGetValues("Kiln-Model-Version", out var v) ? v.Single() : ""));
             }
         })).ToList();
-        await Task.Delay(300);
+        for (var i = 0; i < 100 && seen.Count(s => s.Item2 == "loan/1") < 20; i++)
+        {
+            await Task.Delay(50); // the load is running on version 1
+        }
         await _server.Get<RegistryService>().SetAliasAsync("loan", "champion", "2", new AliasChange("bo", "promote", null));
         var deadline = DateTime.UtcNow.AddSeconds(5); // the reloader checks every second
         while (DateTime.UtcNow < deadline && !seen.Any(s => s.Item2 == "loan/2"))
@@ -109,5 +113,61 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
         Assert.Contains(seen, s => s.Item2 == "loan/1");
         Assert.Contains(seen, s => s.Item2 == "loan/2");
         Assert.Empty(_server.Get<ServedModels>().Failures);
+    }
+
+    [Fact]
+    public async Task The_open_inference_protocol_serves_the_same_predictions_with_its_own_shapes_and_errors()
+    {
+        var live = await _server.Http.GetStringAsync("/v2/health/live");
+        Assert.Contains("\"live\":true", live);
+        using (var meta = JsonDocument.Parse(await _server.Http.GetStringAsync("/v2/models/loan")))
+        {
+            Assert.Equal(["income", "debt", "region"], meta.RootElement.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+            Assert.Equal("BYTES", meta.RootElement.GetProperty("inputs")[2].GetProperty("datatype").GetString());
+            Assert.Equal("1", meta.RootElement.GetProperty("versions")[0].GetString());
+        }
+        const string infer = """
+            {"id": "req-7", "inputs": [
+              {"name": "income", "shape": [2, 1], "datatype": "FP64", "data": [[0.9], [0.1]]},
+              {"name": "debt", "shape": [2], "datatype": "FP64", "data": [0.1, 0.9]},
+              {"name": "region", "shape": [2], "datatype": "BYTES", "data": ["north", "south"]}]}
+            """;
+        using var response = await _server.Http.PostAsync("/v2/models/loan/infer", new StringContent(infer, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var result = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("req-7", result.RootElement.GetProperty("id").GetString());
+        var probability = result.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "probability");
+        var mlflow = await PostAsync("""{"dataframe_records": [{"income": 0.9, "debt": 0.1, "region": "north"}, {"income": 0.1, "debt": 0.9, "region": "south"}]}""");
+        Assert.Equal(mlflow.Body.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("probability").GetDouble()),
+            probability.GetProperty("data").EnumerateArray().Select(p => p.GetDouble()));
+
+        using var bad = await _server.Http.PostAsync("/v2/models/loan/infer", new StringContent("""{"inputs": [{"name": "income", "data": [1]}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var error = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        Assert.Contains("Missing input tensor(s) 'debt', 'region'", error.RootElement.GetProperty("error").GetString());
+        using var unknown = await _server.Http.PostAsync("/v2/models/nope/infer", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        var big = new string('x', ServingSurface.MaxBodyBytes + 10);
+        using var tooLarge = await _server.Http.PostAsync("/deployments/loan/invocations", new StringContent(big, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deployments_are_managed_over_rest_with_versions_rollback_and_an_audit_trail()
+    {
+        using var client = new Kiln.Client.KilnClient(_server.BaseUri);
+        var bad = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => client.CreateDeploymentAsync("two", [new("a", "s3://model", 100, false)]));
+        Assert.Contains("is not a model reference", bad.Message);
+        await client.CreateDeploymentAsync("two", [new("champion", "models:/loan@champion", 100, false)]);
+        var updated = await client.UpdateDeploymentAsync("two", [new("champion", "models:/loan@champion", 90, false), new("challenger", "models:/loan@challenger", 10, false)]);
+        Assert.Equal(2, updated.Version);
+        var back = await client.RollbackDeploymentAsync("two");
+        Assert.Equal((3, 1), (back.Version, back.Routes.Count));
+        Assert.Equal(2, (await client.ListDeploymentsAsync()).Count);
+        var audit = await client.GetAuditAsync("deployments/two");
+        Assert.Equal(["deployment.create", "deployment.update", "deployment.update"], audit.Select(e => e.Action));
+        await client.DeleteDeploymentAsync("two");
+        Assert.Equal(Kiln.Core.Errors.ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => client.GetDeploymentAsync("two"))).Code);
     }
 }

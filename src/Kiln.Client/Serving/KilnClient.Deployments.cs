@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Kiln.Core.Serving;
+
+namespace Kiln.Client;
+
+public sealed partial class KilnClient
+{
+    /// <summary>Every deployment (Kiln's <c>/api/kiln/deployments</c>).</summary>
+    public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(CancellationToken ct = default)
+    {
+        using var doc = await _rest.GetKilnAsync("api/kiln/deployments", [], ct);
+        return [.. doc.RootElement.GetProperty("deployments").EnumerateArray().Select(ReadDeployment)];
+    }
+
+    /// <summary>Creates a deployment: routes to models, with weights (canaries) and shadows (a copy of the traffic).</summary>
+    /// <exception cref="Kiln.Core.Errors.KilnException"><c>RESOURCE_ALREADY_EXISTS</c> for a taken name; <c>INVALID_PARAMETER_VALUE</c> naming a bad route.</exception>
+    public Task<Deployment> CreateDeploymentAsync(string name, IReadOnlyList<DeploymentRoute> routes, CancellationToken ct = default) =>
+        SendDeploymentAsync(HttpMethod.Post, "api/kiln/deployments", w =>
+        {
+            w.WriteString("name", name);
+            WriteRoutes(w, routes);
+        }, ct);
+
+    /// <summary>A deployment's current version.</summary>
+    public async Task<Deployment> GetDeploymentAsync(string name, CancellationToken ct = default)
+    {
+        using var doc = await _rest.GetKilnAsync($"api/kiln/deployments/{Uri.EscapeDataString(name)}", [], ct);
+        return ReadDeployment(doc.RootElement.GetProperty("deployment"));
+    }
+
+    /// <summary>Replaces a deployment's routes (a new version).</summary>
+    public Task<Deployment> UpdateDeploymentAsync(string name, IReadOnlyList<DeploymentRoute> routes, CancellationToken ct = default) =>
+        SendDeploymentAsync(HttpMethod.Put, $"api/kiln/deployments/{Uri.EscapeDataString(name)}", w => WriteRoutes(w, routes), ct);
+
+    /// <summary>Restores the routes of the previous version.</summary>
+    public Task<Deployment> RollbackDeploymentAsync(string name, CancellationToken ct = default) =>
+        SendDeploymentAsync(HttpMethod.Post, $"api/kiln/deployments/{Uri.EscapeDataString(name)}/rollback", _ => { }, ct);
+
+    /// <summary>Deletes a deployment.</summary>
+    public async Task DeleteDeploymentAsync(string name, CancellationToken ct = default) =>
+        (await _rest.SendKilnAsync(HttpMethod.Delete, $"api/kiln/deployments/{Uri.EscapeDataString(name)}", null, null, ct)).Dispose();
+
+    private async Task<Deployment> SendDeploymentAsync(HttpMethod method, string path, Action<Utf8JsonWriter> body, CancellationToken ct)
+    {
+        using var doc = await _rest.SendKilnAsync(method, path, body, null, ct);
+        return ReadDeployment(doc.RootElement.GetProperty("deployment"));
+    }
+
+    private static void WriteRoutes(Utf8JsonWriter w, IReadOnlyList<DeploymentRoute> routes)
+    {
+        w.WriteStartArray("routes");
+        foreach (var r in routes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteString("model", r.Model);
+            w.WriteNumber("weight", r.Weight);
+            w.WriteBoolean("shadow", r.Shadow);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static Deployment ReadDeployment(JsonElement e) => new(
+        e.GetProperty("name").GetString()!,
+        [.. e.GetProperty("routes").EnumerateArray().Select(r => new DeploymentRoute(r.GetProperty("name").GetString()!, r.GetProperty("model").GetString()!,
+            r.GetProperty("weight").GetInt32(), r.GetProperty("shadow").GetBoolean()))],
+        e.GetProperty("version").GetInt32(), e.GetProperty("updated_at").GetInt64(), e.GetProperty("user").GetString()!);
+}

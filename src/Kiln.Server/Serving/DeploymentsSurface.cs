@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Kiln.Core.Serving;
+using Kiln.Engine.Serving;
+using Kiln.Server.Http;
+
+namespace Kiln.Server.Serving;
+
+/// <summary>
+/// <c>/api/kiln/deployments</c>: GET lists; POST <c>{name, routes: [{name, model, weight, shadow}]}</c> creates; GET/PUT
+/// <c>/{name}</c> reads or replaces the routes; GET <c>/{name}/history</c>; POST <c>/{name}/rollback</c>; DELETE <c>/{name}</c>.
+/// Each answer also says which version each route serves now.
+/// </summary>
+public sealed class DeploymentsSurface : IEndpointSurface
+{
+    private const string Root = "/api/kiln/deployments";
+    private static readonly JsonWriterOptions Writer = new() { Indented = false };
+
+    /// <inheritdoc />
+    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root)];
+
+    /// <inheritdoc />
+    public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
+
+    /// <inheritdoc />
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapJson<IDeploymentStore>(Root, ["GET"], async (call, store) =>
+        {
+            call.Json.WriteStartArray("deployments");
+            foreach (var d in await store.ListAsync(call.Ct))
+            {
+                Write(call, d);
+            }
+            call.Json.WriteEndArray();
+        }, Writer);
+        app.MapJson<DeploymentService>(Root, ["POST"], async (call, service) =>
+        {
+            call.Json.WritePropertyName("deployment");
+            Write(call, await service.CreateAsync(call.Request.RequiredString("name"), Routes(call), Caller.User(call.Http), call.Ct));
+        }, Writer);
+        app.MapJson<IDeploymentStore>(Root + "/{name}", ["GET"], async (call, store) =>
+        {
+            call.Json.WritePropertyName("deployment");
+            Write(call, await store.GetAsync(Name(call), call.Ct));
+        }, Writer);
+        app.MapJson<DeploymentService>(Root + "/{name}", ["PUT"], async (call, service) =>
+        {
+            call.Json.WritePropertyName("deployment");
+            Write(call, await service.UpdateAsync(Name(call), Routes(call), Caller.User(call.Http), call.Ct));
+        }, Writer);
+        app.MapJson<IDeploymentStore>(Root + "/{name}/history", ["GET"], async (call, store) =>
+        {
+            call.Json.WriteStartArray("versions");
+            foreach (var d in await store.HistoryAsync(Name(call), call.Ct))
+            {
+                Write(call, d);
+            }
+            call.Json.WriteEndArray();
+        }, Writer);
+        app.MapJson<DeploymentService>(Root + "/{name}/rollback", ["POST"], async (call, service) =>
+        {
+            call.Json.WritePropertyName("deployment");
+            Write(call, await service.RollbackAsync(Name(call), Caller.User(call.Http), call.Ct));
+        }, Writer);
+        app.MapJson<IDeploymentStore>(Root + "/{name}", ["DELETE"], (call, store) => store.DeleteAsync(Name(call), call.Ct), Writer);
+    }
+
+    private static string Name(ApiCall call) => Uri.UnescapeDataString((string)call.Http.Request.RouteValues["name"]!);
+
+    private static List<DeploymentRoute> Routes(ApiCall call) =>
+        [.. call.Request.Objects("routes").Select(r => new DeploymentRoute(
+            r.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "",
+            r.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "",
+            r.TryGetProperty("weight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetInt32() : r.TryGetProperty("shadow", out var s0) && s0.ValueKind == JsonValueKind.True ? 0 : 100,
+            r.TryGetProperty("shadow", out var s) && s.ValueKind == JsonValueKind.True))];
+
+    private static void Write(ApiCall call, Deployment d)
+    {
+        var served = call.Service<ServedModels>().Loaded.ToDictionary(s => s.Reference, StringComparer.Ordinal);
+        var w = call.Json;
+        w.WriteStartObject();
+        w.WriteString("name", d.Name);
+        w.WriteNumber("version", d.Version);
+        w.WriteNumber("updated_at", d.UpdatedAt);
+        w.WriteString("user", d.UserId);
+        w.WriteStartArray("routes");
+        foreach (var r in d.Routes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", r.Name);
+            w.WriteString("model", r.Model);
+            w.WriteNumber("weight", r.Weight);
+            w.WriteBoolean("shadow", r.Shadow);
+            if (served.TryGetValue(r.Model, out var s) && s.Version is { } v)
+            {
+                w.WriteString("serving", $"{v.Name}/{v.Version}");
+            }
+            if (call.Service<ServedModels>().Failures.TryGetValue(r.Model, out var failure))
+            {
+                w.WriteString("load_failure", failure);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
