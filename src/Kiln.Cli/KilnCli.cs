@@ -29,6 +29,7 @@ public static class KilnCli
         root.Subcommands.Add(AuditCommand.Build());
         root.Subcommands.Add(WebhooksCommand.Build());
         root.Subcommands.Add(DeployCommand.Build());
+        root.Subcommands.Add(ServeCommand.Build());
         return root;
     }
 

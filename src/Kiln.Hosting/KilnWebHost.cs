@@ -24,4 +24,14 @@ public static class KilnWebHost
         }
         return KilnServer.Build(builder);
     }
+
+    /// <summary>A serving-only replica of one deployment (<c>kiln serve</c>): scoring over MLflow's protocol and the Open Inference Protocol, health, and hot reload; no tracking API, no console.</summary>
+    public static WebApplication BuildServing(KilnSettings settings, ServerOptions options, string deployment, Action<IServiceCollection>? configure = null)
+    {
+        var builder = KilnServer.CreateBuilder(options);
+        configure?.Invoke(builder.Services);
+        builder.Services.AddKiln(settings with { TrackingServer = null }).AddKilnServingReplica(deployment);
+        builder.Services.AddHostedService<Serving.ServingReloader>();
+        return KilnServer.Build(builder);
+    }
 }

@@ -20,4 +20,14 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }
+
+    /// <summary>A serving-only replica (<c>kiln serve</c>): MLflow's scoring protocol, the Open Inference Protocol and /health; <c>/invocations</c> serves <paramref name="deployment"/>.</summary>
+    public static IServiceCollection AddKilnServingReplica(this IServiceCollection services, string deployment)
+    {
+        services.AddSingleton(new Serving.ServingDefaults(deployment));
+        services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
+        services.AddSingleton<IEndpointSurface, HealthSurface>();
+        return services;
+    }
 }

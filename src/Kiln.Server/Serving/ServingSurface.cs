@@ -30,6 +30,11 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
         app.MapPost("/deployments/{name}/invocations", (HttpContext context, string name) => InvokeAsync(context, name));
         app.MapPost("/invocations", async context =>
         {
+            if (context.RequestServices.GetService<ServingDefaults>() is { } defaults)
+            {
+                await InvokeAsync(context, defaults.Deployment);
+                return;
+            }
             var all = await context.RequestServices.GetRequiredService<IDeploymentStore>().ListAsync(context.RequestAborted);
             if (all.Count != 1)
             {
@@ -121,3 +126,7 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
     private static KilnException TooLarge(long size) =>
         new(ErrorCode.RequestTooLarge, $"The request body is {size:N0} bytes, over the limit of {MaxBodyBytes:N0}: send fewer rows per request.");
 }
+
+/// <summary>What a serving-only replica serves at <c>/invocations</c>.</summary>
+/// <param name="Deployment">The deployment's name.</param>
+public sealed record ServingDefaults(string Deployment);
