@@ -30,6 +30,7 @@ public static class KilnCli
         root.Subcommands.Add(WebhooksCommand.Build());
         root.Subcommands.Add(DeployCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(FeedbackCommand.Build());
         return root;
     }
 

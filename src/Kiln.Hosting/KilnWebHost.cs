@@ -21,6 +21,7 @@ public static class KilnWebHost
         {
             builder.Services.AddHostedService<Registry.WebhookDispatcher>(); // the server delivers webhooks; CLI hosts start no background work
             builder.Services.AddHostedService<Serving.ServingReloader>();
+            builder.Services.AddHostedService<Serving.PredictionLogService>();
         }
         return KilnServer.Build(builder);
     }
@@ -32,6 +33,7 @@ public static class KilnWebHost
         configure?.Invoke(builder.Services);
         builder.Services.AddKiln(settings with { TrackingServer = null }).AddKilnServingReplica(deployment);
         builder.Services.AddHostedService<Serving.ServingReloader>();
+        builder.Services.AddHostedService<Serving.PredictionLogService>();
         return KilnServer.Build(builder);
     }
 }

@@ -40,6 +40,24 @@ public sealed partial class KilnClient
     public async Task DeleteDeploymentAsync(string name, CancellationToken ct = default) =>
         (await _rest.SendKilnAsync(HttpMethod.Delete, $"api/kiln/deployments/{Uri.EscapeDataString(name)}", null, null, ct)).Dispose();
 
+    /// <summary>Posts ground truth for served requests (by the <c>Kiln-Request-Id</c> each answer carried); returns the ids not found.</summary>
+    public async Task<IReadOnlyList<string>> PostFeedbackAsync(IReadOnlyList<(string RequestId, string Label)> labels, CancellationToken ct = default)
+    {
+        using var doc = await _rest.SendKilnAsync(HttpMethod.Post, "api/kiln/feedback", w =>
+        {
+            w.WriteStartArray("labels");
+            foreach (var (id, label) in labels)
+            {
+                w.WriteStartObject();
+                w.WriteString("request_id", id);
+                w.WriteString("label", label);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }, null, ct);
+        return [.. doc.RootElement.GetProperty("not_found").EnumerateArray().Select(e => e.GetString()!)];
+    }
+
     private async Task<Deployment> SendDeploymentAsync(HttpMethod method, string path, Action<Utf8JsonWriter> body, CancellationToken ct)
     {
         using var doc = await _rest.SendKilnAsync(method, path, body, null, ct);

@@ -35,4 +35,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Deployments (serving routes) and their versions.</summary>
     Serving.IDeploymentStore Deployments { get; }
+
+    /// <summary>The prediction log (served predictions and their ground truth).</summary>
+    Serving.IPredictionLog Predictions { get; }
 }

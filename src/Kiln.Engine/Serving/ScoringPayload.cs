@@ -110,13 +110,60 @@ public static class ScoringPayload
     public static void WritePredictions(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int rows)
     {
         w.WriteStartArray("predictions");
-        var width = schema.OutputCount;
         for (var r = 0; r < rows; r++)
+        {
+            WriteOutput(w, schema, outputs, r);
+        }
+        w.WriteEndArray();
+    }
+
+    /// <summary>One row's answer as JSON (what <see cref="WritePredictions"/> writes for it), for the prediction log.</summary>
+    public static string OutputJson(ModelSchema schema, double[] outputs, int row)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            WriteOutput(w, schema, outputs, row);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>One row's features as a JSON object, for the prediction log.</summary>
+    public static string InputsJson(Table table, ModelSchema schema, int row)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            foreach (var feature in schema.Features)
+            {
+                var column = table[feature.Name];
+                if (column.IsMissing(row))
+                {
+                    w.WriteNull(feature.Name);
+                }
+                else if (column is NumericColumn numeric)
+                {
+                    w.WriteNumber(feature.Name, numeric.GetValue(row));
+                }
+                else
+                {
+                    w.WriteString(feature.Name, column.FormatValue(row));
+                }
+            }
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteOutput(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int r)
+    {
+        var width = schema.OutputCount;
         {
             if (schema.Task == TaskKind.Regression)
             {
                 w.WriteNumberValue(outputs[r]);
-                continue;
+                return;
             }
             w.WriteStartObject();
             if (schema.Task == TaskKind.BinaryClassification)
@@ -138,7 +185,6 @@ public static class ScoringPayload
             }
             w.WriteEndObject();
         }
-        w.WriteEndArray();
     }
 
     private static Table Build<T>(ModelSchema schema, int rows, Func<string, T?> column, Func<T, int, JsonElement> value)

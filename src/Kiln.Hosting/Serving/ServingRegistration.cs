@@ -15,6 +15,8 @@ public static class ServingRegistration
     {
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Deployments);
         services.TryAddSingleton<DeploymentService>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
+        services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton(sp => new ServedModels(sp.GetRequiredService<Kiln.Engine.Packaging.ModelLocator>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>(),
             sp.GetRequiredService<TimeProvider>()));
         return services;
@@ -32,6 +34,26 @@ internal sealed class ServingReloader(ServedModels models, TimeProvider time, IL
         if (swapped > 0)
         {
             logger.LogInformation("Hot reload: {Count} served model(s) moved to a new version", swapped);
+        }
+    }
+}
+
+/// <summary>Runs the prediction log's batch writer while the server runs.</summary>
+internal sealed class PredictionLogService(PredictionLogWriter writer, ILogger<PredictionLogService> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await writer.RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Writing the prediction log failed; retrying in a second");
+                await Task.Delay(1000, stoppingToken);
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed class DeploymentsSurface : IEndpointSurface
     private static readonly JsonWriterOptions Writer = new() { Indented = false };
 
     /// <inheritdoc />
-    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root)];
+    public IReadOnlyList<PathString> Prefixes { get; } = [new(Root), new("/api/kiln/feedback")];
 
     /// <inheritdoc />
     public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
@@ -63,7 +63,58 @@ public sealed class DeploymentsSurface : IEndpointSurface
             Write(call, await service.RollbackAsync(Name(call), Caller.User(call.Http), call.Ct));
         }, Writer);
         app.MapJson<IDeploymentStore>(Root + "/{name}", ["DELETE"], (call, store) => store.DeleteAsync(Name(call), call.Ct), Writer);
+
+        // the prediction log of a deployment (?since=UNIX_MS&limit=N), for monitoring and for checking what was served
+        app.MapJson<IPredictionLog>(Root + "/{name}/predictions", ["GET"], async (call, log) =>
+        {
+            call.Json.WriteStartArray("predictions");
+            foreach (var p in await log.ReadAsync(Name(call), call.Request.Int64("since") ?? 0, call.Request.Int32("limit") ?? 1000, call.Ct))
+            {
+                call.Json.WriteStartObject();
+                call.Json.WriteString("request_id", p.RequestId);
+                call.Json.WriteString("route", p.Route);
+                if (p.ModelName is not null)
+                {
+                    call.Json.WriteString("model", $"{p.ModelName}/{p.ModelVersion}");
+                }
+                call.Json.WriteNumber("time", p.Time);
+                call.Json.WriteNumber("latency_ms", p.LatencyMs);
+                call.Json.WriteBoolean("shadow", p.Shadow);
+                call.Json.WritePropertyName("inputs");
+                call.Json.WriteRawValue(p.Inputs);
+                call.Json.WritePropertyName("outputs");
+                call.Json.WriteRawValue(p.Outputs);
+                if (p.Label is not null)
+                {
+                    call.Json.WriteString("label", p.Label);
+                }
+                call.Json.WriteEndObject();
+            }
+            call.Json.WriteEndArray();
+        }, Writer);
+
+        // ground truth: {request_id, label} or {labels: [{request_id, label}, …]}; answers how many joined and which ids were not found
+        app.MapJson<IPredictionLog>("/api/kiln/feedback", ["POST"], async (call, log) =>
+        {
+            var labels = call.Request.Objects("labels").Select(l => (Text(l, "request_id"), Text(l, "label"))).ToList();
+            if (labels.Count == 0)
+            {
+                labels.Add((call.Request.RequiredString("request_id"), call.Request.RequiredString("label")));
+            }
+            var missing = await log.AddLabelsAsync(labels, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), call.Ct);
+            call.Json.WriteNumber("joined", labels.Count - missing.Count);
+            call.Json.WriteStartArray("not_found");
+            foreach (var id in missing)
+            {
+                call.Json.WriteStringValue(id);
+            }
+            call.Json.WriteEndArray();
+        }, Writer);
     }
+
+    private static string Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.String or JsonValueKind.Number ? (v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText())
+            : throw Kiln.Core.Json.JsonValues.Missing(name);
 
     private static string Name(ApiCall call) => Uri.UnescapeDataString((string)call.Http.Request.RouteValues["name"]!);
 

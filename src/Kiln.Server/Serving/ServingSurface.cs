@@ -54,10 +54,20 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
         var models = context.RequestServices.GetRequiredService<ServedModels>();
         var served = await models.GetAsync(route.Model, ct);
         var body = await ReadBodyAsync(context);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var table = context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
             ? ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema)
             : ScoringPayload.ReadJson(Parse(body), served.Model.Schema);
         var outputs = served.Model.Predict(table, ct);
+        var latency = clock.Elapsed.TotalMilliseconds;
+        var log = context.RequestServices.GetRequiredService<PredictionLogWriter>();
+        var requestId = RequestId(context);
+        var logged = log.Sample();
+        if (logged)
+        {
+            Log(log, deployment.Name, route, served, table, outputs, requestId, latency);
+        }
+        context.Response.Headers["Kiln-Request-Id"] = requestId;
         context.Response.Headers["Kiln-Route"] = route.Name;
         if (served.Version is { } version)
         {
@@ -80,13 +90,36 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
                 try
                 {
                     var model = await models.GetAsync(shadow.Model, CancellationToken.None);
-                    model.Model.Predict(table, CancellationToken.None);
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    var shadowOutputs = model.Model.Predict(table, CancellationToken.None);
+                    if (logged)
+                    {
+                        Log(log, deployment.Name, shadow, model, table, shadowOutputs, requestId, watch.Elapsed.TotalMilliseconds);
+                    }
                 }
                 catch (Exception e)
                 {
                     logger.LogWarning(e, "Shadow route {Route} of deployment {Deployment} failed", shadow.Name, deployment.Name);
                 }
             }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>The caller's <c>Kiln-Request-Id</c> (letters, digits, '-', '_', '.', ':' up to 128), else a new one: ground truth is posted against it.</summary>
+    private static string RequestId(HttpContext context)
+    {
+        var given = context.Request.Headers["Kiln-Request-Id"].ToString();
+        return given.Length is > 0 and <= 128 && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? given : Guid.NewGuid().ToString("N");
+    }
+
+    /// <summary>Queues one record per row (the first row under the request id, the others as ID:ROW); never waits.</summary>
+    private static void Log(PredictionLogWriter log, string deployment, DeploymentRoute route, ServedModel served, Kiln.Tabular.Table table, double[] outputs, string requestId, double latency)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            log.TryLog(new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name, served.Version?.Name, served.Version?.Version, now, latency,
+                ScoringPayload.InputsJson(table, served.Model.Schema, row), ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow));
         }
     }
 

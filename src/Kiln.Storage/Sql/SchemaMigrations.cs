@@ -21,5 +21,6 @@ internal static class SchemaMigrations
         new(8, "audit log", Audit.SqlAuditStore.Schema),
         new(9, "webhooks and their outbox", Webhooks.SqlWebhookStore.Schema),
         new(10, "deployments", Serving.SqlDeploymentStore.Schema),
+        new(11, "prediction log", Serving.SqlPredictionLog.Schema),
     ];
 }

@@ -26,6 +26,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Audit = new Audit.SqlAuditStore(dialect);
         Webhooks = new Webhooks.SqlWebhookStore(dialect);
         Deployments = new Serving.SqlDeploymentStore(dialect, context.Time);
+        Predictions = new Serving.SqlPredictionLog(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -57,6 +58,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Serving.IDeploymentStore Deployments { get; }
+
+    /// <inheritdoc />
+    public Core.Serving.IPredictionLog Predictions { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -170,4 +170,36 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
         await client.DeleteDeploymentAsync("two");
         Assert.Equal(Kiln.Core.Errors.ErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => client.GetDeploymentAsync("two"))).Code);
     }
+
+    [Fact]
+    public async Task Served_rows_and_shadow_answers_reach_the_prediction_log_and_ground_truth_joins_them()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/deployments/loan/invocations")
+        {
+            Content = new StringContent("""{"dataframe_records": [{"income": 0.9, "debt": 0.1, "region": "north"}, {"income": 0.2, "debt": 0.7, "region": null}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Kiln-Request-Id", "app-1");
+        using var response = await _server.Http.SendAsync(request);
+        Assert.Equal("app-1", response.Headers.GetValues("Kiln-Request-Id").Single());
+
+        JsonElement[] logged = [];
+        for (var i = 0; i < 100 && logged.Length < 4; i++)
+        {
+            await Task.Delay(50); // written in batches off the request path, shadows after the answer
+            using var doc = JsonDocument.Parse(await _server.Http.GetStringAsync("/api/kiln/deployments/loan/predictions"));
+            logged = [.. doc.RootElement.GetProperty("predictions").EnumerateArray().Select(e => e.Clone())];
+        }
+        Assert.Equal(["app-1/champion/False", "app-1/next/True", "app-1:1/champion/False", "app-1:1/next/True"],
+            logged.Select(p => $"{p.GetProperty("request_id").GetString()}/{p.GetProperty("route").GetString()}/{p.GetProperty("shadow").GetBoolean()}").Order(StringComparer.Ordinal));
+        var first = logged.First(p => p.GetProperty("route").GetString() == "champion" && p.GetProperty("request_id").GetString() == "app-1");
+        Assert.Equal(0.9, first.GetProperty("inputs").GetProperty("income").GetDouble());
+        Assert.Equal("loan/1", first.GetProperty("model").GetString());
+        Assert.Equal(JsonValueKind.Null, logged.First(p => p.GetProperty("request_id").GetString() == "app-1:1").GetProperty("inputs").GetProperty("region").ValueKind);
+
+        using var client = new Kiln.Client.KilnClient(_server.BaseUri);
+        var notFound = await client.PostFeedbackAsync([("app-1", "1"), ("app-1:1", "0"), ("nope", "1")]);
+        Assert.Equal(["nope"], notFound);
+        using var after = JsonDocument.Parse(await _server.Http.GetStringAsync("/api/kiln/deployments/loan/predictions"));
+        Assert.All(after.RootElement.GetProperty("predictions").EnumerateArray(), p => Assert.True(p.TryGetProperty("label", out _)));
+    }
 }

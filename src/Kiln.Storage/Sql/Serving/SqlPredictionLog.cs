@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using Kiln.Core.Serving;
+
+namespace Kiln.Storage.Sql.Serving;
+
+/// <summary>
+/// The prediction log as a table (not Parquet segments): monitoring reads it by deployment and time window and joins
+/// ground truth by request id, which a table indexes and updates in place. Batches arrive as one JSON array the database
+/// unpacks (one statement per batch).
+/// </summary>
+public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
+{
+    private const string Columns = "request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow, label";
+
+    /// <summary>Migration 11: the prediction log.</summary>
+    internal static string Schema(SqlTypes t) => $"""
+        CREATE TABLE prediction_log (
+            request_id TEXT NOT NULL,
+            route TEXT NOT NULL,
+            deployment TEXT NOT NULL,
+            model_name TEXT,
+            model_version INTEGER,
+            at {t.BigInt} NOT NULL,
+            latency_ms {t.Real} NOT NULL,
+            inputs TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            shadow INTEGER NOT NULL,
+            label TEXT,
+            label_at {t.BigInt},
+            PRIMARY KEY (request_id, route));
+        CREATE INDEX ix_prediction_log_time ON prediction_log (deployment, at);
+        """;
+
+    public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) =>
+        records.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
+        {
+            var rows = JsonSerializer.Serialize(records.Select(r => new object?[]
+            {
+                r.RequestId, r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Time, r.LatencyMs, r.Inputs, r.Outputs, r.Shadow ? 1 : 0,
+            }));
+            var select = dialect.Name == "postgresql"
+                ? "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int, (r->>5)::bigint, (r->>6)::double precision, r->>7, r->>8, (r->>9)::int FROM jsonb_array_elements(CAST(@rows AS jsonb)) r"
+                : "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]') FROM json_each(@rows) WHERE true";
+            return await connection.ExecuteAsync(transaction,
+                $"INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) {select} ON CONFLICT (request_id, route) DO NOTHING",
+                ct, ("rows", rows));
+        }, ct);
+
+    public Task<IReadOnlyList<string>> AddLabelsAsync(IReadOnlyList<(string RequestId, string Label)> labels, long time, CancellationToken ct = default) =>
+        dialect.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            var missing = new List<string>();
+            foreach (var (id, label) in labels)
+            {
+                if (await connection.ExecuteAsync(transaction, "UPDATE prediction_log SET label = @l, label_at = @t WHERE request_id = @id", ct, ("l", label), ("t", time), ("id", id)) == 0)
+                {
+                    missing.Add(id);
+                }
+            }
+            return missing;
+        }, ct);
+
+    public async Task<IReadOnlyList<PredictionRecord>> ReadAsync(string deployment, long since, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, $"SELECT {Columns} FROM prediction_log WHERE deployment = @d AND at >= @s ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}");
+        command.Add("d", deployment);
+        command.Add("s", since);
+        var list = new List<PredictionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new PredictionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.NullableString(3),
+                reader.IsDBNull(4) ? null : Convert.ToInt32(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetInt64(5), reader.GetDouble(6),
+                reader.GetString(7), reader.GetString(8), Convert.ToInt32(reader.GetValue(9), CultureInfo.InvariantCulture) == 1, reader.NullableString(10)));
+        }
+        return list;
+    }
+}
