@@ -26,13 +26,21 @@ public static class ScoringPayload
         int rows;
         if (body.TryGetProperty("dataframe_split", out var split))
         {
-            var names = split.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().Select(n => n.GetString() ?? "").ToList()
+            if (split.ValueKind != JsonValueKind.Object)
+            {
+                throw KilnException.Invalid("dataframe_split must be an object: {\"columns\": [names], \"data\": [[values], …]}.");
+            }
+            var names = split.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array
+                ? c.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText()).ToList()
                 : throw KilnException.Invalid("dataframe_split needs \"columns\": [names] and \"data\": [[values], …].");
             var data = split.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array ? d.EnumerateArray().ToList()
                 : throw KilnException.Invalid("dataframe_split needs \"data\": [[values], …].");
             foreach (var name in names)
             {
-                columns[name] = new List<JsonElement>(data.Count);
+                if (!columns.TryAdd(name, new List<JsonElement>(data.Count)))
+                {
+                    throw KilnException.Invalid($"dataframe_split names the column '{name}' twice.");
+                }
             }
             for (var r = 0; r < data.Count; r++)
             {

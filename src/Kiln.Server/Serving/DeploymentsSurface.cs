@@ -119,11 +119,24 @@ public sealed class DeploymentsSurface : IEndpointSurface
     private static string Name(ApiCall call) => Uri.UnescapeDataString((string)call.Http.Request.RouteValues["name"]!);
 
     private static List<DeploymentRoute> Routes(ApiCall call) =>
-        [.. call.Request.Objects("routes").Select(r => new DeploymentRoute(
-            r.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "",
-            r.TryGetProperty("model", out var m) ? m.GetString() ?? "" : "",
-            r.TryGetProperty("weight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetInt32() : r.TryGetProperty("shadow", out var s0) && s0.ValueKind == JsonValueKind.True ? 0 : 100,
-            r.TryGetProperty("shadow", out var s) && s.ValueKind == JsonValueKind.True))];
+        [.. call.Request.Objects("routes").Select((r, i) =>
+        {
+            var shadow = r.TryGetProperty("shadow", out var s) && s.ValueKind == JsonValueKind.True;
+            int weight;
+            if (!r.TryGetProperty("weight", out var w) || w.ValueKind == JsonValueKind.Null)
+            {
+                weight = shadow ? 0 : 100;
+            }
+            else if (w.ValueKind != JsonValueKind.Number || !w.TryGetInt32(out weight))
+            {
+                throw Kiln.Core.Errors.KilnException.Invalid($"routes[{i}].weight is {w.GetRawText()}: give a whole number of 0 or more.");
+            }
+            return new DeploymentRoute(String(r, "name", i), String(r, "model", i), weight, shadow);
+        })];
+
+    private static string String(JsonElement e, string name, int index) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+            : throw Kiln.Core.Errors.KilnException.Invalid($"routes[{index}] needs \"{name}\" as a string.");
 
     private static void Write(ApiCall call, Deployment d)
     {

@@ -85,9 +85,20 @@ public sealed class InferenceSurface : IEndpointSurface
         using var _ = doc;
         var body = doc.RootElement;
         var schema = served.Model.Schema;
-        var tensors = body.TryGetProperty("inputs", out var inputs) && inputs.ValueKind == JsonValueKind.Array
-            ? inputs.EnumerateArray().ToDictionary(t => t.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "", StringComparer.Ordinal)
-            : throw KilnException.Invalid("The request needs \"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, …].");
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
+        {
+            throw KilnException.Invalid("The request needs \"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, …].");
+        }
+        var tensors = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var tensor in inputs.EnumerateArray())
+        {
+            var tensorName = tensor.ValueKind == JsonValueKind.Object && tensor.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()!
+                : throw KilnException.Invalid("Every input needs a \"name\" (the feature it carries).");
+            if (!tensors.TryAdd(tensorName, tensor))
+            {
+                throw KilnException.Invalid($"Input '{tensorName}' is given twice.");
+            }
+        }
         var missing = schema.Features.Where(f => !tensors.ContainsKey(f.Name)).Select(f => f.Name).ToList();
         if (missing.Count > 0)
         {

@@ -75,6 +75,11 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
         Assert.Contains("no column 'debt'", missing.Body.GetProperty("message").GetString());
         var wrongType = await PostAsync("""{"dataframe_records": [{"income": "plenty", "debt": 0.1, "region": "north"}]}""");
         Assert.Contains("Row 0, column 'income': \"plenty\" is not a number", wrongType.Body.GetProperty("message").GetString());
+        foreach (var malformed in new[] { """{"dataframe_split": 5}""", """{"dataframe_split": {"columns": ["a", "a"], "data": []}}""", """[1, 2]""", """{"rows": []}""" })
+        {
+            var refused = await PostAsync(malformed);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status); // a clear 400, never a 500
+        }
         var unknownRoute = await PostAsync("""{"dataframe_records": []}""", route: "nope");
         Assert.Contains("has no route 'nope'", unknownRoute.Body.GetProperty("message").GetString());
         using var ping = await _server.Http.GetAsync("/ping");
@@ -145,6 +150,11 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         using var error = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
         Assert.Contains("Missing input tensor(s) 'debt', 'region'", error.RootElement.GetProperty("error").GetString());
+        foreach (var malformed in new[] { """{"inputs": [5]}""", """[]""", """{"inputs": [{"name": "income", "data": [1]}, {"name": "income", "data": [1]}]}""" })
+        {
+            using var refused = await _server.Http.PostAsync("/v2/models/loan/infer", new StringContent(malformed, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
         using var unknown = await _server.Http.PostAsync("/v2/models/nope/infer", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
