@@ -26,6 +26,10 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "test.sh: installing Chromium (apt-get)…"
   apt_install chromium
 fi
+if [ ! -x /usr/bin/prometheus ]; then
+  echo "test.sh: installing Prometheus (apt-get), which scrapes /metrics in the serving tests…"
+  apt_install --no-install-recommends prometheus
+fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "test.sh: installing Node.js and npm (apt-get)…"
   apt_install nodejs npm

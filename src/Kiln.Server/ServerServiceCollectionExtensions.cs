@@ -17,6 +17,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, Serving.DeploymentsSurface>();
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.MetricsSurface>();
+        services.AddSingleton<Serving.ServingMetrics>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }
@@ -27,6 +29,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton(new Serving.ServingDefaults(deployment));
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.MetricsSurface>();
+        services.AddSingleton<Serving.ServingMetrics>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

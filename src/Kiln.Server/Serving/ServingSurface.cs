@@ -48,11 +48,47 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
 
     private async Task InvokeAsync(HttpContext context, string name)
     {
+        var metrics = context.RequestServices.GetRequiredService<ServingMetrics>();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var labels = new Labels();
+        try
+        {
+            await ScoreAsync(context, Uri.UnescapeDataString(name), metrics, labels);
+            metrics.Request(name, labels.Route, labels.Version, 200, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.Request(name, labels.Route, labels.Version, ServingMetrics.Status(e), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            throw;
+        }
+    }
+
+    /// <summary>The route and version of a request, filled in as they become known (a failure is counted under them).</summary>
+    private sealed class Labels
+    {
+        public string Route { get; set; } = "";
+
+        public string Version { get; set; } = "";
+    }
+
+    private async Task ScoreAsync(HttpContext context, string name, ServingMetrics metrics, Labels labels)
+    {
         var ct = context.RequestAborted;
-        var deployment = await context.RequestServices.GetRequiredService<IDeploymentStore>().GetAsync(Uri.UnescapeDataString(name), ct);
+        var deployment = await context.RequestServices.GetRequiredService<IDeploymentStore>().GetAsync(name, ct);
         var route = Router.Pick(deployment, context.Request.Headers["Kiln-Route"].ToString());
+        labels.Route = route.Name;
         var models = context.RequestServices.GetRequiredService<ServedModels>();
-        var served = await models.GetAsync(route.Model, ct);
+        ServedModel served;
+        try
+        {
+            served = await models.GetAsync(route.Model, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.LoadFailure(route.Model);
+            throw;
+        }
+        labels.Version = served.Version is { } mv ? mv.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
         var body = await ReadBodyAsync(context);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var table = context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
@@ -60,6 +96,7 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
             : ScoringPayload.ReadJson(Parse(body), served.Model.Schema);
         var outputs = served.Model.Predict(table, ct);
         var latency = clock.Elapsed.TotalMilliseconds;
+        metrics.Predictions(deployment.Name, route.Name, served.Model.Schema.Task, outputs, table.RowCount);
         var log = context.RequestServices.GetRequiredService<PredictionLogWriter>();
         var requestId = RequestId(context);
         var logged = log.Sample();
