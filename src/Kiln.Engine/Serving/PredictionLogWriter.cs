@@ -4,13 +4,14 @@ using Kiln.Core.Serving;
 namespace Kiln.Engine.Serving;
 
 /// <summary>
-/// Takes served predictions off the request path: <see cref="TryLog"/> only queues (a bounded queue; when it is full the
-/// record is dropped and counted, never waited for), and <see cref="RunAsync"/> writes batches of up to 1,000 records.
+/// Takes served predictions off the request path: <see cref="TryLog"/> only queues a request's records unbuilt (a bounded
+/// queue; when it is full they are dropped and counted, never waited for), and <see cref="RunAsync"/> builds them (the
+/// per-row JSON) and writes batches of about 1,000 records.
 /// <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1, default 1) keeps that share of requests.
 /// </summary>
 public sealed class PredictionLogWriter(IPredictionLog log)
 {
-    private readonly Channel<PredictionRecord> _queue = Channel.CreateBounded<PredictionRecord>(new BoundedChannelOptions(100_000)
+    private readonly Channel<Func<IReadOnlyList<PredictionRecord>>> _queue = Channel.CreateBounded<Func<IReadOnlyList<PredictionRecord>>>(new BoundedChannelOptions(10_000)
     {
         FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true,
     });
@@ -21,16 +22,16 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
 
-    /// <summary>Records dropped because the queue was full.</summary>
+    /// <summary>Requests whose records were dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Whether to log a request (drawn per request, so a request's rows are all kept or all skipped).</summary>
     public bool Sample() => SampleRate >= 1 || Random.Shared.NextDouble() < SampleRate;
 
-    /// <summary>Queues a record; never blocks.</summary>
-    public void TryLog(PredictionRecord record)
+    /// <summary>Queues a request's records, built later by the writer; never blocks.</summary>
+    public void TryLog(Func<IReadOnlyList<PredictionRecord>> records)
     {
-        if (!_queue.Writer.TryWrite(record))
+        if (!_queue.Writer.TryWrite(records))
         {
             Interlocked.Increment(ref _dropped);
         }
@@ -45,9 +46,9 @@ public sealed class PredictionLogWriter(IPredictionLog log)
             while (await _queue.Reader.WaitToReadAsync(ct))
             {
                 await Task.Delay(50, ct); // let a burst gather into one batch
-                while (batch.Count < 1000 && _queue.Reader.TryRead(out var record))
+                while (batch.Count < 1000 && _queue.Reader.TryRead(out var records))
                 {
-                    batch.Add(record);
+                    batch.AddRange(records());
                 }
                 await log.AppendAsync(batch, ct);
                 batch.Clear();
@@ -55,9 +56,9 @@ public sealed class PredictionLogWriter(IPredictionLog log)
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            while (_queue.Reader.TryRead(out var record))
+            while (_queue.Reader.TryRead(out var records))
             {
-                batch.Add(record);
+                batch.AddRange(records());
             }
             await log.AppendAsync(batch, CancellationToken.None); // the server is stopping: keep what was served
         }

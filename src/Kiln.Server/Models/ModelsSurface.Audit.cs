@@ -35,12 +35,7 @@ public sealed partial class ModelsSurface
             call.Json.WriteBoolean("intact", result.Intact);
             call.Json.WriteNumber("entries", result.Entries);
             call.Json.WriteString("head", result.Head);
-            call.Json.WriteStartArray("problems");
-            foreach (var problem in result.Problems)
-            {
-                call.Json.WriteStringValue(problem);
-            }
-            call.Json.WriteEndArray();
+            Core.Mlflow.MlflowJson.WriteStrings(call.Json, "problems", result.Problems);
         }, Writer);
     }
 

@@ -19,7 +19,7 @@ public sealed partial class ModelsSurface
             call.Json.WriteString("name", v.Name);
             call.Json.WriteNumber("version", v.Version);
             call.Json.WriteString("source", v.Source);
-            WriteStrings(call.Json, "aliases", v.Aliases);
+            Core.Mlflow.MlflowJson.WriteStrings(call.Json, "aliases", v.Aliases);
             call.Json.WriteEndObject();
             if (lineage.SourceRun is { } run)
             {
@@ -94,16 +94,6 @@ public sealed partial class ModelsSurface
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
-
-    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            w.WriteStringValue(value);
         }
         w.WriteEndArray();
     }

@@ -67,12 +67,7 @@ public sealed partial class ModelsSurface
         call.Json.WriteStartObject();
         call.Json.WriteString("id", hook.Id);
         call.Json.WriteString("url", hook.Url);
-        call.Json.WriteStartArray("events");
-        foreach (var e in hook.Events)
-        {
-            call.Json.WriteStringValue(e);
-        }
-        call.Json.WriteEndArray();
+        Core.Mlflow.MlflowJson.WriteStrings(call.Json, "events", hook.Events);
         if (hook.Model is not null)
         {
             call.Json.WriteString("model", hook.Model);

@@ -103,12 +103,7 @@ public sealed class DeploymentsSurface : IEndpointSurface
             }
             var missing = await log.AddLabelsAsync(labels, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), call.Ct);
             call.Json.WriteNumber("joined", labels.Count - missing.Count);
-            call.Json.WriteStartArray("not_found");
-            foreach (var id in missing)
-            {
-                call.Json.WriteStringValue(id);
-            }
-            call.Json.WriteEndArray();
+            Core.Mlflow.MlflowJson.WriteStrings(call.Json, "not_found", missing);
         }, Writer);
     }
 

@@ -149,15 +149,16 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
         return given.Length is > 0 and <= 128 && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? given : Guid.NewGuid().ToString("N");
     }
 
-    /// <summary>Queues one record per row (the first row under the request id, the others as ID:ROW); never waits.</summary>
+    /// <summary>
+    /// Queues one record per row (the first row under the request id, the others as ID:ROW); the rows' JSON is built by the
+    /// log's writer, not on this request. Never waits.
+    /// </summary>
     private static void Log(PredictionLogWriter log, string deployment, DeploymentRoute route, ServedModel served, Kiln.Tabular.Table table, double[] outputs, string requestId, double latency)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var row = 0; row < table.RowCount; row++)
-        {
-            log.TryLog(new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name, served.Version?.Name, served.Version?.Version, now, latency,
-                ScoringPayload.InputsJson(table, served.Model.Schema, row), ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow));
-        }
+        log.TryLog(() => [.. Enumerable.Range(0, table.RowCount).Select(row => new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name,
+            served.Version?.Name, served.Version?.Version, now, latency, ScoringPayload.InputsJson(table, served.Model.Schema, row),
+            ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow))]);
     }
 
     private static JsonElement Parse(byte[] body)
