@@ -24,7 +24,10 @@ public sealed record MLmodelFile(
     public const string FileName = "MLmodel";
 
     /// <summary>The signature's input column specs, as MLflow writes them (JSON inside YAML).</summary>
-    public string InputsJson => JsonSerializer.Serialize(Schema.Features.Select(f => new Dictionary<string, object>
+    public string InputsJson => InputsJsonFor(Schema);
+
+    /// <summary>The signature's input column specs for a model with <paramref name="schema"/>.</summary>
+    public static string InputsJsonFor(ModelSchema schema) => JsonSerializer.Serialize(schema.Features.Select(f => new Dictionary<string, object>
     {
         ["type"] = f.Kind == FeatureKind.Numeric ? "double" : "string",
         ["name"] = f.Name,
@@ -42,7 +45,10 @@ public sealed record MLmodelFile(
         _ => ["prediction"],
     };
 
-    public string OutputsJson => JsonSerializer.Serialize(OutputNames.Select(n => new Dictionary<string, object> { ["type"] = "double", ["name"] = n, ["required"] = true }));
+    public string OutputsJson => OutputsJsonFor(Schema);
+
+    /// <summary>The signature's output column specs for a model with <paramref name="schema"/>.</summary>
+    public static string OutputsJsonFor(ModelSchema schema) => JsonSerializer.Serialize(OutputNamesFor(schema).Select(n => new Dictionary<string, object> { ["type"] = "double", ["name"] = n, ["required"] = true }));
 
     /// <summary>Writes the YAML text.</summary>
     public string ToYaml() => new SerializerBuilder().ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(Document());

@@ -1,25 +1,32 @@
 using System.Collections.Concurrent;
 using Kiln.Core.Registry;
+using Kiln.Engine.Flavors;
 using Kiln.Engine.Packaging;
 using Kiln.Engine.Registry;
-using Kiln.Learn;
+using Kiln.Learn.Data;
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
 
 namespace Kiln.Engine.Serving;
 
 /// <summary>A loaded model and what it was loaded as.</summary>
 /// <param name="Reference">The reference routes name (e.g. <c>models:/loans@champion</c>).</param>
 /// <param name="Version">The registered version it resolved to, or null for a <c>runs:/</c> reference.</param>
-/// <param name="Model">The predictor.</param>
+/// <param name="Model">The predictor, of whatever flavor the package holds.</param>
 /// <param name="LoadedAt">Unix milliseconds.</param>
-public sealed record ServedModel(string Reference, ModelVersion? Version, TrainedModel Model, long LoadedAt);
+public sealed record ServedModel(string Reference, ModelVersion? Version, IPredictor Model, long LoadedAt);
 
 /// <summary>
 /// The models routes serve, loaded once per reference and kept current: <see cref="RefreshAsync"/> re-resolves every
 /// <c>models:/</c> reference and, when its alias has moved, loads and warms the new version and swaps it in atomically. A
-/// version that fails to load never replaces a working one; the failure is kept in <see cref="Failures"/>.
+/// version that fails to load never replaces a working one; the failure is kept in <see cref="Failures"/>. A replaced
+/// predictor is released after <see cref="ReleaseDelay"/>, once requests that picked it up have finished.
 /// </summary>
-public sealed class ServedModels(ModelLocator locator, IModelFiles? models, TimeProvider time)
+public sealed class ServedModels(ModelLocator locator, IModelFiles? models, TimeProvider time, FlavorCatalog flavors)
 {
+    /// <summary>How long a replaced predictor stays alive for requests still using it.</summary>
+    public static readonly TimeSpan ReleaseDelay = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, Lazy<Task<ServedModel>>> _loaded = new(StringComparer.Ordinal);
 
     /// <summary>The last load failure per reference (cleared by a successful load).</summary>
@@ -59,6 +66,7 @@ public sealed class ServedModels(ModelLocator locator, IModelFiles? models, Time
                 var fresh = await LoadAsync(served.Reference, ct); // loaded and warmed before anyone sees it
                 _loaded[served.Reference] = new Lazy<Task<ServedModel>>(Task.FromResult(fresh));
                 swapped++;
+                _ = ReleaseLaterAsync(served.Model);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -80,8 +88,16 @@ public sealed class ServedModels(ModelLocator locator, IModelFiles? models, Time
         var (directory, temporary) = await locator.ResolveAsync(target, ct);
         try
         {
-            var model = ModelPackage.Load(directory);
-            Warm(model);
+            var model = flavors.Load(directory);
+            try
+            {
+                Warm(model);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
             Failures.TryRemove(reference, out _);
             return new ServedModel(reference, version, model, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
@@ -99,11 +115,19 @@ public sealed class ServedModels(ModelLocator locator, IModelFiles? models, Time
         }
     }
 
-    /// <summary>One prediction on an all-missing row, so the first request does not pay for lazy work.</summary>
-    private static void Warm(TrainedModel model)
+    private async Task ReleaseLaterAsync(IPredictor replaced)
     {
-        var row = new double[model.Schema.Features.Count];
-        Array.Fill(row, double.NaN);
-        model.Predict(row, new double[model.OutputCount]);
+        await Task.Delay(ReleaseDelay, time);
+        replaced.Dispose();
+    }
+
+    /// <summary>One prediction on a row of zeros (first categories), so the first request does not pay for lazy work and
+    /// a model that cannot predict never starts serving.</summary>
+    private static void Warm(IPredictor model)
+    {
+        var columns = model.Schema.Features.Select(f => f.Kind == FeatureKind.Categorical
+            ? (Column)CategoricalColumn.FromValues(f.Name, [f.Categories.Count > 0 ? f.Categories[0] : null])
+            : new Float64Column(f.Name, [0.0]));
+        model.Predict(new Table([.. columns]));
     }
 }
