@@ -3,8 +3,10 @@ using System.Globalization;
 using Kiln.Core.Errors;
 using Kiln.Core.Registry;
 using Kiln.Core.Tracking;
+using Kiln.Engine.Flavors;
 using Kiln.Engine.Registry;
 using Kiln.Hosting;
+using Kiln.Learn;
 using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
@@ -115,11 +117,22 @@ internal static partial class ModelsCommand
     private static Command Register()
     {
         var name = new Argument<string>("name") { Description = "The registered model (created when it does not exist yet)." };
-        var source = new Argument<string>("source") { Description = "The model's files: runs:/RUN_ID/model (what kiln train logs), an mlflow-artifacts: URI, or models:/NAME/VERSION." };
+        var source = new Argument<string>("source")
+        {
+            Description = "The model's files: runs:/RUN_ID/model (what kiln train logs), an mlflow-artifacts: URI, models:/NAME/VERSION — or a model trained " +
+                "elsewhere: an XGBoost .json/.ubj, a LightGBM .txt, an .onnx, an ML.NET .zip, or a folder MLflow saved.",
+        };
         var description = new Option<string?>("--description", "-d") { Description = "What this version is (Markdown)." };
         var tags = new Option<string[]>("--tag", "-t") { Description = "A tag KEY=VALUE for the version (repeatable).", AllowMultipleArgumentsPerToken = false };
         var alias = new Option<string?>("--alias") { Description = "Also point this alias at the new version (e.g. challenger)." };
-        var command = new Command("register", "Register a new version of a model from a run's model (or another location).") { name, source, description, tags, alias };
+        var flavor = new Option<string?>("--flavor") { Description = "For a model file: kiln, xgboost, lightgbm, onnx or mlnet (default: recognised from the file)." };
+        var features = new Option<string?>("--features") { Description = "For a model file: its feature (column) names in input order, comma-separated, when the file does not name them." };
+        var target = new Option<string?>("--target") { Description = "For a model file: the column it predicts (evaluation and gates read it)." };
+        var classes = new Option<string?>("--classes") { Description = "For a classifier file: its class labels in output order, comma-separated (default 0,1,…)." };
+        var command = new Command("register", "Register a new version of a model: from a run's model, or a model file trained elsewhere (XGBoost, LightGBM, ONNX, ML.NET).")
+        {
+            name, source, description, tags, alias, flavor, features, target, classes,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var tagList = (parse.GetValue(tags) ?? []).Select(ParseTag).ToList(); // checked before anything is written
@@ -127,15 +140,38 @@ internal static partial class ModelsCommand
             await using var kiln = await OpenAsync(parse, ct);
             var registry = kiln.Get<RegistryService>();
             var modelName = parse.GetValue(name)!;
-            try
+            var from = parse.GetValue(source)!;
+            ModelVersion created;
+            if (ModelImportService.IsLocalPath(from))
             {
-                await registry.CreateModelAsync(modelName, null, [], ct);
+                var hints = new ModelHints(ModelImportService.List(parse.GetValue(features)), parse.GetValue(target), ModelImportService.List(parse.GetValue(classes)));
+                try
+                {
+                    (created, var loadedAs) = await kiln.Get<ModelImportService>().ImportAsync(
+                        new ModelImportRequest(modelName, from, parse.GetValue(flavor), hints, parse.GetValue(description), tagList), Environment.UserName, ct);
+                    CliConsole.Current.MarkupLine($"Loaded {Format.Escape(Path.GetFileName(Path.TrimEndingDirectorySeparator(from)))}: flavor [bold]{Format.Escape(loadedAs)}[/].");
+                }
+                catch (LearnException e)
+                {
+                    throw KilnException.Invalid(e.Message);
+                }
             }
-            catch (KilnException e) when (e.Code == ErrorCode.ResourceAlreadyExists)
+            else
             {
-                // registering into an existing model, as mlflow.register_model does
+                if (parse.GetValue(flavor) is not null || parse.GetValue(features) is not null || parse.GetValue(classes) is not null || parse.GetValue(target) is not null)
+                {
+                    throw KilnException.Invalid($"--flavor, --features, --target and --classes describe a model file, but '{from}' is not a file or folder here: pass the model file's path.");
+                }
+                try
+                {
+                    await registry.CreateModelAsync(modelName, null, [], ct);
+                }
+                catch (KilnException e) when (e.Code == ErrorCode.ResourceAlreadyExists)
+                {
+                    // registering into an existing model, as mlflow.register_model does
+                }
+                created = await registry.CreateVersionAsync(modelName, from, null, null, parse.GetValue(description), tagList, Environment.UserName, ct);
             }
-            var created = await registry.CreateVersionAsync(modelName, parse.GetValue(source), null, null, parse.GetValue(description), tagList, Environment.UserName, ct);
             CliConsole.Current.MarkupLine($"Registered [bold]{Format.Escape(created.Name)}[/] version [bold]{created.Version}[/] from {Format.Escape(created.Source)}.");
             if (aliasName is not null)
             {

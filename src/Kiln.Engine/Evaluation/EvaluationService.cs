@@ -41,7 +41,7 @@ public sealed record EvaluationResult(string RunId, string Model, ModelVersion? 
 /// charts (ROC, PR, calibration, confusion matrix; residuals for regression) and an HTML report, recorded as a run linked to
 /// the model version (tags <c>kiln.model.name</c>/<c>kiln.model.version</c>) and to the dataset version (its input).
 /// </summary>
-public sealed class EvaluationService(ITracking tracking, ModelLocator locator, TimeProvider time, IModelFiles? models = null)
+public sealed class EvaluationService(ITracking tracking, ModelLocator locator, TimeProvider time, IModelFiles? models = null, Flavors.FlavorCatalog? flavors = null)
 {
     /// <summary>Tag naming the evaluated registered model.</summary>
     public const string ModelNameTag = "kiln.model.name";
@@ -60,10 +60,10 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
         }
         stage?.Report("Loading " + request.Model);
         var (directory, temporary) = await locator.ResolveAsync(version is null ? request.Model : $"models:/{version.Name}/{version.Version}", ct);
-        TrainedModel model;
+        Flavors.IPredictor model;
         try
         {
-            model = ModelPackage.Load(directory);
+            model = (flavors ?? Flavors.FlavorCatalog.Builtin).Load(directory);
         }
         finally
         {
@@ -72,12 +72,13 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
                 Directory.Delete(directory, recursive: true);
             }
         }
+        using var release = model;
         stage?.Report("Reading " + request.DataPath);
         var table = await Task.Run(() => Read(request.DataPath, model.Schema, request.Slices, ct), ct);
         stage?.Report($"Scoring {table.RowCount:N0} rows");
         var outputs = await Task.Run(() => model.Predict(table, ct), ct);
         var target = table[model.Schema.Target];
-        var overall = ModelEvaluation.Evaluate(model, table, model.Schema.Target, ct, predictions: outputs);
+        var overall = ModelEvaluation.Evaluate(model.Schema, table, outputs);
         var slices = new List<SliceResult>();
         foreach (var column in request.Slices)
         {

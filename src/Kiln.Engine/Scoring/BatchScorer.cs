@@ -1,3 +1,4 @@
+using Kiln.Engine.Flavors;
 using Kiln.Engine.Packaging;
 using Kiln.Learn;
 using Kiln.Tabular;
@@ -5,25 +6,32 @@ using Kiln.Tabular.Columns;
 
 namespace Kiln.Engine.Scoring;
 
-/// <summary>Scores a table in slices (so callers can show progress) and appends the output columns to it.</summary>
+/// <summary>Scores a table in slices (so callers can show progress) and appends the output columns to it. Kiln's
+/// compiled trees predict each slice on every core; other runtimes (ONNX, ML.NET) get several slices at once.</summary>
 public static class BatchScorer
 {
     private const int SliceRows = 100_000;
+    private const int RuntimeSliceRows = 8_192;
 
     /// <summary>
     /// Adds <c>probability</c> (binary), <c>probability_&lt;class&gt;</c> (multiclass) or <c>prediction</c> (regression)
     /// and, for classifiers, <c>predicted_&lt;target&gt;</c> with the most likely class.
     /// </summary>
-    public static Table Score(TrainedModel model, Table input, IProgress<int>? rowsDone = null, CancellationToken ct = default)
+    public static Table Score(IPredictor model, Table input, IProgress<int>? rowsDone = null, CancellationToken ct = default)
     {
-        var outputs = model.OutputCount;
+        var outputs = model.Schema.OutputCount;
         var all = new double[input.RowCount * outputs];
-        for (var start = 0; start < input.RowCount; start += SliceRows)
+        var sliceRows = model.GainsFromBatching ? RuntimeSliceRows : SliceRows;
+        var slices = (input.RowCount + sliceRows - 1) / sliceRows;
+        var done = 0;
+        var parallelism = model.GainsFromBatching ? Environment.ProcessorCount : 1;
+        Parallel.For(0, slices, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = parallelism }, slice =>
         {
-            var count = Math.Min(SliceRows, input.RowCount - start);
+            var start = slice * sliceRows;
+            var count = Math.Min(sliceRows, input.RowCount - start);
             model.Predict(input.Slice(start, count), ct).CopyTo(all, start * outputs);
-            rowsDone?.Report(start + count);
-        }
+            rowsDone?.Report(Interlocked.Add(ref done, count));
+        });
         var schema = model.Schema;
         var names = MLmodelFile.OutputNamesFor(schema);
         var result = input;

@@ -1,5 +1,6 @@
 using Kiln.Engine.Charts;
 using Kiln.Learn;
+using Kiln.Learn.Data;
 using Kiln.Learn.Metrics;
 using Kiln.Learn.Trees;
 using Kiln.Tabular;
@@ -21,13 +22,19 @@ public static class ModelEvaluation
 
     public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null, double[]? predictions = null)
     {
-        var schema = model.Schema;
         // On the training table, the outputs the learner computed while fitting are the model's predictions: reuse them.
         var outputs = predictions
             ?? (ReferenceEquals(table, training) && model.TakeTrainingOutputs() is { } kept && kept.Length == table.RowCount * model.OutputCount
                 ? kept
                 : model.Predict(table, ct));
-        var column = table[target];
+        return Evaluate(model.Schema with { Target = target }, table, outputs);
+    }
+
+    /// <summary>The metrics and charts of <paramref name="outputs"/> (a model of any flavor's predictions for
+    /// <paramref name="table"/>) against the table's <see cref="ModelSchema.Target"/> column.</summary>
+    public static Evaluation Evaluate(ModelSchema schema, Table table, double[] outputs)
+    {
+        var column = table[schema.Target];
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
         var charts = new List<(string, string)>();
         if (schema.Task == TaskKind.Regression)

@@ -37,8 +37,10 @@ public sealed class MlNetPredictor : IPredictor
         {
             throw new LearnException($"ML.NET cannot load '{Path.GetFileName(path)}': {e.Message}");
         }
+        // the label the pipeline trained on is in the saved schema but not read when scoring; the target evaluation reads
+        // may be named differently in the data (--target)
         var target = hints.Target ?? "Label";
-        _label = _input.GetColumnOrNull(target)?.Index ?? -1;
+        _label = (_input.GetColumnOrNull(target) ?? _input.GetColumnOrNull("Label"))?.Index ?? -1;
         var features = new List<FeatureInfo>();
         foreach (var column in _input)
         {
@@ -51,6 +53,10 @@ public sealed class MlNetPredictor : IPredictor
                 throw new LearnException($"ML.NET input column '{column.Name}' is a vector: Kiln serves models whose inputs are one column per feature (Concatenate them inside the pipeline).");
             }
             features.Add(new FeatureInfo(column.Name, column.Type is TextDataViewType ? FeatureKind.Categorical : FeatureKind.Numeric, []));
+        }
+        if (hints.Features is { } given && !given.SequenceEqual(features.Select(f => f.Name)))
+        {
+            throw new LearnException($"The ML.NET model names its inputs {string.Join(", ", features.Select(f => f.Name))}; drop --features (they cannot be renamed).");
         }
         var output = _model.GetOutputSchema(_input);
         TaskKind task;
@@ -74,7 +80,7 @@ public sealed class MlNetPredictor : IPredictor
         {
             throw new LearnException("The ML.NET model has neither a Probability nor a Score column: Kiln serves binary, multiclass and regression models.");
         }
-        Schema = new ModelSchema(task, _label >= 0 ? _input[_label].Name : target, features, classes);
+        Schema = new ModelSchema(task, hints.Target ?? (_label >= 0 ? _input[_label].Name : target), features, classes);
     }
 
     private static IReadOnlyList<string> SlotNames(DataViewSchema.Column score, ref VBuffer<ReadOnlyMemory<char>> names)

@@ -15,6 +15,7 @@ public static class RegistryRegistration
         services.TryAddSingleton<RegistryService>();
         services.TryAddSingleton<IModelFiles>(sp => sp.GetRequiredService<RegistryService>());
         services.TryAddTransient<Kiln.Engine.Registry.Gates.GateService>();
+        services.TryAddTransient<Kiln.Engine.Flavors.ModelImportService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Webhooks);
         services.TryAddSingleton(sp => new Kiln.Engine.Registry.Webhooks.WebhookService(sp.GetRequiredService<Kiln.Core.Webhooks.IWebhookStore>(),
             new HttpClient(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Kiln.Core.Ids.IdGenerator>()));

@@ -17,7 +17,6 @@ public static class ServingRegistration
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();
-        services.TryAddSingleton(Kiln.Flavors.KilnFlavors.All);
         services.TryAddSingleton(sp => new ServedModels(sp.GetRequiredService<Kiln.Engine.Packaging.ModelLocator>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Kiln.Engine.Flavors.FlavorCatalog>()));
         return services;

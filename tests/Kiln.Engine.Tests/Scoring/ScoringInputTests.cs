@@ -38,7 +38,7 @@ public sealed class ScoringInputTests : IDisposable
         var path = Write("few.csv", "zip,income,debt,region\n" + string.Join("\n", lines) + "\n");
         var input = ScoringInput.ReadCsv(path, model.Schema);
         Assert.Equal(rows, input.RowCount);
-        var scored = BatchScorer.Score(model, input);
+        var scored = BatchScorer.Score(new Kiln.Engine.Flavors.KilnPredictor(model), input);
         var output = _dir.File("out.csv");
         CsvWriter.WriteFile(scored, output);
         var written = File.ReadAllLines(output);

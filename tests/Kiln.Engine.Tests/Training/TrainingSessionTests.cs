@@ -53,7 +53,7 @@ public sealed class TrainingSessionTests : KilnHostTest
         var loaded = ModelPackage.Load(package);
         var table = CsvReader.ReadFile(valid);
         Assert.Equal(result.Model.Predict(table), loaded.Predict(table));
-        var scored = BatchScorer.Score(loaded, table);
+        var scored = BatchScorer.Score(new Kiln.Engine.Flavors.KilnPredictor(loaded), table);
         Assert.Contains("probability", scored.ColumnNames);
         Assert.Contains("predicted_approved", scored.ColumnNames);
         Directory.Delete(package, recursive: true);
