@@ -74,6 +74,13 @@ public sealed partial class KilnClient
             w.WriteString("model", r.Model);
             w.WriteNumber("weight", r.Weight);
             w.WriteBoolean("shadow", r.Shadow);
+            if (r.Batching is { } batching)
+            {
+                w.WriteStartObject("batching");
+                w.WriteNumber("max_rows", batching.MaxRows);
+                w.WriteNumber("max_wait_ms", batching.MaxWaitMs);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -82,6 +89,7 @@ public sealed partial class KilnClient
     private static Deployment ReadDeployment(JsonElement e) => new(
         e.GetProperty("name").GetString()!,
         [.. e.GetProperty("routes").EnumerateArray().Select(r => new DeploymentRoute(r.GetProperty("name").GetString()!, r.GetProperty("model").GetString()!,
-            r.GetProperty("weight").GetInt32(), r.GetProperty("shadow").GetBoolean()))],
+            r.GetProperty("weight").GetInt32(), r.GetProperty("shadow").GetBoolean(),
+            r.TryGetProperty("batching", out var b) ? new RouteBatching(b.GetProperty("max_rows").GetInt32(), b.GetProperty("max_wait_ms").GetInt32()) : null))],
         e.GetProperty("version").GetInt32(), e.GetProperty("updated_at").GetInt64(), e.GetProperty("user").GetString()!);
 }

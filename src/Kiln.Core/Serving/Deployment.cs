@@ -5,7 +5,21 @@ namespace Kiln.Core.Serving;
 /// <param name="Model">A model reference, usually <c>models:/NAME@ALIAS</c> (re-resolved as the alias moves).</param>
 /// <param name="Weight">Its share of the traffic (relative to the other routes' weights); 0 for a shadow.</param>
 /// <param name="Shadow">Whether it gets a copy of every request whose answer is never returned.</param>
-public sealed record DeploymentRoute(string Name, string Model, int Weight, bool Shadow);
+/// <param name="Batching">How concurrent requests are batched for models that gain from it (null: <see cref="RouteBatching.Default"/>).</param>
+public sealed record DeploymentRoute(string Name, string Model, int Weight, bool Shadow, RouteBatching? Batching = null);
+
+/// <summary>How a route batches concurrent requests for predictors that gain from it (ONNX, ML.NET).</summary>
+/// <param name="MaxRows">The most rows in one call; 1 turns batching off.</param>
+/// <param name="MaxWaitMs">How long a worker may wait for more requests before calling (0: take only those already waiting).</param>
+public sealed record RouteBatching(int MaxRows = RouteBatching.DefaultMaxRows, int MaxWaitMs = 0)
+{
+    /// <summary>The default batch size limit.</summary>
+    public const int DefaultMaxRows = 64;
+
+    /// <summary>The default: batches of up to 64 rows, no waiting.</summary>
+    public static RouteBatching Default { get; } = new();
+}
+
 
 /// <summary>A named set of routes, stored with every earlier version of itself (so a rollback is one step).</summary>
 /// <param name="Name">Unique name; served at <c>/deployments/NAME/invocations</c>.</param>

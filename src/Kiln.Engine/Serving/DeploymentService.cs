@@ -70,6 +70,10 @@ public sealed partial class DeploymentService(IDeploymentStore store, TimeProvid
             {
                 throw KilnException.Invalid($"Route '{route.Name}': '{route.Model}' is not a model reference: use models:/NAME@ALIAS, models:/NAME/VERSION or runs:/RUN_ID/model.");
             }
+            if (route.Batching is { } b && (b.MaxRows is < 1 or > 100_000 || b.MaxWaitMs is < 0 or > 1_000))
+            {
+                throw KilnException.Invalid($"Route '{route.Name}': batching of {b.MaxRows} rows and {b.MaxWaitMs} ms is out of range (rows 1–100,000, 1 = off; wait 0–1,000 ms).");
+            }
             if (route.Weight < 0 || (route.Shadow && route.Weight != 0))
             {
                 throw KilnException.Invalid($"Route '{route.Name}': weight {route.Weight} is not allowed (answering routes take 0 or more, shadows take none).");

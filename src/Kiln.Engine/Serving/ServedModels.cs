@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Kiln.Core.Registry;
+using Kiln.Core.Serving;
 using Kiln.Engine.Flavors;
 using Kiln.Engine.Packaging;
 using Kiln.Engine.Registry;
@@ -14,7 +15,23 @@ namespace Kiln.Engine.Serving;
 /// <param name="Version">The registered version it resolved to, or null for a <c>runs:/</c> reference.</param>
 /// <param name="Model">The predictor, of whatever flavor the package holds.</param>
 /// <param name="LoadedAt">Unix milliseconds.</param>
-public sealed record ServedModel(string Reference, ModelVersion? Version, IPredictor Model, long LoadedAt);
+public sealed record ServedModel(string Reference, ModelVersion? Version, IPredictor Model, long LoadedAt)
+{
+    private readonly ConcurrentDictionary<RouteBatching, ModelBatcher> _batchers = new();
+
+    /// <summary>Predicts <paramref name="rows"/>: batched with concurrent requests when the model gains from it and the
+    /// route's <paramref name="batching"/> allows (<see cref="ModelBatcher"/>), else at once on this thread.</summary>
+    public Task<double[]> PredictAsync(Table rows, RouteBatching? batching, CancellationToken ct)
+    {
+        var settings = batching ?? RouteBatching.Default;
+        return !Model.GainsFromBatching || settings.MaxRows <= 1
+            ? Task.FromResult(Model.Predict(rows, ct))
+            : _batchers.GetOrAdd(settings, s => new ModelBatcher(Model, s)).PredictAsync(rows, ct);
+    }
+
+    /// <summary>The batchers' counters: rows predicted and calls made (rows/calls is the mean batch size).</summary>
+    public (long Rows, long Calls) BatchCounters => _batchers.Values.Aggregate((0L, 0L), (sum, b) => (sum.Item1 + b.Counters.Rows, sum.Item2 + b.Counters.Calls));
+}
 
 /// <summary>
 /// The models routes serve, loaded once per reference and kept current: <see cref="RefreshAsync"/> re-resolves every

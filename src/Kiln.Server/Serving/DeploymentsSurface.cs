@@ -126,8 +126,23 @@ public sealed class DeploymentsSurface : IEndpointSurface
             {
                 throw Kiln.Core.Errors.KilnException.Invalid($"routes[{i}].weight is {w.GetRawText()}: give a whole number of 0 or more.");
             }
-            return new DeploymentRoute(String(r, "name", i), String(r, "model", i), weight, shadow);
+            return new DeploymentRoute(String(r, "name", i), String(r, "model", i), weight, shadow, Batching(r, i));
         })];
+
+    /// <summary>A route's optional <c>"batching": {"max_rows", "max_wait_ms"}</c>.</summary>
+    private static RouteBatching? Batching(JsonElement route, int index)
+    {
+        if (!route.TryGetProperty("batching", out var b) || b.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        int Field(string name, int fallback) => !b.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? fallback
+            : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n
+            : throw Kiln.Core.Errors.KilnException.Invalid($"routes[{index}].batching.{name} is {v.GetRawText()}: give a whole number.");
+        return b.ValueKind == JsonValueKind.Object
+            ? new RouteBatching(Field("max_rows", RouteBatching.DefaultMaxRows), Field("max_wait_ms", 0))
+            : throw Kiln.Core.Errors.KilnException.Invalid($"routes[{index}].batching must be an object: {{\"max_rows\": 64, \"max_wait_ms\": 2}}.");
+    }
 
     private static string String(JsonElement e, string name, int index) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
@@ -150,9 +165,25 @@ public sealed class DeploymentsSurface : IEndpointSurface
             w.WriteString("model", r.Model);
             w.WriteNumber("weight", r.Weight);
             w.WriteBoolean("shadow", r.Shadow);
-            if (served.TryGetValue(r.Model, out var s) && s.Version is { } v)
+            if (r.Batching is { } batching)
             {
-                w.WriteString("serving", $"{v.Name}/{v.Version}");
+                w.WriteStartObject("batching");
+                w.WriteNumber("max_rows", batching.MaxRows);
+                w.WriteNumber("max_wait_ms", batching.MaxWaitMs);
+                w.WriteEndObject();
+            }
+            if (served.TryGetValue(r.Model, out var s))
+            {
+                if (s.Version is { } v)
+                {
+                    w.WriteString("serving", $"{v.Name}/{v.Version}");
+                }
+                w.WriteString("flavor", s.Model.Flavor);
+                var (rows, calls) = s.BatchCounters;
+                if (calls > 0)
+                {
+                    w.WriteNumber("mean_batch_rows", (double)rows / calls);
+                }
             }
             if (call.Service<ServedModels>().Failures.TryGetValue(r.Model, out var failure))
             {

@@ -132,7 +132,7 @@ public sealed class InferenceSurface : IEndpointSurface
                 })]));
             }
         }
-        var outputs = served.Model.Predict(new Table(columns), context.RequestAborted);
+        var outputs = await served.PredictAsync(new Table(columns), route.Batching, context.RequestAborted);
         context.Response.ContentType = "application/json";
         context.Response.Headers["Kiln-Route"] = route.Name;
         var buffer = new ArrayBufferWriter<byte>(256);

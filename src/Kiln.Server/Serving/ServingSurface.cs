@@ -94,7 +94,7 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
         var table = context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
             ? ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema)
             : ScoringPayload.ReadJson(Parse(body), served.Model.Schema);
-        var outputs = served.Model.Predict(table, ct);
+        var outputs = await served.PredictAsync(table, route.Batching, ct);
         var latency = clock.Elapsed.TotalMilliseconds;
         metrics.Predictions(deployment.Name, route.Name, served.Model.Schema.Task, outputs, table.RowCount);
         var log = context.RequestServices.GetRequiredService<PredictionLogWriter>();
@@ -128,7 +128,7 @@ public sealed class ServingSurface(ILogger<ServingSurface> logger) : IEndpointSu
                 {
                     var model = await models.GetAsync(shadow.Model, CancellationToken.None);
                     var watch = System.Diagnostics.Stopwatch.StartNew();
-                    var shadowOutputs = model.Model.Predict(table, CancellationToken.None);
+                    var shadowOutputs = await model.PredictAsync(table, shadow.Batching, CancellationToken.None);
                     if (logged)
                     {
                         Log(log, deployment.Name, shadow, model, table, shadowOutputs, requestId, watch.Elapsed.TotalMilliseconds);
