@@ -1,11 +1,18 @@
+using System.Net;
 using Kiln.Server.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Kiln.Server;
 
 /// <summary>Where the server listens.</summary>
 /// <param name="Host">The address (default loopback).</param>
 /// <param name="Port">The port; 0 picks a free one (read it from the app's addresses after start).</param>
-public sealed record ServerOptions(string Host = "127.0.0.1", int Port = 5000);
+/// <param name="GrpcPort">
+/// A second port on the same address for the Open Inference Protocol's gRPC service, or null for none; 0 picks a free one
+/// (the app's second address). gRPC needs HTTP/2, which a plaintext port cannot offer beside HTTP/1.1 (without TLS there is
+/// no negotiation, and Kestrel then speaks HTTP/1.1 only), so this port speaks HTTP/2 alone (h2c, by prior knowledge).
+/// </param>
+public sealed record ServerOptions(string Host = "127.0.0.1", int Port = 5000, int? GrpcPort = null);
 
 /// <summary>
 /// Kiln's all-in-one HTTP server. <see cref="CreateBuilder"/> makes a Kestrel app builder; the host adds its services
@@ -32,10 +39,26 @@ public static class KilnServer
             // request naming more must get the route's own 400, not a 414 from the server)
             k.Limits.MaxRequestLineSize = 64 * 1024;
             k.Limits.MaxRequestHeadersTotalSize = 96 * 1024;
+            Listen(k, options.Host, options.Port, HttpProtocols.Http1);
+            if (options.GrpcPort is { } grpc)
+            {
+                Listen(k, options.Host, grpc, HttpProtocols.Http2);
+            }
         });
-        builder.WebHost.UseUrls($"http://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{options.Port}");
         builder.Services.AddRoutingCore();
         return builder;
+    }
+
+    /// <summary>Listens on an IP address or <c>localhost</c> (both loopback addresses; IPv4 alone for a port picked at random).</summary>
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    {
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) && port != 0)
+        {
+            kestrel.ListenLocalhost(port, endpoint => endpoint.Protocols = protocols);
+            return;
+        }
+        var address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback : IPAddress.Parse(host);
+        kestrel.Listen(address, port, endpoint => endpoint.Protocols = protocols);
     }
 
     /// <summary>Builds the app from the host's services: the error middleware, routing, then every registered surface.</summary>

@@ -17,11 +17,14 @@ internal static class ServeCommand
         var deployment = new Option<string>("--deployment", "-d") { Description = "The deployment to serve (at /invocations and /deployments/NAME/invocations).", Required = true };
         var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "Port to listen on.", DefaultValueFactory = _ => 8080 };
-        var command = new Command("serve", "Serve one deployment as a replica (MLflow scoring protocol and Open Inference Protocol v2); it follows alias moves within seconds.") { deployment, host, port };
+        var serving = new ServingOptions();
+        var command = new Command("serve", "Serve one deployment as a replica (MLflow scoring protocol and Open Inference Protocol v2 over REST, and gRPC with --grpc-port); it follows alias moves within seconds.") { deployment, host, port };
+        serving.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             ListenAddress.Validate(parse.GetValue(host)!, parse.GetValue(port));
-            await using var app = KilnWebHost.BuildServing(GlobalOptions.Settings(parse), new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)), parse.GetValue(deployment)!);
+            var listen = new ServerOptions(parse.GetValue(host)!, parse.GetValue(port), serving.GrpcPort(parse, parse.GetValue(port)));
+            await using var app = KilnWebHost.BuildServing(GlobalOptions.Settings(parse), listen, parse.GetValue(deployment)!, serving.Limits(parse));
             try
             {
                 await app.StartAsync(ct);
@@ -37,7 +40,12 @@ internal static class ServeCommand
                 var model = await app.Services.GetRequiredService<ServedModels>().GetAsync(route.Model, ct);
                 Console.WriteLine($"  route {route.Name}: {route.Model}{(model.Version is { } v ? $" → {v.Name} version {v.Version}" : "")}");
             }
-            Console.WriteLine($"Kiln {KilnServer.Version} serving deployment {served.Name} on {string.Join(", ", app.Urls)} (POST /invocations, /v2/models/{served.Name}/infer). Ctrl+C stops.");
+            var urls = app.Urls.ToList();
+            Console.WriteLine($"Kiln {KilnServer.Version} serving deployment {served.Name} on {urls[0]} (POST /invocations, /v2/models/{served.Name}/infer). Ctrl+C stops.");
+            if (listen.GrpcPort is not null)
+            {
+                Console.WriteLine($"  gRPC (Open Inference Protocol, inference.GRPCInferenceService, plaintext HTTP/2): {urls[^1]}");
+            }
             await app.WaitForShutdownAsync(ct);
             return ExitCodes.Success;
         });

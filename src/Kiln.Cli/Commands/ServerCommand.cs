@@ -19,10 +19,13 @@ internal static class ServerCommand
         {
             Description = "Where new experiments keep artifacts. Default: mlflow-artifacts: (clients upload through this server). A file: URI or absolute path (e.g. a shared mount) makes clients write there directly, as MLflow's flag does; the server serves it too.",
         };
-        var command = new Command("server", "Start the Kiln server: MLflow-compatible tracking REST API with artifact proxy.") { host, port, root };
+        var serving = new ServingOptions();
+        var command = new Command("server", "Start the Kiln server: MLflow-compatible tracking REST API with artifact proxy, and serving of every deployment.") { host, port, root };
+        serving.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var loopback = ListenAddress.Validate(parse.GetValue(host)!, parse.GetValue(port));
+            var listen = new ServerOptions(parse.GetValue(host)!, parse.GetValue(port), serving.GrpcPort(parse, parse.GetValue(port)));
             if (!loopback)
             {
                 await Console.Error.WriteLineAsync(
@@ -30,7 +33,7 @@ internal static class ServerCommand
             }
             // The server is the tracking server: a tracking URI in the environment (for clients) does not apply to it.
             var settings = ArtifactRoot.Apply(GlobalOptions.Settings(parse) with { TrackingServer = null }, parse.GetValue(root));
-            await using var app = KilnWebHost.Build(settings, new ServerOptions(parse.GetValue(host)!, parse.GetValue(port)));
+            await using var app = KilnWebHost.Build(settings, listen, serving.Limits(parse));
             try
             {
                 await app.StartAsync(ct);
@@ -40,7 +43,12 @@ internal static class ServerCommand
                 throw KilnException.InvalidState(
                     $"Cannot listen on {parse.GetValue(host)}:{parse.GetValue(port)}: {e.Message} Stop the other server or pick another port with --port.");
             }
-            Console.WriteLine($"Kiln {KilnServer.Version} listening on {string.Join(", ", app.Urls)}");
+            var urls = app.Urls.ToList();
+            Console.WriteLine($"Kiln {KilnServer.Version} listening on {urls[0]}");
+            if (listen.GrpcPort is not null)
+            {
+                Console.WriteLine($"  gRPC:      {urls[^1]} (Open Inference Protocol, plaintext HTTP/2)");
+            }
             Console.WriteLine($"  store:     {settings.StoreDisplay}");
             Console.WriteLine($"  artifacts: {app.Services.GetRequiredService<IArtifactStore>().Root}");
             Console.WriteLine("  MLflow clients: set MLFLOW_TRACKING_URI to the address above. Press Ctrl+C to stop.");

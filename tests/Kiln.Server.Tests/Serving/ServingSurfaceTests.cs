@@ -158,7 +158,7 @@ public sealed class ServingSurfaceTests : IAsyncLifetime
         using var unknown = await _server.Http.PostAsync("/v2/models/nope/infer", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
-        var big = new string('x', ServingSurface.MaxBodyBytes + 10);
+        var big = new string('x', ServingLimits.DefaultMaxBodyBytes + 10);
         using var tooLarge = await _server.Http.PostAsync("/deployments/loan/invocations", new StringContent(big, Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
     }

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kiln.Core.Errors;
+using Kiln.Core.Serving;
+using Kiln.Engine.Serving;
+using Kiln.Tabular;
+
+namespace Kiln.Server.Serving;
+
+/// <summary>
+/// The one path every scoring protocol takes (MLflow's <c>/invocations</c>, the Open Inference Protocol over REST and
+/// gRPC): a slot from the <see cref="ScoringLimiter"/>, the deployment's route and its model, the protocol's rows (checked
+/// against <see cref="ServingLimits.MaxRows"/>), the prediction, the prediction log and the metrics, the protocol's
+/// answer, then the shadow routes' copies. Only reading the rows and writing the answer differ by protocol.
+/// </summary>
+public sealed class ScoringPath(IDeploymentStore deployments, ServedModels models, PredictionLogWriter log, ServingMetrics metrics,
+    ScoringLimiter limiter, ServingLimits limits, ILogger<ScoringPath> logger)
+{
+    /// <summary>The limits requests are held to.</summary>
+    public ServingLimits Limits => limits;
+
+    /// <summary>
+    /// Scores one request: <paramref name="read"/> reads its rows for the model the route serves, <paramref name="answer"/>
+    /// answers. Counted in the metrics under its deployment, route, version and (HTTP) status, failures too.
+    /// </summary>
+    public async Task ScoreAsync(ScoringRequest request, Func<ServedModel, CancellationToken, ValueTask<Table>> read, Func<Scored, ValueTask> answer,
+        CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (route, version) = ("", "");
+        try
+        {
+            Scored scored;
+            using (await limiter.AcquireAsync(ct))
+            {
+                var (deployment, picked, served) = await ResolveAsync(request, ct);
+                (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
+                var table = await read(served, ct);
+                limits.CheckRows(table.RowCount);
+                var clock = Stopwatch.StartNew();
+                var outputs = await served.PredictAsync(table, picked.Batching, ct);
+                var latency = clock.Elapsed.TotalMilliseconds;
+                metrics.Predictions(deployment.Name, picked.Name, served.Model.Schema.Task, outputs, table.RowCount);
+                scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId));
+                var logged = log.Sample();
+                if (logged)
+                {
+                    Log(scored.Deployment.Name, picked, served, table, outputs, scored.RequestId, latency);
+                }
+                await answer(scored);
+                ScoreShadows(scored, logged);
+            }
+            metrics.Request(request.Deployment, route, version, 200, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.Request(request.Deployment, route, version, ServingMetrics.Status(e), Stopwatch.GetElapsedTime(started).TotalSeconds);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The deployment, the route that answers <paramref name="request"/> and the model it serves (loaded on first use; a
+    /// failed load is counted). A version the request names that the route does not serve is RESOURCE_DOES_NOT_EXIST.
+    /// </summary>
+    public async Task<(Deployment Deployment, DeploymentRoute Route, ServedModel Served)> ResolveAsync(ScoringRequest request, CancellationToken ct)
+    {
+        var deployment = await deployments.GetAsync(request.Deployment, ct);
+        var route = Router.Pick(deployment, request.Route);
+        ServedModel served;
+        try
+        {
+            served = await models.GetAsync(route.Model, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.LoadFailure(route.Model);
+            throw;
+        }
+        if (request.Version is { Length: > 0 } wanted && served.Version is { } actual && actual.Version.ToString(CultureInfo.InvariantCulture) != wanted)
+        {
+            throw KilnException.NotFound($"Deployment '{deployment.Name}' serves version {actual.Version} on route '{route.Name}', not version {wanted}.");
+        }
+        return (deployment, route, served);
+    }
+
+    /// <summary>The caller's request id (letters, digits, '-', '_', '.', ':' up to 128), else a new one: ground truth is posted against it.</summary>
+    private static string RequestId(string? given) =>
+        given is { Length: > 0 and <= 128 } && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? given : Guid.NewGuid().ToString("N");
+
+    private void ScoreShadows(Scored scored, bool logged)
+    {
+        foreach (var shadow in scored.Deployment.Routes.Where(r => r.Shadow))
+        {
+            // a copy of the request, scored after the answer left; its answer is never returned (the prediction log will keep it)
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    var model = await models.GetAsync(shadow.Model, CancellationToken.None);
+                    var watch = Stopwatch.StartNew();
+                    var outputs = await model.PredictAsync(scored.Table, shadow.Batching, CancellationToken.None);
+                    if (logged)
+                    {
+                        Log(scored.Deployment.Name, shadow, model, scored.Table, outputs, scored.RequestId, watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Shadow route {Route} of deployment {Deployment} failed", shadow.Name, scored.Deployment.Name);
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Queues one record per row (the first row under the request id, the others as ID:ROW); the rows' JSON is built by the
+    /// log's writer, not on this request. Never waits.
+    /// </summary>
+    private void Log(string deployment, DeploymentRoute route, ServedModel served, Table table, double[] outputs, string requestId, double latency)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        log.TryLog(() => [.. Enumerable.Range(0, table.RowCount).Select(row => new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name,
+            served.Version?.Name, served.Version?.Version, now, latency, ScoringPayload.InputsJson(table, served.Model.Schema, row),
+            ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow))]);
+    }
+}
