@@ -135,24 +135,32 @@ public sealed class ModelBatcher
         {
             return;
         }
+        double[] outputs;
         try
         {
-            var outputs = Call(batch.Count == 1 ? batch[0].Rows : Concat(batch.Select(p => p.Rows).ToList(), _model.Schema), CancellationToken.None);
-            var width = _model.Schema.OutputCount;
-            var offset = 0;
-            foreach (var pending in batch)
-            {
-                var count = pending.Rows.RowCount * width;
-                pending.Result.TrySetResult(batch.Count == 1 ? outputs : outputs.AsSpan(offset, count).ToArray());
-                offset += count;
-            }
+            outputs = Call(batch.Count == 1 ? batch[0].Rows : Concat([.. batch.Select(p => p.Rows)], _model.Schema), CancellationToken.None);
         }
         catch (Exception e)
         {
+            if (batch.Count == 1)
+            {
+                batch[0].Result.TrySetException(e);
+                return;
+            }
+            // one request's rows must not fail the others: score each alone, so only the one at fault gets the error
             foreach (var pending in batch)
             {
-                pending.Result.TrySetException(e);
+                Run([pending]);
             }
+            return;
+        }
+        var width = _model.Schema.OutputCount;
+        var offset = 0;
+        foreach (var pending in batch)
+        {
+            var count = pending.Rows.RowCount * width;
+            pending.Result.TrySetResult(batch.Count == 1 ? outputs : outputs.AsSpan(offset, count).ToArray());
+            offset += count;
         }
     }
 
