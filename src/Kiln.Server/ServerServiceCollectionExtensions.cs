@@ -1,6 +1,7 @@
 using Kiln.Server.Http;
 using Kiln.Server.Mlflow;
 using Kiln.Server.Health;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Kiln.Server;
 
@@ -16,9 +17,11 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Models.ModelsSurface>();
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, Serving.DeploymentsSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.ReplicasSurface>();
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
         services.AddSingleton<IEndpointSurface, Serving.MetricsSurface>();
         services.AddSingleton<Serving.ServingMetrics>();
+        services.TryAddSingleton<Engine.Serving.ServingTraffic>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }
@@ -31,6 +34,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
         services.AddSingleton<IEndpointSurface, Serving.MetricsSurface>();
         services.AddSingleton<Serving.ServingMetrics>();
+        services.TryAddSingleton<Engine.Serving.ServingTraffic>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

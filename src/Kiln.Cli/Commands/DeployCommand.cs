@@ -60,7 +60,7 @@ internal static class DeployCommand
     private static Command Show()
     {
         var name = new Argument<string>("name") { Description = "The deployment." };
-        var command = new Command("show", "A deployment's routes and its earlier versions.") { name };
+        var command = new Command("show", "A deployment's routes, its earlier versions, and its replicas (the version each serves, live traffic per route).") { name };
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
@@ -68,6 +68,7 @@ internal static class DeployCommand
             Write(history[0]);
             Output.Write(OutputFormat.Table, ["version", "routes", "updated", "user"],
                 history.Select(d => (IReadOnlyList<object?>)[d.Version, Describe(d), Output.Time(d.UpdatedAt), d.UserId]));
+            WriteReplicas(history[0], await kiln.Get<IReplicaStore>().ListAsync(history[0].Name, ct), kiln.Get<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds());
             return 0;
         });
         return command;
@@ -99,6 +100,28 @@ internal static class DeployCommand
         });
         return command;
     }
+
+    /// <summary>Each route's live traffic across the replicas, then each replica with the version it serves per route.</summary>
+    private static void WriteReplicas(Deployment d, IReadOnlyList<ReplicaStatus> replicas, long now)
+    {
+        if (replicas.Count == 0)
+        {
+            CliConsole.Current.MarkupLine($"No replica has reported yet: serve it with kiln server, or kiln serve --deployment {Format.Escape(d.Name)}.");
+            return;
+        }
+        var live = replicas.Count(r => ReplicaReport.IsLive(r, now));
+        CliConsole.Current.MarkupLine($"Traffic over the last {ReplicaReport.LiveWithin.TotalSeconds:0} s or so, across {live} live replica(s):");
+        Output.Write(OutputFormat.Table, ["route", "requests/s", "errors", "p50 ms", "p95 ms", "requests", "errors total"],
+            ReplicaReport.Routes(d.Routes.Select(r => r.Name), replicas, now).Select(r => (IReadOnlyList<object?>)[
+                r.Route, Math.Round(r.RequestsPerSecond, 2), r.Recent.Errors, r.P50Ms is { } p50 ? Math.Round(p50, 2) : null, r.P95Ms is { } p95 ? Math.Round(p95, 2) : null,
+                r.Total.Requests, r.Total.Errors]));
+        Output.Write(OutputFormat.Table, ["replica", "status", "last seen", "serving", "requests"],
+            replicas.Select(r => (IReadOnlyList<object?>)[r.Replica, ReplicaReport.IsLive(r, now) ? "live" : "stale", Output.Time(r.LastSeen),
+                string.Join("; ", r.Routes.Select(route => $"{route.Route}: {Served(route)}")), r.Routes.Sum(route => route.Total.Requests)]));
+    }
+
+    private static string Served(ReplicaRoute route) =>
+        (route.ModelVersion is { } v ? $"{route.ModelName} v{v}" : route.LoadedAt is null ? "not loaded yet" : route.Model) + (route.LoadFailure is { } f ? $" (load failed: {f})" : "");
 
     private static string Describe(Deployment d) =>
         string.Join("; ", d.Routes.Select(r => r.Shadow ? $"{r.Name}={r.Model} (shadow)" : $"{r.Name}={r.Model} ×{r.Weight}"));
