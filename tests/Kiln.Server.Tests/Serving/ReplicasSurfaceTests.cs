@@ -2,12 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Kiln.Core.Registry;
-using Kiln.Core.Serving;
 using Kiln.Engine.Registry;
 using Kiln.Engine.Serving;
 using Kiln.Engine.Training;
 using Kiln.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Server.Tests.Serving;
 
@@ -21,11 +19,7 @@ public sealed class ReplicasSurfaceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await KilnTestServer.StartAsync(configure: services => services.AddSingleton(sp => new ReplicaHeartbeat(sp.GetRequiredService<IDeploymentStore>(),
-            sp.GetRequiredService<IReplicaStore>(), sp.GetRequiredService<ServedModels>(), sp.GetRequiredService<ServingTraffic>(), sp.GetRequiredService<TimeProvider>())
-        {
-            Interval = TimeSpan.FromMilliseconds(200),
-        }));
+        _server = await KilnTestServer.StartAsync(configure: services => services.AddFastHeartbeat(TimeSpan.FromMilliseconds(200)));
         var run = await _server.Get<TrainingSession>().RunAsync(new TrainRequest(LoanData.Write(_server.Directory, "train.csv", 300, 8), "approved", "gbdt",
             new Dictionary<string, string> { ["rounds"] = "2" }));
         var registry = _server.Get<RegistryService>();
