@@ -18,6 +18,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, Serving.DeploymentsSurface>();
         services.AddSingleton<IEndpointSurface, Serving.ReplicasSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.ExportSurface>();
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
         services.AddSingleton<IEndpointSurface, Serving.MetricsSurface>();
         services.AddSingleton<Serving.ServingMetrics>();

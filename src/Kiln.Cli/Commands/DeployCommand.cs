@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Kiln.Core.Serving;
 using Kiln.Engine.Serving;
+using Kiln.Engine.Serving.Export;
 using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln deploy create|update|list|show|rollback|delete</c>: named sets of routes the server serves.</summary>
+/// <summary><c>kiln deploy create|update|list|show|rollback|delete|export</c>: named sets of routes the server serves.</summary>
 internal static class DeployCommand
 {
     public static Command Build()
@@ -17,6 +18,7 @@ internal static class DeployCommand
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Rollback());
         command.Subcommands.Add(Delete());
+        command.Subcommands.Add(Export());
         return command;
     }
 
@@ -96,6 +98,39 @@ internal static class DeployCommand
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             await kiln.Get<IDeploymentStore>().DeleteAsync(parse.GetValue(name)!, ct);
             CliConsole.Current.MarkupLine($"Deleted deployment {Format.Escape(parse.GetValue(name))}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var name = new Argument<string>("name") { Description = "The deployment." };
+        var format = new Option<string>("--format", "-f") { Description = "docker (a Dockerfile running kiln serve --deployment NAME) or kubernetes (ConfigMap, Deployment with probes, Service, HorizontalPodAutoscaler).", Required = true };
+        format.AcceptOnlyFromAmong([.. ReplicaPackage.Formats]);
+        var output = new Option<string?>("--out") { Description = "Folder to write the files to (created if missing); without it the Dockerfile or the manifests are printed." };
+        var image = new Option<string?>("--image") { Description = "The image the Kubernetes Deployment runs (default kiln-serve-NAME:latest, as the Dockerfile's instructions tag it)." };
+        var command = new Command("export", "Package a deployment's serving replicas: a Dockerfile, or Kubernetes manifests, with the store URIs this command uses (--store, KILN_STORE, KILN_ARTIFACTS).") { name, format, output, image };
+        command.SetAction(async (parse, ct) =>
+        {
+            var settings = GlobalOptions.Settings(parse);
+            await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
+            var deployment = await kiln.Get<IDeploymentStore>().GetAsync(parse.GetValue(name)!, ct);
+            var files = ReplicaPackage.Files(deployment, parse.GetValue(format)!, new ReplicaPackageOptions(settings.StoreUri, settings.ArtifactsRoot) { Image = parse.GetValue(image) });
+            if (parse.GetValue(output) is not { Length: > 0 } folder)
+            {
+                Console.Out.Write(files.First().Value);
+                return 0;
+            }
+            Directory.CreateDirectory(folder);
+            foreach (var (file, text) in files)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, file), text, ct);
+                CliConsole.Current.MarkupLine($"Wrote {Format.Escape(Path.Combine(folder, file))}");
+            }
+            CliConsole.Current.MarkupLine(files.ContainsKey("Dockerfile")
+                ? $"Next: dotnet publish src/Kiln.Cli/Kiln.Cli.csproj -c Release --self-contained false -o {Format.Escape(Path.Combine(folder, "kiln"))}, then docker build -t {Format.Escape(parse.GetValue(image) ?? ReplicaPackage.ResourceName(deployment.Name) + ":latest")} {Format.Escape(folder)}."
+                : $"Next: kubectl apply -f {Format.Escape(Path.Combine(folder, files.Keys.Single()))} (read its first lines for the image, volumes and secret it expects).");
             return 0;
         });
         return command;

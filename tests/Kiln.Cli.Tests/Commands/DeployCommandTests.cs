@@ -39,4 +39,31 @@ public sealed class DeployCommandTests : IDisposable
         Assert.Contains("pod-b:8080/9 | stale", output);
         Assert.Contains("canary: not loaded yet (load failed: no such version)", output);
     }
+
+    [Fact]
+    public async Task Export_writes_a_dockerfile_or_kubernetes_manifests_for_a_stored_deployment_and_refuses_a_missing_one()
+    {
+        var (exit, _, err) = await _cli.RunAsync("deploy", "export", "loan", "--format", "kubernetes");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("No deployment named 'loan'", err);
+        (exit, _, err) = await _cli.RunAsync("deploy", "create", "loan", "--route", "champion=models:/loan@champion");
+        Assert.True(exit == 0, err);
+
+        var folder = Path.Combine(_cli.Home, "export");
+        (exit, var output, err) = await _cli.RunAsync("deploy", "export", "loan", "--format", "docker", "--out", folder);
+        Assert.True(exit == 0, err);
+        Assert.Contains("docker build -t kiln-serve-loan:latest", output);
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(folder, "Dockerfile"));
+        Assert.Contains("""ENTRYPOINT ["dotnet", "/opt/kiln/kiln.dll", "serve", "--deployment", "loan", "--host", "0.0.0.0", "--port", "8080"]""", dockerfile);
+        Assert.True(File.Exists(Path.Combine(folder, ".dockerignore")));
+
+        (exit, output, err) = await _cli.RunAsync("deploy", "export", "loan", "-f", "kubernetes", "--image", "registry.local/loan:1");
+        Assert.True(exit == 0, err);
+        Assert.Contains("kind: HorizontalPodAutoscaler", output);
+        Assert.Contains("image: \"registry.local/loan:1\"", output);
+        Assert.Contains($"KILN_STORE: \"{_cli.Store}\"", output); // the store this command used
+        (exit, _, err) = await _cli.RunAsync("deploy", "export", "loan", "-f", "helm");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("helm", err);
+    }
 }
