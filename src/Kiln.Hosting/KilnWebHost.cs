@@ -22,11 +22,12 @@ public static class KilnWebHost
             builder.Services.AddHostedService<Registry.WebhookDispatcher>(); // the server delivers webhooks; CLI hosts start no background work
             builder.Services.AddHostedService<Serving.ServingReloader>();
             builder.Services.AddHostedService<Serving.PredictionLogService>();
+            builder.Services.AddHostedService<Serving.ReplicaHeartbeatService>();
         }
         return KilnServer.Build(builder);
     }
 
-    /// <summary>A serving-only replica of one deployment (<c>kiln serve</c>): scoring over MLflow's protocol and the Open Inference Protocol, health, and hot reload; no tracking API, no console.</summary>
+    /// <summary>A serving-only replica of one deployment (<c>kiln serve</c>): scoring over MLflow's protocol and the Open Inference Protocol, health, hot reload and heartbeats; no tracking API, no console.</summary>
     public static WebApplication BuildServing(KilnSettings settings, ServerOptions options, string deployment, Action<IServiceCollection>? configure = null)
     {
         var builder = KilnServer.CreateBuilder(options);
@@ -34,6 +35,7 @@ public static class KilnWebHost
         builder.Services.AddKiln(settings with { TrackingServer = null }).AddKilnServingReplica(deployment);
         builder.Services.AddHostedService<Serving.ServingReloader>();
         builder.Services.AddHostedService<Serving.PredictionLogService>();
+        builder.Services.AddHostedService<Serving.ReplicaHeartbeatService>();
         return KilnServer.Build(builder);
     }
 }

@@ -17,6 +17,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Models.ModelsSurface>();
         services.AddSingleton<IEndpointSurface, Serving.DeploymentsSurface>();
         services.AddScoring();
+        services.AddSingleton<IEndpointSurface, Serving.ReplicasSurface>();
+        services.AddSingleton<IEndpointSurface, Serving.ExportSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }
@@ -41,6 +43,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<Serving.ScoringLimiter>();
         services.AddSingleton<Serving.ScoringPath>();
         services.AddSingleton<Serving.ServingMetrics>();
+        services.TryAddSingleton<Engine.Serving.ServingTraffic>();
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();
         services.AddSingleton<IEndpointSurface, Serving.InferenceSurface>();
         services.AddSingleton<IEndpointSurface, Serving.Grpc.GrpcInferenceSurface>();

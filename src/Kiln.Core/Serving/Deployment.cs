@@ -44,6 +44,6 @@ public interface IDeploymentStore
     /// <summary>Every version of a deployment, newest first.</summary>
     Task<IReadOnlyList<Deployment>> HistoryAsync(string name, CancellationToken ct = default);
 
-    /// <summary>Deletes a deployment with its history.</summary>
+    /// <summary>Deletes a deployment with its history (and its replicas' heartbeats).</summary>
     Task DeleteAsync(string name, CancellationToken ct = default);
 }

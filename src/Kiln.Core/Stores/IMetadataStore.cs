@@ -38,4 +38,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>The prediction log (served predictions and their ground truth).</summary>
     Serving.IPredictionLog Predictions { get; }
+
+    /// <summary>The serving replicas' heartbeats (what each serves, its traffic).</summary>
+    Serving.IReplicaStore Replicas { get; }
 }

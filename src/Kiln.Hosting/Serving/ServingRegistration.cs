@@ -10,13 +10,21 @@ namespace Kiln.Hosting.Serving;
 /// <summary>Registers deployments and the models they serve.</summary>
 public static class ServingRegistration
 {
-    /// <summary>Adds the <see cref="Core.Serving.IDeploymentStore"/>, <see cref="DeploymentService"/> and <see cref="ServedModels"/>.</summary>
+    /// <summary>Adds the <see cref="Core.Serving.IDeploymentStore"/>, <see cref="DeploymentService"/>, <see cref="ServedModels"/>, the replicas' heartbeats, this process's <see cref="ServingTraffic"/>, and what <c>kiln deploy export</c> packages replicas with.</summary>
     public static IServiceCollection AddKilnServing(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Deployments);
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Replicas);
+        services.TryAddSingleton<ServingTraffic>();
+        services.TryAddSingleton<ReplicaHeartbeat>();
+        services.TryAddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<KilnSettings>();
+            return new Engine.Serving.Export.ReplicaPackageOptions(settings.StoreUri, settings.ArtifactsRoot);
+        });
         services.TryAddSingleton(sp => new ServedModels(sp.GetRequiredService<Kiln.Engine.Packaging.ModelLocator>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Kiln.Engine.Flavors.FlavorCatalog>()));
         return services;

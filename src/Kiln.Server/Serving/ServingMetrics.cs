@@ -1,4 +1,5 @@
 using Kiln.Core.Errors;
+using Kiln.Engine.Serving;
 using Kiln.Learn;
 using Kiln.Server.Http;
 using Prometheus;
@@ -7,7 +8,8 @@ namespace Kiln.Server.Serving;
 
 /// <summary>
 /// Serving's Prometheus metrics (prometheus-net, one registry per server): requests by deployment, route, model version
-/// and status; latency; the distribution of what is predicted; model load failures. Exposed at <c>/metrics</c>.
+/// and status; latency; the distribution of what is predicted; model load failures. Exposed at <c>/metrics</c>. Each request
+/// is also counted in <see cref="ServingTraffic"/>, which the replica heartbeat reports to the store.
 /// </summary>
 public sealed class ServingMetrics
 {
@@ -18,10 +20,12 @@ public sealed class ServingMetrics
     private readonly Histogram _latency;
     private readonly Histogram _predictions;
     private readonly Counter _loadFailures;
+    private readonly ServingTraffic _traffic;
 
-    /// <summary>Creates the metrics in a fresh registry.</summary>
-    public ServingMetrics()
+    /// <summary>Creates the metrics in a fresh registry; requests are also counted in <paramref name="traffic"/>.</summary>
+    public ServingMetrics(ServingTraffic traffic)
     {
+        _traffic = traffic;
         var factory = Metrics.WithCustomRegistry(Registry);
         _requests = factory.CreateCounter("kiln_serving_requests_total", "Scoring requests by deployment, route, model version and HTTP status.",
             "deployment", "route", "version", "status");
@@ -39,6 +43,7 @@ public sealed class ServingMetrics
         if (route.Length > 0)
         {
             _latency.WithLabels(deployment, route).Observe(seconds);
+            _traffic.Record(deployment, route, status >= 400, seconds * 1000);
         }
     }
 

@@ -22,5 +22,6 @@ internal static class SchemaMigrations
         new(9, "webhooks and their outbox", Webhooks.SqlWebhookStore.Schema),
         new(10, "deployments", Serving.SqlDeploymentStore.Schema),
         new(11, "prediction log", Serving.SqlPredictionLog.Schema),
+        new(12, "serving replicas", Serving.SqlReplicaStore.Schema),
     ];
 }

@@ -27,6 +27,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Webhooks = new Webhooks.SqlWebhookStore(dialect);
         Deployments = new Serving.SqlDeploymentStore(dialect, context.Time);
         Predictions = new Serving.SqlPredictionLog(dialect);
+        Replicas = new Serving.SqlReplicaStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -61,6 +62,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Serving.IPredictionLog Predictions { get; }
+
+    /// <inheritdoc />
+    public Core.Serving.IReplicaStore Replicas { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -1,4 +1,5 @@
 using Kiln.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Kiln.Server.Tests.Console;
@@ -21,10 +22,15 @@ public abstract class ConsoleBrowserTest : IAsyncLifetime
     /// <summary>Fills the server with what the tests look at.</summary>
     protected abstract Task SeedAsync();
 
+    /// <summary>Services to add or replace before the server is built (a faster heartbeat, say).</summary>
+    protected virtual void Configure(IServiceCollection services)
+    {
+    }
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        Server = await KilnTestServer.StartAsync();
+        Server = await KilnTestServer.StartAsync(configure: Configure);
         if (!File.Exists(Chromium))
         {
             throw new InvalidOperationException($"Browser tests need Debian's Chromium at {Chromium}: run ./test.sh, which installs it (apt-get install chromium).");

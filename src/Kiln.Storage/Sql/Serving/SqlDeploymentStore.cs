@@ -85,6 +85,7 @@ public sealed class SqlDeploymentStore(SqlDialect dialect, TimeProvider clock) :
         var deleted = await dialect.WriteAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(transaction, "DELETE FROM deployment_versions WHERE name = @n", ct, ("n", name));
+            await connection.ExecuteAsync(transaction, "DELETE FROM serving_replicas WHERE deployment = @n", ct, ("n", name)); // their heartbeats go with it
             var count = await connection.ExecuteAsync(transaction, "DELETE FROM deployments WHERE name = @n", ct, ("n", name));
             if (count > 0)
             {

@@ -38,4 +38,33 @@ public abstract partial class TrackingStoreContract
         Assert.Equal(1.5, read.Single(r => r.Route == "champion" && r.RequestId == "r1").LatencyMs);
         Assert.Empty(await log.ReadAsync("other", 0, 100));
     }
+
+    [Fact]
+    public async Task Replica_heartbeats_replace_their_row_list_newest_first_and_are_pruned_and_deleted_with_their_deployment()
+    {
+        var replicas = Metadata.Replicas;
+        var t = Now();
+        var traffic = new RouteTraffic(10, 1, 42.5, [.. Enumerable.Range(0, RouteTraffic.BoundsMs.Count + 1).Select(i => i == 3 ? 10L : 0L)]);
+        ReplicaStatus Beat(string replica, long seen, long requests) => new("loan", replica, "pod-a", t, seen, 30,
+            [new("champion", "models:/loan@champion", "loan", 2, t - 5, null, traffic with { Requests = requests }, traffic), new("next", "models:/loan/3", null, null, null, "no files", RouteTraffic.None, RouteTraffic.None)]);
+        await replicas.UpsertAsync([Beat("pod-a:8080/1", t + 1, 10), Beat("pod-b:8080/7", t + 2, 10) with { Deployment = "fraud" }]);
+        await replicas.UpsertAsync([Beat("pod-a:8080/1", t + 3, 25)]); // the same replica again: its row is replaced
+        await replicas.UpsertAsync([Beat("pod-c:8080/9", t - 5_000_000, 1)]);
+
+        var loan = await replicas.ListAsync("loan");
+        Assert.Equal(["pod-a:8080/1", "pod-c:8080/9"], loan.Select(r => r.Replica));
+        var a = loan[0];
+        Assert.Equal((t + 3, 30.0, 25L), (a.LastSeen, a.WindowSeconds, a.Routes[0].Total.Requests));
+        Assert.Equal(("loan", 2, t - 5, 42.5, 10L), (a.Routes[0].ModelName, a.Routes[0].ModelVersion, a.Routes[0].LoadedAt, a.Routes[0].Recent.LatencySumMs, a.Routes[0].Recent.Buckets[3]));
+        Assert.Equal(("no files", (int?)null, 0L), (a.Routes[1].LoadFailure, a.Routes[1].ModelVersion, a.Routes[1].Total.Requests));
+        Assert.Equal(3, (await replicas.ListAsync()).Count);
+
+        Assert.Equal(1, await replicas.PruneAsync(t - 1_000_000));
+        Assert.Equal(["pod-a:8080/1"], (await replicas.ListAsync("loan")).Select(r => r.Replica));
+
+        await Metadata.Deployments.SaveAsync("loan", [new("champion", "models:/loan@champion", 100, false)], 0, "ana", Now());
+        await Metadata.Deployments.DeleteAsync("loan");
+        Assert.Empty(await replicas.ListAsync("loan"));
+        Assert.Equal(["fraud"], (await replicas.ListAsync()).Select(r => r.Deployment));
+    }
 }

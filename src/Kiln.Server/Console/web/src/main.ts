@@ -2,6 +2,7 @@ import "./style.css";
 import { errorBox } from "./dom";
 import { comparePage } from "./pages/compare";
 import { datasetRoutes } from "./pages/datasets";
+import { deploymentRoutes } from "./pages/deployments";
 import { auditPage } from "./pages/audit";
 import { experimentsPage } from "./pages/experiments";
 import { modelRoutes } from "./pages/models";
@@ -17,11 +18,12 @@ const pages: Record<string, (route: Route) => Promise<HTMLElement>> = {
   compare: comparePage,
   datasets: datasetRoutes,
   models: modelRoutes,
+  deployments: deploymentRoutes,
   audit: auditPage,
 };
 
 /** Sections with their own link in the header; every other page belongs to Experiments. */
-const sections = new Set(["datasets", "models", "audit"]);
+const sections = new Set(["datasets", "models", "deployments", "audit"]);
 
 let rendering = 0;
 
