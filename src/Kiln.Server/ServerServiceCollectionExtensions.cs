@@ -42,6 +42,8 @@ public static class ServerServiceCollectionExtensions
         services.TryAddSingleton(_ => Serving.ServingLimits.Resolve());
         services.AddSingleton<Serving.ScoringLimiter>();
         services.AddSingleton<Serving.ScoringPath>();
+        services.AddSingleton(sp => new Serving.ServingReadiness(sp.GetRequiredService<Core.Serving.IDeploymentStore>(), sp.GetRequiredService<Engine.Serving.ServedModels>(),
+            sp.GetService<Serving.ServingDefaults>()));
         services.AddSingleton<Serving.ServingMetrics>();
         services.TryAddSingleton<Engine.Serving.ServingTraffic>();
         services.AddSingleton<IEndpointSurface, Serving.ServingSurface>();

@@ -95,40 +95,44 @@ public sealed class ServedModels(ModelLocator locator, IModelFiles? models, Time
 
     private async Task<ServedModel> LoadAsync(string reference, CancellationToken ct)
     {
-        ModelVersion? version = null;
-        var target = reference;
-        if (ModelUri.Is(reference) && models is not null)
-        {
-            version = (await models.LocateAsync(reference, ct)).Version;
-            target = $"models:/{version.Name}/{version.Version}"; // exactly the version resolved, even if the alias moves meanwhile
-        }
-        var (directory, temporary) = await locator.ResolveAsync(target, ct);
         try
         {
-            var model = flavors.Load(directory);
+            ModelVersion? version = null;
+            var target = reference;
+            if (ModelUri.Is(reference) && models is not null)
+            {
+                version = (await models.LocateAsync(reference, ct)).Version;
+                target = $"models:/{version.Name}/{version.Version}"; // exactly the version resolved, even if the alias moves meanwhile
+            }
+            var (directory, temporary) = await locator.ResolveAsync(target, ct);
             try
             {
-                Warm(model);
+                var model = flavors.Load(directory);
+                try
+                {
+                    Warm(model);
+                }
+                catch
+                {
+                    model.Dispose();
+                    throw;
+                }
+                Failures.TryRemove(reference, out _);
+                return new ServedModel(reference, version, model, time.GetUtcNow().ToUnixTimeMilliseconds());
             }
-            catch
+            finally
             {
-                model.Dispose();
-                throw;
+                if (temporary)
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
             }
-            Failures.TryRemove(reference, out _);
-            return new ServedModel(reference, version, model, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // a reference that no longer resolves (a deleted version, missing files) is reported like a bad package
             Failures[reference] = $"{time.GetUtcNow():u}: {e.Message}";
             throw;
-        }
-        finally
-        {
-            if (temporary)
-            {
-                Directory.Delete(directory, recursive: true);
-            }
         }
     }
 

@@ -28,7 +28,10 @@ public sealed class InferenceSurface : IEndpointSurface
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
-        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
+        app.MapGet("/v2/health/ready", async (HttpContext context) =>
+            await context.RequestServices.GetRequiredService<ServingReadiness>().NotReadyBecauseAsync(context.RequestAborted) is { } why
+                ? Results.Json(new { ready = false, reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Json(new { ready = true }));
         app.MapGet("/v2", () => Results.Json(new { name = "kiln", version = KilnServer.Version, extensions = Array.Empty<string>() }));
         foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
         {

@@ -19,7 +19,8 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) => Task.FromResult(new ServerLiveResponse { Live = true });
 
     /// <inheritdoc />
-    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) => Task.FromResult(new ServerReadyResponse { Ready = true });
+    public override async Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        new() { Ready = await context.GetHttpContext().RequestServices.GetRequiredService<ServingReadiness>().NotReadyBecauseAsync(context.CancellationToken) is null };
 
     /// <inheritdoc />
     public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
