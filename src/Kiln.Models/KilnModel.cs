@@ -33,11 +33,19 @@ public sealed class KilnModel
     public string Learner => Model.LearnerName;
 
     /// <summary>Loads the model package in <paramref name="directory"/> (the folder holding its <c>MLmodel</c> file).</summary>
-    /// <exception cref="LearnException">The folder is not a Kiln model package, or its model file is damaged or from a newer Kiln.</exception>
-    public static KilnModel Load(string directory) =>
-        Directory.Exists(directory)
-            ? new KilnModel(ModelPackage.Load(directory))
-            : throw KilnException.NotFound($"Model folder '{directory}' does not exist: pass the folder that holds the model's MLmodel file.");
+    /// <remarks>Kiln's own packages and XGBoost or LightGBM models registered with <c>kiln models register</c> (compiled into
+    /// Kiln's tree predictor) load here; ONNX and ML.NET models are served by <c>kiln serve</c> or scored by <c>kiln predict</c>.</remarks>
+    /// <exception cref="LearnException">The folder is not a model package, its model file is damaged or from a newer Kiln, or its flavor needs a runtime this package does not carry.</exception>
+    public static KilnModel Load(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw KilnException.NotFound($"Model folder '{directory}' does not exist: pass the folder that holds the model's MLmodel file.");
+        }
+        using var loaded = Engine.Flavors.FlavorCatalog.Builtin.Load(directory);
+        return loaded is Engine.Flavors.KilnPredictor compiled ? new KilnModel(compiled.Model)
+            : throw new LearnException($"This model's flavor ({loaded.Flavor}) is not one Kiln.Models scores in-process: serve it with kiln serve, or score it with kiln predict.");
+    }
 
     /// <summary>
     /// Loads a model by reference: a package folder, <c>runs:/RUN_ID/model</c>, or a registered version

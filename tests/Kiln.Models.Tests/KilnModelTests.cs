@@ -193,4 +193,27 @@ public sealed class KilnModelTests : IAsyncLifetime
         Assert.Contains("approve", output.ToString());
         Assert.Matches(@"P\(approved\) = 0\.\d+", output.ToString());
     }
+
+    [Fact]
+    public void An_imported_xgboost_package_scores_in_process_and_an_onnx_one_is_refused_clearly()
+    {
+        using var dir = new TempDirectory();
+        var xgb = dir.File("xgb");
+        using (Kiln.Engine.Flavors.ModelImport.Package(Kiln.Engine.Flavors.FlavorCatalog.Builtin, FlavorFixtures.PathOf("xgb_binary.json"), null,
+            Kiln.Engine.Flavors.ModelHints.None, xgb, DateTimeOffset.UnixEpoch))
+        {
+        }
+
+        var model = KilnModel.Load(xgb);
+
+        Assert.Equal("x0", model.Schema.Features[0].Name);
+        Assert.True(FlavorFixtures.MaxDifference(model.Model.Predict(FlavorFixtures.Rows()), FlavorFixtures.Expected("expected_xgb_binary.csv")) <= 1e-6);
+        var onnx = dir.File("onnx");
+        using (Kiln.Engine.Flavors.ModelImport.Package(Kiln.Flavors.KilnFlavors.All, FlavorFixtures.PathOf("onnx_binary.onnx"), null,
+            Kiln.Engine.Flavors.ModelHints.None, onnx, DateTimeOffset.UnixEpoch))
+        {
+        }
+        var error = Assert.Throws<Kiln.Learn.LearnException>(() => KilnModel.Load(onnx));
+        Assert.Contains("onnx", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -101,7 +101,7 @@ internal static class DeployCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
-            await kiln.Get<IDeploymentStore>().DeleteAsync(parse.GetValue(name)!, ct);
+            await kiln.Get<DeploymentService>().DeleteAsync(parse.GetValue(name)!, ct);
             CliConsole.Current.MarkupLine($"Deleted deployment {Format.Escape(parse.GetValue(name))}.");
             return 0;
         });

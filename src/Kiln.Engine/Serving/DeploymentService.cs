@@ -6,17 +6,32 @@ using Kiln.Core.Serving;
 namespace Kiln.Engine.Serving;
 
 /// <summary>Deployments as commands and the REST API use them: routes checked (names, model references, weights) before anything is stored.</summary>
-public sealed partial class DeploymentService(IDeploymentStore store, TimeProvider time)
+/// <remarks>Every change also clears this process's <see cref="DeploymentCache"/> entry, so its own requests see it at once.</remarks>
+public sealed partial class DeploymentService(IDeploymentStore store, TimeProvider time, DeploymentCache? cache = null)
 {
     /// <summary>Creates a deployment.</summary>
     public Task<Deployment> CreateAsync(string name, IReadOnlyList<DeploymentRoute> routes, string userId, CancellationToken ct = default) =>
-        store.SaveAsync(CheckName(name), Check(routes), 0, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        SaveAsync(CheckName(name), Check(routes), 0, userId, ct);
 
     /// <summary>Replaces a deployment's routes (a new version; the earlier ones are kept for rollback).</summary>
     public async Task<Deployment> UpdateAsync(string name, IReadOnlyList<DeploymentRoute> routes, string userId, CancellationToken ct = default)
     {
         var current = await store.GetAsync(name, ct);
-        return await store.SaveAsync(name, Check(routes), current.Version, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return await SaveAsync(name, Check(routes), current.Version, userId, ct);
+    }
+
+    /// <summary>Deletes a deployment with its history.</summary>
+    public async Task DeleteAsync(string name, CancellationToken ct = default)
+    {
+        await store.DeleteAsync(name, ct);
+        cache?.Forget(name);
+    }
+
+    private async Task<Deployment> SaveAsync(string name, IReadOnlyList<DeploymentRoute> routes, int expectedVersion, string userId, CancellationToken ct)
+    {
+        var saved = await store.SaveAsync(name, routes, expectedVersion, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        cache?.Forget(name);
+        return saved;
     }
 
     /// <summary>Restores the routes of the version before the current one, as a new version.</summary>
@@ -27,7 +42,7 @@ public sealed partial class DeploymentService(IDeploymentStore store, TimeProvid
         {
             throw KilnException.Invalid($"Deployment '{name}' has only one version: nothing to roll back to.");
         }
-        return await store.SaveAsync(name, history[1].Routes, history[0].Version, userId, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+        return await SaveAsync(name, history[1].Routes, history[0].Version, userId, ct);
     }
 
     /// <summary>Parses <c>NAME=MODEL[:WEIGHT]</c> (weight 100 when omitted); shadows take <c>NAME=MODEL</c>.</summary>

@@ -4,19 +4,24 @@ using Kiln.Core.Serving;
 namespace Kiln.Engine.Serving;
 
 /// <summary>
-/// Takes served predictions off the request path: <see cref="TryLog"/> only queues a request's records unbuilt (a bounded
-/// queue; when it is full they are dropped and counted, never waited for), and <see cref="RunAsync"/> builds them (the
-/// per-row JSON) and writes batches of about 1,000 records.
-/// <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1, default 1) keeps that share of requests.
+/// Takes served predictions off the request path: <see cref="TryLog"/> only queues a request's records unbuilt (bounded by
+/// rows, <see cref="MaxQueuedRows"/>; past it they are dropped and counted, never waited for), and <see cref="RunAsync"/>
+/// builds them (the per-row JSON) and writes batches of up to <see cref="BatchRows"/> records, waiting briefly only when
+/// little is queued. <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1, default 1) keeps that share of requests.
 /// </summary>
 public sealed class PredictionLogWriter(IPredictionLog log)
 {
-    private readonly Channel<Func<IReadOnlyList<PredictionRecord>>> _queue = Channel.CreateBounded<Func<IReadOnlyList<PredictionRecord>>>(new BoundedChannelOptions(10_000)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true,
-    });
+    /// <summary>The most rows waiting to be written; a request that would pass it is dropped (and counted).</summary>
+    public const int MaxQueuedRows = 200_000;
+
+    /// <summary>The most records one write holds (also while draining at shutdown, so memory stays bounded).</summary>
+    public const int BatchRows = 5_000;
+
+    private readonly Channel<(int Rows, Func<IReadOnlyList<PredictionRecord>> Build)> _queue =
+        Channel.CreateUnbounded<(int, Func<IReadOnlyList<PredictionRecord>>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private long _dropped;
+    private long _queuedRows;
 
     /// <summary>The share of requests logged.</summary>
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
@@ -28,39 +33,54 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     /// <summary>Whether to log a request (drawn per request, so a request's rows are all kept or all skipped).</summary>
     public bool Sample() => SampleRate >= 1 || Random.Shared.NextDouble() < SampleRate;
 
-    /// <summary>Queues a request's records, built later by the writer; never blocks.</summary>
-    public void TryLog(Func<IReadOnlyList<PredictionRecord>> records)
+    /// <summary>Rows queued and not yet written.</summary>
+    public long QueuedRows => Interlocked.Read(ref _queuedRows);
+
+    /// <summary>Queues a request's <paramref name="rows"/> records, built later by the writer; never blocks.</summary>
+    public void TryLog(int rows, Func<IReadOnlyList<PredictionRecord>> records)
     {
-        if (!_queue.Writer.TryWrite(records))
+        if (Interlocked.Add(ref _queuedRows, rows) > MaxQueuedRows || !_queue.Writer.TryWrite((rows, records)))
         {
+            Interlocked.Add(ref _queuedRows, -rows);
             Interlocked.Increment(ref _dropped);
         }
     }
 
-    /// <summary>Writes what arrives, in batches, until cancelled; then writes what is left.</summary>
+    /// <summary>Writes what arrives, in batches, until cancelled; then writes what is left, batch by batch.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var batch = new List<PredictionRecord>(1000);
+        var batch = new List<PredictionRecord>(BatchRows);
         try
         {
             while (await _queue.Reader.WaitToReadAsync(ct))
             {
-                await Task.Delay(50, ct); // let a burst gather into one batch
-                while (batch.Count < 1000 && _queue.Reader.TryRead(out var records))
+                if (QueuedRows < BatchRows / 10)
                 {
-                    batch.AddRange(records());
+                    await Task.Delay(50, ct); // little waiting: let a burst gather into one batch
                 }
+                Take(batch);
                 await log.AppendAsync(batch, ct);
                 batch.Clear();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            while (_queue.Reader.TryRead(out var records))
+            // the server is stopping: keep what was served
+            while (_queue.Reader.TryPeek(out _))
             {
-                batch.AddRange(records());
+                Take(batch);
+                await log.AppendAsync(batch, CancellationToken.None);
+                batch.Clear();
             }
-            await log.AppendAsync(batch, CancellationToken.None); // the server is stopping: keep what was served
+        }
+    }
+
+    private void Take(List<PredictionRecord> batch)
+    {
+        while (batch.Count < BatchRows && _queue.Reader.TryRead(out var item))
+        {
+            Interlocked.Add(ref _queuedRows, -item.Rows);
+            batch.AddRange(item.Build());
         }
     }
 }

@@ -14,6 +14,7 @@ public static class ServingRegistration
     public static IServiceCollection AddKilnServing(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Deployments);
+        services.TryAddSingleton<DeploymentCache>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();

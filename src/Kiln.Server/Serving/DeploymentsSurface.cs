@@ -62,7 +62,7 @@ public sealed class DeploymentsSurface : IEndpointSurface
             call.Json.WritePropertyName("deployment");
             Write(call, await service.RollbackAsync(Name(call), Caller.User(call.Http), call.Ct));
         }, Writer);
-        app.MapJson<IDeploymentStore>(Root + "/{name}", ["DELETE"], (call, store) => store.DeleteAsync(Name(call), call.Ct), Writer);
+        app.MapJson<DeploymentService>(Root + "/{name}", ["DELETE"], (call, service) => service.DeleteAsync(Name(call), call.Ct), Writer);
 
         // the prediction log of a deployment (?since=UNIX_MS&limit=N), for monitoring and for checking what was served
         app.MapJson<IPredictionLog>(Root + "/{name}/predictions", ["GET"], async (call, log) =>

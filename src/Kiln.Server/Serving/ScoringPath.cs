@@ -13,7 +13,7 @@ namespace Kiln.Server.Serving;
 /// against <see cref="ServingLimits.MaxRows"/>), the prediction, the prediction log and the metrics, the protocol's
 /// answer, then the shadow routes' copies. Only reading the rows and writing the answer differ by protocol.
 /// </summary>
-public sealed class ScoringPath(IDeploymentStore deployments, ServedModels models, PredictionLogWriter log, ServingMetrics metrics,
+public sealed class ScoringPath(DeploymentCache deployments, ServedModels models, PredictionLogWriter log, ServingMetrics metrics,
     ScoringLimiter limiter, ServingLimits limits, ILogger<ScoringPath> logger)
 {
     /// <summary>The limits requests are held to.</summary>
@@ -120,7 +120,7 @@ public sealed class ScoringPath(IDeploymentStore deployments, ServedModels model
     private void Log(string deployment, DeploymentRoute route, ServedModel served, Table table, double[] outputs, string requestId, double latency)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        log.TryLog(() => [.. Enumerable.Range(0, table.RowCount).Select(row => new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name,
+        log.TryLog(table.RowCount, () => [.. Enumerable.Range(0, table.RowCount).Select(row => new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name,
             served.Version?.Name, served.Version?.Version, now, latency, ScoringPayload.InputsJson(table, served.Model.Schema, row),
             ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow))]);
     }

@@ -113,6 +113,7 @@ public sealed class DeploymentConsoleTests : ConsoleBrowserTest
         Assert.Equal("loans v1", (await page.InnerTextAsync("#routes tr[data-route='champion'] td.serving")).Trim());
         Assert.Equal("loans v2", (await page.InnerTextAsync("#routes tr[data-route='canary'] td.serving")).Trim());
         Assert.Equal("#/models/loans/versions/2", await page.GetAttributeAsync("#routes tr[data-route='canary'] td.serving a", "href"));
+        Assert.Equal("kiln", (await page.InnerTextAsync("#routes tr[data-route='champion'] .chip.flavor")).Trim()); // the flavor the server loaded
         Assert.Equal(["17", "5", "0"], await TextsAsync(page.Locator("#routes tbody td.requests")));
         Assert.Equal("2", (await page.InnerTextAsync("#routes tr[data-route='champion'] td.errors")).Trim());
         Assert.EndsWith("ms", (await page.InnerTextAsync("#routes tr[data-route='champion'] td.p50")).Trim());

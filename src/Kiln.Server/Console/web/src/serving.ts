@@ -1,7 +1,10 @@
 import { call } from "./api";
 
 /** Deployments as the console uses them: Kiln's /api/kiln/deployments (routes, history, rollback) and the replicas' heartbeats. */
-export interface DeploymentRoute { name: string; model: string; weight: number; shadow: boolean; serving?: string; load_failure?: string }
+export interface DeploymentRoute {
+  name: string; model: string; weight: number; shadow: boolean; serving?: string; load_failure?: string;
+  flavor?: string; mean_batch_rows?: number; batching?: { max_rows: number; max_wait_ms: number };
+}
 export interface Deployment { name: string; version: number; updated_at: number; user: string; routes: DeploymentRoute[] }
 /** A route's traffic: recent (the replicas' sliding windows) and since the replicas started. */
 export interface Traffic { recent_requests: number; recent_errors: number; p50_ms?: number; p95_ms?: number; requests: number; errors: number; latency_ms_sum: number }

@@ -110,7 +110,9 @@ function routesTable(d: Deployment, r: Replicas | undefined): HTMLElement {
     const failures = live.flatMap((x) => x.routes.filter((y) => y.route === route.name && y.load_failure).map((y) => y.load_failure!));
     return h("tr", { dataset: { route: route.name, shadow: String(route.shadow) } },
       h("td", {}, route.name),
-      h("td", { class: "mono" }, route.model),
+      h("td", { class: "mono" }, route.model,
+        route.flavor ? h("span", { class: "chip flavor", title: "the model's flavor, as this server loaded it" }, route.flavor) : null,
+        route.mean_batch_rows !== undefined ? h("span", { class: "muted batch", title: "adaptive batching: mean rows per call" }, ` batches of ${route.mean_batch_rows.toFixed(1)}`) : null),
       h("td", { class: "num weight" }, route.shadow ? "—" : String(route.weight)),
       h("td", { class: "share" }, share(route, d.routes)),
       h("td", { class: "serving" }, ...served.map((s) => { const [m, v] = s.split("/"); return h("a", { class: "chip", href: modelVersionHref(m, v), dataset: { version: v } }, `${m} v${v}`); }),
