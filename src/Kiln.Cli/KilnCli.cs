@@ -31,6 +31,7 @@ public static class KilnCli
         root.Subcommands.Add(DeployCommand.Build());
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(FeedbackCommand.Build());
+        root.Subcommands.Add(MonitorCommand.Build());
         return root;
     }
 

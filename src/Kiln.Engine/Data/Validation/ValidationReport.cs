@@ -7,8 +7,8 @@ namespace Kiln.Engine.Data.Validation;
 /// <summary>A validation result as one self-contained HTML page: the verdict, the anomalies, and for every compared column a bar chart of the reference against the current distribution.</summary>
 public static class ValidationReport
 {
-    private const string ReferenceColour = "#8a94a6";
-    private const string CurrentColour = "#e8692a";
+    internal const string ReferenceColour = "#8a94a6";
+    internal const string CurrentColour = "#e8692a";
 
     /// <summary>The report's HTML.</summary>
     public static string Html(ValidationResult result)
@@ -68,7 +68,7 @@ public static class ValidationReport
     }
 
     /// <summary>Paired vertical bars per bin (at most 20 bins or categories), shares on a common scale.</summary>
-    private static string Chart(Distribution d)
+    internal static string Chart(Distribution d)
     {
         var bins = Math.Min(d.Labels.Count, 20);
         if (bins == 0)
