@@ -6,8 +6,8 @@ namespace Kiln.Storage.Sql.Serving;
 
 /// <summary>
 /// The prediction log as a table (not Parquet segments): monitoring reads it by deployment and time window and joins
-/// ground truth by request id, which a table indexes and updates in place. Batches arrive as one JSON array the database
-/// unpacks (one statement per batch).
+/// ground truth by request id, which a table indexes and updates in place. A batch is one transaction: on PostgreSQL one
+/// statement over a JSON array (one round trip), on SQLite a prepared statement re-bound per row.
 /// </summary>
 public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
 {
@@ -35,16 +35,42 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
     public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) =>
         records.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
         {
-            var rows = JsonSerializer.Serialize(records.Select(r => new object?[]
+            if (dialect.Name == "postgresql")
             {
-                r.RequestId, r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Time, r.LatencyMs, r.Inputs, r.Outputs, r.Shadow ? 1 : 0,
-            }));
-            var select = dialect.Name == "postgresql"
-                ? "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int, (r->>5)::bigint, (r->>6)::double precision, r->>7, r->>8, (r->>9)::int FROM jsonb_array_elements(CAST(@rows AS jsonb)) r"
-                : "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), json_extract(value, '$[7]'), json_extract(value, '$[8]'), json_extract(value, '$[9]') FROM json_each(@rows) WHERE true";
-            return await connection.ExecuteAsync(transaction,
-                $"INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) {select} ON CONFLICT (request_id, route) DO NOTHING",
-                ct, ("rows", rows));
+                // one round trip: the batch as one JSON array the server unpacks
+                var rows = JsonSerializer.Serialize(records.Select(r => new object?[]
+                {
+                    r.RequestId, r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Time, r.LatencyMs, r.Inputs, r.Outputs, r.Shadow ? 1 : 0,
+                }));
+                return await connection.ExecuteAsync(transaction,
+                    "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) " +
+                    "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int, (r->>5)::bigint, (r->>6)::double precision, r->>7, r->>8, (r->>9)::int FROM jsonb_array_elements(CAST(@rows AS jsonb)) r " +
+                    "ON CONFLICT (request_id, route) DO NOTHING", ct, ("rows", rows));
+            }
+            // SQLite runs in this process: one prepared statement re-bound per row, in the batch's transaction, costs far
+            // less than building and unpacking a JSON array
+            await using var command = connection.Command(transaction,
+                "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) " +
+                "VALUES (@id, @d, @r, @mn, @mv, @at, @l, @i, @o, @s) ON CONFLICT (request_id, route) DO NOTHING");
+            var p = new[] { command.Add("id", null), command.Add("d", null), command.Add("r", null), command.Add("mn", null), command.Add("mv", null),
+                command.Add("at", null), command.Add("l", null), command.Add("i", null), command.Add("o", null), command.Add("s", null) };
+            await command.PrepareAsync(ct);
+            var written = 0;
+            foreach (var r in records)
+            {
+                p[0].Value = r.RequestId;
+                p[1].Value = r.Deployment;
+                p[2].Value = r.Route;
+                p[3].Value = (object?)r.ModelName ?? DBNull.Value;
+                p[4].Value = (object?)r.ModelVersion ?? DBNull.Value;
+                p[5].Value = r.Time;
+                p[6].Value = r.LatencyMs;
+                p[7].Value = r.Inputs;
+                p[8].Value = r.Outputs;
+                p[9].Value = r.Shadow ? 1 : 0;
+                written += await command.ExecuteNonQueryAsync(ct);
+            }
+            return written;
         }, ct);
 
     public Task<IReadOnlyList<string>> AddLabelsAsync(IReadOnlyList<(string RequestId, string Label)> labels, long time, CancellationToken ct = default) =>
