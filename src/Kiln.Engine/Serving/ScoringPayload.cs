@@ -22,41 +22,13 @@ public static class ScoringPayload
         {
             throw KilnException.Invalid("The body must be a JSON object with one of dataframe_split, dataframe_records, instances or inputs.");
         }
-        var columns = new Dictionary<string, List<JsonElement>>(StringComparer.Ordinal);
-        int rows;
         if (body.TryGetProperty("dataframe_split", out var split))
         {
-            if (split.ValueKind != JsonValueKind.Object)
-            {
-                throw KilnException.Invalid("dataframe_split must be an object: {\"columns\": [names], \"data\": [[values], …]}.");
-            }
-            var names = split.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array
-                ? c.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText()).ToList()
-                : throw KilnException.Invalid("dataframe_split needs \"columns\": [names] and \"data\": [[values], …].");
-            var data = split.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array ? d.EnumerateArray().ToList()
-                : throw KilnException.Invalid("dataframe_split needs \"data\": [[values], …].");
-            foreach (var name in names)
-            {
-                if (!columns.TryAdd(name, new List<JsonElement>(data.Count)))
-                {
-                    throw KilnException.Invalid($"dataframe_split names the column '{name}' twice.");
-                }
-            }
-            for (var r = 0; r < data.Count; r++)
-            {
-                var values = data[r].ValueKind == JsonValueKind.Array ? data[r].EnumerateArray().ToList() : throw KilnException.Invalid($"dataframe_split.data[{r}] is not a list of values.");
-                if (values.Count != names.Count)
-                {
-                    throw KilnException.Invalid($"dataframe_split.data[{r}] has {values.Count} values for {names.Count} columns.");
-                }
-                for (var i = 0; i < names.Count; i++)
-                {
-                    columns[names[i]].Add(values[i]);
-                }
-            }
-            rows = data.Count;
+            return ReadSplit(split, schema);
         }
-        else if (body.TryGetProperty("dataframe_records", out var records) || body.TryGetProperty("instances", out records)
+        var columns = new Dictionary<string, List<JsonElement>>(StringComparer.Ordinal);
+        int rows;
+        if (body.TryGetProperty("dataframe_records", out var records) || body.TryGetProperty("instances", out records)
             || (body.TryGetProperty("inputs", out records) && records.ValueKind == JsonValueKind.Array))
         {
             var list = records.ValueKind == JsonValueKind.Array ? records.EnumerateArray().ToList() : throw KilnException.Invalid("Records must be a list of objects.");
@@ -102,6 +74,95 @@ public static class ScoringPayload
         }
         return Build(schema, rows, name => columns.TryGetValue(name, out var values) ? values : null, (values, row) => values[row]);
     }
+
+    /// <summary>
+    /// <c>dataframe_split</c> in one pass over the rows, each value going straight into its feature's array (the bulk
+    /// format: 1,000-row requests spend their time here).
+    /// </summary>
+    private static Table ReadSplit(JsonElement split, ModelSchema schema)
+    {
+        if (split.ValueKind != JsonValueKind.Object)
+        {
+            throw KilnException.Invalid("dataframe_split must be an object: {\"columns\": [names], \"data\": [[values], …]}.");
+        }
+        var names = split.TryGetProperty("columns", out var c) && c.ValueKind == JsonValueKind.Array
+            ? c.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString()! : n.GetRawText()).ToList()
+            : throw KilnException.Invalid("dataframe_split needs \"columns\": [names] and \"data\": [[values], …].");
+        var data = split.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array ? d
+            : throw KilnException.Invalid("dataframe_split needs \"data\": [[values], …].");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (!seen.Add(name))
+            {
+                throw KilnException.Invalid($"dataframe_split names the column '{name}' twice.");
+            }
+        }
+        Missing(schema, seen.Contains);
+        var rows = data.GetArrayLength();
+        var features = schema.Features;
+        var slot = names.Select(n => schema.IndexOf(n)).ToArray();
+        var numbers = new double[features.Count][];
+        var texts = new string?[features.Count][];
+        for (var f = 0; f < features.Count; f++)
+        {
+            if (features[f].Kind == FeatureKind.Categorical)
+            {
+                texts[f] = new string?[rows];
+            }
+            else
+            {
+                numbers[f] = new double[rows];
+            }
+        }
+        var r = 0;
+        foreach (var row in data.EnumerateArray())
+        {
+            if (row.ValueKind != JsonValueKind.Array)
+            {
+                throw KilnException.Invalid($"dataframe_split.data[{r}] is not a list of values.");
+            }
+            var i = 0;
+            foreach (var v in row.EnumerateArray())
+            {
+                if (i >= slot.Length)
+                {
+                    throw KilnException.Invalid($"dataframe_split.data[{r}] has more values than the {names.Count} columns.");
+                }
+                var f = slot[i];
+                if (f >= 0)
+                {
+                    if (numbers[f] is { } column)
+                    {
+                        column[r] = Number(v, r, features[f].Name);
+                    }
+                    else
+                    {
+                        texts[f]![r] = Text(v);
+                    }
+                }
+                i++;
+            }
+            if (i != slot.Length)
+            {
+                throw KilnException.Invalid($"dataframe_split.data[{r}] has {i} values for {names.Count} columns.");
+            }
+            r++;
+        }
+        return new Table([.. features.Select((feature, f) => numbers[f] is { } values
+            ? (Column)new Float64Column(feature.Name, values)
+            : CategoricalColumn.FromValues(feature.Name, texts[f]!))]);
+    }
+
+    private static double Number(JsonElement v, int row, string feature) => v.ValueKind switch
+    {
+        JsonValueKind.Number => v.GetDouble(),
+        JsonValueKind.Null or JsonValueKind.Undefined => double.NaN,
+        JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonValueKind.True => 1,
+        JsonValueKind.False => 0,
+        _ => throw KilnException.Invalid($"Row {row}, column '{feature}': {v.GetRawText()} is not a number, and the model reads '{feature}' as a number."),
+    };
 
     /// <summary>Reads CSV text with a header row.</summary>
     public static Table ReadCsv(string csv, ModelSchema schema)
@@ -211,16 +272,7 @@ public static class ScoringPayload
             var numbers = new double[rows];
             for (var r = 0; r < rows; r++)
             {
-                var v = value(values, r);
-                numbers[r] = v.ValueKind switch
-                {
-                    JsonValueKind.Number => v.GetDouble(),
-                    JsonValueKind.Null or JsonValueKind.Undefined => double.NaN,
-                    JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-                    JsonValueKind.True => 1,
-                    JsonValueKind.False => 0,
-                    _ => throw KilnException.Invalid($"Row {r}, column '{feature.Name}': {v.GetRawText()} is not a number, and the model reads '{feature.Name}' as a number."),
-                };
+                numbers[r] = Number(value(values, r), r, feature.Name);
             }
             built.Add(new Float64Column(feature.Name, numbers));
         }
