@@ -19,6 +19,7 @@ public static class ServerServiceCollectionExtensions
         services.AddScoring();
         services.AddSingleton<IEndpointSurface, Serving.ReplicasSurface>();
         services.AddSingleton<IEndpointSurface, Serving.ExportSurface>();
+        services.AddSingleton<IEndpointSurface, Monitoring.MonitoringSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Kiln.Core.Errors;
+using Kiln.Engine.Monitoring;
 using Kiln.Engine.Monitoring.Drift;
 using Kiln.Engine.Tables;
 using Kiln.Tabular.Statistics;
@@ -20,8 +21,11 @@ internal static class MonitorCommand
 
     private static Command Drift()
     {
-        var reference = new Option<string>("--reference") { Description = "The reference: a CSV or Parquet file, or datasets:/NAME/VERSION (e.g. the training data).", Required = true };
-        var current = new Option<string>("--current") { Description = "The current data: a CSV or Parquet file, or datasets:/NAME/VERSION.", Required = true };
+        var reference = new Option<string?>("--reference") { Description = "The reference: a CSV or Parquet file, or datasets:/NAME/VERSION (e.g. the training data; with --deployment, default: the model's training profile)." };
+        var current = new Option<string?>("--current") { Description = "The current data: a CSV or Parquet file, or datasets:/NAME/VERSION." };
+        var deployment = new Option<string?>("--deployment") { Description = "Instead of --current: a deployment's logged inputs (its prediction log) over --window." };
+        var window = new Option<string>("--window") { Description = "With --deployment: how far back, e.g. 30m, 24h, 7d.", DefaultValueFactory = _ => "24h" };
+        var route = new Option<string?>("--route") { Description = "With --deployment: the route whose traffic to compare (default: the first answering route)." };
         var method = new Option<string?>("--method") { Description = "One method for every column: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, anderson (default: chosen per column as Evidently does)." };
         var columnMethods = new Option<string[]>("--column-method") { Description = "COLUMN=METHOD for one column (repeatable).", AllowMultipleArgumentsPerToken = false };
         var thresholds = new Option<string[]>("--threshold") { Description = "COLUMN=VALUE, or VALUE for every column: the p-value (tests) or distance at which a column drifts (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -30,35 +34,65 @@ internal static class MonitorCommand
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (a chart per column) to this file." };
         var failOnDrift = new Option<bool>("--fail-on-drift") { Description = "Exit with code 4 when the data set drifted (for CI)." };
         var output = Output.CreateOption();
-        var command = new Command("drift", "Data drift per column and for the data set between a reference and current data (offline; Evidently's tests and distances).")
+        var command = new Command("drift", "Data drift per column and for the data set: current data, or a deployment's logged inputs, against a reference (Evidently's tests and distances).")
         {
-            reference, current, method, columnMethods, thresholds, share, columns, report, failOnDrift, output,
+            reference, current, deployment, window, route, method, columnMethods, thresholds, share, columns, report, failOnDrift, output,
         };
         command.SetAction(async (parse, ct) =>
         {
             var options = Options(parse.GetValue(method), parse.GetValue(columnMethods) ?? [], parse.GetValue(thresholds) ?? [], parse.GetValue(share), parse.GetValue(columns));
+            var (deploymentName, currentFile, referenceFile) = (parse.GetValue(deployment), parse.GetValue(current), parse.GetValue(reference));
+            if ((deploymentName is null) == (currentFile is null))
+            {
+                throw KilnException.Invalid("Give the current data as --current FILE, or a deployment's logged inputs as --deployment NAME (one of the two).");
+            }
+            if (deploymentName is null && referenceFile is null)
+            {
+                throw KilnException.Invalid("--current needs a --reference to compare with (a file or datasets:/NAME/VERSION).");
+            }
+            var span = deploymentName is null ? TimeSpan.Zero : WindowLength.Parse(parse.GetValue(window)!);
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             using var inputs = new DataInputs();
-            var (referencePath, _) = await inputs.ResolveAsync(kiln, parse.GetValue(reference), ct);
-            var (currentPath, _) = await inputs.ResolveAsync(kiln, parse.GetValue(current), ct);
             TableProfile? referenceProfile = null, currentProfile = null;
+            Kiln.Tabular.Table? referenceTable = null;
+            string title;
+            DriftReport result;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
-                    var step = progress.AddTask("Profiling the reference", maxValue: 1);
-                    var referenceTable = await Task.Run(() => TableFiles.Read(referencePath, ct: ct), ct);
-                    referenceProfile = await Task.Run(() => TableProfile.Compute(referenceTable), ct);
-                    step.Value = 1;
-                    step = progress.AddTask("Profiling the current data", maxValue: 1);
-                    // the current side is read with the reference's column kinds, so a column is compared as what it was
-                    var kinds = referenceTable.Columns.ToDictionary(c => c.Name, c => c.Kind);
-                    currentProfile = await Task.Run(() => TableProfile.Compute(TableFiles.Read(currentPath, kinds, ct: ct)), ct);
-                    step.Value = 1;
+                    if (referenceFile is not null)
+                    {
+                        var step = progress.AddTask("Profiling the reference", maxValue: 1);
+                        var (referencePath, _) = await inputs.ResolveAsync(kiln, referenceFile, ct);
+                        referenceTable = await Task.Run(() => TableFiles.Read(referencePath, ct: ct), ct);
+                        referenceProfile = await Task.Run(() => TableProfile.Compute(referenceTable), ct);
+                        step.Value = 1;
+                    }
+                    if (currentFile is not null)
+                    {
+                        var step = progress.AddTask("Profiling the current data", maxValue: 1);
+                        var (currentPath, _) = await inputs.ResolveAsync(kiln, currentFile, ct);
+                        // the current side is read with the reference's column kinds, so a column is compared as what it was
+                        var kinds = referenceTable!.Columns.ToDictionary(c => c.Name, c => c.Kind);
+                        currentProfile = await Task.Run(() => TableProfile.Compute(TableFiles.Read(currentPath, kinds, ct: ct)), ct);
+                        step.Value = 1;
+                    }
                 });
-            var result = DriftCalculator.Compare(referenceProfile!, currentProfile!, options);
+            if (deploymentName is not null)
+            {
+                var live = await kiln.Get<DeploymentDriftService>().ComputeAsync(deploymentName, span, parse.GetValue(route), referenceProfile, options, ct);
+                result = live.Report;
+                title = $"Drift of {live.Deployment} (route {live.Route}, {live.Rows:N0} logged rows over {parse.GetValue(window)}) against {referenceFile ?? live.Model + "'s training data"}";
+                CliConsole.Current.MarkupLine(Format.Escape(title));
+            }
+            else
+            {
+                result = DriftCalculator.Compare(referenceProfile!, currentProfile!, options);
+                title = $"Drift: {currentFile} against {referenceFile}";
+            }
             if (parse.GetValue(report) is { } reportPath)
             {
-                await File.WriteAllTextAsync(reportPath, DriftReportHtml.Render(result, $"Drift: {parse.GetValue(current)} against {parse.GetValue(reference)}"), ct);
+                await File.WriteAllTextAsync(reportPath, DriftReportHtml.Render(result, title), ct);
             }
             var format = Output.Format(parse, output);
             Output.Write(format, ["column", "kind", "method", "score", "threshold", "drifted", "reference_values", "current_values"],

@@ -16,6 +16,7 @@ public static class ServingRegistration
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Deployments);
         services.TryAddSingleton<DeploymentCache>();
         services.TryAddSingleton<DeploymentService>();
+        services.TryAddTransient<Kiln.Engine.Monitoring.DeploymentDriftService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Replicas);

@@ -47,6 +47,15 @@ public sealed class MonitorCommandTests : IDisposable
         (exit, _, err) = await _cli.RunAsync("monitor", "drift", "--reference", "nowhere.csv", "--current", "nowhere.csv", "--threshold", "income");
         Assert.Equal(1, exit);
         Assert.Contains("write COLUMN=VALUE", err);
+        (exit, _, err) = await _cli.RunAsync("monitor", "drift", "--reference", "a.csv");
+        Assert.Equal(1, exit);
+        Assert.Contains("--current FILE, or a deployment's logged inputs as --deployment NAME", err);
+        (exit, _, err) = await _cli.RunAsync("monitor", "drift", "--deployment", "loan", "--window", "soon");
+        Assert.Equal(1, exit);
+        Assert.Contains("e.g. 30m, 24h or 7d", err);
+        (exit, _, err) = await _cli.RunAsync("monitor", "drift", "--deployment", "loan", "--window", "2h");
+        Assert.Equal(3, exit);
+        Assert.Contains("No deployment named 'loan'", err);
         (exit, _, err) = await _cli.RunAsync("monitor", "drift", "--reference", Fixture("large_ref.csv"), "--current", Fixture("large_cur.csv"), "--column-method", "plan=ks");
         Assert.Equal(1, exit);
         Assert.Contains("'plan' is categorical", err);

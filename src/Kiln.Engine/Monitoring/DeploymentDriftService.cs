@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Kiln.Core.Errors;
+using Kiln.Core.Serving;
+using Kiln.Engine.Monitoring.Drift;
+using Kiln.Engine.Packaging;
+using Kiln.Learn.Data;
+using Kiln.Tabular;
+using Kiln.Tabular.Columns;
+using Kiln.Tabular.Statistics;
+
+namespace Kiln.Engine.Monitoring;
+
+/// <summary>A deployment's drift over a window of its prediction log.</summary>
+/// <param name="Deployment">The deployment.</param>
+/// <param name="Route">The route whose traffic was compared.</param>
+/// <param name="Model">The model reference the route serves, whose training profile is the reference.</param>
+/// <param name="From">The window's start (Unix milliseconds).</param>
+/// <param name="To">The window's end (Unix milliseconds).</param>
+/// <param name="Rows">Logged rows in the window.</param>
+/// <param name="Report">Drift per feature and for the data set.</param>
+public sealed record DeploymentDrift(string Deployment, string Route, string Model, long From, long To, int Rows, DriftReport Report);
+
+/// <summary>
+/// Drift of a deployment's live inputs: the rows its prediction log holds for a window (one route's answering traffic;
+/// shadows excluded), typed by the model's signature and profiled, against the training profile the model's package
+/// carries (or a profile given as the reference) — the same <see cref="DriftCalculator"/> as <c>kiln monitor drift</c>.
+/// </summary>
+public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Flavors.FlavorCatalog flavors, TimeProvider time)
+{
+    /// <summary>The most rows one window reads.</summary>
+    public const int MaxWindowRows = 1_000_000;
+
+    /// <summary>Compares the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic with its reference.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="window">How far back from now.</param>
+    /// <param name="route">The route (default: the first answering route).</param>
+    /// <param name="reference">A reference profile to use instead of the model's training profile.</param>
+    /// <param name="options">Methods, thresholds, the data set share.</param>
+    /// <param name="ct">Cancels.</param>
+    public async Task<DeploymentDrift> ComputeAsync(string deployment, TimeSpan window, string? route, TableProfile? reference, DriftOptions? options, CancellationToken ct = default)
+    {
+        if (window <= TimeSpan.Zero)
+        {
+            throw KilnException.Invalid($"The window must be longer than zero (e.g. 1h, 24h), not {window}.");
+        }
+        var found = await deployments.GetAsync(deployment, ct);
+        var picked = route is null ? found.Routes.First(r => !r.Shadow)
+            : found.Routes.FirstOrDefault(r => r.Name == route) ?? throw KilnException.NotFound(
+                $"Deployment '{deployment}' has no route '{route}': its routes are {string.Join(", ", found.Routes.Select(r => r.Name))}.");
+        var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
+        ModelSchema schema;
+        try
+        {
+            using (var predictor = flavors.Load(directory))
+            {
+                schema = predictor.Schema;
+            }
+            if (reference is null)
+            {
+                var profile = Path.Combine(directory, ModelPackage.ProfileFile);
+                reference = File.Exists(profile) ? TableProfile.FromJson(await File.ReadAllTextAsync(profile, ct))
+                    : throw KilnException.Invalid($"The model on route '{picked.Name}' ({picked.Model}) carries no training profile (it was trained elsewhere): " +
+                        "give a reference, e.g. kiln monitor drift --deployment … --reference datasets:/NAME/VERSION.");
+            }
+        }
+        finally
+        {
+            if (temporary)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        var to = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var from = to - (long)window.TotalMilliseconds;
+        var records = (await log.ReadAsync(deployment, from, MaxWindowRows, ct)).Where(r => r.Route == picked.Name && !r.Shadow).ToList();
+        var current = TableProfile.Compute(Rows(records, schema));
+        var names = schema.Features.Select(f => f.Name).ToList();
+        var report = DriftCalculator.Compare(reference, current, (options ?? DriftOptions.Default) with { Columns = (options?.Columns ?? names).Where(n => reference.Columns.Any(c => c.Name == n)).ToList() });
+        return new DeploymentDrift(deployment, picked.Name, picked.Model, from, to, records.Count, report);
+    }
+
+    /// <summary>The logged rows' features as a table typed by the model's schema (numbers as doubles, categories as text).</summary>
+    internal static Table Rows(IReadOnlyList<PredictionRecord> records, ModelSchema schema)
+    {
+        var features = schema.Features;
+        var index = features.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var numbers = features.Select(f => f.Kind == FeatureKind.Numeric ? new double[records.Count] : null).ToArray();
+        var texts = features.Select(f => f.Kind == FeatureKind.Categorical ? new string?[records.Count] : null).ToArray();
+        for (var r = 0; r < records.Count; r++)
+        {
+            foreach (var column in numbers)
+            {
+                if (column is not null)
+                {
+                    column[r] = double.NaN;
+                }
+            }
+            using var doc = JsonDocument.Parse(records[r].Inputs);
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (!index.TryGetValue(property.Name, out var f))
+                {
+                    continue;
+                }
+                var v = property.Value;
+                if (numbers[f] is { } column)
+                {
+                    column[r] = v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+                }
+                else
+                {
+                    texts[f]![r] = v.ValueKind == JsonValueKind.String ? v.GetString() : v.ValueKind == JsonValueKind.Null ? null : v.GetRawText();
+                }
+            }
+        }
+        return new Table([.. features.Select((feature, f) => numbers[f] is { } values
+            ? (Column)new Float64Column(feature.Name, values)
+            : CategoricalColumn.FromValues(feature.Name, texts[f]!))]);
+    }
+}
