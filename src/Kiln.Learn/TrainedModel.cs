@@ -70,6 +70,22 @@ public abstract class TrainedModel
         var result = GC.AllocateUninitializedArray<double>(view.RowCount * outputs);
         var blockRows = PredictionBlockRows;
         var blocks = (view.RowCount + blockRows - 1) / blockRows;
+        if (blocks == 1)
+        {
+            // one block (every served request of a few rows): on this thread, without the parallel loop's set-up
+            var count = view.RowCount;
+            var buffer = new double[blockRows * Schema.Features.Count];
+            var rows = result.AsSpan(0, count * outputs);
+            if (!PredictRows(view, 0, count, buffer, blockRows, rows))
+            {
+                for (var f = 0; f < Schema.Features.Count; f++)
+                {
+                    view.Fill(f, 0, buffer.AsSpan(f * blockRows, count));
+                }
+                PredictBlock(buffer, blockRows, count, rows);
+            }
+            return result;
+        }
         Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
             () => new double[blockRows * Schema.Features.Count],
             (block, _, buffer) =>

@@ -28,7 +28,8 @@ public static class XgboostBooster
         {
             throw new LearnException("This XGBoost model has several targets (num_target > 1); Kiln serves one target per model.");
         }
-        var baseScore = (float)double.Parse(Text(parameters, "base_score"), NumberStyles.Float, CultureInfo.InvariantCulture);
+        // XGBoost 2.1+ writes the base score as a one-element vector, "[5E-1]"
+        var baseScore = (float)double.Parse(Text(parameters, "base_score").Trim('[', ']'), NumberStyles.Float, CultureInfo.InvariantCulture);
         var (task, link, margin) = objective switch
         {
             "binary:logistic" => (TaskKind.BinaryClassification, ImportedLink.Sigmoid, Logit(baseScore)),
