@@ -18,16 +18,39 @@ public static class ServingBody
         {
             size.MaxRequestBodySize = null; // the serving limit below applies, not the server's default for other routes
         }
-        using var memory = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        if (context.Request.ContentLength is { } length)
         {
-            memory.Write(chunk, 0, read);
-            if (memory.Length > limits.MaxBodyBytes)
+            // the usual case: read straight into a buffer of the announced size (no growing copies)
+            var body = new byte[length];
+            var at = 0;
+            while (at < body.Length)
             {
-                throw limits.BodyTooLarge(memory.Length);
+                var got = await context.Request.Body.ReadAsync(body.AsMemory(at), context.RequestAborted);
+                if (got == 0)
+                {
+                    throw KilnException.Invalid($"The request body ended after {at} of the {length} bytes its Content-Length announced.");
+                }
+                at += got;
             }
+            return body;
+        }
+        using var memory = new MemoryStream();
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16_384);
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                memory.Write(chunk, 0, read);
+                if (memory.Length > limits.MaxBodyBytes)
+                {
+                    throw limits.BodyTooLarge(memory.Length);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
         return memory.ToArray();
     }
@@ -40,8 +63,7 @@ public static class ServingBody
     {
         try
         {
-            using var doc = JsonDocument.Parse(body);
-            return doc.RootElement.Clone();
+            return JsonSerializer.Deserialize<JsonElement>(body); // one parse into an element that owns its data (no Clone copy)
         }
         catch (JsonException e)
         {
