@@ -151,6 +151,7 @@ public sealed class DeploymentConsoleTests : ConsoleBrowserTest
 
         // a deployment with one version has nothing to roll back to
         await page.GotoAsync(Server.BaseUri.AbsoluteUri + "#/deployments/fraud");
+        await page.WaitForSelectorAsync("h1:text-is('fraud')"); // a hash change: loan's page (and its #routes) stays until fraud's is drawn
         await page.WaitForSelectorAsync("#routes");
         Assert.True(await page.IsDisabledAsync("#rollback"));
         Assert.Single(dialogs);
