@@ -25,7 +25,7 @@ public sealed record DeploymentDrift(string Deployment, string Route, string Mod
 /// shadows excluded), typed by the model's signature and profiled, against the training profile the model's package
 /// carries (or a profile given as the reference) — the same <see cref="DriftCalculator"/> as <c>kiln monitor drift</c>.
 /// </summary>
-public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Flavors.FlavorCatalog flavors, TimeProvider time)
+public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Serving.ServedModels served, TimeProvider time)
 {
     /// <summary>The most rows one window reads.</summary>
     public const int MaxWindowRows = 1_000_000;
@@ -47,27 +47,24 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         var picked = route is null ? found.Routes.First(r => !r.Shadow)
             : found.Routes.FirstOrDefault(r => r.Name == route) ?? throw KilnException.NotFound(
                 $"Deployment '{deployment}' has no route '{route}': its routes are {string.Join(", ", found.Routes.Select(r => r.Name))}.");
-        var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
-        ModelSchema schema;
-        try
+        // the schema from the model this process serves (loaded once, not again per report)
+        var schema = (await served.GetAsync(picked.Model, ct)).Model.Schema;
+        if (reference is null)
         {
-            using (var predictor = flavors.Load(directory))
-            {
-                schema = predictor.Schema;
-            }
-            if (reference is null)
+            var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
+            try
             {
                 var profile = Path.Combine(directory, ModelPackage.ProfileFile);
                 reference = File.Exists(profile) ? TableProfile.FromJson(await File.ReadAllTextAsync(profile, ct))
                     : throw KilnException.Invalid($"The model on route '{picked.Name}' ({picked.Model}) carries no training profile (it was trained elsewhere): " +
                         "give a reference, e.g. kiln monitor drift --deployment … --reference datasets:/NAME/VERSION.");
             }
-        }
-        finally
-        {
-            if (temporary)
+            finally
             {
-                Directory.Delete(directory, recursive: true);
+                if (temporary)
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
             }
         }
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
