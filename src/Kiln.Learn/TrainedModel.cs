@@ -70,19 +70,34 @@ public abstract class TrainedModel
         var result = GC.AllocateUninitializedArray<double>(view.RowCount * outputs);
         var blockRows = PredictionBlockRows;
         var blocks = (view.RowCount + blockRows - 1) / blockRows;
+        if (view.RowCount <= FewRows)
+        {
+            // a served request of a row or two: the one-row walk (a block's vector kernels cost as much for one row as for 32)
+            var row = new double[Schema.Features.Count];
+            for (var i = 0; i < view.RowCount; i++)
+            {
+                for (var f = 0; f < row.Length; f++)
+                {
+                    view.Fill(f, i, row.AsSpan(f, 1));
+                }
+                PredictRow(row, result.AsSpan(i * outputs, outputs));
+            }
+            return result;
+        }
         if (blocks == 1)
         {
-            // one block (every served request of a few rows): on this thread, without the parallel loop's set-up
+            // one block (every served request of a few rows): on this thread, without the parallel loop's set-up, its buffer
+            // sized to the rows it has
             var count = view.RowCount;
-            var buffer = new double[blockRows * Schema.Features.Count];
+            var buffer = new double[count * Schema.Features.Count];
             var rows = result.AsSpan(0, count * outputs);
-            if (!PredictRows(view, 0, count, buffer, blockRows, rows))
+            if (!PredictRows(view, 0, count, buffer, count, rows))
             {
                 for (var f = 0; f < Schema.Features.Count; f++)
                 {
-                    view.Fill(f, 0, buffer.AsSpan(f * blockRows, count));
+                    view.Fill(f, 0, buffer.AsSpan(f * count, count));
                 }
-                PredictBlock(buffer, blockRows, count, rows);
+                PredictBlock(buffer, count, count, rows);
             }
             return result;
         }
@@ -111,6 +126,10 @@ public abstract class TrainedModel
             _ => { });
         return result;
     }
+
+    /// <summary>Up to this many rows, <see cref="Predict(Table, CancellationToken)"/> walks each row alone: the one-row walk
+    /// (~1.3 µs numeric, ~3.4 µs with categorical splits) beats a 32-row vector chunk until a handful of rows.</summary>
+    private const int FewRows = 4;
 
     /// <summary>Rows per block of <see cref="Predict(Table, CancellationToken)"/>: 128 keeps a 30-feature block of doubles in L1.</summary>
     private protected virtual int PredictionBlockRows => 128;

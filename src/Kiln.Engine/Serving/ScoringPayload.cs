@@ -186,46 +186,7 @@ public static class ScoringPayload
         w.WriteEndArray();
     }
 
-    /// <summary>One row's answer as JSON (what <see cref="WritePredictions"/> writes for it), for the prediction log.</summary>
-    public static string OutputJson(ModelSchema schema, double[] outputs, int row)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            WriteOutput(w, schema, outputs, row);
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>One row's features as a JSON object, for the prediction log.</summary>
-    public static string InputsJson(Table table, ModelSchema schema, int row)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            foreach (var feature in schema.Features)
-            {
-                var column = table[feature.Name];
-                if (column.IsMissing(row))
-                {
-                    w.WriteNull(feature.Name);
-                }
-                else if (column is NumericColumn numeric)
-                {
-                    w.WriteNumber(feature.Name, numeric.GetValue(row));
-                }
-                else
-                {
-                    w.WriteString(feature.Name, column.FormatValue(row));
-                }
-            }
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static void WriteOutput(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int r)
+    internal static void WriteOutput(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int r)
     {
         var width = schema.OutputCount;
         {
@@ -286,7 +247,7 @@ public static class ScoringPayload
         _ => v.GetRawText(),
     };
 
-    private static void Missing(ModelSchema schema, Func<string, bool> has)
+    internal static void Missing(ModelSchema schema, Func<string, bool> has)
     {
         var missing = schema.Features.Where(f => !has(f.Name)).Select(f => f.Name).ToList();
         if (missing.Count > 0)

@@ -57,14 +57,23 @@ internal sealed class FeatureView
         return new FeatureView(columns, maps, table.RowCount);
     }
 
+    /// <summary>A model's categories by name, built once per list (a served model binds every request's table to them).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<string>, Dictionary<string, int>> s_indexes = [];
+
+    private static Dictionary<string, int> Index(IReadOnlyList<string> categories)
+    {
+        var index = new Dictionary<string, int>(categories.Count, StringComparer.Ordinal);
+        for (var i = 0; i < categories.Count; i++)
+        {
+            index[categories[i]] = i;
+        }
+        return index;
+    }
+
     /// <summary>Maps each category of <paramref name="from"/> to its index in <paramref name="to"/>, or -1 when unknown.</summary>
     internal static int[] MapCategories(IReadOnlyList<string> from, IReadOnlyList<string> to)
     {
-        var index = new Dictionary<string, int>(to.Count, StringComparer.Ordinal);
-        for (var i = 0; i < to.Count; i++)
-        {
-            index[to[i]] = i;
-        }
+        var index = s_indexes.GetValue(to, Index);
         var map = new int[from.Count];
         for (var i = 0; i < map.Length; i++)
         {

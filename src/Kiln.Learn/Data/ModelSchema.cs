@@ -12,15 +12,18 @@ public sealed record ModelSchema(TaskKind Task, string Target, IReadOnlyList<Fea
     public int OutputCount => Task == TaskKind.MulticlassClassification ? Classes.Count : 1;
 
     /// <summary>The position of the feature named <paramref name="name"/>, or -1.</summary>
-    public int IndexOf(string name)
+    public int IndexOf(string name) => s_positions.GetValue(Features, Positions).GetValueOrDefault(name, -1);
+
+    /// <summary>Feature positions by name, built once per feature list (served requests look every column up).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<FeatureInfo>, Dictionary<string, int>> s_positions = [];
+
+    private static Dictionary<string, int> Positions(IReadOnlyList<FeatureInfo> features)
     {
-        for (var i = 0; i < Features.Count; i++)
+        var positions = new Dictionary<string, int>(features.Count, StringComparer.Ordinal);
+        for (var i = features.Count - 1; i >= 0; i--)
         {
-            if (Features[i].Name == name)
-            {
-                return i;
-            }
+            positions[features[i].Name] = i; // the first of duplicate names wins, as the linear search had it
         }
-        return -1;
+        return positions;
     }
 }

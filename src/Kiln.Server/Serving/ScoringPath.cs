@@ -86,7 +86,7 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
 
     /// <summary>The caller's request id (letters, digits, '-', '_', '.', ':' up to 128), else a new one: ground truth is posted against it.</summary>
     private static string RequestId(string? given) =>
-        given is { Length: > 0 and <= 128 } && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? given : Guid.NewGuid().ToString("N");
+        given is { Length: > 0 and <= 128 } && given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':') ? given : RequestIds.Next();
 
     private void ScoreShadows(Scored scored, bool logged)
     {
@@ -120,8 +120,16 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     private void Log(string deployment, DeploymentRoute route, ServedModel served, Table table, double[] outputs, string requestId, double latency)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        log.TryLog(table.RowCount, () => [.. Enumerable.Range(0, table.RowCount).Select(row => new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name,
-            served.Version?.Name, served.Version?.Version, now, latency, ScoringPayload.InputsJson(table, served.Model.Schema, row),
-            ScoringPayload.OutputJson(served.Model.Schema, outputs, row), route.Shadow))]);
+        log.TryLog(table.RowCount, () =>
+        {
+            var json = new LogJson(table, served.Model.Schema);
+            var records = new PredictionRecord[table.RowCount];
+            for (var row = 0; row < records.Length; row++)
+            {
+                records[row] = new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name, served.Version?.Name,
+                    served.Version?.Version, now, latency, json.Inputs(row), json.Output(outputs, row), route.Shadow);
+            }
+            return records;
+        });
     }
 }

@@ -27,6 +27,7 @@ public sealed class ServingMetrics
     {
         _traffic = traffic;
         var factory = Metrics.WithCustomRegistry(Registry);
+        factory.ExemplarBehavior = ExemplarBehavior.NoExemplars(); // no tracing here: an exemplar lookup per observed prediction is pure cost
         _requests = factory.CreateCounter("kiln_serving_requests_total", "Scoring requests by deployment, route, model version and HTTP status.",
             "deployment", "route", "version", "status");
         _latency = factory.CreateHistogram("kiln_serving_request_duration_seconds", "Time to read, score and answer a scoring request.",

@@ -52,7 +52,7 @@ public sealed class ServingSurface : IEndpointSurface
             var body = await ServingBody.ReadAsync(context, path.Limits);
             return context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
                 ? ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema)
-                : ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
+                : SplitScanner.TryRead(body, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
         }, async scored =>
         {
             scored.WriteHeaders(context.Response);

@@ -10,6 +10,26 @@ public sealed class GbdtLearnerTests
 {
     private static readonly GbdtLearner Learner = new();
 
+    [Theory]
+    [InlineData(TaskKind.BinaryClassification)]
+    [InlineData(TaskKind.MulticlassClassification)]
+    public void A_table_of_a_few_rows_predicts_what_the_whole_table_predicts_for_them(TaskKind task)
+    {
+        var train = task == TaskKind.MulticlassClassification ? Synthetic.ThreeClasses(1500) : Synthetic.Categories(1500);
+        var model = Learner.Fit(train, "y", new GbdtOptions { Task = task, Rounds = 30, MaxDepth = 5 });
+        var all = model.Predict(train);
+        var outputs = model.OutputCount;
+        // 1–4 rows walk each row alone, 5–200 take one block, more the parallel blocks: every way gives the same numbers
+        foreach (var (start, count) in new[] { (0, 1), (7, 2), (100, 4), (200, 5), (300, 33), (400, 200), (0, 1500) })
+        {
+            var some = model.Predict(train.Slice(start, count));
+            for (var i = 0; i < count * outputs; i++)
+            {
+                Assert.True(Math.Abs(some[i] - all[(start * outputs) + i]) <= 1e-12, $"rows {start}+{count}, output {i}: {some[i]} vs {all[(start * outputs) + i]}");
+            }
+        }
+    }
+
     [Fact]
     public void A_depth_one_tree_finds_the_step()
     {
