@@ -23,6 +23,7 @@ public static class KilnWebHost
             builder.Services.AddHostedService<Serving.ServingReloader>();
             builder.Services.AddHostedService<Serving.PredictionLogService>();
             builder.Services.AddHostedService<Serving.ReplicaHeartbeatService>();
+            builder.Services.AddHostedService<Monitoring.MonitorScheduler>();
         }
         return KilnServer.Build(builder);
     }

@@ -20,6 +20,8 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Serving.ReplicasSurface>();
         services.AddSingleton<IEndpointSurface, Serving.ExportSurface>();
         services.AddSingleton<IEndpointSurface, Monitoring.MonitoringSurface>();
+        services.AddSingleton<Monitoring.MonitorMetrics>();
+        services.AddSingleton<IEndpointSurface, Monitoring.AlertsSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -9,13 +9,17 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln monitor drift</c>: data drift between a reference and a current data set, for teams that score in batch.</summary>
+/// <summary><c>kiln monitor</c>; <c>kiln monitor drift</c>: data drift between a reference and a current data set, for teams that score in batch.</summary>
 internal static class MonitorCommand
 {
     public static Command Build()
     {
-        var command = new Command("monitor", "Monitoring: data drift between a reference and current data.");
+        var command = new Command("monitor", "Monitoring: data drift, data quality and performance of deployments, and drift between data sets.");
         command.Subcommands.Add(Drift());
+        command.Subcommands.Add(MonitorStatusCommand.Status());
+        command.Subcommands.Add(MonitorStatusCommand.Report());
+        command.Subcommands.Add(MonitorAlertsCommand.Alerts());
+        command.Subcommands.Add(MonitorAlertsCommand.Rules());
         return command;
     }
 

@@ -41,4 +41,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>The serving replicas' heartbeats (what each serves, its traffic).</summary>
     Serving.IReplicaStore Replicas { get; }
+
+    /// <summary>Alert rules, their evaluated windows and the alerts they raised.</summary>
+    Monitoring.IAlertStore Alerts { get; }
 }

@@ -24,7 +24,7 @@ public sealed record Webhook(string Id, string Url, IReadOnlyList<string> Events
 public sealed record WebhookDelivery(long Id, string WebhookId, string Event, string Payload, long CreatedAt, int Attempts, long? NextAttemptAt, long? DeliveredAt,
     int? LastStatus, string? LastError);
 
-/// <summary>The registry events a webhook can subscribe to.</summary>
+/// <summary>The events a webhook can subscribe to (registry and monitoring).</summary>
 public static class WebhookEvents
 {
     /// <summary>A model version was registered.</summary>
@@ -39,8 +39,14 @@ public static class WebhookEvents
     /// <summary>A promotion waits for approval.</summary>
     public const string PromotionPending = "promotion.pending";
 
+    /// <summary>A monitoring alert fired.</summary>
+    public const string AlertFired = "alert.fired";
+
+    /// <summary>A monitoring alert resolved.</summary>
+    public const string AlertResolved = "alert.resolved";
+
     /// <summary>Every event name.</summary>
-    public static IReadOnlyList<string> All { get; } = [VersionCreated, AliasMoved, GateVerdict, PromotionPending];
+    public static IReadOnlyList<string> All { get; } = [VersionCreated, AliasMoved, GateVerdict, PromotionPending, AlertFired, AlertResolved];
 }
 
 /// <summary>Webhook subscriptions and their outbox. Events enter the outbox in the transaction of the change that raised them (a restart loses none).</summary>

@@ -20,6 +20,18 @@ namespace Kiln.Engine.Monitoring;
 /// <param name="Report">Drift per feature and for the data set.</param>
 public sealed record DeploymentDrift(string Deployment, string Route, string Model, long From, long To, int Rows, DriftReport Report);
 
+/// <summary>A window of one route's logged traffic, ready to monitor.</summary>
+/// <param name="Deployment">The deployment.</param>
+/// <param name="Route">The route.</param>
+/// <param name="Served">The model the route serves (its schema types the inputs).</param>
+/// <param name="Reference">The reference profile.</param>
+/// <param name="From">The window's start (Unix milliseconds).</param>
+/// <param name="To">The window's end (Unix milliseconds).</param>
+/// <param name="Records">The logged rows, oldest first.</param>
+/// <param name="Inputs">Their features as a table typed by the model's schema.</param>
+public sealed record LogWindow(string Deployment, string Route, Serving.ServedModel Served, TableProfile Reference, long From, long To,
+    IReadOnlyList<PredictionRecord> Records, Table Inputs);
+
 /// <summary>
 /// Drift of a deployment's live inputs: the rows its prediction log holds for a window (one route's answering traffic;
 /// shadows excluded), typed by the model's signature and profiled, against the training profile the model's package
@@ -39,6 +51,29 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
     /// <param name="ct">Cancels.</param>
     public async Task<DeploymentDrift> ComputeAsync(string deployment, TimeSpan window, string? route, TableProfile? reference, DriftOptions? options, CancellationToken ct = default)
     {
+        var w = await LoadAsync(deployment, window, route, reference, ct);
+        return Drift(w, options);
+    }
+
+    /// <summary>The drift of a loaded window against its reference.</summary>
+    public static DeploymentDrift Drift(LogWindow w, DriftOptions? options)
+    {
+        var current = TableProfile.Compute(w.Inputs);
+        var names = w.Served.Model.Schema.Features.Select(f => f.Name).ToList();
+        var report = DriftCalculator.Compare(w.Reference, current, (options ?? DriftOptions.Default) with
+        {
+            Columns = (options?.Columns ?? names).Where(n => w.Reference.Columns.Any(c => c.Name == n)).ToList(),
+        });
+        return new DeploymentDrift(w.Deployment, w.Route, w.Served.Reference, w.From, w.To, w.Records.Count, report);
+    }
+
+    /// <summary>
+    /// The last <paramref name="window"/> of <paramref name="deployment"/>'s logged traffic on one route (default: the first
+    /// answering route; shadows excluded), its inputs typed by the served model's schema, and the reference to compare them
+    /// with (the model package's training profile unless <paramref name="reference"/> is given).
+    /// </summary>
+    public async Task<LogWindow> LoadAsync(string deployment, TimeSpan window, string? route, TableProfile? reference, CancellationToken ct = default)
+    {
         if (window <= TimeSpan.Zero)
         {
             throw KilnException.Invalid($"The window must be longer than zero (e.g. 1h, 24h), not {window}.");
@@ -47,8 +82,8 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         var picked = route is null ? found.Routes.First(r => !r.Shadow)
             : found.Routes.FirstOrDefault(r => r.Name == route) ?? throw KilnException.NotFound(
                 $"Deployment '{deployment}' has no route '{route}': its routes are {string.Join(", ", found.Routes.Select(r => r.Name))}.");
-        // the schema from the model this process serves (loaded once, not again per report)
-        var schema = (await served.GetAsync(picked.Model, ct)).Model.Schema;
+        // the model this process serves (loaded once, not again per report)
+        var model = await served.GetAsync(picked.Model, ct);
         if (reference is null)
         {
             var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
@@ -70,10 +105,7 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
         var from = to - (long)window.TotalMilliseconds;
         var records = (await log.ReadAsync(deployment, from, MaxWindowRows, ct)).Where(r => r.Route == picked.Name && !r.Shadow).ToList();
-        var current = TableProfile.Compute(Rows(records, schema));
-        var names = schema.Features.Select(f => f.Name).ToList();
-        var report = DriftCalculator.Compare(reference, current, (options ?? DriftOptions.Default) with { Columns = (options?.Columns ?? names).Where(n => reference.Columns.Any(c => c.Name == n)).ToList() });
-        return new DeploymentDrift(deployment, picked.Name, picked.Model, from, to, records.Count, report);
+        return new LogWindow(deployment, picked.Name, model, reference, from, to, records, Rows(records, model.Model.Schema));
     }
 
     /// <summary>The logged rows' features as a table typed by the model's schema (numbers as doubles, categories as text).</summary>

@@ -17,6 +17,10 @@ public static class ServingRegistration
         services.TryAddSingleton<DeploymentCache>();
         services.TryAddSingleton<DeploymentService>();
         services.TryAddTransient<Kiln.Engine.Monitoring.DeploymentDriftService>();
+        services.TryAddTransient<Kiln.Engine.Monitoring.MonitorService>();
+        services.TryAddTransient<Kiln.Engine.Monitoring.MonitorRound>();
+        services.TryAddTransient<Kiln.Engine.Monitoring.Alerts.AlertService>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Alerts);
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Replicas);

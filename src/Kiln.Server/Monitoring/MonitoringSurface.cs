@@ -7,15 +7,16 @@ namespace Kiln.Server.Monitoring;
 
 /// <summary>
 /// <c>GET /api/kiln/deployments/{name}/drift?window=24h[&amp;route=R][&amp;method=M]</c>: drift of the deployment's logged
-/// inputs over the window against its model's training profile, per feature and for the data set; <c>format=html</c>
-/// answers the self-contained report instead.
+/// inputs over the window against its model's training profile, per feature and for the data set (<c>drift.html</c>: the
+/// self-contained report); <c>…/monitor[.html]</c>: the whole snapshot (drift, quality, performance);
+/// <c>/api/kiln/monitoring/status</c>: every deployment's summary.
 /// </summary>
 public sealed class MonitoringSurface : IEndpointSurface
 {
     private static readonly JsonWriterOptions Writer = new() { Indented = false };
 
     /// <inheritdoc />
-    public IReadOnlyList<PathString> Prefixes { get; } = [new("/api/kiln/deployments")];
+    public IReadOnlyList<PathString> Prefixes { get; } = [new("/api/kiln/deployments"), new("/api/kiln/monitoring")];
 
     /// <inheritdoc />
     public IErrorEnvelope Errors => JsonErrorEnvelope.Instance;
@@ -23,6 +24,7 @@ public sealed class MonitoringSurface : IEndpointSurface
     /// <inheritdoc />
     public void Map(IEndpointRouteBuilder app)
     {
+        MapMonitoring(app);
         app.MapGet("/api/kiln/deployments/{name}/drift.html", async (HttpContext context, string name) =>
         {
             var drift = await ComputeAsync(context, name);
@@ -31,35 +33,51 @@ public sealed class MonitoringSurface : IEndpointSurface
         app.MapJson<DeploymentDriftService>("/api/kiln/deployments/{name}/drift", ["GET"], async (call, _) =>
         {
             var drift = await ComputeAsync(call.Http, Uri.UnescapeDataString((string)call.Http.Request.RouteValues["name"]!));
+            MonitorJson.WriteDrift(call.Json, drift);
+        }, Writer);
+    }
+
+    private static void MapMonitoring(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/kiln/deployments/{name}/monitor.html", async (HttpContext context, string name) =>
+        {
+            var query = context.Request.Query;
+            var window = query["window"].FirstOrDefault() ?? "24h";
+            var snapshot = await context.RequestServices.GetRequiredService<MonitorService>().SnapshotAsync(name, WindowLength.Parse(window), query["route"].FirstOrDefault(),
+                null, context.RequestAborted);
+            return Results.Content(MonitorReportHtml.Render(snapshot,
+                $"Monitoring of {snapshot.Drift.Deployment} (route {snapshot.Drift.Route}, {snapshot.Drift.Rows:N0} logged rows over {window}) against {snapshot.Drift.Model}"), "text/html");
+        });
+        app.MapJson<MonitorService>("/api/kiln/deployments/{name}/monitor", ["GET"], async (call, monitor) =>
+        {
+            var query = call.Http.Request.Query;
+            var snapshot = await monitor.SnapshotAsync(
+                Uri.UnescapeDataString((string)call.Http.Request.RouteValues["name"]!), WindowLength.Parse(query["window"].FirstOrDefault() ?? "24h"),
+                query["route"].FirstOrDefault(), null, call.Http.RequestAborted);
+            call.Http.RequestServices.GetService<MonitorMetrics>()?.Record(snapshot);
+            MonitorJson.WriteSnapshot(call.Json, snapshot);
+        }, Writer);
+        app.MapJson<MonitorService>("/api/kiln/monitoring/status", ["GET"], async (call, monitor) =>
+        {
+            var window = WindowLength.Parse(call.Http.Request.Query["window"].FirstOrDefault() ?? "1h");
+            var status = await MonitorStatus.ComputeAsync(call.Http.RequestServices.GetRequiredService<Kiln.Core.Serving.IDeploymentStore>(),
+                monitor, window, call.Http.RequestAborted);
             var w = call.Json;
-            w.WriteString("deployment", drift.Deployment);
-            w.WriteString("route", drift.Route);
-            w.WriteString("model", drift.Model);
-            w.WriteNumber("from", drift.From);
-            w.WriteNumber("to", drift.To);
-            w.WriteNumber("rows", drift.Rows);
-            w.WriteBoolean("dataset_drift", drift.Report.DatasetDrifted);
-            w.WriteNumber("drifted_share", drift.Report.DriftedShare);
-            w.WriteNumber("share_threshold", drift.Report.ShareThreshold);
-            w.WriteStartArray("features");
-            foreach (var c in drift.Report.Columns)
+            w.WriteString("window", call.Http.Request.Query["window"].FirstOrDefault() ?? "1h");
+            w.WriteStartArray("deployments");
+            foreach (var (name, snapshot, error) in status)
             {
                 w.WriteStartObject();
-                w.WriteString("name", c.Column);
-                w.WriteString("kind", c.Kind);
-                w.WriteString("method", c.Method.Name());
-                if (double.IsFinite(c.Score))
+                w.WriteString("deployment", name);
+                if (snapshot is not null)
                 {
-                    w.WriteNumber("score", c.Score);
+                    call.Http.RequestServices.GetService<MonitorMetrics>()?.Record(snapshot);
+                    MonitorJson.WriteSummary(w, snapshot);
                 }
                 else
                 {
-                    w.WriteString("score", "Infinity");
+                    w.WriteString("error", error);
                 }
-                w.WriteNumber("threshold", c.Threshold);
-                w.WriteBoolean("drifted", c.Drifted);
-                w.WriteNumber("reference_values", c.ReferenceRows);
-                w.WriteNumber("current_values", c.CurrentRows);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -23,5 +23,6 @@ internal static class SchemaMigrations
         new(10, "deployments", Serving.SqlDeploymentStore.Schema),
         new(11, "prediction log", Serving.SqlPredictionLog.Schema),
         new(12, "serving replicas", Serving.SqlReplicaStore.Schema),
+        new(13, "alert rules, windows and alerts", Monitoring.SqlAlertStore.Schema),
     ];
 }

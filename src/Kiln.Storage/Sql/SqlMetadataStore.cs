@@ -28,6 +28,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Deployments = new Serving.SqlDeploymentStore(dialect, context.Time);
         Predictions = new Serving.SqlPredictionLog(dialect);
         Replicas = new Serving.SqlReplicaStore(dialect);
+        Alerts = new Monitoring.SqlAlertStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -65,6 +66,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Serving.IReplicaStore Replicas { get; }
+
+    /// <inheritdoc />
+    public Core.Monitoring.IAlertStore Alerts { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -6,6 +6,7 @@ import { deploymentRoutes } from "./pages/deployments";
 import { auditPage } from "./pages/audit";
 import { experimentsPage } from "./pages/experiments";
 import { modelRoutes } from "./pages/models";
+import { monitoringRoutes } from "./pages/monitoring";
 import { runPage } from "./pages/run";
 import { runsPage } from "./pages/runs";
 import { current, Route } from "./route";
@@ -19,11 +20,12 @@ const pages: Record<string, (route: Route) => Promise<HTMLElement>> = {
   datasets: datasetRoutes,
   models: modelRoutes,
   deployments: deploymentRoutes,
+  monitoring: monitoringRoutes,
   audit: auditPage,
 };
 
 /** Sections with their own link in the header; every other page belongs to Experiments. */
-const sections = new Set(["datasets", "models", "deployments", "audit"]);
+const sections = new Set(["datasets", "models", "deployments", "monitoring", "audit"]);
 
 let rendering = 0;
 

@@ -1,0 +1,31 @@
+import { call } from "./api";
+
+/** One feature's drift in a window (GET /api/kiln/deployments/NAME/monitor). */
+export interface FeatureDrift { name: string; kind: string; method: string; score: number | string; threshold: number; drifted: boolean; reference_values: number; current_values: number }
+/** One feature's data quality in a window. */
+export interface FeatureQuality { name: string; kind: string; missing_share: number; reference_missing_share: number; out_of_range_share: number; unseen_share: number; unseen: string[]; issue: boolean }
+/** Realised, estimated (CBPE) and baseline metrics. */
+export interface Performance { task: string; labelled: number; mean_prediction?: number; realised: Record<string, number>; estimated: Record<string, number>; baseline: Record<string, number> }
+/** A deployment's monitoring over one window. */
+export interface Snapshot {
+  deployment: string; route: string; model: string; from: number; to: number; rows: number; dataset_drift: boolean; drifted_share: number;
+  share_threshold: number; features: FeatureDrift[]; quality: FeatureQuality[]; performance: Performance;
+}
+/** A line of the status list: a deployment's summary, or why it is not monitored. */
+export interface StatusLine {
+  deployment: string; error?: string; route?: string; model?: string; rows?: number; dataset_drift?: boolean; drifted_share?: number;
+  drifted_features?: string[]; quality_issues?: string[]; performance?: Performance;
+}
+/** An alert raised by a rule. */
+export interface Alert {
+  id: number; rule: string; rule_version: number; deployment: string; severity: string; state: string; value?: number; message: string;
+  fired_at: number; resolved_at?: number; acknowledged_at?: number; acknowledged_by?: string;
+}
+
+export const monitoringStatus = (window: string) => call<{ window: string; deployments: StatusLine[] }>("GET", "/api/kiln/monitoring/status", undefined, { window });
+export const snapshot = (name: string, window: string) =>
+  call<Snapshot>("GET", `/api/kiln/deployments/${encodeURIComponent(name)}/monitor`, undefined, { window });
+export const listAlerts = (deployment?: string, state?: string) =>
+  call<{ alerts: Alert[] }>("GET", "/api/kiln/monitoring/alerts", undefined, { deployment, state, limit: "100" });
+export const acknowledge = (id: number) => call<Alert>("POST", `/api/kiln/monitoring/alerts/${id}/acknowledge`, { user: "console" });
+export const monitoringHref = (name: string) => `#/monitoring/${encodeURIComponent(name)}`;
