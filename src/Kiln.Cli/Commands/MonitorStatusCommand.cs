@@ -24,13 +24,13 @@ internal static class MonitorStatusCommand
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var status = await MonitorStatus.ComputeAsync(kiln.Get<IDeploymentStore>(), kiln.Get<MonitorService>(), span, ct);
             Output.Write(Output.Format(parse, output),
-                ["deployment", "route", "rows", "drifted", "dataset_drift", "quality_issues", "labelled", "realised_auc", "estimated_auc", "baseline_auc", "realised_accuracy", "estimated_accuracy", "error"],
+                ["deployment", "route", "rows", "drifted", "dataset_drift", "prediction_drifted", "quality_issues", "labelled", "realised_auc", "estimated_auc", "baseline_auc", "realised_accuracy", "estimated_accuracy", "error"],
                 status.Select(s => (IReadOnlyList<object?>)(s.Snapshot is { } m
                     ? [s.Deployment, m.Drift.Route, m.Drift.Rows, $"{m.Drift.Report.Columns.Count(c => c.Drifted)}/{m.Drift.Report.Columns.Count}", m.Drift.Report.DatasetDrifted,
-                        string.Join(",", m.Quality.Where(q => q.HasIssue).Select(q => q.Feature)), m.Performance.Labelled, Metric(m.Performance.Realised, "roc_auc"),
+                        m.PredictionDrift?.Drifted, string.Join(",", m.Quality.Where(q => q.HasIssue).Select(q => q.Feature)), m.Performance.Labelled, Metric(m.Performance.Realised, "roc_auc"),
                         Metric(m.Performance.Estimated, "roc_auc"), Metric(m.Performance.Baseline, "roc_auc"), Metric(m.Performance.Realised, "accuracy"),
                         Metric(m.Performance.Estimated, "accuracy"), null]
-                    : [s.Deployment, null, null, null, null, null, null, null, null, null, null, null, s.Error])));
+                    : [s.Deployment, null, null, null, null, null, null, null, null, null, null, null, null, s.Error])));
         });
         return command;
     }

@@ -29,8 +29,9 @@ public sealed record DeploymentDrift(string Deployment, string Route, string Mod
 /// <param name="To">The window's end (Unix milliseconds).</param>
 /// <param name="Records">The logged rows, oldest first.</param>
 /// <param name="Inputs">Their features as a table typed by the model's schema.</param>
+/// <param name="PredictionReference">The profile of the model's predictions on its training rows (null: the package has none).</param>
 public sealed record LogWindow(string Deployment, string Route, Serving.ServedModel Served, TableProfile Reference, long From, long To,
-    IReadOnlyList<PredictionRecord> Records, Table Inputs);
+    IReadOnlyList<PredictionRecord> Records, Table Inputs, TableProfile? PredictionReference = null);
 
 /// <summary>
 /// Drift of a deployment's live inputs: the rows its prediction log holds for a window (one route's answering traffic;
@@ -84,6 +85,7 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
                 $"Deployment '{deployment}' has no route '{route}': its routes are {string.Join(", ", found.Routes.Select(r => r.Name))}.");
         // the model this process serves (loaded once, not again per report)
         var model = await served.GetAsync(picked.Model, ct);
+        TableProfile? predictionReference = null;
         if (reference is null)
         {
             var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
@@ -93,6 +95,8 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
                 reference = File.Exists(profile) ? TableProfile.FromJson(await File.ReadAllTextAsync(profile, ct))
                     : throw KilnException.Invalid($"The model on route '{picked.Name}' ({picked.Model}) carries no training profile (it was trained elsewhere): " +
                         "give a reference, e.g. kiln monitor drift --deployment … --reference datasets:/NAME/VERSION.");
+                var predictions = Path.Combine(directory, ModelPackage.PredictionProfileFile);
+                predictionReference = File.Exists(predictions) ? TableProfile.FromJson(await File.ReadAllTextAsync(predictions, ct)) : null;
             }
             finally
             {
@@ -105,7 +109,7 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
         var from = to - (long)window.TotalMilliseconds;
         var records = (await log.ReadAsync(deployment, from, MaxWindowRows, ct)).Where(r => r.Route == picked.Name && !r.Shadow).ToList();
-        return new LogWindow(deployment, picked.Name, model, reference, from, to, records, Rows(records, model.Model.Schema));
+        return new LogWindow(deployment, picked.Name, model, reference, from, to, records, Rows(records, model.Model.Schema), predictionReference);
     }
 
     /// <summary>The logged rows' features as a table typed by the model's schema (numbers as doubles, categories as text).</summary>

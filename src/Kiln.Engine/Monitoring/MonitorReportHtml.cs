@@ -22,7 +22,13 @@ public static class MonitorReportHtml
         {
             sections.Append(CultureInfo.InvariantCulture, $"; mean prediction {mean:0.####}");
         }
-        sections.Append(".</p><table id=\"performance\"><tr><th>metric</th><th>realised</th><th>estimated (CBPE)</th><th>baseline (training run)</th></tr>");
+        sections.Append('.');
+        if (snapshot.PredictionDrift is { } pd)
+        {
+            sections.Append(CultureInfo.InvariantCulture, $" Predictions against the model's on its training rows: {pd.Method.Name()} {pd.Score:0.####} (threshold {pd.Threshold}), ")
+                .Append(pd.Drifted ? "<span class=\"drift\" id=\"prediction-drift\">drifted</span>" : "<span class=\"ok\" id=\"prediction-drift\">no drift</span>").Append('.');
+        }
+        sections.Append("</p><table id=\"performance\"><tr><th>metric</th><th>realised</th><th>estimated (CBPE)</th><th>baseline (training run)</th></tr>");
         foreach (var metric in p.Realised.Keys.Concat(p.Estimated.Keys).Where(k => !k.EndsWith("_sd", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal))
         {
             sections.Append("<tr><td>").Append(E(metric)).Append("</td>").Append(Cell(p.Realised, metric)).Append(Cell(p.Estimated, metric, p.Estimated))

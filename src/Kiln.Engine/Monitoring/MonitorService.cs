@@ -5,6 +5,7 @@ using Kiln.Core.Tracking;
 using Kiln.Engine.Monitoring.Drift;
 using Kiln.Engine.Monitoring.Performance;
 using Kiln.Engine.Monitoring.Quality;
+using Kiln.Engine.Packaging;
 using Kiln.Learn;
 using Kiln.Learn.Data;
 
@@ -27,8 +28,10 @@ public sealed record PerformanceSummary(string Task, int Labelled, IReadOnlyDict
 /// <param name="Performance">Realised, estimated and baseline performance.</param>
 /// <param name="LatencyP50Ms">The median scoring time of the window's logged rows, or null without rows.</param>
 /// <param name="LatencyP95Ms">Their 95th percentile.</param>
+/// <param name="PredictionDrift">Drift of the window's predictions from the model's predictions on its training rows (null
+/// when the package has no prediction profile, e.g. a model trained elsewhere, or for multiclass models).</param>
 public sealed record MonitorSnapshot(DeploymentDrift Drift, IReadOnlyList<FeatureQuality> Quality, PerformanceSummary Performance, double? LatencyP50Ms = null,
-    double? LatencyP95Ms = null);
+    double? LatencyP95Ms = null, ColumnDrift? PredictionDrift = null);
 
 /// <summary>
 /// A deployment's monitoring over a window of its prediction log: drift (<see cref="DeploymentDriftService"/>), live
@@ -46,7 +49,24 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var quality = LiveQuality.Compare(w.Reference, w.Inputs, schema);
         var performance = Performance(w.Records, schema, await BaselineAsync(w.Served.Version?.RunId, ct));
         var latencies = w.Records.Select(r => r.LatencyMs).Order().ToArray();
-        return new MonitorSnapshot(drift, quality, performance, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
+        return new MonitorSnapshot(drift, quality, performance, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PredictionDrift(w, options));
+    }
+
+    /// <summary>The window's predictions against the model's on its training rows, by the same rules as a feature.</summary>
+    private static ColumnDrift? PredictionDrift(LogWindow w, DriftOptions? options)
+    {
+        if (w.PredictionReference is null || w.Served.Model.Schema.OutputCount != 1)
+        {
+            return null;
+        }
+        var values = w.Records.Select(r => Prediction(r.Outputs, w.Served.Model.Schema.Task)).OfType<double>().ToArray();
+        if (values.Length == 0)
+        {
+            return null;
+        }
+        var current = Tabular.Statistics.TableProfile.Compute(new Tabular.Table([new Tabular.Columns.Float64Column(ModelPackage.PredictionColumn, values)]));
+        var report = DriftCalculator.Compare(w.PredictionReference, current, (options ?? DriftOptions.Default) with { Columns = [ModelPackage.PredictionColumn] });
+        return report.Columns.FirstOrDefault();
     }
 
     private static double? Percentile(double[] sorted, double q) => sorted.Length == 0 ? null : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];

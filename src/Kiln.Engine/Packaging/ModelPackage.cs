@@ -7,12 +7,19 @@ namespace Kiln.Engine.Packaging;
 
 /// <summary>
 /// A model package directory: <c>MLmodel</c> (MLflow-style YAML), the versioned binary model file, the training
-/// data's profile (kept for drift monitoring) and an input example. <see cref="Load"/> gives the compiled model back.
+/// data's profile and the profile of the model's predictions on it (kept for drift monitoring) and an input example. <see cref="Load"/> gives the compiled model back.
 /// </summary>
 public static class ModelPackage
 {
     public const string ModelFileName = "model.kiln";
     public const string ProfileFile = "training_profile.json";
+
+    /// <summary>The profile of the model's own predictions on its training rows (one column, <see cref="PredictionColumn"/>):
+    /// the reference for prediction drift. Binary classifiers and regressors only.</summary>
+    public const string PredictionProfileFile = "prediction_profile.json";
+
+    /// <summary>The column of <see cref="PredictionProfileFile"/>: a binary classifier's probability of its second class, a regressor's value.</summary>
+    public const string PredictionColumn = "prediction";
     public const string InputExampleFile = "input_example.json";
 
     /// <summary>Writes a package for <paramref name="model"/> into <paramref name="directory"/> (created if needed).</summary>
@@ -31,6 +38,11 @@ public static class ModelPackage
         }
         var features = training.Select([.. model.Schema.Features.Select(f => f.Name)]);
         File.WriteAllText(Path.Combine(directory, ProfileFile), TableProfile.Compute(features).ToJson(indented: true));
+        if (model.Schema.OutputCount == 1)
+        {
+            var predictions = new Tabular.Columns.Float64Column(PredictionColumn, model.Predict(features));
+            File.WriteAllText(Path.Combine(directory, PredictionProfileFile), TableProfile.Compute(new Table([predictions])).ToJson(indented: true));
+        }
         File.WriteAllText(Path.Combine(directory, InputExampleFile), InputExample(features, 5));
         var mlmodel = new MLmodelFile(model.LearnerName, Kiln.Learn.Model.ModelFile.CurrentVersion, ModelFileName, model.Schema, runId, modelUuid, created);
         File.WriteAllText(Path.Combine(directory, MLmodelFile.FileName), mlmodel.ToYaml());

@@ -36,7 +36,7 @@ public static class MonitorJson
         w.WriteEndArray();
     }
 
-    /// <summary>A whole snapshot: drift (as <see cref="WriteDrift"/>), "quality" per feature and "performance".</summary>
+    /// <summary>A whole snapshot: drift (as <see cref="WriteDrift"/>), "quality" per feature, "prediction_drift" and "performance".</summary>
     public static void WriteSnapshot(Utf8JsonWriter w, MonitorSnapshot snapshot)
     {
         WriteDrift(w, snapshot.Drift);
@@ -60,7 +60,23 @@ public static class MonitorJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WritePredictionDrift(w, snapshot);
         WritePerformance(w, snapshot.Performance);
+    }
+
+    private static void WritePredictionDrift(Utf8JsonWriter w, MonitorSnapshot snapshot)
+    {
+        if (snapshot.PredictionDrift is not { } p)
+        {
+            w.WriteNull("prediction_drift");
+            return;
+        }
+        w.WriteStartObject("prediction_drift");
+        w.WriteString("method", p.Method.Name());
+        Number(w, "score", p.Score);
+        w.WriteNumber("threshold", p.Threshold);
+        w.WriteBoolean("drifted", p.Drifted);
+        w.WriteEndObject();
     }
 
     /// <summary>The one-line view of a snapshot the status endpoint lists per deployment.</summary>
@@ -83,6 +99,7 @@ public static class MonitorJson
             w.WriteStringValue(q.Feature);
         }
         w.WriteEndArray();
+        WritePredictionDrift(w, snapshot);
         WritePerformance(w, snapshot.Performance);
     }
 

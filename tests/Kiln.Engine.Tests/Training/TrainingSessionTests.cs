@@ -50,6 +50,12 @@ public sealed class TrainingSessionTests : KilnHostTest
         Assert.True(temporary);
         Assert.Contains("kiln:", await File.ReadAllTextAsync(Path.Combine(package, "MLmodel")));
         Assert.True(File.Exists(Path.Combine(package, ModelPackage.ProfileFile)));
+        var training = Kiln.Tabular.Statistics.TableProfile.FromJson(await File.ReadAllTextAsync(Path.Combine(package, ModelPackage.ProfileFile)));
+        var predictions = Kiln.Tabular.Statistics.TableProfile.FromJson(await File.ReadAllTextAsync(Path.Combine(package, ModelPackage.PredictionProfileFile)));
+        var column = predictions.GetColumn(ModelPackage.PredictionColumn); // the model's probabilities on its training rows: prediction drift's reference
+        Assert.Equal(training.RowCount, column.Count);
+        Assert.InRange(column.Numeric!.Min, 0, column.Numeric.Max);
+        Assert.InRange(column.Numeric.Max, column.Numeric.Min, 1);
         var loaded = ModelPackage.Load(package);
         var table = CsvReader.ReadFile(valid);
         Assert.Equal(result.Model.Predict(table), loaded.Predict(table));

@@ -68,6 +68,7 @@ public sealed class MonitoringConsoleTests : ConsoleBrowserTest
         var estimated = (await page.InnerTextAsync("#performance tr[data-metric='accuracy'] td.estimated")).Trim();
         Assert.Matches(@"^0\.\d{4} ± 0\.\d{4}$", estimated); // CBPE before any label, with its standard error
         Assert.Equal("–", (await page.InnerTextAsync("#performance tr[data-metric='accuracy'] td.realised")).Trim());
+        Assert.StartsWith("Predictions against the model's on its training rows: ks ", (await page.InnerTextAsync("#prediction-drift")).Trim(), StringComparison.Ordinal);
         Assert.Equal("firing", await page.GetAttributeAsync("#alerts tbody tr", "data-state"));
         Assert.Contains("drift_share >= 0.3", await page.InnerTextAsync("#alerts tbody tr"), StringComparison.Ordinal);
         await ShotAsync(page, "monitoring-deployment");

@@ -116,6 +116,7 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
         var snapshot = round.Snapshot!;
         Assert.Equal(300, snapshot.Drift.Rows);
         Assert.Equal(["income"], snapshot.Drift.Report.Columns.Where(c => c.Drifted).Select(c => c.Column));
+        Assert.True(snapshot.PredictionDrift is { Drifted: true }, $"prediction drift {snapshot.PredictionDrift}"); // richer applicants: more approvals than in training
         Assert.True(snapshot.Performance.Estimated.ContainsKey("accuracy")); // an estimate before any label
         Assert.Equal(0, snapshot.Performance.Labelled);
         Assert.Equal(["loan-drift fired"], round.Changes.Select(c => $"{c.Alert.Rule} {c.Change}"));
@@ -151,6 +152,8 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
         (await _server.Http.GetAsync("/api/kiln/deployments/loan/monitor?window=1h")).Dispose(); // a REST snapshot sets the gauges, as each scheduled round does
         var metrics = await _server.Http.GetStringAsync("/metrics");
         Assert.Contains("kiln_monitor_drifted_share{deployment=\"loan\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("kiln_monitor_prediction_drift_score{deployment=\"loan\",method=\"ks\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("id=\"prediction-drift\">drifted", html, StringComparison.Ordinal);
         Assert.Contains("kiln_monitor_performance{deployment=\"loan\",metric=\"accuracy\",kind=\"realised\"}", metrics, StringComparison.Ordinal);
     }
 }

@@ -97,6 +97,7 @@ public sealed class MonitoringSurfaceTests : IAsyncLifetime
             }
         }
         Assert.Equal(300, snapshot.GetProperty("rows").GetInt32());
+        Assert.False(snapshot.GetProperty("prediction_drift").GetProperty("drifted").GetBoolean()); // applicants like the training data's
         var before = snapshot.GetProperty("performance");
         Assert.Equal(0, before.GetProperty("labelled").GetInt32());
         Assert.Empty(before.GetProperty("realised").EnumerateObject());

@@ -6,7 +6,8 @@ namespace Kiln.Engine.Monitoring.Alerts;
 /// <summary>
 /// <c>METRIC OP NUMBER</c> over a <see cref="MonitorSnapshot"/>, OP one of &gt; &gt;= &lt; &lt;=. Metrics:
 /// <list type="bullet">
-/// <item><c>drift_share</c>, <c>dataset_drift</c> (0/1), <c>drift.FEATURE</c> (its score), <c>drifted.FEATURE</c> (0/1)</item>
+/// <item><c>drift_share</c>, <c>dataset_drift</c> (0/1), <c>drift.FEATURE</c> (its score), <c>drifted.FEATURE</c> (0/1),
+/// <c>prediction_drift</c> (the predictions' score against the model's on its training rows), <c>prediction_drifted</c> (0/1)</item>
 /// <item><c>missing.FEATURE</c>, <c>out_of_range.FEATURE</c>, <c>unseen.FEATURE</c> (shares), <c>quality_issues</c> (features with one)</item>
 /// <item><c>realised.METRIC</c>, <c>estimated.METRIC</c>, <c>baseline.METRIC</c>, and <c>drop.METRIC</c> = baseline − (realised when
 /// labels arrived, else estimated); METRIC e.g. accuracy, roc_auc, f1, precision, recall, rmse</item>
@@ -17,7 +18,8 @@ namespace Kiln.Engine.Monitoring.Alerts;
 public sealed record AlertCondition(string Metric, string Op, double Threshold)
 {
     private static readonly string[] Ops = [">=", "<=", ">", "<"];
-    private static readonly string[] Plain = ["drift_share", "dataset_drift", "quality_issues", "rows", "latency_p95_ms", "latency_p50_ms", "mean_prediction"];
+    private static readonly string[] Plain = ["drift_share", "dataset_drift", "prediction_drift", "prediction_drifted", "quality_issues", "rows", "latency_p95_ms",
+        "latency_p50_ms", "mean_prediction"];
     private static readonly string[] Prefixed = ["drift", "drifted", "missing", "out_of_range", "unseen", "realised", "estimated", "baseline", "drop"];
 
     /// <summary>Parses <paramref name="text"/>; errors name <paramref name="rule"/> and list what is accepted.</summary>
@@ -55,6 +57,8 @@ public sealed record AlertCondition(string Metric, string Op, double Threshold)
         {
             "drift_share" => records == 0 ? null : snapshot.Drift.Report.DriftedShare,
             "dataset_drift" => records == 0 ? null : snapshot.Drift.Report.DatasetDrifted ? 1 : 0,
+            "prediction_drift" => snapshot.PredictionDrift?.Score,
+            "prediction_drifted" => snapshot.PredictionDrift is { } pd ? (pd.Drifted ? 1 : 0) : null,
             "quality_issues" => records == 0 ? null : snapshot.Quality.Count(q => q.HasIssue),
             "rows" => records,
             "latency_p95_ms" => snapshot.LatencyP95Ms,

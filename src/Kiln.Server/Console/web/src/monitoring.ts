@@ -9,12 +9,14 @@ export interface Performance { task: string; labelled: number; mean_prediction?:
 /** A deployment's monitoring over one window. */
 export interface Snapshot {
   deployment: string; route: string; model: string; from: number; to: number; rows: number; dataset_drift: boolean; drifted_share: number;
-  share_threshold: number; features: FeatureDrift[]; quality: FeatureQuality[]; performance: Performance;
+  share_threshold: number; features: FeatureDrift[]; quality: FeatureQuality[]; performance: Performance; prediction_drift: PredictionDrift | null;
 }
+/** The predictions' drift against the model's own predictions on its training rows. */
+export interface PredictionDrift { method: string; score: number | string; threshold: number; drifted: boolean }
 /** A line of the status list: a deployment's summary, or why it is not monitored. */
 export interface StatusLine {
   deployment: string; error?: string; route?: string; model?: string; rows?: number; dataset_drift?: boolean; drifted_share?: number;
-  drifted_features?: string[]; quality_issues?: string[]; performance?: Performance;
+  drifted_features?: string[]; quality_issues?: string[]; performance?: Performance; prediction_drift?: PredictionDrift | null;
 }
 /** An alert raised by a rule. */
 export interface Alert {

@@ -26,12 +26,13 @@ async function statusPage(window: string): Promise<HTMLElement> {
     const firing = new Map<string, number>();
     for (const a of alerts) firing.set(a.deployment, (firing.get(a.deployment) ?? 0) + 1);
     const table = h("table", { class: "grid", id: "monitoring" }, h("thead", {}, h("tr", {},
-      ...["Deployment", "Rows", "Drifted features", "Quality issues", "Labelled", "AUC realised", "AUC estimated", "AUC baseline", "Firing alerts"].map((c) => h("th", {}, c)))));
+      ...["Deployment", "Rows", "Drifted features", "Predictions", "Quality issues", "Labelled", "AUC realised", "AUC estimated", "AUC baseline", "Firing alerts"].map((c) => h("th", {}, c)))));
     table.append(h("tbody", {}, ...deployments.map((d) => h("tr", { dataset: { deployment: d.deployment, drift: String(d.dataset_drift ?? false) } },
       h("td", {}, h("a", { href: monitoringHref(d.deployment) }, d.deployment)),
-      ...(d.error !== undefined ? [h("td", { colspan: "8", class: "muted" }, `Not monitored: ${d.error}`)] : [
+      ...(d.error !== undefined ? [h("td", { colspan: "9", class: "muted" }, `Not monitored: ${d.error}`)] : [
         h("td", { class: "num" }, String(d.rows ?? 0)),
         h("td", { class: "drifted" + (d.dataset_drift ? " bad" : "") }, d.drifted_features?.length ? d.drifted_features.join(", ") : "none"),
+        h("td", { class: "predictions" + (d.prediction_drift?.drifted ? " bad" : "") }, d.prediction_drift ? (d.prediction_drift.drifted ? "drifted" : "ok") : "–"),
         h("td", { class: "quality" + (d.quality_issues?.length ? " bad" : "") }, d.quality_issues?.length ? d.quality_issues.join(", ") : "none"),
         h("td", { class: "num" }, String(d.performance?.labelled ?? 0)),
         h("td", { class: "num" }, metric(d.performance?.realised, "roc_auc")),
@@ -91,6 +92,10 @@ async function deploymentMonitorPage(name: string, window: string): Promise<HTML
         s.dataset_drift ? "the data set drifted" : "no data set drift",
         ` (${s.features.filter((f) => f.drifted).length} of ${s.features.length} features, threshold ${formatPercent(s.share_threshold)}). `,
         h("a", { href: `/api/kiln/deployments/${encodeURIComponent(name)}/drift.html?window=${window}`, target: "_blank" }, "Reference vs current distributions")),
+      h("p", { id: "prediction-drift", class: s.prediction_drift?.drifted ? "bad" : "" }, s.prediction_drift
+        ? `Predictions against the model's on its training rows: ${s.prediction_drift.method} ${typeof s.prediction_drift.score === "number" ? s.prediction_drift.score.toFixed(4) : s.prediction_drift.score}` +
+          ` (threshold ${s.prediction_drift.threshold}), ${s.prediction_drift.drifted ? "drifted" : "no drift"}.`
+        : "No prediction reference (a model trained elsewhere, or a multiclass model)."),
       h("h2", {}, "Alerts"), alertRows(alerts, () => { window_reload(); }),
       h("h2", {}, "Performance"),
       h("p", { class: "muted" }, `${s.performance.labelled} of ${s.rows} rows labelled` +
