@@ -30,16 +30,21 @@ public sealed record PerformanceSummary(string Task, int Labelled, IReadOnlyDict
 /// <param name="LatencyP95Ms">Their 95th percentile.</param>
 /// <param name="PredictionDrift">Drift of the window's predictions from the model's predictions on its training rows (null
 /// when the package has no prediction profile, e.g. a model trained elsewhere, or for multiclass models).</param>
+/// <param name="ErrorRate">The route's share of requests answered with an error over its live replicas' last heartbeat
+/// window (about 30 s), or null without requests.</param>
 public sealed record MonitorSnapshot(DeploymentDrift Drift, IReadOnlyList<FeatureQuality> Quality, PerformanceSummary Performance, double? LatencyP50Ms = null,
-    double? LatencyP95Ms = null, ColumnDrift? PredictionDrift = null);
+    double? LatencyP95Ms = null, ColumnDrift? PredictionDrift = null, double? ErrorRate = null);
 
 /// <summary>
 /// A deployment's monitoring over a window of its prediction log: drift (<see cref="DeploymentDriftService"/>), live
 /// data quality (<see cref="LiveQuality"/>), realised performance where labels have arrived, CBPE-estimated performance
 /// before they do, and the training run's evaluation as the baseline.
 /// </summary>
-public sealed class MonitorService(DeploymentDriftService windows, ITrackingStore tracking)
+public sealed class MonitorService(DeploymentDriftService windows, ITrackingStore tracking, IReplicaStore replicas, TimeProvider time)
 {
+    /// <summary>Replicas whose last heartbeat is older than this are not counted in the error rate.</summary>
+    public static readonly TimeSpan LiveReplica = TimeSpan.FromMinutes(2);
+
     /// <summary>Monitors the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic on a route.</summary>
     public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default)
     {
@@ -49,7 +54,18 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var quality = LiveQuality.Compare(w.Reference, w.Inputs, schema);
         var performance = Performance(w.Records, schema, await BaselineAsync(w.Served.Version?.RunId, ct));
         var latencies = w.Records.Select(r => r.LatencyMs).Order().ToArray();
-        return new MonitorSnapshot(drift, quality, performance, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PredictionDrift(w, options));
+        var (requests, errors) = await RecentTrafficAsync(deployment, w.Route, ct);
+        return new MonitorSnapshot(drift, quality, performance, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PredictionDrift(w, options),
+            requests > 0 ? (double)errors / requests : null);
+    }
+
+    /// <summary>Requests and error answers of <paramref name="route"/> over the live replicas' last heartbeat window (the
+    /// prediction log keeps answered requests only, so errors come from the replicas' traffic counters).</summary>
+    public async Task<(long Requests, long Errors)> RecentTrafficAsync(string deployment, string route, CancellationToken ct = default)
+    {
+        var since = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)LiveReplica.TotalMilliseconds;
+        var routes = (await replicas.ListAsync(deployment, ct)).Where(r => r.LastSeen >= since).SelectMany(r => r.Routes).Where(r => r.Route == route).ToList();
+        return (routes.Sum(r => r.Recent.Requests), routes.Sum(r => r.Recent.Errors));
     }
 
     /// <summary>The window's predictions against the model's on its training rows, by the same rules as a feature.</summary>

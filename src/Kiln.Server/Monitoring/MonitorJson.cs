@@ -61,6 +61,7 @@ public static class MonitorJson
         }
         w.WriteEndArray();
         WritePredictionDrift(w, snapshot);
+        WriteTraffic(w, snapshot);
         WritePerformance(w, snapshot.Performance);
     }
 
@@ -100,7 +101,23 @@ public static class MonitorJson
         }
         w.WriteEndArray();
         WritePredictionDrift(w, snapshot);
+        WriteTraffic(w, snapshot);
         WritePerformance(w, snapshot.Performance);
+    }
+
+    private static void WriteTraffic(Utf8JsonWriter w, MonitorSnapshot snapshot)
+    {
+        foreach (var (name, value) in new[] { ("latency_p50_ms", snapshot.LatencyP50Ms), ("latency_p95_ms", snapshot.LatencyP95Ms), ("error_rate", snapshot.ErrorRate) })
+        {
+            if (value is { } v)
+            {
+                w.WriteNumber(name, v);
+            }
+            else
+            {
+                w.WriteNull(name);
+            }
+        }
     }
 
     private static void WritePerformance(Utf8JsonWriter w, PerformanceSummary p)

@@ -11,7 +11,8 @@ namespace Kiln.Engine.Monitoring.Alerts;
 /// <item><c>missing.FEATURE</c>, <c>out_of_range.FEATURE</c>, <c>unseen.FEATURE</c> (shares), <c>quality_issues</c> (features with one)</item>
 /// <item><c>realised.METRIC</c>, <c>estimated.METRIC</c>, <c>baseline.METRIC</c>, and <c>drop.METRIC</c> = baseline − (realised when
 /// labels arrived, else estimated); METRIC e.g. accuracy, roc_auc, f1, precision, recall, rmse</item>
-/// <item><c>rows</c>, <c>latency_p95_ms</c>, <c>latency_p50_ms</c>, <c>mean_prediction</c></item>
+/// <item><c>rows</c>, <c>latency_p95_ms</c>, <c>latency_p50_ms</c>, <c>mean_prediction</c>, <c>error_rate</c> (the replicas'
+/// last heartbeat window)</item>
 /// </list>
 /// A metric with no value in a window (no labels yet, no rows) never breaches.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed record AlertCondition(string Metric, string Op, double Threshold)
 {
     private static readonly string[] Ops = [">=", "<=", ">", "<"];
     private static readonly string[] Plain = ["drift_share", "dataset_drift", "prediction_drift", "prediction_drifted", "quality_issues", "rows", "latency_p95_ms",
-        "latency_p50_ms", "mean_prediction"];
+        "latency_p50_ms", "mean_prediction", "error_rate"];
     private static readonly string[] Prefixed = ["drift", "drifted", "missing", "out_of_range", "unseen", "realised", "estimated", "baseline", "drop"];
 
     /// <summary>Parses <paramref name="text"/>; errors name <paramref name="rule"/> and list what is accepted.</summary>
@@ -62,6 +63,7 @@ public sealed record AlertCondition(string Metric, string Op, double Threshold)
             "quality_issues" => records == 0 ? null : snapshot.Quality.Count(q => q.HasIssue),
             "rows" => records,
             "latency_p95_ms" => snapshot.LatencyP95Ms,
+            "error_rate" => snapshot.ErrorRate,
             "latency_p50_ms" => snapshot.LatencyP50Ms,
             "mean_prediction" => p.MeanPrediction,
             "drift" => records == 0 ? null : snapshot.Drift.Report.Columns.FirstOrDefault(c => c.Column == name)?.Score,
