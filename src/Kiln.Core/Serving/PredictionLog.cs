@@ -26,4 +26,8 @@ public interface IPredictionLog
 
     /// <summary>A deployment's records at or after <paramref name="since"/>, oldest first.</summary>
     Task<IReadOnlyList<PredictionRecord>> ReadAsync(string deployment, long since, int limit, CancellationToken ct = default);
+
+    /// <summary>The newest <paramref name="limit"/> records one route answered (shadows excluded) at or after
+    /// <paramref name="since"/>, oldest first: a monitoring window of a busy deployment is its most recent traffic.</summary>
+    Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default);
 }

@@ -40,7 +40,7 @@ public sealed record LogWindow(string Deployment, string Route, Serving.ServedMo
 /// </summary>
 public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Serving.ServedModels served, TimeProvider time)
 {
-    /// <summary>The most rows one window reads.</summary>
+    /// <summary>The most rows one window reads: the window's newest ones.</summary>
     public const int MaxWindowRows = 1_000_000;
 
     /// <summary>Compares the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic with its reference.</summary>
@@ -70,10 +70,11 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
 
     /// <summary>
     /// The last <paramref name="window"/> of <paramref name="deployment"/>'s logged traffic on one route (default: the first
-    /// answering route; shadows excluded), its inputs typed by the served model's schema, and the reference to compare them
-    /// with (the model package's training profile unless <paramref name="reference"/> is given).
+    /// answering route; shadows excluded; its newest <paramref name="maxRows"/>, default <see cref="MaxWindowRows"/>), its
+    /// inputs typed by the served model's schema, and the reference to compare them with (the model package's training
+    /// profile unless <paramref name="reference"/> is given).
     /// </summary>
-    public async Task<LogWindow> LoadAsync(string deployment, TimeSpan window, string? route, TableProfile? reference, CancellationToken ct = default)
+    public async Task<LogWindow> LoadAsync(string deployment, TimeSpan window, string? route, TableProfile? reference, CancellationToken ct = default, int? maxRows = null)
     {
         if (window <= TimeSpan.Zero)
         {
@@ -108,7 +109,7 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         }
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
         var from = to - (long)window.TotalMilliseconds;
-        var records = (await log.ReadAsync(deployment, from, MaxWindowRows, ct)).Where(r => r.Route == picked.Name && !r.Shadow).ToList();
+        var records = await log.ReadLatestAsync(deployment, picked.Name, from, maxRows ?? MaxWindowRows, ct);
         return new LogWindow(deployment, picked.Name, model, reference, from, to, records, Rows(records, model.Model.Schema), predictionReference);
     }
 

@@ -17,13 +17,14 @@ public sealed record MonitorResult(string Deployment, MonitorSnapshot? Snapshot,
 /// </summary>
 public sealed class MonitorRound(IDeploymentStore deployments, MonitorService monitor, AlertService alerts, TimeProvider time)
 {
-    /// <summary>Runs a round over windows of <paramref name="window"/>, rounds every <paramref name="interval"/>.</summary>
-    public async Task<IReadOnlyList<MonitorResult>> RunAsync(TimeSpan window, TimeSpan interval, CancellationToken ct = default)
+    /// <summary>Runs a round over windows of <paramref name="window"/> (each at most its newest <paramref name="maxRows"/>
+    /// rows), rounds every <paramref name="interval"/>.</summary>
+    public async Task<IReadOnlyList<MonitorResult>> RunAsync(TimeSpan window, TimeSpan interval, CancellationToken ct = default, int? maxRows = null)
     {
         var step = Math.Max(1, (long)interval.TotalMilliseconds);
         var windowEnd = time.GetUtcNow().ToUnixTimeMilliseconds() / step * step;
         var results = new List<MonitorResult>();
-        foreach (var (deployment, snapshot, error) in await MonitorStatus.ComputeAsync(deployments, monitor, window, ct))
+        foreach (var (deployment, snapshot, error) in await MonitorStatus.ComputeAsync(deployments, monitor, window, ct, maxRows))
         {
             var changes = snapshot is null ? [] : await alerts.EvaluateAsync(snapshot, windowEnd, ct);
             results.Add(new MonitorResult(deployment, snapshot, error, changes));

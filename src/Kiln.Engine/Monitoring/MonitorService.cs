@@ -45,10 +45,11 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
     /// <summary>Replicas whose last heartbeat is older than this are not counted in the error rate.</summary>
     public static readonly TimeSpan LiveReplica = TimeSpan.FromMinutes(2);
 
-    /// <summary>Monitors the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic on a route.</summary>
-    public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default)
+    /// <summary>Monitors the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic on a route (at most its
+    /// newest <paramref name="maxRows"/> rows, default <see cref="DeploymentDriftService.MaxWindowRows"/>).</summary>
+    public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default, int? maxRows = null)
     {
-        var w = await windows.LoadAsync(deployment, window, route, null, ct);
+        var w = await windows.LoadAsync(deployment, window, route, null, ct, maxRows);
         var drift = DeploymentDriftService.Drift(w, options);
         var schema = w.Served.Model.Schema;
         var quality = LiveQuality.Compare(w.Reference, w.Inputs, schema);

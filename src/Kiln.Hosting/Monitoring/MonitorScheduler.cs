@@ -8,7 +8,8 @@ namespace Kiln.Hosting.Monitoring;
 
 /// <summary>
 /// Monitors every deployment inside <c>kiln server</c>: each <c>KILN_MONITOR_INTERVAL</c> seconds (default 60) it computes
-/// the last <c>KILN_MONITOR_WINDOW</c> (default 1h) of each deployment's prediction log and sets the Prometheus gauges
+/// the last <c>KILN_MONITOR_WINDOW</c> (default 1h) of each deployment's prediction log (at most its newest
+/// <c>KILN_MONITOR_MAX_ROWS</c>, default 200,000, which bounds a round's work on a busy server) and sets the Prometheus gauges
 /// (<see cref="MonitorMetrics"/>) and judges the alert rules (<see cref="MonitorRound"/>); a deployment that cannot be
 /// monitored is logged once per reason.
 /// </summary>
@@ -23,7 +24,7 @@ internal sealed class MonitorScheduler(MonitorRound round, MonitorMetrics metric
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        foreach (var (deployment, snapshot, error, changes) in await round.RunAsync(Window, Interval, ct))
+        foreach (var (deployment, snapshot, error, changes) in await round.RunAsync(Window, Interval, ct, (int)Setting("KILN_MONITOR_MAX_ROWS", 200_000)))
         {
             foreach (var (alert, change, log) in changes.Where(c => c.Log))
             {

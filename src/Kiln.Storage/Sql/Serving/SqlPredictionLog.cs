@@ -93,6 +93,26 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         await using var command = connection.Command(null, $"SELECT {Columns} FROM prediction_log WHERE deployment = @d AND at >= @s ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}");
         command.Add("d", deployment);
         command.Add("s", since);
+        return await ReadRecordsAsync(command, ct);
+    }
+
+    public async Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, $"""
+            SELECT {Columns} FROM (
+                SELECT {Columns} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @s
+                ORDER BY at DESC, request_id DESC LIMIT {Math.Clamp(limit, 1, 1_000_000)}) newest
+            ORDER BY at, request_id
+            """);
+        command.Add("d", deployment);
+        command.Add("r", route);
+        command.Add("s", since);
+        return await ReadRecordsAsync(command, ct);
+    }
+
+    private static async Task<IReadOnlyList<PredictionRecord>> ReadRecordsAsync(System.Data.Common.DbCommand command, CancellationToken ct)
+    {
         var list = new List<PredictionRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -40,6 +40,22 @@ public abstract partial class TrackingStoreContract
     }
 
     [Fact]
+    public async Task A_monitoring_window_reads_the_newest_rows_of_one_answering_route_oldest_first()
+    {
+        var log = Metadata.Predictions;
+        var t = Now();
+        await log.AppendAsync([
+            .. Enumerable.Range(0, 5).Select(i => new PredictionRecord($"c{i}", "loan", "champion", null, null, t + i, 1, "{}", "0.5", false)),
+            new("c2", "loan", "next", null, null, t + 2, 1, "{}", "0.5", true), // a shadow's copy
+            new("k9", "loan", "canary", null, null, t + 9, 1, "{}", "0.5", false),
+            new("f1", "fraud", "champion", null, null, t + 9, 1, "{}", "0.5", false),
+        ]);
+        Assert.Equal(["c2", "c3", "c4"], (await log.ReadLatestAsync("loan", "champion", t, 3)).Select(r => r.RequestId));
+        Assert.Equal(["c3", "c4"], (await log.ReadLatestAsync("loan", "champion", t + 3, 10)).Select(r => r.RequestId));
+        Assert.Empty(await log.ReadLatestAsync("loan", "next", t, 10)); // shadows are not a route's answers
+    }
+
+    [Fact]
     public async Task Replica_heartbeats_replace_their_row_list_newest_first_and_are_pruned_and_deleted_with_their_deployment()
     {
         var replicas = Metadata.Replicas;
