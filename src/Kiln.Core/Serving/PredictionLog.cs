@@ -30,4 +30,9 @@ public interface IPredictionLog
     /// <summary>The newest <paramref name="limit"/> records one route answered (shadows excluded) at or after
     /// <paramref name="since"/>, oldest first: a monitoring window of a busy deployment is its most recent traffic.</summary>
     Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default);
+
+    /// <summary>Records one route answered (shadows excluded) with <paramref name="from"/> ≤ time &lt; <paramref name="to"/>,
+    /// oldest first, at most <paramref name="limit"/>; <paramref name="labelledOnly"/> keeps those whose label arrived.</summary>
+    Task<IReadOnlyList<PredictionRecord>> ReadRangeAsync(string deployment, string route, long from, long to, int limit, bool labelledOnly = false,
+        CancellationToken ct = default);
 }

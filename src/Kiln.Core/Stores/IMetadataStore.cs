@@ -44,4 +44,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Alert rules, their evaluated windows and the alerts they raised.</summary>
     Monitoring.IAlertStore Alerts { get; }
+
+    /// <summary>Monitoring's stored slices (mergeable summaries of logged traffic).</summary>
+    Monitoring.IMonitorSliceStore Slices { get; }
 }

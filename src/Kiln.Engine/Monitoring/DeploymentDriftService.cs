@@ -20,6 +20,13 @@ namespace Kiln.Engine.Monitoring;
 /// <param name="Report">Drift per feature and for the data set.</param>
 public sealed record DeploymentDrift(string Deployment, string Route, string Model, long From, long To, int Rows, DriftReport Report);
 
+/// <summary>What a route's traffic is compared with.</summary>
+/// <param name="Route">The route.</param>
+/// <param name="Served">The model the route serves.</param>
+/// <param name="Reference">The reference profile of its inputs.</param>
+/// <param name="PredictionReference">The profile of its predictions on its training rows, or null.</param>
+public sealed record MonitorContext(string Route, Serving.ServedModel Served, TableProfile Reference, TableProfile? PredictionReference);
+
 /// <summary>A window of one route's logged traffic, ready to monitor.</summary>
 /// <param name="Deployment">The deployment.</param>
 /// <param name="Route">The route.</param>
@@ -80,6 +87,18 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         {
             throw KilnException.Invalid($"The window must be longer than zero (e.g. 1h, 24h), not {window}.");
         }
+        var c = await ContextAsync(deployment, route, reference, ct);
+        var to = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var from = to - (long)window.TotalMilliseconds;
+        var records = await log.ReadLatestAsync(deployment, c.Route, from, maxRows ?? MaxWindowRows, ct);
+        return new LogWindow(deployment, c.Route, c.Served, c.Reference, from, to, records, Rows(records, c.Served.Model.Schema), c.PredictionReference);
+    }
+
+    /// <summary>What monitoring compares a route's traffic with: the route (default: the first answering one), the model
+    /// this process serves for it, the reference profile (the package's training profile unless given) and the profile
+    /// of the model's predictions on its training rows (null when the package has none).</summary>
+    public async Task<MonitorContext> ContextAsync(string deployment, string? route, TableProfile? reference, CancellationToken ct = default)
+    {
         var found = await deployments.GetAsync(deployment, ct);
         var picked = route is null ? found.Routes.First(r => !r.Shadow)
             : found.Routes.FirstOrDefault(r => r.Name == route) ?? throw KilnException.NotFound(
@@ -107,10 +126,7 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
                 }
             }
         }
-        var to = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var from = to - (long)window.TotalMilliseconds;
-        var records = await log.ReadLatestAsync(deployment, picked.Name, from, maxRows ?? MaxWindowRows, ct);
-        return new LogWindow(deployment, picked.Name, model, reference, from, to, records, Rows(records, model.Model.Schema), predictionReference);
+        return new MonitorContext(picked.Name, model, reference, predictionReference);
     }
 
     /// <summary>The logged rows' features as a table typed by the model's schema (numbers as doubles, categories as text).</summary>

@@ -11,8 +11,8 @@ namespace Kiln.Engine.Monitoring;
 public sealed record MonitorResult(string Deployment, MonitorSnapshot? Snapshot, string? Error, IReadOnlyList<AlertChange> Changes);
 
 /// <summary>
-/// A round of monitoring (what the server's scheduler runs every interval): every deployment's last window, then the
-/// alert rules on it. The window's end is aligned down to the interval, so a round repeated after a restart judges the
+/// A round of monitoring (what the server's scheduler runs every interval): every deployment's completed minutes summarised
+/// into stored slices, its last window (the slices merged, plus the rows since), then the alert rules on it. The window's end is aligned down to the interval, so a round repeated after a restart judges the
 /// same window and the alert store counts it once.
 /// </summary>
 public sealed class MonitorRound(IDeploymentStore deployments, MonitorService monitor, AlertService alerts, TimeProvider time)
@@ -24,6 +24,17 @@ public sealed class MonitorRound(IDeploymentStore deployments, MonitorService mo
         var step = Math.Max(1, (long)interval.TotalMilliseconds);
         var windowEnd = time.GetUtcNow().ToUnixTimeMilliseconds() / step * step;
         var results = new List<MonitorResult>();
+        foreach (var deployment in await deployments.ListAsync(ct))
+        {
+            try
+            {
+                await monitor.SummarizeAsync(deployment.Name, null, window, ct); // completed minutes become stored slices, read once
+            }
+            catch (Exception e) when (e is Core.Errors.KilnException or IOException)
+            {
+                // not monitorable (e.g. no training profile): the status below reports why
+            }
+        }
         foreach (var (deployment, snapshot, error) in await MonitorStatus.ComputeAsync(deployments, monitor, window, ct, maxRows))
         {
             var changes = snapshot is null ? [] : await alerts.EvaluateAsync(snapshot, windowEnd, ct);

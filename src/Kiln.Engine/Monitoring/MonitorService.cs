@@ -1,13 +1,16 @@
 using System.Text.Json;
 using Kiln.Core.Errors;
+using Kiln.Core.Monitoring;
 using Kiln.Core.Serving;
 using Kiln.Core.Tracking;
 using Kiln.Engine.Monitoring.Drift;
 using Kiln.Engine.Monitoring.Performance;
 using Kiln.Engine.Monitoring.Quality;
+using Kiln.Engine.Monitoring.Summaries;
 using Kiln.Engine.Packaging;
 using Kiln.Learn;
 using Kiln.Learn.Data;
+using Kiln.Tabular.Statistics;
 
 namespace Kiln.Engine.Monitoring;
 
@@ -40,24 +43,101 @@ public sealed record MonitorSnapshot(DeploymentDrift Drift, IReadOnlyList<Featur
 /// data quality (<see cref="LiveQuality"/>), realised performance where labels have arrived, CBPE-estimated performance
 /// before they do, and the training run's evaluation as the baseline.
 /// </summary>
-public sealed class MonitorService(DeploymentDriftService windows, ITrackingStore tracking, IReplicaStore replicas, TimeProvider time)
+public sealed class MonitorService(DeploymentDriftService windows, ITrackingStore tracking, IReplicaStore replicas, IPredictionLog log, IMonitorSliceStore slices,
+    TimeProvider time)
 {
     /// <summary>Replicas whose last heartbeat is older than this are not counted in the error rate.</summary>
     public static readonly TimeSpan LiveReplica = TimeSpan.FromMinutes(2);
 
-    /// <summary>Monitors the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic on a route (at most its
-    /// newest <paramref name="maxRows"/> rows, default <see cref="DeploymentDriftService.MaxWindowRows"/>).</summary>
+    /// <summary>Slices are this long, aligned to multiples of it (and so are a snapshot's window starts).</summary>
+    public static readonly TimeSpan SliceLength = TimeSpan.FromMinutes(1);
+
+    /// <summary>A slice is summarised only once it ended this long ago (the log is written off the request path).</summary>
+    public static readonly TimeSpan SliceLag = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Monitors the last <paramref name="window"/> of <paramref name="deployment"/>'s traffic on a route (the window starts
+    /// on a slice boundary): the stored slices' summaries merged with a summary of the rows after the last slice (at most
+    /// its newest <paramref name="maxRows"/>, default <see cref="DeploymentDriftService.MaxWindowRows"/>), so rows already
+    /// summarised are never read again; then drift, quality and CBPE from the summary, realised performance from the
+    /// window's labelled rows.
+    /// </summary>
     public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default, int? maxRows = null)
     {
-        var w = await windows.LoadAsync(deployment, window, route, null, ct, maxRows);
-        var drift = DeploymentDriftService.Drift(w, options);
-        var schema = w.Served.Model.Schema;
-        var quality = LiveQuality.Compare(w.Reference, w.Inputs, schema);
-        var performance = Performance(w.Records, schema, await BaselineAsync(w.Served.Version?.RunId, ct));
-        var latencies = w.Records.Select(r => r.LatencyMs).Order().ToArray();
-        var (requests, errors) = await RecentTrafficAsync(deployment, w.Route, ct);
-        return new MonitorSnapshot(drift, quality, performance, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PredictionDrift(w, options),
+        if (window <= TimeSpan.Zero)
+        {
+            throw KilnException.Invalid($"The window must be longer than zero (e.g. 1h, 24h), not {window}.");
+        }
+        var c = await windows.ContextAsync(deployment, route, null, ct);
+        var schema = c.Served.Model.Schema;
+        var to = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var step = (long)SliceLength.TotalMilliseconds;
+        var from = (to - (long)window.TotalMilliseconds) / step * step;
+        var stored = await slices.ReadAsync(deployment, c.Route, from, to, ct);
+        var summary = WindowSummary.Empty;
+        foreach (var slice in stored)
+        {
+            summary = summary.Merge(WindowSummary.FromJson(slice.Summary));
+        }
+        var tail = await log.ReadLatestAsync(deployment, c.Route, stored.Count > 0 ? stored[^1].End : from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
+        summary = summary.Merge(WindowSummary.Of(tail, schema, c.Reference));
+
+        var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
+        var names = schema.Features.Select(f => f.Name).ToList();
+        var report = DriftCalculator.Compare(c.Reference, current, (options ?? DriftOptions.Default) with
+        {
+            Columns = (options?.Columns ?? names).Where(n => c.Reference.Columns.Any(col => col.Name == n)).ToList(),
+        });
+        var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, report);
+        var quality = LiveQuality.FromProfile(c.Reference, summary.Inputs, summary.OutOfRange, schema);
+        var labelled = await log.ReadRangeAsync(deployment, c.Route, from, to + 1, DeploymentDriftService.MaxWindowRows, labelledOnly: true, ct);
+        var realised = Performance(labelled, schema, new Dictionary<string, double>());
+        var mean = summary.Predictions?.Columns.FirstOrDefault()?.Numeric?.Mean;
+        var performance = realised with
+        {
+            Estimated = schema.Task == TaskKind.BinaryClassification ? summary.Estimated() : new Dictionary<string, double>(),
+            Baseline = await BaselineAsync(c.Served.Version?.RunId, ct),
+            MeanPrediction = summary.Rows > 0 ? mean : null,
+        };
+        var (requests, errors) = await RecentTrafficAsync(deployment, c.Route, ct);
+        return new MonitorSnapshot(drift, quality, performance, summary.LatencyQuantile(0.5), summary.LatencyQuantile(0.95), PredictionDrift(c, summary, options),
             requests > 0 ? (double)errors / requests : null);
+    }
+
+    /// <summary>
+    /// Stores a slice for every complete <see cref="SliceLength"/> of the route's log since its last slice (the first time:
+    /// since <paramref name="history"/> ago) that ended at least <see cref="SliceLag"/> ago. Each slice is keyed by its end,
+    /// so a round repeated after a restart adds nothing twice. Returns the slices stored.
+    /// </summary>
+    public async Task<int> SummarizeAsync(string deployment, string? route, TimeSpan history, CancellationToken ct = default)
+    {
+        var c = await windows.ContextAsync(deployment, route, null, ct);
+        var step = (long)SliceLength.TotalMilliseconds;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var complete = (now - (long)SliceLag.TotalMilliseconds) / step * step;
+        var start = await slices.LastEndAsync(deployment, c.Route, ct) ?? (now - (long)history.TotalMilliseconds) / step * step;
+        var made = 0;
+        for (; start + step <= complete; start += step)
+        {
+            var rows = await log.ReadRangeAsync(deployment, c.Route, start, start + step, DeploymentDriftService.MaxWindowRows, labelledOnly: false, ct);
+            var summary = WindowSummary.Of(rows, c.Served.Model.Schema, c.Reference);
+            if (await slices.SaveAsync(new MonitorSlice(deployment, c.Route, start, start + step, rows.Count, summary.ToJson()), ct))
+            {
+                made++;
+            }
+        }
+        return made;
+    }
+
+    /// <summary>The window's predictions against the model's on its training rows, by the same rules as a feature.</summary>
+    private static ColumnDrift? PredictionDrift(MonitorContext c, WindowSummary summary, DriftOptions? options)
+    {
+        if (c.PredictionReference is null || summary.Predictions is null || c.Served.Model.Schema.OutputCount != 1)
+        {
+            return null;
+        }
+        var report = DriftCalculator.Compare(c.PredictionReference, summary.Predictions, (options ?? DriftOptions.Default) with { Columns = [ModelPackage.PredictionColumn] });
+        return report.Columns.FirstOrDefault();
     }
 
     /// <summary>Requests and error answers of <paramref name="route"/> over the live replicas' last heartbeat window (the
@@ -68,25 +148,6 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var routes = (await replicas.ListAsync(deployment, ct)).Where(r => r.LastSeen >= since).SelectMany(r => r.Routes).Where(r => r.Route == route).ToList();
         return (routes.Sum(r => r.Recent.Requests), routes.Sum(r => r.Recent.Errors));
     }
-
-    /// <summary>The window's predictions against the model's on its training rows, by the same rules as a feature.</summary>
-    private static ColumnDrift? PredictionDrift(LogWindow w, DriftOptions? options)
-    {
-        if (w.PredictionReference is null || w.Served.Model.Schema.OutputCount != 1)
-        {
-            return null;
-        }
-        var values = w.Records.Select(r => Prediction(r.Outputs, w.Served.Model.Schema.Task)).OfType<double>().ToArray();
-        if (values.Length == 0)
-        {
-            return null;
-        }
-        var current = Tabular.Statistics.TableProfile.Compute(new Tabular.Table([new Tabular.Columns.Float64Column(ModelPackage.PredictionColumn, values)]));
-        var report = DriftCalculator.Compare(w.PredictionReference, current, (options ?? DriftOptions.Default) with { Columns = [ModelPackage.PredictionColumn] });
-        return report.Columns.FirstOrDefault();
-    }
-
-    private static double? Percentile(double[] sorted, double q) => sorted.Length == 0 ? null : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
 
     /// <summary>Realised and estimated performance of logged rows (their answers and any labels).</summary>
     public static PerformanceSummary Performance(IReadOnlyList<PredictionRecord> records, ModelSchema schema, IReadOnlyDictionary<string, double> baseline)
@@ -124,7 +185,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
     }
 
     /// <summary>The binary probability or regression value a logged answer holds (null for multiclass or an unreadable one).</summary>
-    private static double? Prediction(string outputs, TaskKind task)
+    internal static double? Prediction(string outputs, TaskKind task)
     {
         try
         {

@@ -21,6 +21,7 @@ public static class ServingRegistration
         services.TryAddTransient<Kiln.Engine.Monitoring.MonitorRound>();
         services.TryAddTransient<Kiln.Engine.Monitoring.Alerts.AlertService>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Alerts);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Slices);
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Predictions);
         services.TryAddSingleton<PredictionLogWriter>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IMetadataStore>().Replicas);

@@ -29,6 +29,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Predictions = new Serving.SqlPredictionLog(dialect);
         Replicas = new Serving.SqlReplicaStore(dialect);
         Alerts = new Monitoring.SqlAlertStore(dialect);
+        Slices = new Monitoring.SqlMonitorSliceStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -69,6 +70,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Monitoring.IAlertStore Alerts { get; }
+
+    /// <inheritdoc />
+    public Core.Monitoring.IMonitorSliceStore Slices { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

@@ -30,60 +30,56 @@ public sealed record FeatureQuality(string Feature, string Kind, double MissingS
 public static class LiveQuality
 {
     /// <summary>Each feature of <paramref name="schema"/> in <paramref name="current"/> against <paramref name="reference"/>.</summary>
-    public static IReadOnlyList<FeatureQuality> Compare(TableProfile reference, Table current, ModelSchema schema)
+    public static IReadOnlyList<FeatureQuality> Compare(TableProfile reference, Table current, ModelSchema schema) =>
+        FromProfile(reference, TableProfile.Compute(current), OutOfRange(reference, current), schema);
+
+    /// <summary>Per numeric column of <paramref name="current"/>, the values outside <paramref name="reference"/>'s [min, max].</summary>
+    public static Dictionary<string, long> OutOfRange(TableProfile reference, Table current)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var column in current.Columns.OfType<NumericColumn>())
+        {
+            if (reference.Columns.FirstOrDefault(c => c.Name == column.Name)?.Numeric is not { } range)
+            {
+                continue;
+            }
+            long outside = 0;
+            for (var r = 0; r < column.Length; r++)
+            {
+                var v = column.GetValue(r);
+                if (double.IsFinite(v) && (v < range.Min || v > range.Max))
+                {
+                    outside++;
+                }
+            }
+            counts[column.Name] = outside;
+        }
+        return counts;
+    }
+
+    /// <summary>Each feature from the window's profile (missing counts, category counts) and out-of-range counts, against
+    /// <paramref name="reference"/>; unseen categories are those not among the model's own (complete) category list.</summary>
+    public static IReadOnlyList<FeatureQuality> FromProfile(TableProfile reference, TableProfile? current, IReadOnlyDictionary<string, long> outOfRange, ModelSchema schema)
     {
         var result = new List<FeatureQuality>();
         foreach (var feature in schema.Features)
         {
-            if (!current.TryGetColumn(feature.Name, out var column))
-            {
-                continue;
-            }
+            var column = current?.Columns.FirstOrDefault(c => c.Name == feature.Name);
             var profile = reference.Columns.FirstOrDefault(c => c.Name == feature.Name);
             var referenceMissing = profile is { Count: > 0 } ? (double)profile.MissingCount / profile.Count : 0;
-            var rows = column.Length;
-            var missing = 0;
-            var outside = 0;
-            var unseen = new Dictionary<string, int>(StringComparer.Ordinal);
-            var unseenCount = 0;
-            if (column is NumericColumn numeric)
-            {
-                var (min, max) = profile?.Numeric is { } n ? (n.Min, n.Max) : (double.NegativeInfinity, double.PositiveInfinity);
-                for (var r = 0; r < rows; r++)
-                {
-                    var v = numeric.GetValue(r);
-                    if (!double.IsFinite(v))
-                    {
-                        missing++;
-                    }
-                    else if (v < min || v > max)
-                    {
-                        outside++;
-                    }
-                }
-            }
-            else
+            var rows = column?.Count ?? 0;
+            var missing = column?.MissingCount ?? 0;
+            var present = Math.Max(1, rows - missing);
+            var unseen = new List<(string Category, long Count)>();
+            if (feature.Kind == FeatureKind.Categorical && feature.Categories.Count > 0 && column?.Categorical is { } categories)
             {
                 var known = new HashSet<string>(feature.Categories, StringComparer.Ordinal);
-                for (var r = 0; r < rows; r++)
-                {
-                    if (column.IsMissing(r))
-                    {
-                        missing++;
-                        continue;
-                    }
-                    var value = column.FormatValue(r) ?? "";
-                    if (known.Count > 0 && !known.Contains(value))
-                    {
-                        unseenCount++;
-                        unseen[value] = unseen.GetValueOrDefault(value) + 1;
-                    }
-                }
+                unseen.AddRange(categories.Categories.Where(c => !known.Contains(c.Category)).Select(c => (c.Category, c.Count)));
             }
-            var present = Math.Max(1, rows - missing);
             result.Add(new FeatureQuality(feature.Name, feature.Kind == FeatureKind.Numeric ? "numeric" : "categorical",
-                rows == 0 ? 0 : (double)missing / rows, referenceMissing, (double)outside / present, (double)unseenCount / present,
-                [.. unseen.OrderByDescending(u => u.Value).ThenBy(u => u.Key, StringComparer.Ordinal).Take(5).Select(u => u.Key)]));
+                rows == 0 ? 0 : (double)missing / rows, referenceMissing, (double)outOfRange.GetValueOrDefault(feature.Name) / present,
+                (double)unseen.Sum(u => u.Count) / present,
+                [.. unseen.OrderByDescending(u => u.Count).ThenBy(u => u.Category, StringComparer.Ordinal).Take(5).Select(u => u.Category)]));
         }
         return result;
     }

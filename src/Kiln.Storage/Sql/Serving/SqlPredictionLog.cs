@@ -111,6 +111,21 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         return await ReadRecordsAsync(command, ct);
     }
 
+    public async Task<IReadOnlyList<PredictionRecord>> ReadRangeAsync(string deployment, string route, long from, long to, int limit, bool labelledOnly = false,
+        CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, $"""
+            SELECT {Columns} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @f AND at < @t {(labelledOnly ? "AND label IS NOT NULL" : "")}
+            ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}
+            """);
+        command.Add("d", deployment);
+        command.Add("r", route);
+        command.Add("f", from);
+        command.Add("t", to);
+        return await ReadRecordsAsync(command, ct);
+    }
+
     private static async Task<IReadOnlyList<PredictionRecord>> ReadRecordsAsync(System.Data.Common.DbCommand command, CancellationToken ct)
     {
         var list = new List<PredictionRecord>();

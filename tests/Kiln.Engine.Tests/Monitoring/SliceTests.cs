@@ -1,0 +1,77 @@
+using System.Globalization;
+using Kiln.Core.Registry;
+using Kiln.Core.Serving;
+using Kiln.Engine.Monitoring;
+using Kiln.Engine.Registry;
+using Kiln.Engine.Serving;
+using Kiln.Engine.Training;
+using Kiln.Testing;
+
+namespace Kiln.Engine.Tests.Monitoring;
+
+/// <summary>Stored slices: completed minutes of the log summarised once, a window merged from them gives what the raw rows give.</summary>
+public sealed class SliceTests : KilnHostTest
+{
+    private MonitorService Monitor => Host.Get<MonitorService>();
+
+    private async Task DeployAsync()
+    {
+        var run = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(LoanData.Write(Dir, "train.csv", 400, 61), "approved", "gbdt",
+            new Dictionary<string, string> { ["rounds"] = "5" }));
+        var registry = Host.Get<RegistryService>();
+        await registry.CreateModelAsync("loan", null, []);
+        await registry.CreateVersionAsync("loan", $"runs:/{run.RunId}/model", null, null, null, [], "ana");
+        await registry.SetAliasAsync("loan", "champion", "1", new AliasChange("ana", "set", null));
+        await Host.Get<DeploymentService>().CreateAsync("loan", [new("champion", "models:/loan@champion", 100, false)], "ana");
+    }
+
+    /// <summary>Logged rows spread over three minutes that ended a while ago: incomes shifted up, a few labels.</summary>
+    private async Task LogAsync(long start, int count, int seed)
+    {
+        var rng = new Random(seed);
+        var regions = new[] { "north", "south", "east" };
+        var records = Enumerable.Range(0, count).Select(i =>
+        {
+            var p = rng.NextDouble();
+            var inputs = string.Create(CultureInfo.InvariantCulture,
+                $"{{\"income\":{0.5 + (rng.NextDouble() * 0.5)},\"debt\":{rng.NextDouble()},\"region\":\"{regions[rng.Next(3)]}\"}}");
+            var outputs = string.Create(CultureInfo.InvariantCulture, $"{{\"prediction\":\"{(p >= 0.5 ? 1 : 0)}\",\"probability\":{p}}}");
+            return new PredictionRecord($"{seed}-{i}", "loan", "champion", "loan", 1, start + (i * 180_000L / count), 1 + (i % 7), inputs, outputs, false);
+        }).ToList();
+        await Host.Get<IPredictionLog>().AppendAsync(records);
+        await Host.Get<IPredictionLog>().AddLabelsAsync([.. records.Take(50).Select(r => (r.RequestId, "1"))], start + 200_000);
+    }
+
+    [Fact]
+    public async Task A_window_merged_from_slices_matches_the_raw_rows_and_summarised_rows_are_not_read_again()
+    {
+        await DeployAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var start = (now - 400_000) / 60_000 * 60_000; // minutes that completed minutes ago
+        await LogAsync(start, 600, 4);
+
+        var raw = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null); // no slices yet: every row read raw
+        var made = await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30));
+        Assert.True(made >= 29, $"{made} slices");
+        Assert.Equal(0, await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30))); // again (a restart): nothing twice
+        var merged = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null);
+
+        Assert.Equal((600, 600), (raw.Drift.Rows, merged.Drift.Rows));
+        Assert.Equal(raw.Drift.Report.Columns.Select(c => (c.Column, c.Drifted)), merged.Drift.Report.Columns.Select(c => (c.Column, c.Drifted)));
+        Assert.Contains(merged.Drift.Report.Columns, c => c.Column == "income" && c.Drifted);
+        foreach (var (a, b) in raw.Drift.Report.Columns.Zip(merged.Drift.Report.Columns))
+        {
+            Assert.True(Math.Abs(a.Score - b.Score) < 0.05, $"{a.Column}: {a.Score} raw, {b.Score} from slices");
+        }
+        Assert.Equal(raw.Quality.Select(q => (q.Feature, q.MissingShare, q.OutOfRangeShare, q.UnseenShare)), merged.Quality.Select(q => (q.Feature, q.MissingShare, q.OutOfRangeShare, q.UnseenShare)));
+        Assert.Equal(raw.Performance.Estimated["accuracy"], merged.Performance.Estimated["accuracy"], 9);
+        Assert.Equal(raw.Performance.Estimated["roc_auc"], merged.Performance.Estimated["roc_auc"], 9);
+        Assert.Equal((50, raw.Performance.Realised["accuracy"]), (merged.Performance.Labelled, merged.Performance.Realised["accuracy"]));
+        Assert.Equal(raw.LatencyP95Ms, merged.LatencyP95Ms);
+
+        // a row logged late into a minute already summarised is not read again (the slice stands as it was stored)
+        await Host.Get<IPredictionLog>().AppendAsync([new("late", "loan", "champion", "loan", 1, start + 1_000, 1, "{\"income\":0.9,\"debt\":0.1,\"region\":\"north\"}",
+            "{\"prediction\":\"1\",\"probability\":0.9}", false)]);
+        Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Rows);
+    }
+}
