@@ -52,6 +52,9 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
     /// <summary>Slices are this long, aligned to multiples of it (and so are a snapshot's window starts).</summary>
     public static readonly TimeSpan SliceLength = TimeSpan.FromMinutes(1);
 
+    /// <summary>Minute slices are rolled up into slices this long, aligned to multiples of it.</summary>
+    public static readonly TimeSpan RollupLength = TimeSpan.FromHours(1);
+
     /// <summary>A slice is summarised only once it ended this long ago (the log is written off the request path).</summary>
     public static readonly TimeSpan SliceLag = TimeSpan.FromSeconds(10);
 
@@ -73,13 +76,16 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
         var step = (long)SliceLength.TotalMilliseconds;
         var from = (to - (long)window.TotalMilliseconds) / step * step;
-        var stored = await slices.ReadAsync(deployment, c.Route, from, to, ct);
+        // whole hours from their roll-ups, the other minutes from their slices, then the rows after the last slice
+        var hours = await slices.ReadAsync(deployment, c.Route, from, to, (long)RollupLength.TotalMilliseconds, ct);
+        var minutes = (await slices.ReadAsync(deployment, c.Route, from, to, step, ct)).Where(m => !hours.Any(h => m.Start >= h.Start && m.End <= h.End));
+        var stored = hours.Concat(minutes).ToList();
         var summary = WindowSummary.Empty;
         foreach (var slice in stored)
         {
             summary = summary.Merge(WindowSummary.FromJson(slice.Summary));
         }
-        var tail = await log.ReadLatestAsync(deployment, c.Route, stored.Count > 0 ? stored[^1].End : from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
+        var tail = await log.ReadLatestAsync(deployment, c.Route, stored.Count > 0 ? stored.Max(x => x.End) : from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
         summary = summary.Merge(WindowSummary.Of(tail, schema, c.Reference));
 
         var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
@@ -106,8 +112,9 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
 
     /// <summary>
     /// Stores a slice for every complete <see cref="SliceLength"/> of the route's log since its last slice (the first time:
-    /// since <paramref name="history"/> ago) that ended at least <see cref="SliceLag"/> ago. Each slice is keyed by its end,
-    /// so a round repeated after a restart adds nothing twice. Returns the slices stored.
+    /// since <paramref name="history"/> ago) that ended at least <see cref="SliceLag"/> ago, then a roll-up of every
+    /// <see cref="RollupLength"/> whose minutes are stored. Each slice is keyed by its start and end, so a round repeated
+    /// after a restart adds nothing twice. Returns the slices stored.
     /// </summary>
     public async Task<int> SummarizeAsync(string deployment, string? route, TimeSpan history, CancellationToken ct = default)
     {
@@ -115,13 +122,31 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var step = (long)SliceLength.TotalMilliseconds;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var complete = (now - (long)SliceLag.TotalMilliseconds) / step * step;
-        var start = await slices.LastEndAsync(deployment, c.Route, ct) ?? (now - (long)history.TotalMilliseconds) / step * step;
+        var first = (now - (long)history.TotalMilliseconds) / step * step;
+        var start = await slices.LastEndAsync(deployment, c.Route, step, ct) ?? first;
         var made = 0;
         for (; start + step <= complete; start += step)
         {
             var rows = await log.ReadRangeAsync(deployment, c.Route, start, start + step, DeploymentDriftService.MaxWindowRows, labelledOnly: false, ct);
             var summary = WindowSummary.Of(rows, c.Served.Model.Schema, c.Reference);
             if (await slices.SaveAsync(new MonitorSlice(deployment, c.Route, start, start + step, rows.Count, summary.ToJson()), ct))
+            {
+                made++;
+            }
+        }
+        // each hour whose minutes are all summarised is rolled up once, so a day's window merges 24 summaries, not 1,440
+        var hour = (long)RollupLength.TotalMilliseconds;
+        var lastMinute = await slices.LastEndAsync(deployment, c.Route, step, ct) ?? first;
+        for (var h = await slices.LastEndAsync(deployment, c.Route, hour, ct) ?? (first + hour - 1) / hour * hour; h + hour <= lastMinute; h += hour)
+        {
+            var summary = WindowSummary.Empty;
+            var rows = 0;
+            foreach (var minute in await slices.ReadAsync(deployment, c.Route, h, h + hour, step, ct))
+            {
+                summary = summary.Merge(WindowSummary.FromJson(minute.Summary));
+                rows += minute.Rows;
+            }
+            if (await slices.SaveAsync(new MonitorSlice(deployment, c.Route, h, h + hour, rows, summary.ToJson()), ct))
             {
                 made++;
             }

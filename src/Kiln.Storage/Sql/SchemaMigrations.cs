@@ -24,6 +24,6 @@ internal static class SchemaMigrations
         new(11, "prediction log", Serving.SqlPredictionLog.Schema),
         new(12, "serving replicas", Serving.SqlReplicaStore.Schema),
         new(13, "alert rules, windows and alerts", Monitoring.SqlAlertStore.Schema),
-        new(14, "monitoring slices", Monitoring.SqlMonitorSliceStore.Schema),
+        new(14, "monitoring slices and the labelled rows' index", Monitoring.SqlMonitorSliceStore.Schema),
     ];
 }

@@ -19,10 +19,12 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
         {
             return new QuantileSketch(0, []);
         }
+        // each point is a value the column has (the nearest rank), never one interpolated between two neighbours: a discrete
+        // column's sketch then holds only its values, and merges can tell its point masses
         var points = new double[Intervals + 1];
         for (var i = 0; i <= Intervals; i++)
         {
-            points[i] = NumericProfiler.Quantile(sorted, (double)i / Intervals);
+            points[i] = sorted[(int)Math.Round((double)i / Intervals * (sorted.Length - 1), MidpointRounding.AwayFromZero)];
         }
         return new QuantileSketch(sorted.Length, points);
     }
@@ -53,6 +55,12 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
             }
         }
         var step = 1.0 / (Points.Count - 1);
+        if (lo > 0 && Points[lo] == x && Points[lo - 1] == x)
+        {
+            // a point mass (a run of the value): its rows reach half a step past the run's last rank, so a merge that
+            // rounds its targets to ranks neither drifts the value's share down nor up
+            return (lo + 0.5) * step;
+        }
         var (a, b) = (Points[lo], Points[lo + 1]);
         return (lo + (b > a ? (x - a) / (b - a) : 0)) * step;
     }
@@ -89,6 +97,9 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
         var total = (double)(Count + other.Count);
         double MergedCdf(double x) => ((Count * Cdf(x)) + (other.Count * other.Cdf(x))) / total;
         var candidates = Points.Concat(other.Points).Distinct().Order().ToArray();
+        // a value a sketch repeats is a point mass (a discrete column's value): quantiles that fall in its step are the
+        // value itself, never a number interpolated between it and its neighbour (which no row has)
+        var masses = Runs(Points).Concat(Runs(other.Points)).ToHashSet();
         var points = new double[Intervals + 1];
         points[0] = candidates[0];
         points[^1] = candidates[^1];
@@ -108,8 +119,19 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
             }
             var (x0, x1) = (candidates[c - 1], candidates[c]);
             var (f0, f1) = (MergedCdf(x0), MergedCdf(x1));
-            points[i] = f1 > f0 ? x0 + ((target - f0) / (f1 - f0) * (x1 - x0)) : x1;
+            points[i] = f1 > f0 && !masses.Contains(x1) ? x0 + ((target - f0) / (f1 - f0) * (x1 - x0)) : x1;
         }
         return new QuantileSketch(Count + other.Count, points);
+    }
+
+    private static IEnumerable<double> Runs(IReadOnlyList<double> points)
+    {
+        for (var i = 1; i < points.Count; i++)
+        {
+            if (points[i] == points[i - 1])
+            {
+                yield return points[i];
+            }
+        }
     }
 }

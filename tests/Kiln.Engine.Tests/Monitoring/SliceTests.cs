@@ -69,6 +69,12 @@ public sealed class SliceTests : KilnHostTest
         Assert.Equal((50, raw.Performance.Realised["accuracy"]), (merged.Performance.Labelled, merged.Performance.Realised["accuracy"]));
         Assert.Equal(raw.LatencyP95Ms, merged.LatencyP95Ms);
 
+        // hours whose minutes are summarised roll up (24 summaries for a day, not 1,440); the window counts every row once
+        await Monitor.SummarizeAsync("loan", null, TimeSpan.FromHours(3));
+        var rolledUp = await Monitor.SnapshotAsync("loan", TimeSpan.FromHours(3), null, null);
+        Assert.Equal(600, rolledUp.Drift.Rows);
+        Assert.Equal(merged.Performance.Estimated["accuracy"], rolledUp.Performance.Estimated["accuracy"], 9);
+
         // a row logged late into a minute already summarised is not read again (the slice stands as it was stored)
         await Host.Get<IPredictionLog>().AppendAsync([new("late", "loan", "champion", "loan", 1, start + 1_000, 1, "{\"income\":0.9,\"debt\":0.1,\"region\":\"north\"}",
             "{\"prediction\":\"1\",\"probability\":0.9}", false)]);

@@ -27,6 +27,22 @@ public sealed class SketchTests
     }
 
     [Fact]
+    public void Many_merged_sketches_of_a_discrete_column_keep_only_its_values_and_their_shares()
+    {
+        // a minute's worth of rows at a time, as monitoring merges them: 0 (half), 1.087 (30 %), 2.174 (20 %)
+        var random = new Random(3);
+        var merged = Sketch([]);
+        for (var slice = 0; slice < 300; slice++)
+        {
+            var values = Enumerable.Range(0, 40 + random.Next(200)).Select(_ => random.NextDouble() switch { < 0.5 => 0, < 0.8 => 1.087, _ => 2.174 }).Order().ToArray();
+            merged = merged.Merge(Sketch(values));
+        }
+        Assert.Equal([0, 1.087, 2.174], merged.Points.Distinct().Order());
+        Assert.InRange(merged.Cdf(0), 0.47, 0.53);
+        Assert.InRange(merged.Cdf(1.087), 0.77, 0.83);
+    }
+
+    [Fact]
     public void Quantile_sketches_merge_within_a_rank_error_of_one_percent()
     {
         var random = new Random(7);

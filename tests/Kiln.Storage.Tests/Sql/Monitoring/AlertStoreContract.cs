@@ -56,13 +56,18 @@ public abstract partial class TrackingStoreContract
     public async Task A_monitoring_slice_is_stored_once_and_read_back_in_its_window()
     {
         var slices = Metadata.Slices;
-        Assert.Null(await slices.LastEndAsync("loan", "champion"));
+        Assert.Null(await slices.LastEndAsync("loan", "champion", 60_000));
         Assert.True(await slices.SaveAsync(new MonitorSlice("loan", "champion", 0, 60_000, 3, "{\"a\":1}")));
         Assert.False(await slices.SaveAsync(new MonitorSlice("loan", "champion", 0, 60_000, 9, "{\"b\":2}"))); // the same minute again: kept as first stored
         Assert.True(await slices.SaveAsync(new MonitorSlice("loan", "champion", 60_000, 120_000, 0, "{}")));
         Assert.True(await slices.SaveAsync(new MonitorSlice("loan", "canary", 60_000, 120_000, 1, "{}")));
-        Assert.Equal(120_000, await slices.LastEndAsync("loan", "champion"));
-        Assert.Equal([(0L, 3, "{\"a\":1}"), (60_000L, 0, "{}")], (await slices.ReadAsync("loan", "champion", 0, 120_000)).Select(x => (x.Start, x.Rows, x.Summary)));
-        Assert.Equal([60_000L], (await slices.ReadAsync("loan", "champion", 30_000, 200_000)).Select(x => x.Start)); // only slices wholly inside
+        Assert.True(await slices.SaveAsync(new MonitorSlice("loan", "champion", 0, 3_600_000, 3, "{\"hour\":1}"))); // a roll-up ending elsewhere
+        Assert.True(await slices.SaveAsync(new MonitorSlice("loan", "champion", 3_540_000, 3_600_000, 0, "{}"))); // and its last minute: same end, other start
+        Assert.Equal(3_600_000, await slices.LastEndAsync("loan", "champion", 60_000));
+        Assert.Equal(3_600_000, await slices.LastEndAsync("loan", "champion", 3_600_000));
+        Assert.Null(await slices.LastEndAsync("loan", "champion", 1_000));
+        Assert.Equal([(0L, 3, "{\"a\":1}"), (60_000L, 0, "{}")], (await slices.ReadAsync("loan", "champion", 0, 120_000, 60_000)).Select(x => (x.Start, x.Rows, x.Summary)));
+        Assert.Equal([60_000L], (await slices.ReadAsync("loan", "champion", 30_000, 200_000, 60_000)).Select(x => x.Start)); // only slices wholly inside
+        Assert.Equal(["{\"hour\":1}"], (await slices.ReadAsync("loan", "champion", 0, 4_000_000, 3_600_000)).Select(x => x.Summary));
     }
 }
