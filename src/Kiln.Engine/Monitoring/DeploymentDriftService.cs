@@ -64,15 +64,17 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
     }
 
     /// <summary>The drift of a loaded window against its reference.</summary>
-    public static DeploymentDrift Drift(LogWindow w, DriftOptions? options)
+    public static DeploymentDrift Drift(LogWindow w, DriftOptions? options) =>
+        new(w.Deployment, w.Route, w.Served.Reference, w.From, w.To, w.Records.Count, Compare(w.Reference, TableProfile.Compute(w.Inputs), w.Served.Model.Schema, options));
+
+    /// <summary>The model's features (or the options' columns) that the reference has, compared.</summary>
+    internal static DriftReport Compare(TableProfile reference, TableProfile current, ModelSchema schema, DriftOptions? options)
     {
-        var current = TableProfile.Compute(w.Inputs);
-        var names = w.Served.Model.Schema.Features.Select(f => f.Name).ToList();
-        var report = DriftCalculator.Compare(w.Reference, current, (options ?? DriftOptions.Default) with
+        var names = schema.Features.Select(f => f.Name).ToList();
+        return DriftCalculator.Compare(reference, current, (options ?? DriftOptions.Default) with
         {
-            Columns = (options?.Columns ?? names).Where(n => w.Reference.Columns.Any(c => c.Name == n)).ToList(),
+            Columns = (options?.Columns ?? names).Where(n => reference.Columns.Any(c => c.Name == n)).ToList(),
         });
-        return new DeploymentDrift(w.Deployment, w.Route, w.Served.Reference, w.From, w.To, w.Records.Count, report);
     }
 
     /// <summary>

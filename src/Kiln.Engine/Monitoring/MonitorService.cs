@@ -89,12 +89,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         summary = summary.Merge(WindowSummary.Of(tail, schema, c.Reference));
 
         var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
-        var names = schema.Features.Select(f => f.Name).ToList();
-        var report = DriftCalculator.Compare(c.Reference, current, (options ?? DriftOptions.Default) with
-        {
-            Columns = (options?.Columns ?? names).Where(n => c.Reference.Columns.Any(col => col.Name == n)).ToList(),
-        });
-        var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, report);
+        var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, DeploymentDriftService.Compare(c.Reference, current, schema, options));
         var quality = LiveQuality.FromProfile(c.Reference, summary.Inputs, summary.OutOfRange, schema);
         var labelled = await log.ReadRangeAsync(deployment, c.Route, from, to + 1, DeploymentDriftService.MaxWindowRows, labelledOnly: true, ct);
         var realised = Performance(labelled, schema, new Dictionary<string, double>());

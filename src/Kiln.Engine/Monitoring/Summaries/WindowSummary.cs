@@ -151,31 +151,15 @@ public sealed record WindowSummary
     public IReadOnlyDictionary<string, double> Estimated()
     {
         var n = BinCounts.Sum();
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        var metrics = Performance.Cbpe.FromSums(Confusion[0], Confusion[1], Confusion[2], Confusion[3], Confusion[4], n);
         if (n == 0)
         {
             return metrics;
         }
-        var (tp, fp, fn, tn, variance) = (Confusion[0], Confusion[1], Confusion[2], Confusion[3], Confusion[4]);
-        metrics["accuracy"] = (tp + tn) / n;
-        metrics["accuracy_sd"] = Math.Sqrt(variance) / n;
-        metrics["precision"] = tp + fp > 0 ? tp / (tp + fp) : 0;
-        metrics["recall"] = tp + fn > 0 ? tp / (tp + fn) : 0;
-        metrics["f1"] = (2 * tp) + fp + fn > 0 ? 2 * tp / ((2 * tp) + fp + fn) : 0;
-        var positives = BinSums.Sum();
-        var negatives = n - positives;
-        if (positives > 0 && negatives > 0)
+        var steps = Enumerable.Range(0, Bins).Reverse().Select(b => (BinSums[b], BinCounts[b] - BinSums[b])).ToList();
+        if (Performance.Cbpe.AreaUnderCurve(steps) is { } auc)
         {
-            double area = 0, tpr = 0, fpr = 0, tpSum = 0, fpSum = 0;
-            for (var b = Bins - 1; b >= 0; b--)
-            {
-                tpSum += BinSums[b];
-                fpSum += BinCounts[b] - BinSums[b];
-                var (nextTpr, nextFpr) = (tpSum / positives, fpSum / negatives);
-                area += (nextFpr - fpr) * (nextTpr + tpr) / 2;
-                (tpr, fpr) = (nextTpr, nextFpr);
-            }
-            metrics["roc_auc"] = area;
+            metrics["roc_auc"] = auc;
         }
         return metrics;
     }
