@@ -54,7 +54,8 @@ internal static class MonitorStatusCommand
             var snapshot = await kiln.Get<MonitorService>().SnapshotAsync(name, span, parse.GetValue(route), null, ct);
             var path = parse.GetValue(file) ?? $"monitor-{name}.html";
             var title = $"Monitoring of {name} (route {snapshot.Drift.Route}, {snapshot.Drift.Rows:N0} logged rows over {parse.GetValue(window)}) against {snapshot.Drift.Model}";
-            await File.WriteAllTextAsync(path, MonitorReportHtml.Render(snapshot, title), ct);
+            var alerts = await kiln.Get<Kiln.Core.Monitoring.IAlertStore>().ListAsync(null, name, 500, ct);
+            await File.WriteAllTextAsync(path, MonitorReportHtml.Render(snapshot, title, alerts), ct);
             var format = Output.Format(parse, output);
             var p = snapshot.Performance;
             Output.Write(format, ["section", "name", "value"],

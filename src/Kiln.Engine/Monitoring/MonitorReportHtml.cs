@@ -1,20 +1,25 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Kiln.Core.Monitoring;
+using Kiln.Engine.Charts;
 using Kiln.Engine.Monitoring.Drift;
 
 namespace Kiln.Engine.Monitoring;
 
 /// <summary>
 /// <c>kiln monitor report</c>'s self-contained HTML: the drift report (verdict, table, reference-vs-current chart per
-/// feature) followed by live data quality per feature and performance (realised, estimated, baseline) side by side.
+/// feature) followed by charts over time (drift share, the most drifted features' scores, estimated and realised
+/// performance), the alert timeline, performance (realised, estimated, baseline) and live data quality per feature.
 /// </summary>
 public static class MonitorReportHtml
 {
     /// <summary>Renders <paramref name="snapshot"/> under <paramref name="title"/>.</summary>
-    public static string Render(MonitorSnapshot snapshot, string title)
+    public static string Render(MonitorSnapshot snapshot, string title, IReadOnlyList<Alert>? alerts = null)
     {
         var sections = new StringBuilder();
+        History(sections, snapshot);
+        Timeline(sections, snapshot, alerts ?? []);
         var p = snapshot.Performance;
         sections.Append("<h2>Performance</h2><p>").Append(p.Labelled.ToString("N0", CultureInfo.InvariantCulture))
             .Append(" of ").Append(snapshot.Drift.Rows.ToString("N0", CultureInfo.InvariantCulture)).Append(" rows labelled");
@@ -49,6 +54,50 @@ public static class MonitorReportHtml
         var end = html.LastIndexOf("</body>", StringComparison.Ordinal);
         return html[..end] + sections + html[end..];
     }
+
+    /// <summary>Drift share, the most drifted features' scores and performance (estimated, realised) bucket by bucket.</summary>
+    private static void History(StringBuilder html, MonitorSnapshot snapshot)
+    {
+        var points = snapshot.History ?? [];
+        if (points.Count == 0)
+        {
+            return;
+        }
+        var from = snapshot.Drift.From;
+        var x = points.Select(p => (p.End - from) / 3_600_000.0).ToList();
+        var top = snapshot.Drift.Report.Columns.OrderByDescending(c => c.Drifted).ThenByDescending(c => c.Score / Math.Max(c.Threshold, 1e-12)).Take(5).Select(c => c.Column).ToList();
+        html.Append("<h2>Over time</h2><div class=\"charts\" id=\"history\">")
+            .Append("<div class=\"chart\">").Append(LineChart.Render("Share of drifted features", "hours into the window", "share",
+                [new Series("drifted share", x, [.. points.Select(p => p.DriftedShare)])])).Append("</div>")
+            .Append("<div class=\"chart\">").Append(LineChart.Render("Drift score by feature", "hours into the window", "score",
+                [.. top.Select(f => new Series(f, x, [.. points.Select(p => p.Scores.GetValueOrDefault(f, double.NaN))]))])).Append("</div>")
+            .Append("<div class=\"chart\">").Append(LineChart.Render("Performance", "hours into the window", "value",
+                [new Series("estimated accuracy", x, [.. points.Select(p => p.EstimatedAccuracy)]), new Series("realised accuracy", x, [.. points.Select(p => p.RealisedAccuracy)]),
+                 new Series("estimated roc_auc", x, [.. points.Select(p => p.EstimatedAuc)])])).Append("</div>")
+            .Append("</div>");
+    }
+
+    /// <summary>The deployment's alerts that fired or resolved in the window, oldest first.</summary>
+    private static void Timeline(StringBuilder html, MonitorSnapshot snapshot, IReadOnlyList<Alert> alerts)
+    {
+        var inWindow = alerts.Where(a => a.Deployment == snapshot.Drift.Deployment && (a.FiredAt >= snapshot.Drift.From || (a.ResolvedAt ?? long.MaxValue) >= snapshot.Drift.From))
+            .OrderBy(a => a.FiredAt).ToList();
+        html.Append("<h2>Alerts</h2>");
+        if (inWindow.Count == 0)
+        {
+            html.Append("<p id=\"alerts\">No alerts in the window.</p>");
+            return;
+        }
+        html.Append("<table id=\"alerts\"><tr><th>fired</th><th>resolved</th><th>state</th><th>severity</th><th>rule</th><th>message</th></tr>");
+        foreach (var a in inWindow)
+        {
+            html.Append("<tr><td>").Append(Time(a.FiredAt)).Append("</td><td>").Append(a.ResolvedAt is { } r ? Time(r) : "").Append("</td><td>").Append(E(a.State))
+                .Append("</td><td>").Append(E(a.Severity)).Append("</td><td>").Append(E(a.Rule)).Append("</td><td>").Append(E(a.Message)).Append("</td></tr>");
+        }
+        html.Append("</table>");
+    }
+
+    private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Cell(IReadOnlyDictionary<string, double> metrics, string key, IReadOnlyDictionary<string, double>? withSd = null)
     {

@@ -35,8 +35,21 @@ public sealed record PerformanceSummary(string Task, int Labelled, IReadOnlyDict
 /// when the package has no prediction profile, e.g. a model trained elsewhere, or for multiclass models).</param>
 /// <param name="ErrorRate">The route's share of requests answered with an error over its live replicas' last heartbeat
 /// window (about 30 s), or null without requests.</param>
+/// <param name="History">The window bucket by bucket (by the hour for windows of 6 hours or more, else twelfths), oldest first.</param>
 public sealed record MonitorSnapshot(DeploymentDrift Drift, IReadOnlyList<FeatureQuality> Quality, PerformanceSummary Performance, double? LatencyP50Ms = null,
-    double? LatencyP95Ms = null, ColumnDrift? PredictionDrift = null, double? ErrorRate = null);
+    double? LatencyP95Ms = null, ColumnDrift? PredictionDrift = null, double? ErrorRate = null, IReadOnlyList<MonitorPoint>? History = null);
+
+/// <summary>One bucket of a window's history.</summary>
+/// <param name="End">The bucket's end (Unix milliseconds).</param>
+/// <param name="Rows">Logged rows in it.</param>
+/// <param name="DriftedShare">Its share of drifted features.</param>
+/// <param name="Scores">Each feature's drift score.</param>
+/// <param name="EstimatedAccuracy">CBPE's accuracy (NaN when not estimated).</param>
+/// <param name="EstimatedAuc">CBPE's ROC AUC (NaN when not estimated).</param>
+/// <param name="RealisedAccuracy">The accuracy of its labelled rows (NaN without labels).</param>
+/// <param name="Labelled">Its labelled rows.</param>
+public sealed record MonitorPoint(long End, int Rows, double DriftedShare, IReadOnlyDictionary<string, double> Scores, double EstimatedAccuracy, double EstimatedAuc,
+    double RealisedAccuracy, int Labelled);
 
 /// <summary>
 /// A deployment's monitoring over a window of its prediction log: drift (<see cref="DeploymentDriftService"/>), live
@@ -76,17 +89,25 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var to = time.GetUtcNow().ToUnixTimeMilliseconds();
         var step = (long)SliceLength.TotalMilliseconds;
         var from = (to - (long)window.TotalMilliseconds) / step * step;
-        // whole hours from their roll-ups, the other minutes from their slices, then the rows after the last slice
-        var hours = await slices.ReadAsync(deployment, c.Route, from, to, (long)RollupLength.TotalMilliseconds, ct);
+        // whole hours from their roll-ups (windows of 6 hours or more, charted by the hour), the other minutes from their
+        // slices, then the rows after the last slice; each part also goes into its bucket of the window's history
+        var hour = (long)RollupLength.TotalMilliseconds;
+        var bucket = window >= TimeSpan.FromHours(6) ? hour : Math.Max(step, (long)(window.TotalMilliseconds / 12) / step * step);
+        var hours = bucket >= hour ? await slices.ReadAsync(deployment, c.Route, from, to, hour, ct) : [];
         var minutes = (await slices.ReadAsync(deployment, c.Route, from, to, step, ct)).Where(m => !hours.Any(h => m.Start >= h.Start && m.End <= h.End));
         var stored = hours.Concat(minutes).ToList();
         var summary = WindowSummary.Empty;
+        var parts = new List<(long Start, WindowSummary Summary)>();
         foreach (var slice in stored)
         {
-            summary = summary.Merge(WindowSummary.FromJson(slice.Summary));
+            var part = WindowSummary.FromJson(slice.Summary);
+            summary = summary.Merge(part);
+            parts.Add((slice.Start, part));
         }
-        var tail = await log.ReadLatestAsync(deployment, c.Route, stored.Count > 0 ? stored.Max(x => x.End) : from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
-        summary = summary.Merge(WindowSummary.Of(tail, schema, c.Reference));
+        var tailStart = stored.Count > 0 ? stored.Max(x => x.End) : from;
+        var tail = WindowSummary.Of(await log.ReadLatestAsync(deployment, c.Route, tailStart, maxRows ?? DeploymentDriftService.MaxWindowRows, ct), schema, c.Reference);
+        summary = summary.Merge(tail);
+        parts.Add((tailStart, tail));
 
         var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
         var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, DeploymentDriftService.Compare(c.Reference, current, schema, options));
@@ -102,7 +123,32 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         };
         var (requests, errors) = await RecentTrafficAsync(deployment, c.Route, ct);
         return new MonitorSnapshot(drift, quality, performance, summary.LatencyQuantile(0.5), summary.LatencyQuantile(0.95), PredictionDrift(c, summary, options),
-            requests > 0 ? (double)errors / requests : null);
+            requests > 0 ? (double)errors / requests : null, History(parts, from, bucket, labelled, c, options));
+    }
+
+    /// <summary>The window bucket by bucket: each bucket's parts merged, its drift against the reference, its estimated
+    /// performance and the realised performance of its labelled rows.</summary>
+    private static IReadOnlyList<MonitorPoint> History(List<(long Start, WindowSummary Summary)> parts, long from, long bucket, IReadOnlyList<PredictionRecord> labelled,
+        MonitorContext c, DriftOptions? options)
+    {
+        var schema = c.Served.Model.Schema;
+        var labels = labelled.GroupBy(r => (r.Time - from) / bucket).ToDictionary(g => g.Key, g => g.ToList());
+        var points = new List<MonitorPoint>();
+        foreach (var group in parts.GroupBy(p => (p.Start - from) / bucket).OrderBy(g => g.Key))
+        {
+            var merged = group.Aggregate(WindowSummary.Empty, (a, p) => a.Merge(p.Summary));
+            if (merged.Rows == 0 || merged.Inputs is null)
+            {
+                continue;
+            }
+            var report = DeploymentDriftService.Compare(c.Reference, merged.Inputs, schema, options);
+            var estimated = schema.Task == TaskKind.BinaryClassification ? merged.Estimated() : new Dictionary<string, double>();
+            var realised = Performance(labels.GetValueOrDefault(group.Key) ?? [], schema, new Dictionary<string, double>());
+            points.Add(new MonitorPoint(from + ((group.Key + 1) * bucket), merged.Rows, report.DriftedShare,
+                report.Columns.ToDictionary(col => col.Column, col => col.Score, StringComparer.Ordinal), estimated.GetValueOrDefault("accuracy", double.NaN),
+                estimated.GetValueOrDefault("roc_auc", double.NaN), realised.Realised.GetValueOrDefault("accuracy", double.NaN), realised.Labelled));
+        }
+        return points;
     }
 
     /// <summary>

@@ -36,7 +36,8 @@ public static class MonitorJson
         w.WriteEndArray();
     }
 
-    /// <summary>A whole snapshot: drift (as <see cref="WriteDrift"/>), "quality" per feature, "prediction_drift" and "performance".</summary>
+    /// <summary>A whole snapshot: drift (as <see cref="WriteDrift"/>), "quality" per feature, "prediction_drift", latency and error
+    /// rate, "performance" and "history" (bucket by bucket; NaN as "NaN").</summary>
     public static void WriteSnapshot(Utf8JsonWriter w, MonitorSnapshot snapshot)
     {
         WriteDrift(w, snapshot.Drift);
@@ -63,6 +64,26 @@ public static class MonitorJson
         WritePredictionDrift(w, snapshot);
         WriteTraffic(w, snapshot);
         WritePerformance(w, snapshot.Performance);
+        w.WriteStartArray("history");
+        foreach (var p in snapshot.History ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteNumber("end", p.End);
+            w.WriteNumber("rows", p.Rows);
+            w.WriteNumber("drifted_share", p.DriftedShare);
+            Number(w, "estimated_accuracy", p.EstimatedAccuracy);
+            Number(w, "estimated_roc_auc", p.EstimatedAuc);
+            Number(w, "realised_accuracy", p.RealisedAccuracy);
+            w.WriteNumber("labelled", p.Labelled);
+            w.WriteStartObject("scores");
+            foreach (var (feature, score) in p.Scores)
+            {
+                Number(w, feature, score);
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WritePredictionDrift(Utf8JsonWriter w, MonitorSnapshot snapshot)

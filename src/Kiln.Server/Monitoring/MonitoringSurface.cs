@@ -45,8 +45,10 @@ public sealed class MonitoringSurface : IEndpointSurface
             var window = query["window"].FirstOrDefault() ?? "24h";
             var snapshot = await context.RequestServices.GetRequiredService<MonitorService>().SnapshotAsync(name, WindowLength.Parse(window), query["route"].FirstOrDefault(),
                 null, context.RequestAborted);
+            var alerts = await context.RequestServices.GetRequiredService<Kiln.Core.Monitoring.IAlertStore>().ListAsync(null, name, 500, context.RequestAborted);
             return Results.Content(MonitorReportHtml.Render(snapshot,
-                $"Monitoring of {snapshot.Drift.Deployment} (route {snapshot.Drift.Route}, {snapshot.Drift.Rows:N0} logged rows over {window}) against {snapshot.Drift.Model}"), "text/html");
+                $"Monitoring of {snapshot.Drift.Deployment} (route {snapshot.Drift.Route}, {snapshot.Drift.Rows:N0} logged rows over {window}) against {snapshot.Drift.Model}",
+                alerts), "text/html");
         });
         app.MapJson<MonitorService>("/api/kiln/deployments/{name}/monitor", ["GET"], async (call, monitor) =>
         {

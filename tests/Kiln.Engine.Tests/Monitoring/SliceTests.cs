@@ -73,6 +73,9 @@ public sealed class SliceTests : KilnHostTest
         await Monitor.SummarizeAsync("loan", null, TimeSpan.FromHours(3));
         var rolledUp = await Monitor.SnapshotAsync("loan", TimeSpan.FromHours(3), null, null);
         Assert.Equal(600, rolledUp.Drift.Rows);
+        Assert.Equal(600, rolledUp.History!.Sum(p => p.Rows)); // 15-minute buckets of a 3-hour window
+        Assert.All(rolledUp.History!, p => Assert.Equal(0, (p.End - rolledUp.Drift.From) % (15 * 60_000)));
+        Assert.Equal(50, merged.History!.Sum(p => p.Labelled));
         Assert.Equal(merged.Performance.Estimated["accuracy"], rolledUp.Performance.Estimated["accuracy"], 9);
 
         // a row logged late into a minute already summarised is not read again (the slice stands as it was stored)

@@ -149,6 +149,15 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
         Assert.Contains("data-column=\"income\" data-drifted=\"true\"", html, StringComparison.Ordinal);
         Assert.Contains("<table id=\"performance\">", html, StringComparison.Ordinal);
         Assert.Contains("300 of 300 rows labelled", html, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"charts\" id=\"history\">", html, StringComparison.Ordinal); // drift and performance over time
+        Assert.Contains("<td>loan-drift</td>", html, StringComparison.Ordinal); // the alert timeline
+        Assert.Contains("<td>loan-accuracy</td>", html, StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(await _server.Http.GetStringAsync("/api/kiln/deployments/loan/monitor?window=1h")))
+        {
+            var history = json.RootElement.GetProperty("history").EnumerateArray().ToList();
+            Assert.Equal(300, history.Sum(p => p.GetProperty("rows").GetInt32()));
+            Assert.Equal(300, history.Sum(p => p.GetProperty("labelled").GetInt32()));
+        }
         (await _server.Http.GetAsync("/api/kiln/deployments/loan/monitor?window=1h")).Dispose(); // a REST snapshot sets the gauges, as each scheduled round does
         var metrics = await _server.Http.GetStringAsync("/metrics");
         Assert.Contains("kiln_monitor_drifted_share{deployment=\"loan\"}", metrics, StringComparison.Ordinal);
