@@ -69,6 +69,8 @@ public sealed class MonitoringConsoleTests : ConsoleBrowserTest
         Assert.Matches(@"^0\.\d{4} ± 0\.\d{4}$", estimated); // CBPE before any label, with its standard error
         Assert.Equal("–", (await page.InnerTextAsync("#performance tr[data-metric='accuracy'] td.realised")).Trim());
         Assert.StartsWith("Predictions against the model's on its training rows: ks ", (await page.InnerTextAsync("#prediction-drift")).Trim(), StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("#history figure.chart canvas").CountAsync()); // drift and performance over time (uPlot)
+        Assert.NotEqual("0", await page.GetAttributeAsync("#history", "data-points"));
         Assert.Equal("firing", await page.GetAttributeAsync("#alerts tbody tr", "data-state"));
         Assert.Contains("drift_share >= 0.3", await page.InnerTextAsync("#alerts tbody tr"), StringComparison.Ordinal);
         await ShotAsync(page, "monitoring-deployment");

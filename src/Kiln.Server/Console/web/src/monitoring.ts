@@ -10,6 +10,12 @@ export interface Performance { task: string; labelled: number; mean_prediction?:
 export interface Snapshot {
   deployment: string; route: string; model: string; from: number; to: number; rows: number; dataset_drift: boolean; drifted_share: number;
   share_threshold: number; features: FeatureDrift[]; quality: FeatureQuality[]; performance: Performance; prediction_drift: PredictionDrift | null;
+  history: HistoryPoint[];
+}
+/** One bucket of the window's history. */
+export interface HistoryPoint {
+  end: number; rows: number; drifted_share: number; estimated_accuracy: number | string; estimated_roc_auc: number | string;
+  realised_accuracy: number | string; labelled: number; scores: Record<string, number | string>;
 }
 /** The predictions' drift against the model's own predictions on its training rows. */
 export interface PredictionDrift { method: string; score: number | string; threshold: number; drifted: boolean }
