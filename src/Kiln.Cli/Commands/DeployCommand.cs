@@ -29,14 +29,15 @@ internal static class DeployCommand
         var shadows = new Option<string[]>("--shadow") { Description = "NAME=MODEL that gets a copy of every request; its answers are never returned (repeatable).", AllowMultipleArgumentsPerToken = true };
         var batchRows = new Option<int?>("--batch-rows") { Description = $"Adaptive batching for ONNX and ML.NET models: the most rows merged into one call (default {RouteBatching.DefaultMaxRows}; 1 turns it off)." };
         var batchWait = new Option<int?>("--batch-wait-ms") { Description = "Adaptive batching: how long to wait for more requests before a call (default 0: merge only those already waiting)." };
-        var command = new Command(verb, description) { name, routes, shadows, batchRows, batchWait };
+        var reference = new Option<string?>("--reference") { Description = "The data monitoring compares the answering routes' traffic with: datasets:/NAME/VERSION[/FILE] (default: each model's training profile)." };
+        var command = new Command(verb, description) { name, routes, shadows, batchRows, batchWait, reference };
         command.SetAction(async (parse, ct) =>
         {
             var batching = parse.GetValue(batchRows) is null && parse.GetValue(batchWait) is null ? null
                 : new RouteBatching(parse.GetValue(batchRows) ?? RouteBatching.DefaultMaxRows, parse.GetValue(batchWait) ?? 0);
             var list = (parse.GetValue(routes) ?? []).Select(r => DeploymentService.ParseRoute(r, false))
                 .Concat((parse.GetValue(shadows) ?? []).Select(r => DeploymentService.ParseRoute(r, true)))
-                .Select(r => r with { Batching = batching }).ToList();
+                .Select(r => r with { Batching = batching, Reference = r.Shadow ? null : parse.GetValue(reference) }).ToList();
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             var service = kiln.Get<DeploymentService>();
             var saved = verb == "create"

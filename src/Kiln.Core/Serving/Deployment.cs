@@ -6,7 +6,9 @@ namespace Kiln.Core.Serving;
 /// <param name="Weight">Its share of the traffic (relative to the other routes' weights); 0 for a shadow.</param>
 /// <param name="Shadow">Whether it gets a copy of every request whose answer is never returned.</param>
 /// <param name="Batching">How concurrent requests are batched for models that gain from it (null: <see cref="RouteBatching.Default"/>).</param>
-public sealed record DeploymentRoute(string Name, string Model, int Weight, bool Shadow, RouteBatching? Batching = null);
+/// <param name="Reference">The data monitoring compares the route's traffic with, <c>datasets:/NAME/VERSION[/FILE]</c> (null: the
+/// model package's training profile).</param>
+public sealed record DeploymentRoute(string Name, string Model, int Weight, bool Shadow, RouteBatching? Batching = null, string? Reference = null);
 
 /// <summary>How a route batches concurrent requests for predictors that gain from it (ONNX, ML.NET).</summary>
 /// <param name="MaxRows">The most rows in one call; 1 turns batching off.</param>

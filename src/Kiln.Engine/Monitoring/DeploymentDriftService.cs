@@ -45,7 +45,8 @@ public sealed record LogWindow(string Deployment, string Route, Serving.ServedMo
 /// shadows excluded), typed by the model's signature and profiled, against the training profile the model's package
 /// carries (or a profile given as the reference) — the same <see cref="DriftCalculator"/> as <c>kiln monitor drift</c>.
 /// </summary>
-public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Serving.ServedModels served, TimeProvider time)
+public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredictionLog log, ModelLocator locator, Serving.ServedModels served, Data.DataService data,
+    TimeProvider time)
 {
     /// <summary>The most rows one window reads: the window's newest ones.</summary>
     public const int MaxWindowRows = 1_000_000;
@@ -96,8 +97,23 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         return new LogWindow(deployment, c.Route, c.Served, c.Reference, from, to, records, Rows(records, c.Served.Model.Schema), c.PredictionReference);
     }
 
+    /// <summary>The stored profile of the table a <c>datasets:/NAME/VERSION[/FILE]</c> reference names (a version of one table
+    /// needs no FILE).</summary>
+    private async Task<TableProfile> DatasetProfileAsync(string reference, CancellationToken ct)
+    {
+        var parsed = Data.DatasetReference.Parse(reference);
+        var version = await data.GetVersionAsync(parsed.Name, parsed.Version, ct);
+        var tables = await data.ProfileAsync(version, ct);
+        return parsed.File is { } file
+            ? tables.FirstOrDefault(t => t.Path == file).Profile ?? throw KilnException.NotFound(
+                $"{reference} names no table: {parsed.Name} {parsed.Version} holds {string.Join(", ", tables.Select(t => t.Path))}.")
+            : tables.Count == 1 ? tables[0].Profile : throw KilnException.Invalid(
+                $"{parsed.Name} {parsed.Version} holds {tables.Count} tables ({string.Join(", ", tables.Select(t => t.Path).Take(10))}): name one, datasets:/{parsed.Name}/{parsed.Version}/FILE.");
+    }
+
     /// <summary>What monitoring compares a route's traffic with: the route (default: the first answering one), the model
-    /// this process serves for it, the reference profile (the package's training profile unless given) and the profile
+    /// this process serves for it, the reference profile (given, else the route's reference data set, else the package's
+    /// training profile) and the profile
     /// of the model's predictions on its training rows (null when the package has none).</summary>
     public async Task<MonitorContext> ContextAsync(string deployment, string? route, TableProfile? reference, CancellationToken ct = default)
     {
@@ -108,24 +124,29 @@ public sealed class DeploymentDriftService(IDeploymentStore deployments, IPredic
         // the model this process serves (loaded once, not again per report)
         var model = await served.GetAsync(picked.Model, ct);
         TableProfile? predictionReference = null;
-        if (reference is null)
+        if (reference is null && picked.Reference is { } dataset)
         {
-            var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
-            try
+            reference = await DatasetProfileAsync(dataset, ct); // the route's own reference data set
+        }
+        // the package: its training profile (the reference unless one was given) and the profile of its predictions
+        var (directory, temporary) = await locator.ResolveAsync(picked.Model, ct);
+        try
+        {
+            if (reference is null)
             {
                 var profile = Path.Combine(directory, ModelPackage.ProfileFile);
                 reference = File.Exists(profile) ? TableProfile.FromJson(await File.ReadAllTextAsync(profile, ct))
                     : throw KilnException.Invalid($"The model on route '{picked.Name}' ({picked.Model}) carries no training profile (it was trained elsewhere): " +
-                        "give a reference, e.g. kiln monitor drift --deployment … --reference datasets:/NAME/VERSION.");
-                var predictions = Path.Combine(directory, ModelPackage.PredictionProfileFile);
-                predictionReference = File.Exists(predictions) ? TableProfile.FromJson(await File.ReadAllTextAsync(predictions, ct)) : null;
+                        "give the route a reference (kiln deploy update … --reference datasets:/NAME/VERSION), or compare on demand with kiln monitor drift --deployment … --reference ….");
             }
-            finally
+            var predictions = Path.Combine(directory, ModelPackage.PredictionProfileFile);
+            predictionReference = File.Exists(predictions) ? TableProfile.FromJson(await File.ReadAllTextAsync(predictions, ct)) : null;
+        }
+        finally
+        {
+            if (temporary)
             {
-                if (temporary)
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
+                Directory.Delete(directory, recursive: true);
             }
         }
         return new MonitorContext(picked.Name, model, reference, predictionReference);

@@ -89,6 +89,14 @@ public sealed partial class DeploymentService(IDeploymentStore store, TimeProvid
             {
                 throw KilnException.Invalid($"Route '{route.Name}': batching of {b.MaxRows} rows and {b.MaxWaitMs} ms is out of range (rows 1–100,000, 1 = off; wait 0–1,000 ms).");
             }
+            if (route.Reference is { } reference && !Data.DatasetReference.IsReference(reference))
+            {
+                throw KilnException.Invalid($"Route '{route.Name}': the monitoring reference '{reference}' is not a dataset version: use datasets:/NAME/VERSION[/FILE].");
+            }
+            if (route.Reference is { } parsed)
+            {
+                Data.DatasetReference.Parse(parsed);
+            }
             if (route.Weight < 0 || (route.Shadow && route.Weight != 0))
             {
                 throw KilnException.Invalid($"Route '{route.Name}': weight {route.Weight} is not allowed (answering routes take 0 or more, shadows take none).");

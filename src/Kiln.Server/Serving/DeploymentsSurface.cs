@@ -126,7 +126,8 @@ public sealed class DeploymentsSurface : IEndpointSurface
             {
                 throw Kiln.Core.Errors.KilnException.Invalid($"routes[{i}].weight is {w.GetRawText()}: give a whole number of 0 or more.");
             }
-            return new DeploymentRoute(String(r, "name", i), String(r, "model", i), weight, shadow, Batching(r, i));
+            var reference = r.TryGetProperty("reference", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+            return new DeploymentRoute(String(r, "name", i), String(r, "model", i), weight, shadow, Batching(r, i), reference);
         })];
 
     /// <summary>A route's optional <c>"batching": {"max_rows", "max_wait_ms"}</c>.</summary>
@@ -165,6 +166,10 @@ public sealed class DeploymentsSurface : IEndpointSurface
             w.WriteString("model", r.Model);
             w.WriteNumber("weight", r.Weight);
             w.WriteBoolean("shadow", r.Shadow);
+            if (r.Reference is { } monitoringReference)
+            {
+                w.WriteString("reference", monitoringReference);
+            }
             if (r.Batching is { } batching)
             {
                 w.WriteStartObject("batching");

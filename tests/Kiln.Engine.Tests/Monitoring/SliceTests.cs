@@ -83,4 +83,32 @@ public sealed class SliceTests : KilnHostTest
             "{\"prediction\":\"1\",\"probability\":0.9}", false)]);
         Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Rows);
     }
+    [Fact]
+    public async Task A_route_with_a_reference_data_set_is_compared_with_it_instead_of_the_training_data()
+    {
+        await DeployAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await LogAsync((now - 400_000) / 60_000 * 60_000, 400, 5); // incomes in [0.5, 1]: drifted from the training data's [0, 1]
+        Assert.Contains((await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Report.Columns, c => c.Column == "income" && c.Drifted);
+
+        // the applicants the lender now expects: incomes in [0.5, 1] too
+        var rng = new Random(9);
+        var csv = new System.Text.StringBuilder("income,debt,region\n");
+        for (var i = 0; i < 500; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{0.5 + (rng.NextDouble() * 0.5):F4},{rng.NextDouble():F4},{new[] { "north", "south", "east" }[rng.Next(3)]}\n");
+        }
+        var file = Path.Combine(Dir, "expected.csv");
+        await File.WriteAllTextAsync(file, csv.ToString());
+        var (version, _, _) = await Host.Get<Kiln.Engine.Data.DataService>().AddAsync("applicants", file, null, "ana");
+        await Host.Get<DeploymentService>().UpdateAsync("loan", [new("champion", "models:/loan@champion", 100, false, Reference: $"datasets:/applicants/{version.VersionId}")], "ana");
+
+        var against = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null);
+        Assert.DoesNotContain(against.Drift.Report.Columns, c => c.Drifted);
+        Assert.Equal(400, against.Drift.Rows);
+
+        var bad = await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() =>
+            Host.Get<DeploymentService>().UpdateAsync("loan", [new("champion", "models:/loan@champion", 100, false, Reference: "file.csv")], "ana"));
+        Assert.Contains("is not a dataset version: use datasets:/NAME/VERSION[/FILE]", bad.Message, StringComparison.Ordinal);
+    }
 }

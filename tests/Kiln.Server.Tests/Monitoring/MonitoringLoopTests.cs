@@ -117,7 +117,8 @@ public sealed class MonitoringLoopTests : IAsyncLifetime
         Assert.Equal(300, snapshot.Drift.Rows);
         Assert.Equal(["income"], snapshot.Drift.Report.Columns.Where(c => c.Drifted).Select(c => c.Column));
         Assert.True(snapshot.PredictionDrift is { Drifted: true }, $"prediction drift {snapshot.PredictionDrift}"); // richer applicants: more approvals than in training
-        Assert.True(snapshot.Performance.Estimated.ContainsKey("accuracy")); // an estimate before any label
+        var (baseline, estimated) = (snapshot.Performance.Baseline["accuracy"], snapshot.Performance.Estimated["accuracy"]);
+        Assert.True(baseline - estimated > 0.05, $"estimated {estimated} against the baseline {baseline}"); // the drop, estimated before any label
         Assert.Equal(0, snapshot.Performance.Labelled);
         Assert.Equal(["loan-drift fired"], round.Changes.Select(c => $"{c.Alert.Rule} {c.Change}"));
 

@@ -124,4 +124,22 @@ public sealed class MonitoringSurfaceTests : IAsyncLifetime
         Assert.Contains("kiln_monitor_performance{deployment=\"loan\",metric=\"accuracy\",kind=\"realised\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("kiln_monitor_feature_drift_score{deployment=\"loan\",feature=\"income\"", metrics, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_routes_monitoring_reference_is_stored_and_shown_over_REST_and_a_bad_one_refused()
+    {
+        using var put = await _server.Http.PutAsync("/api/kiln/deployments/loan", new StringContent(
+            """{"routes": [{"name": "champion", "model": "models:/loan@champion", "reference": "datasets:/applicants/3/today.csv"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using (var doc = JsonDocument.Parse(await _server.Http.GetStringAsync("/api/kiln/deployments/loan")))
+        {
+            var route = Assert.Single(doc.RootElement.GetProperty("deployment").GetProperty("routes").EnumerateArray());
+            Assert.Equal("datasets:/applicants/3/today.csv", route.GetProperty("reference").GetString());
+        }
+        using var bad = await _server.Http.PutAsync("/api/kiln/deployments/loan", new StringContent(
+            """{"routes": [{"name": "champion", "model": "models:/loan@champion", "reference": "today.csv"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("is not a dataset version", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var missing = await _server.Http.GetAsync("/api/kiln/deployments/loan/monitor?window=1h"); // the data set does not exist
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
 }
