@@ -40,7 +40,7 @@ internal static class MonitorStatusCommand
         var deployment = new Option<string>("--deployment") { Description = "The deployment.", Required = true };
         var window = new Option<string>("--window") { Description = "How far back, e.g. 30m, 24h, 7d.", DefaultValueFactory = _ => "24h" };
         var route = new Option<string?>("--route") { Description = "The route whose traffic to report (default: the first answering route)." };
-        var file = new Option<string?>("--out") { Description = "The HTML file to write (default: monitor-NAME.html)." };
+        var file = new Option<string?>("--out") { Description = "The HTML file to write (default: monitor-NAME.html); the snapshot's JSON goes beside it (.json)." };
         var output = Output.CreateOption();
         var command = new Command("report", "A deployment's monitoring report over the window: drift per feature with charts, data quality, performance (realised, estimated, baseline).")
         {
@@ -56,6 +56,15 @@ internal static class MonitorStatusCommand
             var title = $"Monitoring of {name} (route {snapshot.Drift.Route}, {snapshot.Drift.Rows:N0} logged rows over {parse.GetValue(window)}) against {snapshot.Drift.Model}";
             var alerts = await kiln.Get<Kiln.Core.Monitoring.IAlertStore>().ListAsync(null, name, 500, ct);
             await File.WriteAllTextAsync(path, MonitorReportHtml.Render(snapshot, title, alerts), ct);
+            // the same snapshot as JSON beside it (what GET /api/kiln/deployments/NAME/monitor answers)
+            var jsonPath = Path.ChangeExtension(path, ".json");
+            await using (var stream = File.Create(jsonPath))
+            await using (var json = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                Kiln.Server.Monitoring.MonitorJson.WriteSnapshot(json, snapshot);
+                json.WriteEndObject();
+            }
             var format = Output.Format(parse, output);
             var p = snapshot.Performance;
             Output.Write(format, ["section", "name", "value"],
@@ -68,7 +77,7 @@ internal static class MonitorStatusCommand
             if (format == OutputFormat.Table)
             {
                 CliConsole.Current.MarkupLine(Format.Escape(title));
-                CliConsole.Current.MarkupLine($"Report: {Format.Escape(path)}");
+                CliConsole.Current.MarkupLine($"Report: {Format.Escape(path)} (and {Format.Escape(jsonPath)})");
             }
         });
         return command;

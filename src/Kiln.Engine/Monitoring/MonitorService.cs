@@ -68,6 +68,9 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
     /// <summary>Minute slices are rolled up into slices this long, aligned to multiples of it.</summary>
     public static readonly TimeSpan RollupLength = TimeSpan.FromHours(1);
 
+    /// <summary>A window whose stored slices hold fewer rows than this is read and profiled exactly instead (see <see cref="SnapshotAsync"/>).</summary>
+    public const long ExactBelowRows = 200_000;
+
     /// <summary>A slice is summarised only once it ended this long ago (the log is written off the request path).</summary>
     public static readonly TimeSpan SliceLag = TimeSpan.FromSeconds(10);
 
@@ -76,9 +79,12 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
     /// on a slice boundary): the stored slices' summaries merged with a summary of the rows after the last slice (at most
     /// its newest <paramref name="maxRows"/>, default <see cref="DeploymentDriftService.MaxWindowRows"/>), so rows already
     /// summarised are never read again; then drift, quality and CBPE from the summary, realised performance from the
-    /// window's labelled rows.
+    /// window's labelled rows. A quiet window — its slices hold fewer than <paramref name="exactBelow"/> rows (default
+    /// <see cref="ExactBelowRows"/>) — is read and profiled exactly instead: sketches of a few rows a minute, merged by
+    /// the hundred, are too coarse for the distances.
     /// </summary>
-    public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default, int? maxRows = null)
+    public async Task<MonitorSnapshot> SnapshotAsync(string deployment, TimeSpan window, string? route, DriftOptions? options, CancellationToken ct = default, int? maxRows = null,
+        long? exactBelow = null)
     {
         if (window <= TimeSpan.Zero)
         {
@@ -96,18 +102,22 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var hours = bucket >= hour ? await slices.ReadAsync(deployment, c.Route, from, to, hour, ct) : [];
         var minutes = (await slices.ReadAsync(deployment, c.Route, from, to, step, ct)).Where(m => !hours.Any(h => m.Start >= h.Start && m.End <= h.End));
         var stored = hours.Concat(minutes).ToList();
-        var summary = WindowSummary.Empty;
-        var parts = new List<(long Start, WindowSummary Summary)>();
-        foreach (var slice in stored)
+        List<(long Start, WindowSummary Summary)> parts;
+        WindowSummary summary;
+        if (stored.Sum(x => (long)x.Rows) < (exactBelow ?? ExactBelowRows))
         {
-            var part = WindowSummary.FromJson(slice.Summary);
-            summary = summary.Merge(part);
-            parts.Add((slice.Start, part));
+            // a quiet window: its rows are few, read and profiled exactly (sketches of a few rows a minute, merged, are coarse)
+            var rows = await log.ReadLatestAsync(deployment, c.Route, from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
+            summary = WindowSummary.Of(rows, schema, c.Reference);
+            parts = [.. rows.GroupBy(r => from + ((r.Time - from) / bucket * bucket)).Select(g => (g.Key, WindowSummary.Of([.. g], schema, c.Reference)))];
         }
-        var tailStart = stored.Count > 0 ? stored.Max(x => x.End) : from;
-        var tail = WindowSummary.Of(await log.ReadLatestAsync(deployment, c.Route, tailStart, maxRows ?? DeploymentDriftService.MaxWindowRows, ct), schema, c.Reference);
-        summary = summary.Merge(tail);
-        parts.Add((tailStart, tail));
+        else
+        {
+            parts = [.. stored.OrderBy(x => x.Start).Select(slice => (slice.Start, WindowSummary.FromJson(slice.Summary)))];
+            var tailStart = stored.Max(x => x.End);
+            parts.Add((tailStart, WindowSummary.Of(await log.ReadLatestAsync(deployment, c.Route, tailStart, maxRows ?? DeploymentDriftService.MaxWindowRows, ct), schema, c.Reference)));
+            summary = WindowSummary.MergeAll([.. parts.Select(p => p.Summary)]);
+        }
 
         var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
         var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, DeploymentDriftService.Compare(c.Reference, current, schema, options));
@@ -136,7 +146,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var points = new List<MonitorPoint>();
         foreach (var group in parts.GroupBy(p => (p.Start - from) / bucket).OrderBy(g => g.Key))
         {
-            var merged = group.Aggregate(WindowSummary.Empty, (a, p) => a.Merge(p.Summary));
+            var merged = WindowSummary.MergeAll([.. group.Select(p => p.Summary)]);
             if (merged.Rows == 0 || merged.Inputs is null)
             {
                 continue;
@@ -180,13 +190,9 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var lastMinute = await slices.LastEndAsync(deployment, c.Route, step, ct) ?? first;
         for (var h = await slices.LastEndAsync(deployment, c.Route, hour, ct) ?? (first + hour - 1) / hour * hour; h + hour <= lastMinute; h += hour)
         {
-            var summary = WindowSummary.Empty;
-            var rows = 0;
-            foreach (var minute in await slices.ReadAsync(deployment, c.Route, h, h + hour, step, ct))
-            {
-                summary = summary.Merge(WindowSummary.FromJson(minute.Summary));
-                rows += minute.Rows;
-            }
+            var minutes = await slices.ReadAsync(deployment, c.Route, h, h + hour, step, ct);
+            var summary = WindowSummary.MergeAll([.. minutes.Select(m => WindowSummary.FromJson(m.Summary))]);
+            var rows = minutes.Sum(m => m.Rows);
             if (await slices.SaveAsync(new MonitorSlice(deployment, c.Route, h, h + hour, rows, summary.ToJson()), ct))
             {
                 made++;

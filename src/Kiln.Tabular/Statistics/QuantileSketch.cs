@@ -19,13 +19,15 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
         {
             return new QuantileSketch(0, []);
         }
-        // each point is a value the column has (the nearest rank), never one interpolated between two neighbours: a discrete
-        // column's sketch then holds only its values, and merges can tell its point masses
+        // each point is a value the column has, never one interpolated between two neighbours (a discrete column's sketch
+        // then holds only its values, and merges can tell its point masses), and every value gets an equal share of the
+        // points (the empirical distribution: a sketch of three rows is a third of each, not its middle row doubled)
         var points = new double[Intervals + 1];
         for (var i = 0; i <= Intervals; i++)
         {
-            points[i] = sorted[(int)Math.Round((double)i / Intervals * (sorted.Length - 1), MidpointRounding.AwayFromZero)];
+            points[i] = sorted[(int)Math.Min(sorted.Length - 1, (long)i * sorted.Length / (Intervals + 1))];
         }
+        points[Intervals] = sorted[^1];
         return new QuantileSketch(sorted.Length, points);
     }
 
@@ -96,10 +98,11 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
         }
         var total = (double)(Count + other.Count);
         double MergedCdf(double x) => ((Count * Cdf(x)) + (other.Count * other.Cdf(x))) / total;
+        double MergedBelow(double x) => ((Count * CdfBelow(x)) + (other.Count * other.CdfBelow(x))) / total;
         var candidates = Points.Concat(other.Points).Distinct().Order().ToArray();
-        // a value a sketch repeats is a point mass (a discrete column's value): quantiles that fall in its step are the
-        // value itself, never a number interpolated between it and its neighbour (which no row has)
-        var masses = Runs(Points).Concat(Runs(other.Points)).ToHashSet();
+        // a value a sketch repeats is a point mass (a discrete column's value): quantiles that fall in its jump are the
+        // value itself, never a number interpolated between it and its neighbour (which no row has); quantiles below the
+        // jump interpolate in the continuous part before it
         var points = new double[Intervals + 1];
         points[0] = candidates[0];
         points[^1] = candidates[^1];
@@ -118,20 +121,39 @@ public sealed record QuantileSketch(long Count, IReadOnlyList<double> Points)
                 continue;
             }
             var (x0, x1) = (candidates[c - 1], candidates[c]);
-            var (f0, f1) = (MergedCdf(x0), MergedCdf(x1));
-            points[i] = f1 > f0 && !masses.Contains(x1) ? x0 + ((target - f0) / (f1 - f0) * (x1 - x0)) : x1;
+            var (f0, below) = (MergedCdf(x0), MergedBelow(x1));
+            points[i] = target <= below && below > f0 ? x0 + ((target - f0) / (below - f0) * (x1 - x0)) : x1;
         }
         return new QuantileSketch(Count + other.Count, points);
     }
 
-    private static IEnumerable<double> Runs(IReadOnlyList<double> points)
+    /// <summary>The share of values below <paramref name="x"/> (the distribution function's left limit): below a point mass
+    /// (a run of the value) half a rank before its run starts; elsewhere the distribution is continuous and this is <see cref="Cdf"/>.</summary>
+    public double CdfBelow(double x)
     {
-        for (var i = 1; i < points.Count; i++)
+        if (Count == 0 || x <= Points[0])
         {
-            if (points[i] == points[i - 1])
+            return 0;
+        }
+        if (x > Points[^1])
+        {
+            return 1;
+        }
+        var first = -1;
+        for (int lo = 0, hi = Points.Count - 1; lo <= hi;)
+        {
+            var mid = (lo + hi) / 2;
+            if (Points[mid] < x)
             {
-                yield return points[i];
+                lo = mid + 1;
+            }
+            else
+            {
+                first = Points[mid] == x ? mid : first;
+                hi = mid - 1;
             }
         }
+        var run = first >= 0 && first + 1 < Points.Count && Points[first + 1] == x;
+        return run ? Math.Max(0, first - 0.5) / (Points.Count - 1) : Cdf(x);
     }
 }

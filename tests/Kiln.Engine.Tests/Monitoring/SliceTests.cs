@@ -54,7 +54,7 @@ public sealed class SliceTests : KilnHostTest
         var made = await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30));
         Assert.True(made >= 29, $"{made} slices");
         Assert.Equal(0, await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30))); // again (a restart): nothing twice
-        var merged = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null);
+        var merged = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null, exactBelow: 0); // from the slices, however few rows
 
         Assert.Equal((600, 600), (raw.Drift.Rows, merged.Drift.Rows));
         Assert.Equal(raw.Drift.Report.Columns.Select(c => (c.Column, c.Drifted)), merged.Drift.Report.Columns.Select(c => (c.Column, c.Drifted)));
@@ -71,7 +71,7 @@ public sealed class SliceTests : KilnHostTest
 
         // hours whose minutes are summarised roll up (24 summaries for a day, not 1,440); the window counts every row once
         await Monitor.SummarizeAsync("loan", null, TimeSpan.FromHours(3));
-        var rolledUp = await Monitor.SnapshotAsync("loan", TimeSpan.FromHours(3), null, null);
+        var rolledUp = await Monitor.SnapshotAsync("loan", TimeSpan.FromHours(3), null, null, exactBelow: 0);
         Assert.Equal(600, rolledUp.Drift.Rows);
         Assert.Equal(600, rolledUp.History!.Sum(p => p.Rows)); // 15-minute buckets of a 3-hour window
         Assert.All(rolledUp.History!, p => Assert.Equal(0, (p.End - rolledUp.Drift.From) % (15 * 60_000)));
@@ -81,7 +81,8 @@ public sealed class SliceTests : KilnHostTest
         // a row logged late into a minute already summarised is not read again (the slice stands as it was stored)
         await Host.Get<IPredictionLog>().AppendAsync([new("late", "loan", "champion", "loan", 1, start + 1_000, 1, "{\"income\":0.9,\"debt\":0.1,\"region\":\"north\"}",
             "{\"prediction\":\"1\",\"probability\":0.9}", false)]);
-        Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Rows);
+        Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null, exactBelow: 0)).Drift.Rows);
+        Assert.Equal(601, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Rows); // a quiet window is read exactly
     }
     [Fact]
     public async Task A_route_with_a_reference_data_set_is_compared_with_it_instead_of_the_training_data()

@@ -126,6 +126,27 @@ public sealed record WindowSummary
         };
     }
 
+    /// <summary>All of <paramref name="parts"/> merged pairwise, as a balanced tree: each sketch goes through about log2(n)
+    /// merges rather than n, so the rank error of many small slices does not pile up.</summary>
+    public static WindowSummary MergeAll(IReadOnlyList<WindowSummary> parts)
+    {
+        if (parts.Count == 0)
+        {
+            return Empty;
+        }
+        var level = parts.ToList();
+        while (level.Count > 1)
+        {
+            var next = new List<WindowSummary>((level.Count + 1) / 2);
+            for (var i = 0; i < level.Count; i += 2)
+            {
+                next.Add(i + 1 < level.Count ? level[i].Merge(level[i + 1]) : level[i]);
+            }
+            level = next;
+        }
+        return level[0];
+    }
+
     /// <summary>The latency at quantile <paramref name="q"/>: the upper bound of the bucket that reaches it (null for no rows;
     /// past the last bound, the last bound).</summary>
     public double? LatencyQuantile(double q)
