@@ -32,7 +32,8 @@ public interface IPredictionLog
     Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default);
 
     /// <summary>Records one route answered (shadows excluded) with <paramref name="from"/> ≤ time &lt; <paramref name="to"/>,
-    /// oldest first, at most <paramref name="limit"/>; <paramref name="labelledOnly"/> keeps those whose label arrived.</summary>
+    /// oldest first, at most <paramref name="limit"/>; <paramref name="labelledOnly"/> keeps those whose label arrived, read
+    /// without their inputs (empty), as realised performance needs only the answer and the label.</summary>
     Task<IReadOnlyList<PredictionRecord>> ReadRangeAsync(string deployment, string route, long from, long to, int limit, bool labelledOnly = false,
         CancellationToken ct = default);
 }

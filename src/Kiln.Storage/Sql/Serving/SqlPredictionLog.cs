@@ -13,6 +13,9 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
 {
     private const string Columns = "request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow, label";
 
+    /// <summary>The columns of labelled rows as realised performance reads them: the answer and the label, not the inputs.</summary>
+    private const string LabelledColumns = "request_id, deployment, route, model_name, model_version, at, latency_ms, '' AS inputs, outputs, shadow, label";
+
     /// <summary>Migration 11: the prediction log.</summary>
     internal static string Schema(SqlTypes t) => $"""
         CREATE TABLE prediction_log (
@@ -116,7 +119,7 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
     {
         await using var connection = await dialect.OpenAsync(ct);
         await using var command = connection.Command(null, $"""
-            SELECT {Columns} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @f AND at < @t {(labelledOnly ? "AND label IS NOT NULL" : "")}
+            SELECT {(labelledOnly ? LabelledColumns : Columns)} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @f AND at < @t {(labelledOnly ? "AND label IS NOT NULL" : "")}
             ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}
             """);
         command.Add("d", deployment);
