@@ -221,7 +221,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         return (routes.Sum(r => r.Recent.Requests), routes.Sum(r => r.Recent.Errors));
     }
 
-    /// <summary>Realised and estimated performance of logged rows (their answers and any labels).</summary>
+    /// <summary>Realised performance of logged rows (their answers and labels); the window's estimate comes from its summary.</summary>
     public static PerformanceSummary Performance(IReadOnlyList<PredictionRecord> records, ModelSchema schema, IReadOnlyDictionary<string, double> baseline)
     {
         var task = schema.Task switch
@@ -230,7 +230,6 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
             TaskKind.MulticlassClassification => "multiclass",
             _ => "regression",
         };
-        var predictions = new List<double>(records.Count);
         var labelled = new List<(double Prediction, double Label)>();
         foreach (var record in records)
         {
@@ -238,13 +237,11 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
             {
                 continue;
             }
-            predictions.Add(prediction);
             if (record.Label is { } label && Label(label, schema) is { } actual)
             {
                 labelled.Add((prediction, actual));
             }
         }
-        var all = predictions.ToArray();
         var (scored, truth) = (labelled.Select(l => l.Prediction).ToArray(), labelled.Select(l => l.Label).ToArray());
         IReadOnlyDictionary<string, double> realised = schema.Task switch
         {
@@ -252,8 +249,8 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
             TaskKind.Regression => Realised.Regression(scored, truth),
             _ => new Dictionary<string, double>(),
         };
-        var estimated = schema.Task == TaskKind.BinaryClassification ? Cbpe.Estimate(all) : new Dictionary<string, double>();
-        return new PerformanceSummary(task, labelled.Count, realised, estimated, baseline, all.Length > 0 ? all.Average() : null);
+        // the estimate and the mean come from the whole window's summary (these records are its labelled ones)
+        return new PerformanceSummary(task, labelled.Count, realised, new Dictionary<string, double>(), baseline, null);
     }
 
     /// <summary>The binary probability or regression value a logged answer holds (null for multiclass or an unreadable one).</summary>
