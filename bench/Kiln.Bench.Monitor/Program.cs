@@ -22,9 +22,15 @@ var work = args[1];
 var rows = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000_000;
 var reps = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 Directory.CreateDirectory(work);
-void Emit(object value) => Console.WriteLine(JsonSerializer.Serialize(value));
 
+// KILN_BENCH_REUSE=1 times the reports again on a store an earlier run filled, as of the moment it was filled
+var reuse = Environment.GetEnvironmentVariable("KILN_BENCH_REUSE") == "1" && File.Exists(Path.Combine(work, "kiln.db"));
 await using var host = await KilnHost.OpenAsync(KilnSettings.Resolve("sqlite:///" + Path.Combine(work, "kiln.db"), Path.Combine(work, "artifacts"), work));
+if (reuse)
+{
+    await Reports(host, reps, File.ReadAllText(Path.Combine(work, "now.txt")));
+    return;
+}
 var clock = Stopwatch.StartNew();
 var trained = await host.Get<TrainingSession>().RunAsync(new TrainRequest(Path.Combine(data, "train_100k.csv"), "label", "gbdt",
     new Dictionary<string, string> { ["rounds"] = "200", ["max_depth"] = "6", ["learning_rate"] = "0.1" }));
@@ -74,6 +80,7 @@ var outputs = probabilities.Select(p => string.Create(CultureInfo.InvariantCultu
 clock.Restart();
 var log = host.Get<IPredictionLog>();
 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+File.WriteAllText(Path.Combine(work, "now.txt"), now.ToString(CultureInfo.InvariantCulture));
 var start = now - 86_400_000L + 60_000;
 const int Batch = 20_000;
 var labels = new List<(string, string)>();
@@ -102,17 +109,34 @@ var slices = await monitor.SummarizeAsync("bench", null, TimeSpan.FromHours(25))
 Emit(new { step = "summarise_24h_catch_up", slices, seconds = clock.Elapsed.TotalSeconds, rows_per_second = rows / clock.Elapsed.TotalSeconds,
     per_minute_ms = clock.Elapsed.TotalMilliseconds / Math.Max(1, slices) });
 
-for (var rep = 1; rep <= reps; rep++)
+await Reports(host, reps, null);
+
+static async Task Reports(KilnHost host, int reps, string? asOf)
 {
-    clock.Restart();
-    var snapshot = await monitor.SnapshotAsync("bench", TimeSpan.FromHours(24), null, null);
-    var snapshotSeconds = clock.Elapsed.TotalSeconds;
-    var html = MonitorReportHtml.Render(snapshot, "24 hours of bench");
-    Emit(new
+    var time = asOf is null ? TimeProvider.System : new FixedTime(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(asOf, CultureInfo.InvariantCulture)));
+    var monitor = asOf is null ? host.Get<MonitorService>() : new MonitorService(host.Get<DeploymentDriftService>(), host.Get<Kiln.Core.Tracking.ITrackingStore>(),
+        host.Get<IReplicaStore>(), host.Get<IPredictionLog>(), host.Get<Kiln.Core.Monitoring.IMonitorSliceStore>(), time);
+    var clock = Stopwatch.StartNew();
+    for (var rep = 1; rep <= reps; rep++)
     {
-        step = "report_24h", rep, seconds = clock.Elapsed.TotalSeconds, snapshot_seconds = snapshotSeconds, rows = snapshot.Drift.Rows,
-        labelled = snapshot.Performance.Labelled, drifted = snapshot.Drift.Report.Columns.Where(c => c.Drifted).Select(c => c.Column).ToArray(),
-        estimated_auc = snapshot.Performance.Estimated.GetValueOrDefault("roc_auc"), realised_auc = snapshot.Performance.Realised.GetValueOrDefault("roc_auc"),
-        html_bytes = html.Length,
-    });
+        clock.Restart();
+        var snapshot = await monitor.SnapshotAsync("bench", TimeSpan.FromHours(24), null, null);
+        var snapshotSeconds = clock.Elapsed.TotalSeconds;
+        var html = MonitorReportHtml.Render(snapshot, "24 hours of bench");
+        Emit(new
+        {
+            step = "report_24h", rep, seconds = clock.Elapsed.TotalSeconds, snapshot_seconds = snapshotSeconds, rows = snapshot.Drift.Rows,
+            labelled = snapshot.Performance.Labelled, drifted = snapshot.Drift.Report.Columns.Where(c => c.Drifted).Select(c => c.Column).ToArray(),
+            estimated_auc = snapshot.Performance.Estimated.GetValueOrDefault("roc_auc"), realised_auc = snapshot.Performance.Realised.GetValueOrDefault("roc_auc"),
+            html_bytes = html.Length,
+        });
+    }
+}
+
+static void Emit(object value) => Console.WriteLine(JsonSerializer.Serialize(value));
+
+/// <summary>A clock stopped at one moment.</summary>
+internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }

@@ -100,24 +100,31 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var hour = (long)RollupLength.TotalMilliseconds;
         var bucket = window >= TimeSpan.FromHours(6) ? hour : Math.Max(step, (long)(window.TotalMilliseconds / 12) / step * step);
         var hours = bucket >= hour ? await slices.ReadAsync(deployment, c.Route, from, to, hour, ct) : [];
-        var minutes = (await slices.ReadAsync(deployment, c.Route, from, to, step, ct)).Where(m => !hours.Any(h => m.Start >= h.Start && m.End <= h.End));
-        var stored = hours.Concat(minutes).ToList();
+        var stored = hours.ToList();
+        foreach (var (gapStart, gapEnd) in Gaps(hours, from, to))
+        {
+            stored.AddRange(await slices.ReadAsync(deployment, c.Route, gapStart, gapEnd, step, ct)); // only the minutes no roll-up covers
+        }
         List<(long Start, WindowSummary Summary)> parts;
-        WindowSummary summary;
+        WindowSummary? exact = null;
         if (stored.Sum(x => (long)x.Rows) < (exactBelow ?? ExactBelowRows))
         {
             // a quiet window: its rows are few, read and profiled exactly (sketches of a few rows a minute, merged, are coarse)
             var rows = await log.ReadLatestAsync(deployment, c.Route, from, maxRows ?? DeploymentDriftService.MaxWindowRows, ct);
-            summary = WindowSummary.Of(rows, schema, c.Reference);
+            exact = WindowSummary.Of(rows, schema, c.Reference);
             parts = [.. rows.GroupBy(r => from + ((r.Time - from) / bucket * bucket)).Select(g => (g.Key, WindowSummary.Of([.. g], schema, c.Reference)))];
         }
         else
         {
-            parts = [.. stored.OrderBy(x => x.Start).Select(slice => (slice.Start, WindowSummary.FromJson(slice.Summary)))];
+            var parsed = new (long Start, WindowSummary Summary)[stored.Count];
+            Parallel.For(0, stored.Count, new ParallelOptions { CancellationToken = ct }, i => parsed[i] = (stored[i].Start, WindowSummary.FromJson(stored[i].Summary)));
+            parts = [.. parsed.OrderBy(x => x.Start)];
             var tailStart = stored.Max(x => x.End);
             parts.Add((tailStart, WindowSummary.Of(await log.ReadLatestAsync(deployment, c.Route, tailStart, maxRows ?? DeploymentDriftService.MaxWindowRows, ct), schema, c.Reference)));
-            summary = WindowSummary.MergeAll([.. parts.Select(p => p.Summary)]);
         }
+        // each bucket's parts merged once, for its point in the history and (bucket by bucket) for the whole window
+        var buckets = parts.GroupBy(p => (p.Start - from) / bucket).OrderBy(g => g.Key).Select(g => (g.Key, WindowSummary.MergeAll([.. g.Select(p => p.Summary)]))).ToList();
+        var summary = exact ?? WindowSummary.MergeAll([.. buckets.Select(b => b.Item2)]);
 
         var current = summary.Inputs ?? TableProfile.Compute(DeploymentDriftService.Rows([], schema));
         var drift = new DeploymentDrift(deployment, c.Route, c.Served.Reference, from, to, summary.Rows, DeploymentDriftService.Compare(c.Reference, current, schema, options));
@@ -133,32 +140,49 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         };
         var (requests, errors) = await RecentTrafficAsync(deployment, c.Route, ct);
         return new MonitorSnapshot(drift, quality, performance, summary.LatencyQuantile(0.5), summary.LatencyQuantile(0.95), PredictionDrift(c, summary, options),
-            requests > 0 ? (double)errors / requests : null, History(parts, from, bucket, labelled, c, options));
+            requests > 0 ? (double)errors / requests : null, History(buckets, from, bucket, labelled, c, options));
     }
 
     /// <summary>The window bucket by bucket: each bucket's parts merged, its drift against the reference, its estimated
     /// performance and the realised performance of its labelled rows.</summary>
-    private static IReadOnlyList<MonitorPoint> History(List<(long Start, WindowSummary Summary)> parts, long from, long bucket, IReadOnlyList<PredictionRecord> labelled,
+    private static IReadOnlyList<MonitorPoint> History(List<(long Key, WindowSummary Merged)> buckets, long from, long bucket, IReadOnlyList<PredictionRecord> labelled,
         MonitorContext c, DriftOptions? options)
     {
         var schema = c.Served.Model.Schema;
         var labels = labelled.GroupBy(r => (r.Time - from) / bucket).ToDictionary(g => g.Key, g => g.ToList());
         var points = new List<MonitorPoint>();
-        foreach (var group in parts.GroupBy(p => (p.Start - from) / bucket).OrderBy(g => g.Key))
+        foreach (var (key, merged) in buckets)
         {
-            var merged = WindowSummary.MergeAll([.. group.Select(p => p.Summary)]);
             if (merged.Rows == 0 || merged.Inputs is null)
             {
                 continue;
             }
             var report = DeploymentDriftService.Compare(c.Reference, merged.Inputs, schema, options);
             var estimated = schema.Task == TaskKind.BinaryClassification ? merged.Estimated() : new Dictionary<string, double>();
-            var realised = Performance(labels.GetValueOrDefault(group.Key) ?? [], schema, new Dictionary<string, double>());
-            points.Add(new MonitorPoint(from + ((group.Key + 1) * bucket), merged.Rows, report.DriftedShare,
+            var realised = Performance(labels.GetValueOrDefault(key) ?? [], schema, new Dictionary<string, double>());
+            points.Add(new MonitorPoint(from + ((key + 1) * bucket), merged.Rows, report.DriftedShare,
                 report.Columns.ToDictionary(col => col.Column, col => col.Score, StringComparer.Ordinal), estimated.GetValueOrDefault("accuracy", double.NaN),
                 estimated.GetValueOrDefault("roc_auc", double.NaN), realised.Realised.GetValueOrDefault("accuracy", double.NaN), realised.Labelled));
         }
         return points;
+    }
+
+    /// <summary>The stretches of [<paramref name="from"/>, <paramref name="to"/>) that no roll-up in <paramref name="rollups"/> covers.</summary>
+    internal static IEnumerable<(long Start, long End)> Gaps(IEnumerable<MonitorSlice> rollups, long from, long to)
+    {
+        var cursor = from;
+        foreach (var r in rollups.OrderBy(r => r.Start))
+        {
+            if (r.Start > cursor)
+            {
+                yield return (cursor, r.Start);
+            }
+            cursor = Math.Max(cursor, r.End);
+        }
+        if (cursor < to)
+        {
+            yield return (cursor, to);
+        }
     }
 
     /// <summary>

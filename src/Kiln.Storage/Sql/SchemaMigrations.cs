@@ -25,5 +25,6 @@ internal static class SchemaMigrations
         new(12, "serving replicas", Serving.SqlReplicaStore.Schema),
         new(13, "alert rules, windows and alerts", Monitoring.SqlAlertStore.Schema),
         new(14, "monitoring slices and the labelled rows' index", Monitoring.SqlMonitorSliceStore.Schema),
+        new(15, "the labelled rows' index covers what realised performance reads", Monitoring.SqlMonitorSliceStore.CoveringLabelledIndex),
     ];
 }

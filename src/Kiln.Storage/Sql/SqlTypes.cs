@@ -6,4 +6,6 @@ namespace Kiln.Storage.Sql;
 /// <param name="Real">A 64-bit float.</param>
 /// <param name="Blob">Binary data.</param>
 /// <param name="WithoutRowId">The option that clusters a table on its primary key (SQLite), or "".</param>
-public sealed record SqlTypes(string IdentityPrimaryKey, string BigInt, string Real, string Blob, string WithoutRowId);
+/// <param name="WideIndexEntries">Whether an index entry may hold long text (SQLite); PostgreSQL's B-tree refuses entries
+/// past about 2.7 kB, so its covering indexes keep to short columns.</param>
+public sealed record SqlTypes(string IdentityPrimaryKey, string BigInt, string Real, string Blob, string WithoutRowId, bool WideIndexEntries);

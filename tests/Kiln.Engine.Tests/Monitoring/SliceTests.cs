@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kiln.Core.Monitoring;
 using Kiln.Core.Registry;
 using Kiln.Core.Serving;
 using Kiln.Engine.Monitoring;
@@ -77,6 +78,10 @@ public sealed class SliceTests : KilnHostTest
         Assert.All(rolledUp.History!, p => Assert.Equal(0, (p.End - rolledUp.Drift.From) % (15 * 60_000)));
         Assert.Equal(50, merged.History!.Sum(p => p.Labelled));
         Assert.Equal(merged.Performance.Estimated["accuracy"], rolledUp.Performance.Estimated["accuracy"], 9);
+        await Monitor.SummarizeAsync("loan", null, TimeSpan.FromHours(7));
+        var hourly = await Monitor.SnapshotAsync("loan", TimeSpan.FromHours(7), null, null, exactBelow: 0); // hourly buckets: roll-ups and the minutes around them
+        Assert.Equal((600, 600), (hourly.Drift.Rows, hourly.History!.Sum(p => p.Rows)));
+        Assert.Equal(merged.Performance.Estimated["accuracy"], hourly.Performance.Estimated["accuracy"], 9);
 
         // a row logged late into a minute already summarised is not read again (the slice stands as it was stored)
         await Host.Get<IPredictionLog>().AppendAsync([new("late", "loan", "champion", "loan", 1, start + 1_000, 1, "{\"income\":0.9,\"debt\":0.1,\"region\":\"north\"}",
@@ -84,6 +89,17 @@ public sealed class SliceTests : KilnHostTest
         Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null, exactBelow: 0)).Drift.Rows);
         Assert.Equal(601, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null)).Drift.Rows); // a quiet window is read exactly
     }
+
+    [Fact]
+    public void Only_the_minutes_no_roll_up_covers_are_read()
+    {
+        MonitorSlice Hour(long start) => new("loan", "champion", start, start + 3_600_000, 1, "{}");
+        Assert.Equal([(90_000L, 3_600_000L), (10_800_000L, 14_000_000L)],
+            MonitorService.Gaps([Hour(7_200_000), Hour(3_600_000)], 90_000, 14_000_000).ToList()); // before the first hour and after the last
+        Assert.Equal([(3_600_000L, 7_200_000L)], MonitorService.Gaps([Hour(0), Hour(7_200_000)], 0, 10_800_000).ToList()); // a hole between roll-ups
+        Assert.Equal([(0L, 600_000L)], MonitorService.Gaps([], 0, 600_000).ToList());
+    }
+
     [Fact]
     public async Task A_route_with_a_reference_data_set_is_compared_with_it_instead_of_the_training_data()
     {
