@@ -23,7 +23,10 @@ public static class KilnWebHost
             builder.Services.AddHostedService<Serving.ServingReloader>();
             builder.Services.AddHostedService<Serving.PredictionLogService>();
             builder.Services.AddHostedService<Serving.ReplicaHeartbeatService>();
-            builder.Services.AddHostedService<Monitoring.MonitorScheduler>();
+            if (Monitoring.MonitorScheduler.Enabled)
+            {
+                builder.Services.AddHostedService<Monitoring.MonitorScheduler>();
+            }
         }
         return KilnServer.Build(builder);
     }

@@ -27,7 +27,9 @@ public static class KilnServer
     /// <summary>A builder listening where <paramref name="options"/> say, logging warnings and errors to the console on one line each.</summary>
     public static WebApplicationBuilder CreateBuilder(ServerOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // no appsettings.json watching: its watcher covers the working directory and everything under it, where the
+        // embedded store lives (./.kiln), so every write to the store's log woke a file-watch thread
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -21,6 +21,9 @@ public interface IPredictionLog
     /// <summary>Appends a batch in one transaction.</summary>
     Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default);
 
+    /// <summary>Appends a batch of UTF-8 encoded rows (the serving writer's) in one transaction.</summary>
+    Task AppendAsync(PredictionRows rows, CancellationToken ct = default);
+
     /// <summary>Joins ground truth to logged predictions; returns the request ids not found.</summary>
     Task<IReadOnlyList<string>> AddLabelsAsync(IReadOnlyList<(string RequestId, string Label)> labels, long time, CancellationToken ct = default);
 

@@ -1,6 +1,6 @@
-using System.Buffers;
-using System.Text;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Kiln.Core.Serving;
 using Kiln.Learn.Data;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
@@ -8,34 +8,66 @@ using Kiln.Tabular.Columns;
 namespace Kiln.Engine.Serving;
 
 /// <summary>
-/// A request's rows as the prediction log keeps them: the features of a row as a JSON object (null for a missing value)
-/// and its answer as the scoring protocol writes it. The feature columns are looked up once per request and one buffer
-/// and JSON writer are reused per thread (the log's writer builds every logged row, so it allocates only the strings).
+/// A request's rows as the prediction log keeps them, written as UTF-8 straight into a <see cref="PredictionRows"/>
+/// batch: the features of a row as a JSON object (null for a missing value) and its answer as the scoring protocol
+/// writes it. The feature columns are found once per request (by position when the request's columns are in the
+/// model's order, as they usually are), and one JSON writer is reused per thread.
 /// </summary>
 public sealed class LogJson
 {
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    private static readonly ConditionalWeakTable<ModelSchema, JsonEncodedText[]> Names = [];
 
     private readonly ModelSchema _schema;
     private readonly Column[] _columns;
     private readonly JsonEncodedText[] _names;
+    private readonly int _rowCount;
 
-    /// <summary>Reads rows of <paramref name="table"/>, whose columns include every feature of <paramref name="schema"/>.</summary>
-    public LogJson(Table table, ModelSchema schema)
+    private readonly RawCells? _raw;
+
+    /// <summary>Reads rows of <paramref name="table"/>, whose columns include every feature of <paramref name="schema"/>;
+    /// numbers found in <paramref name="raw"/> are copied as the request sent them.</summary>
+    public LogJson(Table table, ModelSchema schema, RawCells? raw = null)
     {
         _schema = schema;
-        _columns = [.. schema.Features.Select(f => table[f.Name])];
-        _names = [.. schema.Features.Select(f => JsonEncodedText.Encode(f.Name))];
+        _raw = raw;
+        _rowCount = table.RowCount;
+        var features = schema.Features;
+        _columns = new Column[features.Count];
+        for (var f = 0; f < _columns.Length; f++)
+        {
+            _columns[f] = f < table.ColumnCount && table[f].Name == features[f].Name ? table[f] : table[features[f].Name];
+        }
+        _names = Names.GetValue(schema, s => [.. s.Features.Select(f => JsonEncodedText.Encode(f.Name))]);
     }
 
-    /// <summary>Row <paramref name="row"/>'s features as a JSON object.</summary>
-    public string Inputs(int row)
+    /// <summary>Adds every row of the table to <paramref name="rows"/>: request id <paramref name="requestId"/> for the
+    /// first and ID:ROW for the others, its inputs, and its answer from <paramref name="outputs"/>.</summary>
+    public void AddRows(PredictionRows rows, PredictionSource source, string requestId, long time, double latencyMs, double[] outputs)
     {
-        var w = Start();
+        Span<byte> suffix = stackalloc byte[12];
+        for (var row = 0; row < _rowCount; row++)
+        {
+            var start = rows.Length;
+            rows.Write(requestId);
+            if (row > 0)
+            {
+                suffix[0] = (byte)':';
+                row.TryFormat(suffix[1..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+                rows.Write(suffix[..(digits + 1)]);
+            }
+            var id = start..rows.Length;
+            rows.Add(new PredictionRow(source, time, latencyMs, id, Inputs(rows, row), Output(rows, outputs, row)));
+        }
+    }
+
+    /// <summary>Row <paramref name="row"/>'s features as a JSON object, written to <paramref name="rows"/>.</summary>
+    public Range Inputs(PredictionRows rows, int row)
+    {
+        var start = rows.Length;
+        var w = Writer(rows);
         w.WriteStartObject();
         for (var f = 0; f < _columns.Length; f++)
         {
@@ -43,6 +75,11 @@ public sealed class LogJson
             if (column.IsMissing(row))
             {
                 w.WriteNull(_names[f]);
+            }
+            else if (_raw is not null && _raw.TryGet(row, f, out var text))
+            {
+                w.WritePropertyName(_names[f]);
+                w.WriteRawValue(text, skipInputValidation: true); // a JSON number the scanner read and checked
             }
             else if (column is NumericColumn numeric)
             {
@@ -54,29 +91,24 @@ public sealed class LogJson
             }
         }
         w.WriteEndObject();
-        return Finish(w);
+        w.Flush();
+        return start..rows.Length;
     }
 
     /// <summary>Row <paramref name="row"/>'s answer, as <see cref="ScoringPayload.WritePredictions"/> writes it.</summary>
-    public string Output(double[] outputs, int row)
+    public Range Output(PredictionRows rows, double[] outputs, int row)
     {
-        var w = Start();
+        var start = rows.Length;
+        var w = Writer(rows);
         ScoringPayload.WriteOutput(w, _schema, outputs, row);
-        return Finish(w);
+        w.Flush();
+        return start..rows.Length;
     }
 
-    private static Utf8JsonWriter Start()
+    private static Utf8JsonWriter Writer(PredictionRows rows)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
+        var writer = t_writer ??= new Utf8JsonWriter(rows);
+        writer.Reset(rows);
         return writer;
-    }
-
-    private static string Finish(Utf8JsonWriter writer)
-    {
-        writer.Flush();
-        return Encoding.UTF8.GetString(t_buffer!.WrittenSpan);
     }
 }

@@ -1,86 +1,163 @@
-using System.Threading.Channels;
 using Kiln.Core.Serving;
 
 namespace Kiln.Engine.Serving;
 
 /// <summary>
-/// Takes served predictions off the request path: <see cref="TryLog"/> only queues a request's records unbuilt (bounded by
-/// rows, <see cref="MaxQueuedRows"/>; past it they are dropped and counted, never waited for), and <see cref="RunAsync"/>
-/// builds them (the per-row JSON) and writes batches of up to <see cref="BatchRows"/> records, waiting briefly only when
-/// little is queued. <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1, default 1) keeps that share of requests.
+/// Takes served predictions off the request path. <see cref="TryLog"/> encodes a request's rows as UTF-8 JSON into a
+/// per-thread scratch batch, then copies them under a short lock into the batch being filled: nothing of the request
+/// outlives it (no table, closure or string per row waits for the writer, so the garbage collector has nothing to
+/// promote). <see cref="RunAsync"/>, on a thread of its own, swaps the filled batch for an empty one and writes it in one transaction, waiting
+/// briefly only when little is queued. Past <see cref="MaxQueuedRows"/> rows or <see cref="MaxQueuedBytes"/> bytes a
+/// request's rows are dropped and counted, never waited for. <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1,
+/// default 1) keeps that share of requests.
 /// </summary>
 public sealed class PredictionLogWriter(IPredictionLog log)
 {
     /// <summary>The most rows waiting to be written; a request that would pass it is dropped (and counted).</summary>
     public const int MaxQueuedRows = 200_000;
 
-    /// <summary>The most records one write holds (also while draining at shutdown, so memory stays bounded).</summary>
-    public const int BatchRows = 5_000;
+    /// <summary>The most bytes of text waiting to be written (a request past it is dropped and counted).</summary>
+    public const int MaxQueuedBytes = 128 * 1024 * 1024;
 
-    private readonly Channel<(int Rows, Func<IReadOnlyList<PredictionRecord>> Build)> _queue =
-        Channel.CreateUnbounded<(int, Func<IReadOnlyList<PredictionRecord>>)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>A write that fails is retried this many times before its rows are dropped (and counted).</summary>
+    public const int Attempts = 3;
 
+    [ThreadStatic]
+    private static PredictionRows? t_scratch;
+
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _ready = new(0);
+    private PredictionRows _filling = new(1024 * 1024);
+    private PredictionRows _writing = new(1024 * 1024);
+    private int _failures;
     private long _dropped;
-    private long _queuedRows;
+    private bool _signalled;
 
     /// <summary>The share of requests logged.</summary>
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
 
-    /// <summary>Requests whose records were dropped because the queue was full.</summary>
+    /// <summary>Rows dropped because the queue was full, or because their write kept failing.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Whether to log a request (drawn per request, so a request's rows are all kept or all skipped).</summary>
     public bool Sample() => SampleRate >= 1 || Random.Shared.NextDouble() < SampleRate;
 
     /// <summary>Rows queued and not yet written.</summary>
-    public long QueuedRows => Interlocked.Read(ref _queuedRows);
-
-    /// <summary>Queues a request's <paramref name="rows"/> records, built later by the writer; never blocks.</summary>
-    public void TryLog(int rows, Func<IReadOnlyList<PredictionRecord>> records)
+    public long QueuedRows
     {
-        if (Interlocked.Add(ref _queuedRows, rows) > MaxQueuedRows || !_queue.Writer.TryWrite((rows, records)))
+        get
         {
-            Interlocked.Add(ref _queuedRows, -rows);
-            Interlocked.Increment(ref _dropped);
+            lock (_gate)
+            {
+                return _filling.Count + _writing.Count;
+            }
         }
     }
 
-    /// <summary>Writes what arrives, in batches, until cancelled; then writes what is left, batch by batch.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Encodes a request's rows with <paramref name="encode"/> (which adds them to the batch it is given) and
+    /// queues them; never blocks on the writer.</summary>
+    public void TryLog(Action<PredictionRows> encode)
     {
-        var batch = new List<PredictionRecord>(BatchRows);
+        var scratch = t_scratch ??= new PredictionRows();
+        scratch.Clear(keepBytes: 1024 * 1024);
+        encode(scratch);
+        if (scratch.Count == 0)
+        {
+            return;
+        }
+        bool signal;
+        lock (_gate)
+        {
+            if (_filling.Count + _writing.Count + scratch.Count > MaxQueuedRows || _filling.Length + scratch.Length > MaxQueuedBytes)
+            {
+                Interlocked.Add(ref _dropped, scratch.Count);
+                return;
+            }
+            _filling.AddAll(scratch);
+            signal = !_signalled;
+            _signalled = true;
+        }
+        if (signal)
+        {
+            _ready.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes what arrives, a filled batch at a time, until cancelled; then writes what is left. Runs on a thread of its
+    /// own: an embedded store's write is synchronous and takes tens of milliseconds per batch, which on a thread-pool
+    /// thread would take one of the few threads (two on two cores) that answer requests.
+    /// </summary>
+    public Task RunAsync(CancellationToken ct) => Task.Factory.StartNew(() => Run(ct), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken ct)
+    {
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(ct))
+            while (true)
             {
-                if (QueuedRows < BatchRows / 10)
+                Write(ct); // a batch a failed attempt left first
+                _ready.Wait(ct);
+                if (QueuedRows < 500)
                 {
-                    await Task.Delay(50, ct); // little waiting: let a burst gather into one batch
+                    ct.WaitHandle.WaitOne(50); // little waiting: let a burst gather into one batch
+                    ct.ThrowIfCancellationRequested();
                 }
-                Take(batch);
-                await log.AppendAsync(batch, ct);
-                batch.Clear();
+                Swap();
+                Write(ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // the server is stopping: keep what was served
-            while (_queue.Reader.TryPeek(out _))
-            {
-                Take(batch);
-                await log.AppendAsync(batch, CancellationToken.None);
-                batch.Clear();
-            }
+            Write(CancellationToken.None);
+            Swap();
+            Write(CancellationToken.None);
         }
     }
 
-    private void Take(List<PredictionRecord> batch)
+    private void Swap()
     {
-        while (batch.Count < BatchRows && _queue.Reader.TryRead(out var item))
+        lock (_gate)
         {
-            Interlocked.Add(ref _queuedRows, -item.Rows);
-            batch.AddRange(item.Build());
+            if (_writing.Count == 0)
+            {
+                (_filling, _writing) = (_writing, _filling);
+            }
+            _signalled = false;
+        }
+    }
+
+    private void Write(CancellationToken ct)
+    {
+        if (_writing.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            log.AppendAsync(_writing, ct).GetAwaiter().GetResult(); // completes at once on SQLite; waits on this thread otherwise
+        }
+        catch (Exception) when (!ct.IsCancellationRequested && ++_failures < Attempts)
+        {
+            throw; // kept for the next attempt
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            Interlocked.Add(ref _dropped, _writing.Count); // a batch that keeps failing is given up, not retried forever
+            Done();
+            throw;
+        }
+        Done();
+    }
+
+    private void Done()
+    {
+        _failures = 0;
+        lock (_gate)
+        {
+            _writing.Clear();
         }
     }
 }

@@ -21,7 +21,13 @@ public static class SplitScanner
 
     /// <summary>The table of a <c>dataframe_split</c> body typed by <paramref name="schema"/>, or null when the body is not in
     /// the shape this reader takes. A column the model needs that the body lacks, or a column named twice, is an error.</summary>
-    public static Table? TryRead(ReadOnlySpan<byte> body, ModelSchema schema)
+    public static Table? TryRead(ReadOnlySpan<byte> body, ModelSchema schema) => Scan(body, schema, raw: false)?.Table;
+
+    /// <summary>As <see cref="TryRead"/>, with where each number sits in <paramref name="body"/> (for the prediction log).</summary>
+    public static (Table Table, RawCells Raw)? TryReadWithRaw(byte[] body, ModelSchema schema) =>
+        Scan(body, schema, raw: true) is { } scanned ? (scanned.Table, new RawCells(body, scanned.Cells!, schema.Features.Count)) : null;
+
+    private static (Table Table, int[]? Cells)? Scan(ReadOnlySpan<byte> body, ModelSchema schema, bool raw)
     {
         var s = new Cursor(body);
         if (!s.Take((byte)'{') || !s.Key("dataframe_split"u8) || !s.Take((byte)'{'))
@@ -55,7 +61,7 @@ public static class SplitScanner
                 {
                     return null; // data before columns: the general reader takes it
                 }
-                columns = new Columns(schema, Slots(names, namesText, schema));
+                columns = new Columns(schema, Slots(names, namesText, schema), raw);
                 if (!ReadRows(ref s, columns))
                 {
                     return null;
@@ -79,7 +85,7 @@ public static class SplitScanner
         {
             return null;
         }
-        return columns.ToTable();
+        return (columns.ToTable(), columns.Cells);
     }
 
     /// <summary>Each named column's feature position (-1 for a column the model does not read), after the checks the
@@ -207,7 +213,7 @@ public static class SplitScanner
             var f = slots[i];
             if (s.Number(out var number, out var raw))
             {
-                if (f >= 0 && !columns.SetNumber(f, row, number, raw))
+                if (f >= 0 && !columns.SetNumber(f, row, number, raw, s.Position - raw.Length))
                 {
                     return false;
                 }
@@ -245,10 +251,11 @@ public static class SplitScanner
         private int _rows;
         private int _capacity = 1;
 
-        public Columns(ModelSchema schema, int[] slots)
+        public Columns(ModelSchema schema, int[] slots, bool raw)
         {
             _schema = schema;
             Slots = slots;
+            Cells = raw ? new int[2 * schema.Features.Count] : null;
             var count = schema.Features.Count;
             (_numbers, _codes, _categories, _index) = (new double[]?[count], new int[]?[count], new List<string>?[count], new Dictionary<string, int>?[count]);
             for (var f = 0; f < count; f++)
@@ -266,6 +273,9 @@ public static class SplitScanner
 
         public int[] Slots { get; }
 
+        /// <summary>Per row and feature, the offset and length of its number in the body (length 0: none), when kept.</summary>
+        public int[]? Cells { get; private set; }
+
         public int AddRow()
         {
             if (_rows == _capacity)
@@ -280,6 +290,12 @@ public static class SplitScanner
             if (capacity > _capacity)
             {
                 _capacity = capacity;
+                if (Cells is { } cells)
+                {
+                    var grown = new int[2 * _numbers.Length * _capacity];
+                    cells.CopyTo(grown, 0);
+                    Cells = grown;
+                }
                 for (var f = 0; f < _numbers.Length; f++)
                 {
                     if (_numbers[f] is not null)
@@ -296,11 +312,17 @@ public static class SplitScanner
 
         private static T[] Trim<T>(T[] values, int count) => values.Length == count ? values : values.AsSpan(0, count).ToArray();
 
-        public bool SetNumber(int f, int row, double value, ReadOnlySpan<byte> raw)
+        public bool SetNumber(int f, int row, double value, ReadOnlySpan<byte> raw, int offset)
         {
             if (_numbers[f] is { } numbers)
             {
                 numbers[row] = value;
+                if (Cells is { } cells)
+                {
+                    var at = 2 * ((row * _numbers.Length) + f);
+                    cells[at] = offset;
+                    cells[at + 1] = raw.Length;
+                }
                 return true;
             }
             return SetText(f, row, raw); // a number in a categorical column is its text, as the general reader has it

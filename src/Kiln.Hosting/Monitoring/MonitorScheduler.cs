@@ -18,6 +18,10 @@ internal sealed class MonitorScheduler(MonitorRound round, MonitorMetrics metric
 {
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
+    /// <summary>Whether this server runs monitoring rounds: not when <c>KILN_MONITOR_INTERVAL</c> is <c>0</c> or <c>off</c>
+    /// (e.g. serving processes on a busy machine, with monitoring left to another <c>kiln server</c> on the same store).</summary>
+    public static bool Enabled => Environment.GetEnvironmentVariable("KILN_MONITOR_INTERVAL")?.Trim() is not ("0" or "off");
+
     protected override TimeSpan Interval { get; } = TimeSpan.FromSeconds(Setting("KILN_MONITOR_INTERVAL", 60));
 
     private static TimeSpan Window => Environment.GetEnvironmentVariable("KILN_MONITOR_WINDOW") is { Length: > 0 } w ? WindowLength.Parse(w) : TimeSpan.FromHours(1);

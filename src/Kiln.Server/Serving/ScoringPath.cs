@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Kiln.Core.Errors;
 using Kiln.Core.Serving;
 using Kiln.Engine.Serving;
@@ -23,7 +25,7 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     /// Scores one request: <paramref name="read"/> reads its rows for the model the route serves, <paramref name="answer"/>
     /// answers. Counted in the metrics under its deployment, route, version and (HTTP) status, failures too.
     /// </summary>
-    public async Task ScoreAsync(ScoringRequest request, Func<ServedModel, CancellationToken, ValueTask<Table>> read, Func<Scored, ValueTask> answer,
+    public async Task ScoreAsync(ScoringRequest request, Func<ServedModel, CancellationToken, ValueTask<ScoringInput>> read, Func<Scored, ValueTask> answer,
         CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -35,17 +37,17 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
             {
                 var (deployment, picked, served) = await ResolveAsync(request, ct);
                 (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
-                var table = await read(served, ct);
+                var (table, raw) = await read(served, ct);
                 limits.CheckRows(table.RowCount);
                 var clock = Stopwatch.StartNew();
                 var outputs = await served.PredictAsync(table, picked.Batching, ct);
                 var latency = clock.Elapsed.TotalMilliseconds;
                 metrics.Predictions(deployment.Name, picked.Name, served.Model.Schema.Task, outputs, table.RowCount);
-                scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId));
+                scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId), raw);
                 var logged = log.Sample();
                 if (logged)
                 {
-                    Log(scored.Deployment.Name, picked, served, table, outputs, scored.RequestId, latency);
+                    Log(scored.Deployment.Name, picked, served, table, outputs, scored.RequestId, latency, raw);
                 }
                 await answer(scored);
                 ScoreShadows(scored, logged);
@@ -114,22 +116,18 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     }
 
     /// <summary>
-    /// Queues one record per row (the first row under the request id, the others as ID:ROW); the rows' JSON is built by the
-    /// log's writer, not on this request. Never waits.
+    /// Queues one row per scored row (the first under the request id, the others as ID:ROW), encoded into the log
+    /// writer's batch now, so nothing of the request waits for the writer. Never waits.
     /// </summary>
-    private void Log(string deployment, DeploymentRoute route, ServedModel served, Table table, double[] outputs, string requestId, double latency)
+    private void Log(string deployment, DeploymentRoute route, ServedModel served, Table table, double[] outputs, string requestId, double latency, RawCells? raw = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        log.TryLog(table.RowCount, () =>
-        {
-            var json = new LogJson(table, served.Model.Schema);
-            var records = new PredictionRecord[table.RowCount];
-            for (var row = 0; row < records.Length; row++)
-            {
-                records[row] = new PredictionRecord(row == 0 ? requestId : $"{requestId}:{row}", deployment, route.Name, served.Version?.Name,
-                    served.Version?.Version, now, latency, json.Inputs(row), json.Output(outputs, row), route.Shadow);
-            }
-            return records;
-        });
+        var source = Sources.GetValue(served, _ => new ConcurrentDictionary<(string, string, bool), PredictionSource>())
+            .GetOrAdd((deployment, route.Name, route.Shadow), static (key, version) => new PredictionSource(key.Item1, key.Item2, version?.Name, version?.Version, key.Item3),
+                served.Version);
+        log.TryLog(rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
     }
+
+    /// <summary>Each served model's log sources, by deployment, route and shadow (one object shared by all their rows).</summary>
+    private static readonly ConditionalWeakTable<ServedModel, ConcurrentDictionary<(string, string, bool), PredictionSource>> Sources = [];
 }

@@ -26,7 +26,8 @@ public sealed record ScoringRequest(string Deployment, string? Route = null, str
 /// <param name="Table">The rows scored.</param>
 /// <param name="Outputs">The model's outputs (<see cref="Kiln.Learn.Data.ModelSchema.OutputCount"/> per row).</param>
 /// <param name="RequestId">The request's id, under which the prediction log keeps it.</param>
-public sealed record Scored(Deployment Deployment, DeploymentRoute Route, ServedModel Served, Table Table, double[] Outputs, string RequestId)
+/// <param name="Raw">Where the request's numbers sit in its body, when its reader kept them (the log copies them).</param>
+public sealed record Scored(Deployment Deployment, DeploymentRoute Route, ServedModel Served, Table Table, double[] Outputs, string RequestId, RawCells? Raw = null)
 {
     /// <summary>The registered version that answered, as <c>NAME/VERSION</c> (the <c>Kiln-Model-Version</c> header), or null for a <c>runs:/</c> model.</summary>
     public string? ModelVersion => Served.Version is { } v ? $"{v.Name}/{v.Version}" : null;
@@ -44,4 +45,14 @@ public sealed record Scored(Deployment Deployment, DeploymentRoute Route, Served
             response.Headers["Kiln-Model-Version"] = version;
         }
     }
+}
+
+/// <summary>A request's rows as a protocol read them: the table, and where its numbers sit in the body when the reader
+/// kept that (<see cref="SplitScanner.TryReadWithRaw"/>).</summary>
+/// <param name="Table">The rows.</param>
+/// <param name="Raw">The numbers' places in the body, or null.</param>
+public readonly record struct ScoringInput(Table Table, RawCells? Raw = null)
+{
+    /// <summary>Rows with no raw text kept.</summary>
+    public static implicit operator ScoringInput(Table table) => new(table);
 }

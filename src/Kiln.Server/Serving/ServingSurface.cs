@@ -50,9 +50,13 @@ public sealed class ServingSurface : IEndpointSurface
         return path.ScoreAsync(ScoringRequest.FromHttp(context, Uri.UnescapeDataString(name)), async (served, _) =>
         {
             var body = await ServingBody.ReadAsync(context, path.Limits);
-            return context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true
-                ? ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema)
-                : SplitScanner.TryRead(body, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
+            if (context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema);
+            }
+            return SplitScanner.TryReadWithRaw(body, served.Model.Schema) is { } scanned
+                ? new ScoringInput(scanned.Table, scanned.Raw)
+                : ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
         }, async scored =>
         {
             scored.WriteHeaders(context.Response);

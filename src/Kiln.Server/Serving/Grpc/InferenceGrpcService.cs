@@ -57,7 +57,7 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
         {
             var inputs = GrpcInput.ReadAll(request);
             requested = OipTensors.Requested(served.Model.Schema, [.. request.Outputs.Select(o => o.Name)]);
-            return ValueTask.FromResult(OipTensors.ToTable(served.Model.Schema, inputs));
+            return ValueTask.FromResult<ScoringInput>(OipTensors.ToTable(served.Model.Schema, inputs));
         }, async scored =>
         {
             response.ModelVersion = scored.VersionNumber;

@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using Kiln.Core.Serving;
+using Microsoft.Data.Sqlite;
 
 namespace Kiln.Storage.Sql.Serving;
 
 /// <summary>
 /// The prediction log as a table (not Parquet segments): monitoring reads it by deployment and time window and joins
 /// ground truth by request id, which a table indexes and updates in place. A batch is one transaction: on PostgreSQL one
-/// statement over a JSON array (one round trip), on SQLite a prepared statement re-bound per row.
+/// statement over a JSON array per 5,000 rows (one round trip each), on SQLite one prepared statement bound to each row's
+/// UTF-8 text where the serving writer encoded it (<see cref="SqliteAppend"/>).
 /// </summary>
 public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
 {
@@ -36,42 +38,27 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         """;
 
     public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) =>
-        records.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
+        records.Count == 0 ? Task.CompletedTask : AppendAsync(PredictionRows.From(records), ct);
+
+    public Task AppendAsync(PredictionRows rows, CancellationToken ct = default) =>
+        rows.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
         {
-            if (dialect.Name == "postgresql")
+            if (connection is SqliteConnection sqlite)
             {
-                // one round trip: the batch as one JSON array the server unpacks
-                var rows = JsonSerializer.Serialize(records.Select(r => new object?[]
+                return SqliteAppend.Insert(sqlite, rows);
+            }
+            // PostgreSQL: one round trip per 5,000 rows, each chunk as one JSON array the server unpacks
+            var written = 0;
+            for (var start = 0; start < rows.Count; start += 5_000)
+            {
+                var json = JsonSerializer.Serialize(rows.Records(start, 5_000).Select(r => new object?[]
                 {
                     r.RequestId, r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Time, r.LatencyMs, r.Inputs, r.Outputs, r.Shadow ? 1 : 0,
                 }));
-                return await connection.ExecuteAsync(transaction,
+                written += await connection.ExecuteAsync(transaction,
                     "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) " +
                     "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int, (r->>5)::bigint, (r->>6)::double precision, r->>7, r->>8, (r->>9)::int FROM jsonb_array_elements(CAST(@rows AS jsonb)) r " +
-                    "ON CONFLICT (request_id, route) DO NOTHING", ct, ("rows", rows));
-            }
-            // SQLite runs in this process: one prepared statement re-bound per row, in the batch's transaction, costs far
-            // less than building and unpacking a JSON array
-            await using var command = connection.Command(transaction,
-                "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) " +
-                "VALUES (@id, @d, @r, @mn, @mv, @at, @l, @i, @o, @s) ON CONFLICT (request_id, route) DO NOTHING");
-            var p = new[] { command.Add("id", null), command.Add("d", null), command.Add("r", null), command.Add("mn", null), command.Add("mv", null),
-                command.Add("at", null), command.Add("l", null), command.Add("i", null), command.Add("o", null), command.Add("s", null) };
-            await command.PrepareAsync(ct);
-            var written = 0;
-            foreach (var r in records)
-            {
-                p[0].Value = r.RequestId;
-                p[1].Value = r.Deployment;
-                p[2].Value = r.Route;
-                p[3].Value = (object?)r.ModelName ?? DBNull.Value;
-                p[4].Value = (object?)r.ModelVersion ?? DBNull.Value;
-                p[5].Value = r.Time;
-                p[6].Value = r.LatencyMs;
-                p[7].Value = r.Inputs;
-                p[8].Value = r.Outputs;
-                p[9].Value = r.Shadow ? 1 : 0;
-                written += await command.ExecuteNonQueryAsync(ct);
+                    "ON CONFLICT (request_id, route) DO NOTHING", ct, ("rows", json));
             }
             return written;
         }, ct);

@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.Json;
+using Kiln.Core.Serving;
+using Kiln.Engine.Serving;
+using Kiln.Learn;
+using Kiln.Learn.Data;
+
+namespace Kiln.Engine.Tests.Serving;
+
+/// <summary>The log's row JSON: numbers copied from the request's text mean what the formatted values mean.</summary>
+public sealed class LogJsonTests
+{
+    private static readonly ModelSchema Schema = new(TaskKind.BinaryClassification, "y",
+        [new FeatureInfo("a", FeatureKind.Numeric, []), new FeatureInfo("b", FeatureKind.Numeric, []), new FeatureInfo("c", FeatureKind.Categorical, ["x", "y"])],
+        ["0", "1"]);
+
+    private static List<Dictionary<string, JsonElement>> Logged(PredictionRows rows) =>
+        [.. Enumerable.Range(0, rows.Count).Select(i => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(rows.Text(rows[i].Inputs))!)];
+
+    [Fact]
+    public void Numbers_copied_from_the_request_read_back_as_the_values_formatted_again()
+    {
+        var body = Encoding.UTF8.GetBytes("""
+            {"dataframe_split": {"columns": ["c", "extra", "b", "a"], "data": [["x", 1, 2.50E+3, 0.1], [7, "z", true, -1e-22], [null, 0, null, 123456789012345678901234567890]]}}
+            """);
+        var (table, raw) = SplitScanner.TryReadWithRaw(body, Schema)!.Value;
+        var source = new PredictionSource("loan", "champion", "loan", 3, false);
+        var (copied, formatted) = (new PredictionRows(), new PredictionRows());
+        double[] outputs = [0.2, 0.9, 0.5];
+        new LogJson(table, Schema, raw).AddRows(copied, source, "r1", 1000, 1.5, outputs);
+        new LogJson(table, Schema).AddRows(formatted, source, "r1", 1000, 1.5, outputs);
+
+        Assert.Equal(3, copied.Count);
+        Assert.Equal(["r1", "r1:1", "r1:2"], Enumerable.Range(0, 3).Select(i => Encoding.UTF8.GetString(copied.Text(copied[i].RequestId))));
+        Assert.Contains("2.50E+3", Encoding.UTF8.GetString(copied.Text(copied[0].Inputs)), StringComparison.Ordinal); // the client's own text
+        foreach (var (c, f) in Logged(copied).Zip(Logged(formatted)))
+        {
+            Assert.Equal(f.Keys, c.Keys); // the model's features, in its order, without the extra column
+            foreach (var key in f.Keys)
+            {
+                Assert.Equal(f[key].ValueKind, c[key].ValueKind);
+                if (f[key].ValueKind == JsonValueKind.Number)
+                {
+                    Assert.Equal(f[key].GetDouble(), c[key].GetDouble());
+                }
+                else
+                {
+                    Assert.Equal(f[key].ToString(), c[key].ToString());
+                }
+            }
+        }
+        Assert.Equal(1, Logged(copied)[1]["b"].GetDouble()); // a literal is the value it stands for
+        Assert.Equal("7", Logged(copied)[1]["c"].GetString()); // a number in a categorical column is its category
+        Assert.Equal(JsonValueKind.Null, Logged(copied)[2]["b"].ValueKind);
+        Assert.Equal(Encoding.UTF8.GetString(formatted.Text(formatted[1].Outputs)), Encoding.UTF8.GetString(copied.Text(copied[1].Outputs)));
+    }
+
+    [Fact]
+    public void Batches_move_their_rows_whole()
+    {
+        var source = new PredictionSource("loan", "champion", null, null, true);
+        var records = Enumerable.Range(0, 50).Select(i => new PredictionRecord($"id-{i}", "loan", "champion", null, null, i, i * 0.5, $"{{\"a\":{i}}}",
+            "{\"prediction\":\"é\"}", true)).ToList();
+        var all = PredictionRows.From(records.Take(20));
+        all.AddAll(PredictionRows.From(records.Skip(20)));
+        Assert.Equal(records, Enumerable.Range(0, all.Count).Select(all.Record));
+        all.Clear(keepBytes: 300);
+        Assert.Equal(0, (all.Count, all.Length).Item1 + all.Length);
+        all.Add(new PredictionRow(source, 1, 2, all.Write("x"), all.Write("{}"u8), all.Write("1")));
+        Assert.Equal(new PredictionRecord("x", "loan", "champion", null, null, 1, 2, "{}", "1", true), all.Record(0));
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using Kiln.Core.Serving;
+using Kiln.Engine.Serving;
+using Kiln.Testing;
+
+namespace Kiln.Engine.Tests.Serving;
+
+/// <summary>The serving log's writer against a real SQLite store: every queued row is written once, a full queue drops
+/// and counts, and what is queued when the server stops is still written.</summary>
+public sealed class PredictionLogWriterTests : KilnHostTest
+{
+    private static void Queue(PredictionLogWriter writer, string id, int rows) => writer.TryLog(batch =>
+    {
+        var source = new PredictionSource("loan", "champion", "loan", 1, false);
+        for (var r = 0; r < rows; r++)
+        {
+            batch.Add(new PredictionRow(source, 1_000 + r, 0.5, batch.Write(r == 0 ? id : $"{id}:{r}"), batch.Write(Encoding.UTF8.GetBytes($"{{\"a\":{r}}}")),
+                batch.Write("{\"prediction\":\"1\",\"probability\":0.75}"u8)));
+        }
+    });
+
+    [Fact]
+    public async Task Rows_queued_from_many_threads_are_all_written_once_and_the_rest_on_stopping()
+    {
+        var log = Host.Get<IPredictionLog>();
+        var writer = new PredictionLogWriter(log);
+        using var stop = new CancellationTokenSource();
+        var running = writer.RunAsync(stop.Token);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                Queue(writer, $"t{t}-{i}", 1 + (i % 3));
+            }
+        })));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (writer.QueuedRows > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Queue(writer, "last", 2); // queued as the server stops: written by the drain
+        await stop.CancelAsync();
+        await running;
+
+        var stored = await log.ReadAsync("loan", 0, 100_000);
+        var expected = (8 * ((167 * 1) + (167 * 2) + (166 * 3))) + 2;
+        Assert.Equal(expected, stored.Count);
+        Assert.Equal(expected, stored.Select(r => r.RequestId).Distinct().Count());
+        Assert.Contains(stored, r => r.RequestId == "t3-2:2" && r.Inputs == "{\"a\":2}" && r.ModelVersion == 1 && r.LatencyMs == 0.5);
+        Assert.Contains(stored, r => r.RequestId == "last:1");
+        Assert.Equal(0, writer.Dropped);
+    }
+
+    [Fact]
+    public void A_full_queue_drops_whole_requests_and_counts_their_rows()
+    {
+        var writer = new PredictionLogWriter(Host.Get<IPredictionLog>()); // not running: nothing is written
+        Queue(writer, "big", PredictionLogWriter.MaxQueuedRows - 10);
+        Queue(writer, "too-many", 11);
+        Queue(writer, "fits", 10);
+        Assert.Equal(11, writer.Dropped);
+        Assert.Equal(PredictionLogWriter.MaxQueuedRows, writer.QueuedRows);
+    }
+}
