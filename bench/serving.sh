@@ -30,6 +30,8 @@
 #   KILN_BENCH_DATA   folder already holding train_100k.csv and test_100k.csv (default: made in the scratch folder)
 #   KILN_PORT_ON, KILN_PORT_OFF (5411, 5412)   the anchors use 5401 and 5402
 #   DURATION (10) seconds per run, REPS (3), WARMUP (8) seconds, SWAP_SECONDS (20), OTHER_MAX (0.3) cores, ANCHORS (1)
+#   MONITOR (0)       KILN_MONITOR_INTERVAL of both servers: 0 measures serving and its log without the monitoring rounds
+#                     (which summarise each minute of the log; on a busy deployment they run in another process), e.g. 60
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$(pwd)"
@@ -44,6 +46,7 @@ WARMUP="${WARMUP:-8}"
 SWAP_SECONDS="${SWAP_SECONDS:-20}"
 OTHER_MAX="${OTHER_MAX:-0.3}"
 ANCHORS="${ANCHORS:-1}"
+MONITOR="${MONITOR:-0}"
 PY=/usr/bin/python3   # Debian's interpreter, with numpy, pandas, xgboost, flask, gunicorn
 TCK=$(getconf CLK_TCK)
 
@@ -225,7 +228,7 @@ measure() {
 median_rps() { awk -F'\t' -v l="$1" -v s="$2" '$1 == l && $2 == s && $6 > 0 {print $7}' "$RES" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 start_server() { # NAME PORT SAMPLE
-  KILN_PREDICTION_SAMPLE="$3" $KILN_BIN server --port "$2" > "$WORK/server-$1.log" 2>&1 &
+  KILN_PREDICTION_SAMPLE="$3" KILN_MONITOR_INTERVAL="$MONITOR" $KILN_BIN server --port "$2" > "$WORK/server-$1.log" 2>&1 &
   local pid=$!; pids+=("$pid"); server_pids+=("$pid"); echo "$pid" > "$WORK/server-$1.pid"
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$2/health" >/dev/null && return 0; sleep 0.5; done
   tail -20 "$WORK/server-$1.log" >&2; die "kiln server ($1) did not start on port $2"
@@ -385,7 +388,7 @@ T_END=$(date +%s)
 # ---------------------------------------------------------------- report
 {
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores); $(date '+%F %H:%M') ($(( (T_END - T_START) / 60 )) min); load at start $LOAD_START, before anchors round 2 $LOAD_MID"
-  echo "Kiln: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), KILN_BIN=$KILN_BIN; kiln train (200 rounds, depth 6, 100k rows): ${TRAIN_SECONDS} s"
+  echo "Kiln: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), KILN_BIN=$KILN_BIN, KILN_MONITOR_INTERVAL=$MONITOR; kiln train (200 rounds, depth 6, 100k rows): ${TRAIN_SECONDS} s"
   echo "Kiln-XGBoost vs XGBoost predictions on 1,000 test rows: max |difference| $XGB_DIFF"
 } > "$WORK/meta.txt"
 $PY "$REPO/bench/serving_report.py" "$WORK" | tee "$WORK/results.md"
