@@ -22,8 +22,9 @@ public sealed class ServingMetrics
     private readonly Counter _loadFailures;
     private readonly ServingTraffic _traffic;
 
-    /// <summary>Creates the metrics in a fresh registry; requests are also counted in <paramref name="traffic"/>.</summary>
-    public ServingMetrics(ServingTraffic traffic)
+    /// <summary>Creates the metrics in a fresh registry; requests are also counted in <paramref name="traffic"/>, and the
+    /// prediction log's backlog and dropped rows are read from <paramref name="log"/> at each scrape.</summary>
+    public ServingMetrics(ServingTraffic traffic, Engine.Serving.PredictionLogWriter? log = null)
     {
         _traffic = traffic;
         var factory = Metrics.WithCustomRegistry(Registry);
@@ -35,6 +36,17 @@ public sealed class ServingMetrics
         _predictions = factory.CreateHistogram("kiln_serving_prediction", "What was predicted: a binary classifier's probability, a regressor's value.",
             new HistogramConfiguration { LabelNames = ["deployment", "route"], Buckets = Histogram.LinearBuckets(0.1, 0.1, 9) });
         _loadFailures = factory.CreateCounter("kiln_serving_model_load_failures_total", "Models that failed to load (the previous version kept serving).", "model");
+        if (log is not null)
+        {
+            var queued = factory.CreateGauge("kiln_prediction_log_queued_rows", "Served rows waiting for the prediction log's writer.");
+            var dropped = factory.CreateCounter("kiln_prediction_log_dropped_rows_total",
+                "Served rows the prediction log dropped: its queue was full (the store wrote slower than requests came) or their write kept failing.");
+            Registry.AddBeforeCollectCallback(() =>
+            {
+                queued.Set(log.QueuedRows);
+                dropped.IncTo(log.Dropped);
+            });
+        }
     }
 
     /// <summary>Counts a request.</summary>

@@ -41,6 +41,8 @@ public sealed class MetricsTests
         Assert.Contains("kiln_serving_requests_total{deployment=\"loan\",route=\"champion\",version=\"1\",status=\"400\"} 1", text);
         Assert.Contains("kiln_serving_request_duration_seconds_count{deployment=\"loan\",route=\"champion\"} 4", text);
         Assert.Contains("kiln_serving_prediction_count{deployment=\"loan\",route=\"champion\"} 3", text);
+        Assert.Contains("kiln_prediction_log_dropped_rows_total 0", text); // the log kept every row
+        Assert.Matches(@"kiln_prediction_log_queued_rows [0-3]\b", text);
 
         using var dir = new TempDirectory("kiln-prometheus-");
         var port = FreePort();
