@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Kiln.Core.Serving;
 using Kiln.Engine.Serving;
-using Kiln.Learn;
 using Kiln.Learn.Data;
 
 namespace Kiln.Engine.Tests.Serving;
@@ -10,9 +9,7 @@ namespace Kiln.Engine.Tests.Serving;
 /// <summary>The log's row JSON: numbers copied from the request's text mean what the formatted values mean.</summary>
 public sealed class LogJsonTests
 {
-    private static readonly ModelSchema Schema = new(TaskKind.BinaryClassification, "y",
-        [new FeatureInfo("a", FeatureKind.Numeric, []), new FeatureInfo("b", FeatureKind.Numeric, []), new FeatureInfo("c", FeatureKind.Categorical, ["x", "y"])],
-        ["0", "1"]);
+    private static readonly ModelSchema Schema = SplitScannerTests.Schema;
 
     private static List<Dictionary<string, JsonElement>> Logged(PredictionRows rows) =>
         [.. Enumerable.Range(0, rows.Count).Select(i => JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(rows.Text(rows[i].Inputs))!)];

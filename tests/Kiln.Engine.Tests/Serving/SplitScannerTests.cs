@@ -12,7 +12,8 @@ namespace Kiln.Engine.Tests.Serving;
 
 public sealed class SplitScannerTests
 {
-    private static readonly ModelSchema Schema = new(TaskKind.BinaryClassification, "y",
+    /// <summary>Two numbers and a category (also the log's tests' model).</summary>
+    internal static readonly ModelSchema Schema = new(TaskKind.BinaryClassification, "y",
         [new FeatureInfo("a", FeatureKind.Numeric, []), new FeatureInfo("b", FeatureKind.Numeric, []), new FeatureInfo("c", FeatureKind.Categorical, ["x", "y"])],
         ["0", "1"]);
 
