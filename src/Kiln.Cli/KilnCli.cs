@@ -32,6 +32,7 @@ public static class KilnCli
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(FeedbackCommand.Build());
         root.Subcommands.Add(MonitorCommand.Build());
+        root.Subcommands.Add(PipelineCommand.Build());
         return root;
     }
 
