@@ -5,10 +5,10 @@ namespace Kiln.Engine.Serving;
 /// sent it instead of formatting the parsed value again (the same JSON number, for a fraction of the cost). Kept for
 /// numeric features holding numbers; a cell without one (a literal, a category) has none, and the log formats its value.
 /// </summary>
-public sealed class RawCells
+public sealed class RawCells : IDisposable
 {
     private readonly byte[] _body;
-    private readonly int[] _cells;
+    private int[]? _cells;
     private readonly int _features;
 
     internal RawCells(byte[] body, int[] cells, int features)
@@ -22,12 +22,21 @@ public sealed class RawCells
     public bool TryGet(int row, int feature, out ReadOnlySpan<byte> text)
     {
         var at = 2 * ((row * _features) + feature);
-        if (at + 1 >= _cells.Length || _cells[at + 1] <= 0)
+        if (_cells is null || at + 1 >= _cells.Length || _cells[at + 1] <= 0)
         {
             text = default;
             return false;
         }
         text = _body.AsSpan(_cells[at], _cells[at + 1]);
         return true;
+    }
+
+    /// <summary>Gives the pooled array back; afterwards every cell reads as none.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _cells, null) is { } cells)
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(cells);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Kiln.Core.Errors;
@@ -21,14 +22,28 @@ public static class SplitScanner
 
     /// <summary>The table of a <c>dataframe_split</c> body typed by <paramref name="schema"/>, or null when the body is not in
     /// the shape this reader takes. A column the model needs that the body lacks, or a column named twice, is an error.</summary>
-    public static Table? TryRead(ReadOnlySpan<byte> body, ModelSchema schema) => Scan(body, schema, raw: false)?.Table;
+    public static Table? TryRead(ReadOnlySpan<byte> body, ModelSchema schema) => Scan(body, schema, raw: false, out Columns? _);
 
-    /// <summary>As <see cref="TryRead"/>, with where each number sits in <paramref name="body"/> (for the prediction log).</summary>
-    public static (Table Table, RawCells Raw)? TryReadWithRaw(byte[] body, ModelSchema schema) =>
-        Scan(body, schema, raw: true) is { } scanned ? (scanned.Table, new RawCells(body, scanned.Cells!, schema.Features.Count)) : null;
-
-    private static (Table Table, int[]? Cells)? Scan(ReadOnlySpan<byte> body, ModelSchema schema, bool raw)
+    /// <summary>As <see cref="TryRead"/>, with where each number sits in <paramref name="body"/> (for the prediction log;
+    /// dispose it when the rows are logged: its array is pooled).</summary>
+    public static (Table Table, RawCells Raw)? TryReadWithRaw(byte[] body, ModelSchema schema)
     {
+        var table = Scan(body, schema, raw: true, out Columns? columns);
+        var cells = columns?.Cells;
+        if (table is null)
+        {
+            if (cells is not null)
+            {
+                ArrayPool<int>.Shared.Return(cells);
+            }
+            return null;
+        }
+        return (table, new RawCells(body, cells!, schema.Features.Count));
+    }
+
+    private static Table? Scan(ReadOnlySpan<byte> body, ModelSchema schema, bool raw, out Columns? columns)
+    {
+        columns = null;
         var s = new Cursor(body);
         if (!s.Take((byte)'{') || !s.Key("dataframe_split"u8) || !s.Take((byte)'{'))
         {
@@ -36,7 +51,6 @@ public static class SplitScanner
         }
         List<string>? names = null;
         ReadOnlySpan<byte> namesText = default;
-        Columns? columns = null;
         while (true)
         {
             if (s.Key("columns"u8))
@@ -85,7 +99,7 @@ public static class SplitScanner
         {
             return null;
         }
-        return (columns.ToTable(), columns.Cells);
+        return columns.ToTable();
     }
 
     /// <summary>Each named column's feature position (-1 for a column the model does not read), after the checks the
@@ -255,7 +269,12 @@ public static class SplitScanner
         {
             _schema = schema;
             Slots = slots;
-            Cells = raw ? new int[2 * schema.Features.Count] : null;
+            if (raw)
+            {
+                // pooled: a 1,000-row request's places would be a large-object allocation per request
+                Cells = ArrayPool<int>.Shared.Rent(2 * schema.Features.Count);
+                Array.Clear(Cells);
+            }
             var count = schema.Features.Count;
             (_numbers, _codes, _categories, _index) = (new double[]?[count], new int[]?[count], new List<string>?[count], new Dictionary<string, int>?[count]);
             for (var f = 0; f < count; f++)
@@ -290,10 +309,12 @@ public static class SplitScanner
             if (capacity > _capacity)
             {
                 _capacity = capacity;
-                if (Cells is { } cells)
+                if (Cells is { } cells && cells.Length < 2 * _numbers.Length * _capacity)
                 {
-                    var grown = new int[2 * _numbers.Length * _capacity];
+                    var grown = ArrayPool<int>.Shared.Rent(2 * _numbers.Length * _capacity);
                     cells.CopyTo(grown, 0);
+                    Array.Clear(grown, cells.Length, grown.Length - cells.Length);
+                    ArrayPool<int>.Shared.Return(cells);
                     Cells = grown;
                 }
                 for (var f = 0; f < _numbers.Length; f++)

@@ -21,6 +21,10 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     /// <summary>The limits requests are held to.</summary>
     public ServingLimits Limits => limits;
 
+    /// <summary>Whether any request is logged (<c>KILN_PREDICTION_SAMPLE</c> above 0): readers keep the request's number
+    /// text for the log only then.</summary>
+    public bool Logging => log.SampleRate > 0;
+
     /// <summary>
     /// Scores one request: <paramref name="read"/> reads its rows for the model the route serves, <paramref name="answer"/>
     /// answers. Counted in the metrics under its deployment, route, version and (HTTP) status, failures too.
@@ -38,12 +42,13 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
                 var (deployment, picked, served) = await ResolveAsync(request, ct);
                 (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
                 var (table, raw) = await read(served, ct);
+                using var rawText = raw; // its pooled array goes back once the rows are logged
                 limits.CheckRows(table.RowCount);
                 var clock = Stopwatch.StartNew();
                 var outputs = await served.PredictAsync(table, picked.Batching, ct);
                 var latency = clock.Elapsed.TotalMilliseconds;
                 metrics.Predictions(deployment.Name, picked.Name, served.Model.Schema.Task, outputs, table.RowCount);
-                scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId), raw);
+                scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId));
                 var logged = log.Sample();
                 if (logged)
                 {

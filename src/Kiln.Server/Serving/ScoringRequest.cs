@@ -26,8 +26,7 @@ public sealed record ScoringRequest(string Deployment, string? Route = null, str
 /// <param name="Table">The rows scored.</param>
 /// <param name="Outputs">The model's outputs (<see cref="Kiln.Learn.Data.ModelSchema.OutputCount"/> per row).</param>
 /// <param name="RequestId">The request's id, under which the prediction log keeps it.</param>
-/// <param name="Raw">Where the request's numbers sit in its body, when its reader kept them (the log copies them).</param>
-public sealed record Scored(Deployment Deployment, DeploymentRoute Route, ServedModel Served, Table Table, double[] Outputs, string RequestId, RawCells? Raw = null)
+public sealed record Scored(Deployment Deployment, DeploymentRoute Route, ServedModel Served, Table Table, double[] Outputs, string RequestId)
 {
     /// <summary>The registered version that answered, as <c>NAME/VERSION</c> (the <c>Kiln-Model-Version</c> header), or null for a <c>runs:/</c> model.</summary>
     public string? ModelVersion => Served.Version is { } v ? $"{v.Name}/{v.Version}" : null;

@@ -54,6 +54,10 @@ public sealed class ServingSurface : IEndpointSurface
             {
                 return ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema);
             }
+            if (!path.Logging)
+            {
+                return SplitScanner.TryRead(body, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
+            }
             return SplitScanner.TryReadWithRaw(body, served.Model.Schema) is { } scanned
                 ? new ScoringInput(scanned.Table, scanned.Raw)
                 : ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);

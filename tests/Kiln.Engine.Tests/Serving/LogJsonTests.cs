@@ -53,6 +53,29 @@ public sealed class LogJsonTests
     }
 
     [Fact]
+    public void Many_rows_keep_every_numbers_place_and_give_the_pooled_array_back()
+    {
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 700).Select(i => i % 50 == 0 ? "[null, 1e5, \"y\"]" : $"[{random.NextDouble() * 1000:R}, {random.Next(-99, 99)}, \"x\"]");
+        var body = Encoding.UTF8.GetBytes("{\"dataframe_split\": {\"columns\": [\"a\", \"b\", \"c\"], \"data\": [" + string.Join(", ", rows) + "]}}");
+        var (table, raw) = SplitScanner.TryReadWithRaw(body, Schema)!.Value;
+        var (copied, formatted) = (new PredictionRows(), new PredictionRows());
+        var outputs = new double[700];
+        var source = new PredictionSource("loan", "champion", null, null, false);
+        new LogJson(table, Schema, raw).AddRows(copied, source, "r", 1, 1, outputs);
+        new LogJson(table, Schema).AddRows(formatted, source, "r", 1, 1, outputs);
+        foreach (var (c, f) in Logged(copied).Zip(Logged(formatted), (c, f) => (c, f)))
+        {
+            Assert.Equal(f["a"].ValueKind == JsonValueKind.Null ? double.NaN : f["a"].GetDouble(), c["a"].ValueKind == JsonValueKind.Null ? double.NaN : c["a"].GetDouble());
+            Assert.Equal(f["b"].GetDouble(), c["b"].GetDouble());
+        }
+        Assert.True(raw.TryGet(699, 0, out _));
+        raw.Dispose();
+        Assert.False(raw.TryGet(699, 0, out _)); // given back: nothing reads the array afterwards
+        raw.Dispose();
+    }
+
+    [Fact]
     public void Batches_move_their_rows_whole()
     {
         var source = new PredictionSource("loan", "champion", null, null, true);
