@@ -83,7 +83,15 @@ public sealed class LogJson
             }
             else if (column is NumericColumn numeric)
             {
-                w.WriteNumber(_names[f], numeric.GetValue(row));
+                var value = numeric.GetValue(row);
+                if (double.IsFinite(value))
+                {
+                    w.WriteNumber(_names[f], value);
+                }
+                else
+                {
+                    w.WriteNull(_names[f]); // JSON has no infinities (a request may send 1e400)
+                }
             }
             else
             {

@@ -6,8 +6,8 @@ namespace Kiln.Engine.Serving;
 /// Takes served predictions off the request path. <see cref="TryLog"/> encodes a request's rows as UTF-8 JSON into a
 /// per-thread scratch batch, then copies them under a short lock into the batch being filled: nothing of the request
 /// outlives it (no table, closure or string per row waits for the writer, so the garbage collector has nothing to
-/// promote). <see cref="RunAsync"/>, on a thread of its own, swaps the filled batch for an empty one and writes it in one transaction, waiting
-/// briefly only when little is queued. Past <see cref="MaxQueuedRows"/> rows or <see cref="MaxQueuedBytes"/> bytes a
+/// promote). <see cref="RunAsync"/>, on a thread of its own, swaps the filled batch for an empty one and writes it in one
+/// transaction, waiting briefly only when little is queued. Past <see cref="MaxQueuedRows"/> rows or <see cref="MaxQueuedBytes"/> bytes a
 /// request's rows are dropped and counted, never waited for. <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1,
 /// default 1) keeps that share of requests.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
 
-    /// <summary>Rows dropped because the queue was full, or because their write kept failing.</summary>
+    /// <summary>Rows dropped because the queue was full, because their write kept failing, or because they could not be encoded.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Whether to log a request (drawn per request, so a request's rows are all kept or all skipped).</summary>
@@ -61,7 +61,16 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     {
         var scratch = t_scratch ??= new PredictionRows();
         scratch.Clear(keepBytes: 1024 * 1024);
-        encode(scratch);
+        try
+        {
+            encode(scratch);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // a row the log cannot encode must not fail the request it answered: counted with the dropped rows
+            Interlocked.Add(ref _dropped, Math.Max(1, scratch.Count));
+            return;
+        }
         if (scratch.Count == 0)
         {
             return;

@@ -70,6 +70,11 @@ public sealed class LogJsonTests
             Assert.Equal(f["b"].GetDouble(), c["b"].GetDouble());
         }
         Assert.True(raw.TryGet(699, 0, out _));
+        var infinite = new PredictionRows();
+        var huge = new Kiln.Tabular.Table([new Kiln.Tabular.Columns.Float64Column("a", [double.PositiveInfinity]), new Kiln.Tabular.Columns.Float64Column("b", [1]),
+            new Kiln.Tabular.Columns.CategoricalColumn("c", [0], ["x"])]);
+        new LogJson(huge, Schema).AddRows(infinite, source, "inf", 1, 1, [0.5]);
+        Assert.Equal(JsonValueKind.Null, Logged(infinite)[0]["a"].ValueKind); // JSON has no infinity
         raw.Dispose();
         Assert.False(raw.TryGet(699, 0, out _)); // given back: nothing reads the array afterwards
         raw.Dispose();

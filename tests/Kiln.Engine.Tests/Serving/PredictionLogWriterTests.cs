@@ -52,6 +52,16 @@ public sealed class PredictionLogWriterTests : KilnHostTest
     }
 
     [Fact]
+    public void A_row_the_log_cannot_encode_is_dropped_and_counted_without_failing_its_request()
+    {
+        var writer = new PredictionLogWriter(Host.Get<IPredictionLog>());
+        writer.TryLog(_ => throw new ArgumentException("'Infinity' is not a JSON number"));
+        Assert.Equal((1, 0), (writer.Dropped, writer.QueuedRows));
+        Queue(writer, "next", 1); // the thread's batch is clean for the next request
+        Assert.Equal(1, writer.QueuedRows);
+    }
+
+    [Fact]
     public void A_full_queue_drops_whole_requests_and_counts_their_rows()
     {
         var writer = new PredictionLogWriter(Host.Get<IPredictionLog>()); // not running: nothing is written
