@@ -119,7 +119,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
             var parsed = new (long Start, WindowSummary Summary)[stored.Count];
             Parallel.For(0, stored.Count, new ParallelOptions { CancellationToken = ct }, i => parsed[i] = (stored[i].Start, WindowSummary.FromJson(stored[i].Summary)));
             parts = [.. parsed.OrderBy(x => x.Start)];
-            var tailStart = stored.Max(x => x.End);
+            var tailStart = stored.Count > 0 ? stored.Max(x => x.End) : from; // nothing summarised yet (exactBelow 0): every row is the tail
             parts.Add((tailStart, WindowSummary.Of(await log.ReadLatestAsync(deployment, c.Route, tailStart, maxRows ?? DeploymentDriftService.MaxWindowRows, ct), schema, c.Reference)));
         }
         // each bucket's parts merged once, for its point in the history and (bucket by bucket) for the whole window

@@ -52,6 +52,7 @@ public sealed class SliceTests : KilnHostTest
         await LogAsync(start, 600, 4);
 
         var raw = await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null); // no slices yet: every row read raw
+        Assert.Equal(600, (await Monitor.SnapshotAsync("loan", TimeSpan.FromMinutes(30), null, null, exactBelow: 0)).Drift.Rows); // nothing summarised: all tail
         var made = await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30));
         Assert.True(made >= 29, $"{made} slices");
         Assert.Equal(0, await Monitor.SummarizeAsync("loan", null, TimeSpan.FromMinutes(30))); // again (a restart): nothing twice
