@@ -64,7 +64,7 @@ public sealed class LogJson
     }
 
     /// <summary>Row <paramref name="row"/>'s features as a JSON object, written to <paramref name="rows"/>.</summary>
-    public Range Inputs(PredictionRows rows, int row)
+    private Range Inputs(PredictionRows rows, int row)
     {
         var start = rows.Length;
         var w = Writer(rows);
@@ -104,7 +104,7 @@ public sealed class LogJson
     }
 
     /// <summary>Row <paramref name="row"/>'s answer, as <see cref="ScoringPayload.WritePredictions"/> writes it.</summary>
-    public Range Output(PredictionRows rows, double[] outputs, int row)
+    private Range Output(PredictionRows rows, double[] outputs, int row)
     {
         var start = rows.Length;
         var w = Writer(rows);

@@ -38,20 +38,23 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         """;
 
     public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) =>
-        records.Count == 0 ? Task.CompletedTask : AppendAsync(PredictionRows.From(records), ct);
+        records.Count == 0 ? Task.CompletedTask
+        : dialect.Name == "postgresql" ? InsertJsonAsync(records.Count, (start, count) => records.Skip(start).Take(count), ct)
+        : AppendAsync(PredictionRows.From(records), ct);
 
     public Task AppendAsync(PredictionRows rows, CancellationToken ct = default) =>
-        rows.Count == 0 ? Task.CompletedTask : dialect.WriteAsync(async (connection, transaction) =>
+        rows.Count == 0 ? Task.CompletedTask
+        : dialect.Name == "postgresql" ? InsertJsonAsync(rows.Count, rows.Records, ct)
+        : dialect.WriteAsync((connection, _) => Task.FromResult(SqliteAppend.Insert((SqliteConnection)connection, rows)), ct);
+
+    /// <summary>PostgreSQL: one transaction, one round trip per 5,000 rows, each chunk as one JSON array the server unpacks.</summary>
+    private Task<int> InsertJsonAsync(int count, Func<int, int, IEnumerable<PredictionRecord>> chunk, CancellationToken ct) =>
+        dialect.WriteAsync(async (connection, transaction) =>
         {
-            if (connection is SqliteConnection sqlite)
-            {
-                return SqliteAppend.Insert(sqlite, rows);
-            }
-            // PostgreSQL: one round trip per 5,000 rows, each chunk as one JSON array the server unpacks
             var written = 0;
-            for (var start = 0; start < rows.Count; start += 5_000)
+            for (var start = 0; start < count; start += 5_000)
             {
-                var json = JsonSerializer.Serialize(rows.Records(start, 5_000).Select(r => new object?[]
+                var json = JsonSerializer.Serialize(chunk(start, 5_000).Select(r => new object?[]
                 {
                     r.RequestId, r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Time, r.LatencyMs, r.Inputs, r.Outputs, r.Shadow ? 1 : 0,
                 }));
