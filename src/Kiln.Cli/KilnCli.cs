@@ -33,6 +33,7 @@ public static class KilnCli
         root.Subcommands.Add(FeedbackCommand.Build());
         root.Subcommands.Add(MonitorCommand.Build());
         root.Subcommands.Add(PipelineCommand.Build());
+        root.Subcommands.Add(WorkerCommand.Build());
         return root;
     }
 

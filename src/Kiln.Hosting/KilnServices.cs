@@ -1,4 +1,5 @@
 using Kiln.Hosting.Data;
+using Kiln.Hosting.Pipelines;
 using Kiln.Hosting.Registry;
 using Kiln.Hosting.Serving;
 using Kiln.Hosting.Stores;
@@ -17,5 +18,5 @@ public static class KilnServices
     /// </summary>
     public static IServiceCollection AddKiln(this IServiceCollection services, KilnSettings settings) => settings.TrackingServer is { } server
         ? services.AddKilnRemoteTracking(settings, server).AddKilnTraining()
-        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData().AddKilnRegistry().AddKilnServing();
+        : services.AddKilnStores(settings).AddKilnTracking().AddKilnTraining().AddKilnData().AddKilnRegistry().AddKilnServing().AddKilnPipelines();
 }

@@ -27,6 +27,10 @@ public static class KilnWebHost
             {
                 builder.Services.AddHostedService<Monitoring.MonitorScheduler>();
             }
+            if (Pipelines.EmbeddedWorkerService.Enabled)
+            {
+                builder.Services.AddHostedService<Pipelines.EmbeddedWorkerService>();
+            }
         }
         return KilnServer.Build(builder);
     }

@@ -6,13 +6,22 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln pipeline validate [FILE…]</c>: checks pipeline files before anything runs.</summary>
-internal static class PipelineCommand
+/// <summary><c>kiln pipeline validate|run|resume|status|list|logs|cancel|apply|show|delete</c>: pipelines, their runs and steps.</summary>
+internal static partial class PipelineCommand
 {
     public static Command Build()
     {
-        var command = new Command("pipeline", "Pipelines: YAML DAGs of steps (pipelines/NAME.yaml). Running them is not built yet; validate checks the files.");
+        var command = new Command("pipeline", "Pipelines: YAML DAGs of steps (pipelines/NAME.yaml) run by workers, with cached steps, retries, resume and triggers.");
         command.Subcommands.Add(Validate());
+        command.Subcommands.Add(Run());
+        command.Subcommands.Add(Resume());
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Logs());
+        command.Subcommands.Add(Cancel());
+        command.Subcommands.Add(Apply());
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(Delete());
         return command;
     }
 

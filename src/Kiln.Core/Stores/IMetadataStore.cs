@@ -47,4 +47,7 @@ public interface IMetadataStore : IAsyncDisposable
 
     /// <summary>Monitoring's stored slices (mergeable summaries of logged traffic).</summary>
     Monitoring.IMonitorSliceStore Slices { get; }
+
+    /// <summary>Pipelines, their runs and steps, the step cache and the queue workers claim steps from.</summary>
+    Pipelines.IPipelineStore Pipelines { get; }
 }

@@ -76,6 +76,8 @@ public sealed class PostgresDialect : SqlDialect, IAsyncDisposable
         }
     }
 
+    public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
     public override string Like(string column, string parameter) => $"{column} LIKE {parameter}";
 
     public override string ILike(string column, string parameter) => $"{column} ILIKE {parameter}";

@@ -41,6 +41,10 @@ public abstract class SqlDialect
     /// <summary>SQL run first inside the migration transaction so that concurrent starters apply migrations once.</summary>
     public virtual string? MigrationLockSql => null;
 
+    /// <summary>What a queue's SELECT ends with so that concurrent claimers pass over rows another holds (PostgreSQL's
+    /// <c>FOR UPDATE SKIP LOCKED</c>); empty where writers are serialised anyway (SQLite).</summary>
+    public virtual string SkipLocked => "";
+
     /// <summary>The SQL that inserts a row and returns a generated key column.</summary>
     public virtual string Returning(string column) => $" RETURNING {column}";
 }

@@ -30,6 +30,7 @@ public sealed class SqlMetadataStore : IMetadataStore
         Replicas = new Serving.SqlReplicaStore(dialect);
         Alerts = new Monitoring.SqlAlertStore(dialect);
         Slices = new Monitoring.SqlMonitorSliceStore(dialect);
+        Pipelines = new Pipelines.SqlPipelineStore(dialect);
     }
 
     /// <summary>The dialect in use.</summary>
@@ -73,6 +74,9 @@ public sealed class SqlMetadataStore : IMetadataStore
 
     /// <inheritdoc />
     public Core.Monitoring.IMonitorSliceStore Slices { get; }
+
+    /// <inheritdoc />
+    public Core.Pipelines.IPipelineStore Pipelines { get; }
 
     /// <summary>Opens and initialises a store over <paramref name="dialect"/>.</summary>
     public static async Task<SqlMetadataStore> OpenAsync(SqlDialect dialect, StoreContext? context = null, CancellationToken ct = default)

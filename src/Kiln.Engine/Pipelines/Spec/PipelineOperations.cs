@@ -18,12 +18,12 @@ public static class PipelineOperations
         new("data.validate", "validate a data set version against its schema and the previous version (kiln data validate)", ["dataset"],
             ["reference", "rules", "fail_on"], ["passed", "report"]),
         new("train", "train a model (kiln train)", ["data", "target"], ["learner", "params", "valid", "experiment", "run_name", "seed", "features"], ["run", "model", "metrics"]),
-        new("tune", "search hyperparameters (kiln tune)", ["data", "target"], ["learner", "space", "trials", "metric", "experiment", "seed"], ["run", "model", "best_params"]),
+        new("tune", "search hyperparameters (kiln tune)", ["data", "target"], ["learner", "space", "trials", "metric", "strategy", "experiment", "seed"], ["run", "model", "best_params"]),
         new("evaluate", "evaluate a model on held-out data (kiln evaluate)", ["model", "data"], ["target", "metrics", "sensitive", "experiment"], ["run", "metrics"]),
-        new("gate", "check a model against thresholds and the current champion (kiln models gate)", ["model"], ["name", "gate", "champion", "data"], ["passed", "verdict"]),
+        new("gate", "check a model against thresholds and the current champion (kiln models gate)", ["model"], ["name", "champion", "data", "fail_on_reject"], ["passed", "verdict"]),
         new("register", "register a model version (kiln models register)", ["name", "model"], ["alias", "description", "tags"], ["model", "version"]),
-        new("promote", "move an alias, champion by default, to a version (kiln models promote)", ["name", "version"], ["alias"], ["model"]),
-        new("deploy", "create or update a deployment's route (kiln deploy)", ["deployment", "model"], ["route", "weight", "reference"], ["deployment"]),
-        new("monitor", "monitor a deployment's recent traffic (kiln monitor status)", ["deployment"], ["window"], ["drifted_share", "alerts"]),
+        new("promote", "move an alias, champion by default, to a version (kiln models promote)", ["name", "version"], ["alias"], ["model", "pending"]),
+        new("deploy", "create or update a deployment's route (kiln deploy)", ["deployment", "model"], ["route", "weight", "reference"], ["deployment", "version"]),
+        new("monitor", "monitor a deployment's recent traffic (kiln monitor status)", ["deployment"], ["window"], ["drifted_share", "drifted", "alerts"]),
     }.ToDictionary(o => o.Name, StringComparer.Ordinal);
 }

@@ -9,6 +9,13 @@ namespace Kiln.Engine.Pipelines.Spec;
 /// <param name="Output">The step's output it names, or null.</param>
 public sealed record SpecReference(string Text, string? Param, string? Step, string? Output);
 
+/// <summary>A parsed <c>when:</c> condition: <c>[!]REFERENCE [(==|!=) OPERAND]</c>.</summary>
+/// <param name="Reference">What it tests.</param>
+/// <param name="Negated">True when written with <c>!</c>.</param>
+/// <param name="Operator"><c>==</c>, <c>!=</c> or null.</param>
+/// <param name="Operand">The value compared with, or null.</param>
+public sealed record SpecCondition(SpecReference Reference, bool Negated, string? Operator, string? Operand);
+
 /// <summary>
 /// The expressions a pipeline file may hold: <c>${{ params.rounds }}</c> and <c>${{ steps.train.outputs.model }}</c>
 /// inside any value, and <c>when:</c> conditions — a reference, <c>!</c> a reference, or a reference compared with
@@ -44,7 +51,14 @@ public static partial class SpecReferences
     }
 
     /// <summary>The reference a <c>when:</c> condition tests, or null when it is not a condition this reader knows.</summary>
-    public static SpecReference? InCondition(string condition)
+    public static SpecReference? InCondition(string condition) => ParseCondition(condition)?.Reference;
+
+    /// <summary><paramref name="text"/> with each <c>${{ REFERENCE }}</c> replaced by <paramref name="value"/>'s answer (unknown expressions stay).</summary>
+    public static string Replace(string text, Func<SpecReference, string> value) =>
+        text.Contains("${{", StringComparison.Ordinal) ? Embedded().Replace(text, m => Read(m.Groups["ref"].Value) is { } reference ? value(reference) : m.Value) : text;
+
+    /// <summary>A <c>when:</c> condition parsed, or null when it is not a condition this reader knows.</summary>
+    public static SpecCondition? ParseCondition(string condition)
     {
         var text = condition.Trim();
         if (Embedded().Match(text) is { Success: true } whole && whole.Length == text.Length)
@@ -52,7 +66,9 @@ public static partial class SpecReferences
             text = whole.Groups["ref"].Value;
         }
         var m = Condition().Match(text);
-        return m.Success ? Read(m.Groups["ref"].Value) : null;
+        return m.Success && Read(m.Groups["ref"].Value) is { } reference
+            ? new SpecCondition(reference, m.Groups["not"].Success, m.Groups["op"].Success ? m.Groups["op"].Value : null, m.Groups["value"].Success ? m.Groups["value"].Value : null)
+            : null;
     }
 
     private static SpecReference? Read(string text)
