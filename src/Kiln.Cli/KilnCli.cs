@@ -34,6 +34,7 @@ public static class KilnCli
         root.Subcommands.Add(MonitorCommand.Build());
         root.Subcommands.Add(PipelineCommand.Build());
         root.Subcommands.Add(WorkerCommand.Build());
+        root.Subcommands.Add(ExampleCommand.Build());
         return root;
     }
 

@@ -31,6 +31,10 @@ public static class KilnWebHost
             {
                 builder.Services.AddHostedService<Pipelines.EmbeddedWorkerService>();
             }
+            if (Pipelines.PipelineTriggerService.Enabled)
+            {
+                builder.Services.AddHostedService<Pipelines.PipelineTriggerService>();
+            }
         }
         return KilnServer.Build(builder);
     }

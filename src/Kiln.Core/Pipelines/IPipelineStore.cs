@@ -48,6 +48,15 @@ public interface IPipelineStore
     /// </summary>
     Task<RunChanges?> UpdateRunAsync(string runId, Func<PipelineRun, IReadOnlyList<StepRun>, RunChanges?> decide, CancellationToken ct = default);
 
+    /// <summary>Each trigger's watermark for <paramref name="pipeline"/> (trigger key → what it last saw).</summary>
+    Task<IReadOnlyDictionary<string, string>> TriggerMarksAsync(string pipeline, CancellationToken ct = default);
+
+    /// <summary>
+    /// Moves a trigger's watermark from <paramref name="expected"/> (null: none yet) to <paramref name="next"/> if it still is
+    /// <paramref name="expected"/>: true for the one caller that moved it, so that of many servers only one fires.
+    /// </summary>
+    Task<bool> AdvanceTriggerAsync(string pipeline, string key, string? expected, string next, CancellationToken ct = default);
+
     /// <summary>The cached result for <paramref name="key"/>, or null.</summary>
     Task<StepCacheEntry?> GetCachedAsync(string key, CancellationToken ct = default);
 

@@ -25,6 +25,9 @@ public sealed record PipelineRun(string Id, string Pipeline, string Status, stri
 /// <summary>A pipeline run's statuses.</summary>
 public static class PipelineStatuses
 {
+    /// <summary>Held back by its pipeline's <c>concurrency: queue</c> until the active run ends.</summary>
+    public const string Waiting = "waiting";
+
     /// <summary>Waiting for its first step to start.</summary>
     public const string Queued = "queued";
 

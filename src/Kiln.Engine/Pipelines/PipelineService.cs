@@ -56,8 +56,9 @@ public sealed class PipelineService(IPipelineStore store, ITracking tracking, Ti
     /// Queues a run of the pipeline in <paramref name="yaml"/> with <paramref name="given"/> params (checked against their
     /// types; defaults fill the rest). <paramref name="force"/> reruns every step, cached or not.
     /// </summary>
+    /// <remarks><paramref name="hold"/> queues it behind an active run (<c>concurrency: queue</c>): it waits until <see cref="ReleaseWaitingAsync"/> starts it.</remarks>
     public async Task<PipelineRun> StartAsync(string yaml, string file, IReadOnlyDictionary<string, string> given, string trigger, string? cause, bool force, string user,
-        CancellationToken ct = default)
+        CancellationToken ct = default, bool hold = false)
     {
         var spec = Check(yaml, file);
         var parameters = Params(spec, given);
@@ -67,10 +68,39 @@ public sealed class PipelineService(IPipelineStore store, ITracking tracking, Ti
         var trackingRun = await tracking.CreateRunAsync(experiment, user, $"{spec.Name} ({trigger})", now,
             [new Tag("kiln.pipeline.name", spec.Name), new Tag("kiln.pipeline.run", id), new Tag("kiln.pipeline.trigger", trigger), new Tag("kiln.pipeline.cause", Clip(cause ?? ""))], ct);
         await tracking.LogBatchAsync(trackingRun.Info.RunId, [], parameters.Select(p => new Param(p.Key, Clip(p.Value))).ToList(), [], ct);
-        var run = new PipelineRun(id, spec.Name, PipelineStatuses.Queued, trigger, cause, parameters, yaml, force, user, now, null, null, null, trackingRun.Info.RunId);
-        await store.CreateRunAsync(run, PipelineDag.Initial(spec, id, now), ct);
+        var run = new PipelineRun(id, spec.Name, hold ? PipelineStatuses.Waiting : PipelineStatuses.Queued, trigger, cause, parameters, yaml, force, user, now, null, null, null,
+            trackingRun.Info.RunId);
+        var steps = PipelineDag.Initial(spec, run, now, hold);
+        if (!hold && steps.All(s => s.IsFinished))
+        {
+            run = run with { Status = PipelineStatuses.Succeeded, StartedAt = now, FinishedAt = now }; // every step skipped by its condition
+        }
+        await store.CreateRunAsync(run, steps, ct);
+        await EndTrackingRunAsync(run);
         Queued?.Invoke(run);
         return run;
+    }
+
+    /// <summary>Starts the oldest waiting run of each pipeline that has no queued or running run; returns those started.</summary>
+    public async Task<IReadOnlyList<PipelineRun>> ReleaseWaitingAsync(CancellationToken ct = default)
+    {
+        var started = new List<PipelineRun>();
+        var waiting = await store.ListRunsAsync(null, [PipelineStatuses.Waiting], 1000, ct);
+        foreach (var pipeline in waiting.GroupBy(r => r.Pipeline))
+        {
+            if ((await store.ListRunsAsync(pipeline.Key, [PipelineStatuses.Queued, PipelineStatuses.Running], 1, ct)).Count > 0)
+            {
+                continue;
+            }
+            var oldest = pipeline.MinBy(r => r.CreatedAt)!;
+            var spec = Check(oldest.SpecYaml, oldest.Pipeline + ".yaml");
+            if (await store.UpdateRunAsync(oldest.Id, (run, steps) => PipelineDag.Release(spec, run, steps, Now()), ct) is { Run: { } released })
+            {
+                started.Add(released);
+                Queued?.Invoke(released);
+            }
+        }
+        return started;
     }
 
     /// <summary>A run with its steps.</summary>

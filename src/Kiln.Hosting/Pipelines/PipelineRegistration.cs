@@ -37,6 +37,8 @@ public static class PipelineRegistration
         services.TryAddSingleton(sp => new StepRunner(sp.GetRequiredService<Core.Pipelines.IPipelineStore>(), sp.GetRequiredService<Engine.Tracking.ITracking>(),
             sp.GetServices<IStepOperation>(), sp.GetRequiredService<Fingerprints>(), sp.GetService<Engine.Data.DataService>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<PipelineService>();
+        services.TryAddSingleton(sp => new Engine.Pipelines.Triggers.TriggerRound(sp.GetRequiredService<Core.Pipelines.IPipelineStore>(), sp.GetRequiredService<PipelineService>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<Engine.Data.DataService>(), sp.GetService<Engine.Registry.RegistryService>(), sp.GetService<Core.Monitoring.IAlertStore>()));
         services.TryAddSingleton(_ => WorkerSettings());
         services.TryAddSingleton(sp =>
         {
@@ -81,6 +83,36 @@ internal sealed class EmbeddedWorkerService(PipelineWorker worker, ILogger<Embed
                 // The store was unreachable: wait and claim again (leases keep steps safe meanwhile).
                 logger.LogWarning(e, "Pipeline worker {Worker} stopped claiming; retrying in 5 s", worker.Id);
                 await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Pipeline triggers inside <c>kiln server</c>: every <c>KILN_TRIGGER_INTERVAL</c> seconds (default 5; <c>0</c> or <c>off</c>
+/// turns them off) checks the stored pipelines' <c>on:</c> triggers and starts the runs they fire (one server fires each event,
+/// however many share the store).
+/// </summary>
+internal sealed class PipelineTriggerService(Engine.Pipelines.Triggers.TriggerRound round, TimeProvider time, ILogger<PipelineTriggerService> logger)
+    : Background.PeriodicService(time, logger)
+{
+    /// <summary>Whether this server checks triggers.</summary>
+    public static bool Enabled => Environment.GetEnvironmentVariable("KILN_TRIGGER_INTERVAL")?.Trim() is not ("0" or "off");
+
+    protected override TimeSpan Interval { get; } = TimeSpan.FromSeconds(
+        double.TryParse(Environment.GetEnvironmentVariable("KILN_TRIGGER_INTERVAL"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 5);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
+    {
+        foreach (var firing in await round.RunAsync(ct))
+        {
+            if (firing.Run is { } run)
+            {
+                logger.LogInformation("Pipeline {Pipeline}: {Trigger} trigger started run {Run} ({Status}): {Cause}", firing.Pipeline, firing.Trigger, run.Id, run.Status, firing.Cause);
+            }
+            else
+            {
+                logger.LogInformation("Pipeline {Pipeline}: {Trigger} trigger skipped (concurrency: skip, a run is active): {Cause}", firing.Pipeline, firing.Trigger, firing.Cause);
             }
         }
     }

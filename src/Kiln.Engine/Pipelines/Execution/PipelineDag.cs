@@ -24,10 +24,33 @@ public static class PipelineDag
     /// <summary>How many times a step may be claimed again after its worker died, beyond its retries, before it fails.</summary>
     public const int LostLeaseAllowance = 3;
 
-    /// <summary>The steps of a new run: those that need nothing are ready, the rest pending.</summary>
-    public static IReadOnlyList<StepRun> Initial(PipelineSpec spec, string runId, long now) =>
-        spec.Steps.Select(s => new StepRun(runId, s.Name, s.Needs.Count == 0 ? StepStatuses.Ready : StepStatuses.Pending, 0, 0, LabelKey(s.Labels), now, null, null, null, null,
+    /// <summary>
+    /// The steps of a new run: those that need nothing are ready (or skipped, when their <c>when:</c> is false), the rest
+    /// pending; every step pending when <paramref name="hold"/> (a run queued behind another, see <see cref="Release"/>).
+    /// </summary>
+    public static IReadOnlyList<StepRun> Initial(PipelineSpec spec, PipelineRun run, long now, bool hold = false)
+    {
+        var pending = spec.Steps.Select(s => new StepRun(run.Id, s.Name, StepStatuses.Pending, 0, 0, LabelKey(s.Labels), now, null, null, null, null,
             new Dictionary<string, string>(), null, null, null, null)).ToList();
+        if (hold)
+        {
+            return pending;
+        }
+        var changes = Advance(spec, run, pending, now);
+        return pending.Select(s => changes.Steps.FirstOrDefault(c => c.Step == s.Step) ?? s).ToList();
+    }
+
+    /// <summary>Lets a held (waiting) run start: it is queued and its first steps become ready. Null when it is not waiting.</summary>
+    public static RunChanges? Release(PipelineSpec spec, PipelineRun run, IReadOnlyList<StepRun> steps, long now)
+    {
+        if (run.Status != PipelineStatuses.Waiting)
+        {
+            return null;
+        }
+        var queued = run with { Status = PipelineStatuses.Queued };
+        var changes = Advance(spec, queued, steps, now);
+        return changes with { Run = changes.Run ?? queued };
+    }
 
     /// <summary>The label key a step is stored with: its labels sorted and comma-joined.</summary>
     public static string LabelKey(IEnumerable<string> labels) => string.Join(",", labels.Select(l => l.Trim().ToLowerInvariant()).Where(l => l.Length > 0).Distinct().Order(StringComparer.Ordinal));

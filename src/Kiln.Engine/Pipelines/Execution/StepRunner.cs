@@ -56,7 +56,7 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
             if (state is not null)
             {
                 key = await fingerprints.KeyAsync(context, state, ct);
-                if (!run.Force && await store.GetCachedAsync(key, ct) is { } hit && OutputsExist(context))
+                if (!run.Force && await store.GetCachedAsync(key, ct) is { } hit && OutputsExist(context) && (operation is null || await operation.StillHoldsAsync(context, hit.Outputs, ct)))
                 {
                     return new StepOutcome(StepStatuses.Cached, hit.Outputs, null, key, hit.RunId, hit.TrackingRunId);
                 }

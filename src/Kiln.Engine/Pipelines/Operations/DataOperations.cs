@@ -62,6 +62,12 @@ public sealed class DataValidateOperation(DataService data) : IStepOperation
                 .OrderByDescending(v => v.CreatedAt).FirstOrDefault();
         }
         var rules = step.Get("rules") is { } file ? await File.ReadAllTextAsync(file, ct) : null;
+        if (rules is null && against is null && (await data.SchemasAsync(version.Dataset, ct)).Count == 0)
+        {
+            // The data set's first version: nothing to compare with, so it defines the schema later versions are held to.
+            var inferred = await data.SaveSchemaAsync(version.Dataset, (await data.InferSchemaAsync(version, ct)).ToYaml(), step.User, ct);
+            step.Log.WriteLine($"first version of {version.Dataset}: saved the schema inferred from it ({inferred.SchemaId}) for later versions.");
+        }
         var (result, note) = await data.ValidateAsync(version, against, rules, step.User, ct);
         if (note is not null)
         {

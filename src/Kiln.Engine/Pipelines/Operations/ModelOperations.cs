@@ -11,7 +11,11 @@ using Kiln.Engine.Registry.Gates;
 
 namespace Kiln.Engine.Pipelines.Operations;
 
-/// <summary><c>evaluate</c>: a model on held-out data, as <c>kiln evaluate</c> does (<c>sensitive:</c> comma-separated slice columns).</summary>
+/// <summary>
+/// <c>evaluate</c>: models on held-out data, as <c>kiln evaluate</c> does (<c>sensitive:</c> comma-separated slice columns).
+/// <c>model</c> may list several candidates, comma-separated: each is evaluated (a run each) and <c>best</c> names the one
+/// with the best <c>metric</c> (default <c>roc_auc</c>, else the first metric; losses and errors are lower-is-better).
+/// </summary>
 /// <param name="evaluation">Evaluation.</param>
 /// <param name="data">Data sets (null without a local store).</param>
 public sealed class EvaluateOperation(EvaluationService evaluation, DataService? data = null) : IStepOperation
@@ -28,10 +32,31 @@ public sealed class EvaluateOperation(EvaluationService evaluation, DataService?
         await using var inputs = new StepData(data);
         var (path, source) = await inputs.ResolveAsync(step.Required("data"), ct);
         var slices = step.Get("sensitive")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        var result = await evaluation.EvaluateAsync(new EvaluationRequest(step.Required("model"), path, source, slices, step.Get("experiment") ?? step.ExperimentName),
-            new Progress<string>(s => step.Log.WriteLine(s)), ct);
-        step.Log.WriteLine($"run {result.RunId}, {result.Rows} rows: {string.Join(", ", result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString("G5", CultureInfo.InvariantCulture)}"))}");
-        return new Dictionary<string, string> { ["run"] = result.RunId, ["metrics"] = JsonSerializer.Serialize(result.Metrics) };
+        var models = step.Required("model").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var results = new List<EvaluationResult>();
+        foreach (var model in models)
+        {
+            var result = await evaluation.EvaluateAsync(new EvaluationRequest(model, path, source, slices, step.Get("experiment") ?? step.ExperimentName),
+                new Progress<string>(s => step.Log.WriteLine(s)), ct);
+            step.Log.WriteLine($"{model}: run {result.RunId}, {result.Rows} rows: {string.Join(", ", result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString("G5", CultureInfo.InvariantCulture)}"))}");
+            results.Add(result);
+        }
+        var metric = step.Get("metric") ?? (results[0].Metrics.ContainsKey("roc_auc") ? "roc_auc" : results[0].Metrics.Keys.Order(StringComparer.Ordinal).First());
+        if (results.FirstOrDefault(r => !r.Metrics.ContainsKey(metric)) is { } without)
+        {
+            throw new StepRejectedException($"{without.Model} has no metric '{metric}' (it has {string.Join(", ", without.Metrics.Keys.Order(StringComparer.Ordinal))}).");
+        }
+        var lower = metric.Contains("loss", StringComparison.Ordinal) || metric.Contains("error", StringComparison.Ordinal) || metric is "rmse" or "mae" or "mse";
+        var best = lower ? results.MinBy(r => r.Metrics[metric])! : results.MaxBy(r => r.Metrics[metric])!;
+        if (models.Length > 1)
+        {
+            step.Log.WriteLine($"best by {metric}: {best.Model} ({best.Metrics[metric].ToString("G5", CultureInfo.InvariantCulture)})");
+        }
+        return new Dictionary<string, string>
+        {
+            ["run"] = best.RunId, ["metrics"] = JsonSerializer.Serialize(best.Metrics), ["best"] = best.Model,
+            ["best_metric"] = best.Metrics[metric].ToString("R", CultureInfo.InvariantCulture),
+        };
     }
 }
 
@@ -73,6 +98,7 @@ public sealed class RegisterOperation(RegistryService registry) : IStepOperation
 /// <summary>
 /// <c>gate</c>: the model's gate (<c>kiln models gate-spec</c>) on held-out data, against the alias's current holder. A
 /// rejected model fails the step (so the run exits non-zero) unless <c>fail_on_reject: false</c>, when <c>passed</c> tells.
+/// <c>spec:</c> names a gate spec file to save first (a new version only when its content changed).
 /// </summary>
 /// <param name="gates">Gates.</param>
 /// <param name="registry">The registry.</param>
@@ -83,18 +109,27 @@ public sealed class GateOperation(GateService gates, RegistryService registry, D
     public string Name => "gate";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct)
+    public Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>?>([]);
+
+    /// <inheritdoc />
+    public async Task<bool> StillHoldsAsync(StepContext step, IReadOnlyDictionary<string, string> outputs, CancellationToken ct)
     {
-        // The verdict depends on who holds the alias now: a new champion means a new comparison.
-        var (name, _) = await VersionAsync(step, ct);
-        var alias = step.Get("champion") ?? "champion";
-        return [$"holder {await HolderAsync(registry, name, alias, ct)}"];
+        // A verdict compares the candidate with the holder of its day: it stands while that holder (or the candidate itself,
+        // once promoted) holds the alias; another champion means a new comparison.
+        var (name, version) = await VersionAsync(step, ct);
+        var holder = await HolderAsync(registry, name, step.Get("champion") ?? "champion", ct);
+        return holder == outputs.GetValueOrDefault("holder") || holder == version.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)
     {
         var (name, version) = await VersionAsync(step, ct);
+        if (step.Get("spec") is { } specFile)
+        {
+            var saved = await gates.SaveSpecAsync(name, await File.ReadAllTextAsync(specFile, ct), step.User, ct);
+            step.Log.WriteLine($"gate spec {saved.GateId} from {specFile}");
+        }
         await using var inputs = new StepData(data);
         var (path, source) = await inputs.ResolveAsync(step.Get("data") ?? throw new StepRejectedException("gate needs data: held-out data to evaluate the candidate and the champion on."), ct);
         var outcome = await gates.GateAsync(name, version, path, source, step.Get("champion"), step.User, new Progress<string>(s => step.Log.WriteLine(s)), ct);
@@ -109,7 +144,10 @@ public sealed class GateOperation(GateService gates, RegistryService registry, D
             throw new StepRejectedException($"the gate rejected models:/{name}/{version} (verdict {verdict.Id}); the {verdict.Alias} stays "
                 + (verdict.HolderVersion is { } holder ? $"version {holder}" : "unset") + ". Set fail_on_reject: false to go on with passed = false.");
         }
-        return new Dictionary<string, string> { ["passed"] = verdict.Passed ? "true" : "false", ["verdict"] = verdict.Id };
+        return new Dictionary<string, string>
+        {
+            ["passed"] = verdict.Passed ? "true" : "false", ["verdict"] = verdict.Id, ["holder"] = verdict.HolderVersion?.ToString(CultureInfo.InvariantCulture) ?? "none",
+        };
     }
 
     internal static async Task<string> HolderAsync(RegistryService registry, string name, string alias, CancellationToken ct)
@@ -147,8 +185,12 @@ public sealed class PromoteOperation(GateService gates, RegistryService registry
     public string Name => "promote";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct) =>
-        [$"holder {await GateOperation.HolderAsync(registry, step.Required("name"), step.Get("alias") ?? "champion", ct)}"];
+    public Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>?>([]);
+
+    /// <inheritdoc />
+    public async Task<bool> StillHoldsAsync(StepContext step, IReadOnlyDictionary<string, string> outputs, CancellationToken ct) =>
+        outputs.GetValueOrDefault("pending") == "true"
+        || await GateOperation.HolderAsync(registry, step.Required("name"), step.Get("alias") ?? "champion", ct) == step.Required("version");
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)

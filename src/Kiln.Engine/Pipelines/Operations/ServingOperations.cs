@@ -20,9 +20,13 @@ public sealed class DeployOperation(DeploymentService deployments, IDeploymentSt
     public string Name => "deploy";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct) =>
-        // Deploying again is needed when someone changed the deployment since (its version moved).
-        [$"deployment version {(await CurrentAsync(step.Required("deployment"), ct))?.Version.ToString(CultureInfo.InvariantCulture) ?? "none"}"];
+    public Task<IReadOnlyList<string>?> StateAsync(StepContext step, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>?>([]);
+
+    /// <inheritdoc />
+    public async Task<bool> StillHoldsAsync(StepContext step, IReadOnlyDictionary<string, string> outputs, CancellationToken ct) =>
+        // Deploying again is needed when someone changed the route since.
+        (await CurrentAsync(step.Required("deployment"), ct))?.Routes.FirstOrDefault(r => r.Name == (step.Get("route") ?? "champion")) is { } route
+        && route.Model == step.Required("model") && route.Weight.ToString(CultureInfo.InvariantCulture) == (step.Get("weight") ?? "100");
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)

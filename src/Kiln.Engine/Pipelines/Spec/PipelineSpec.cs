@@ -6,7 +6,10 @@ namespace Kiln.Engine.Pipelines.Spec;
 /// <param name="Params">Its params, in file order.</param>
 /// <param name="Steps">Its steps, in file order.</param>
 /// <param name="File">The file it was read from (for messages).</param>
-public sealed record PipelineSpec(string Name, string? Description, IReadOnlyList<PipelineParam> Params, IReadOnlyList<PipelineStep> Steps, string File)
+/// <param name="On">What starts it by itself (<c>on:</c>); empty when only people do.</param>
+/// <param name="Concurrency">What a trigger does while a run of it is active (<c>concurrency:</c>): allow another, skip, or queue it.</param>
+public sealed record PipelineSpec(string Name, string? Description, IReadOnlyList<PipelineParam> Params, IReadOnlyList<PipelineStep> Steps, string File,
+    PipelineOn? On = null, string Concurrency = ConcurrencyPolicies.Allow)
 {
     /// <summary>The step named <paramref name="name"/>, or null.</summary>
     public PipelineStep? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
@@ -71,4 +74,34 @@ public sealed record SpecError(string File, int Line, string? Step, string Messa
 {
     /// <inheritdoc />
     public override string ToString() => $"{File}{(Line > 0 ? $":{Line}" : "")}: {(Step is null ? "" : $"step '{Step}': ")}{Message}";
+}
+
+/// <summary>
+/// What starts a pipeline by itself: a cron schedule (<c>schedule: "0 3 * * *"</c>, five fields, or Quartz's six or seven
+/// with seconds), a new version of a data set (<c>dataset: NAME</c>), a model alias moving (<c>alias: NAME@ALIAS</c>), a
+/// monitoring alert on a deployment (<c>alert: DEPLOYMENT</c>), or another pipeline succeeding (<c>pipeline: NAME</c>). Each
+/// but the schedule may list several.
+/// </summary>
+/// <param name="Schedule">The cron expression as written, or null.</param>
+/// <param name="Datasets">Data sets whose new versions start it.</param>
+/// <param name="Aliases">Aliases (<c>NAME@ALIAS</c>) whose moves start it.</param>
+/// <param name="Alerts">Deployments whose alerts start it.</param>
+/// <param name="Pipelines">Pipelines whose successful runs start it.</param>
+public sealed record PipelineOn(string? Schedule, IReadOnlyList<string> Datasets, IReadOnlyList<string> Aliases, IReadOnlyList<string> Alerts, IReadOnlyList<string> Pipelines)
+{
+    /// <summary>True when nothing starts it by itself.</summary>
+    public bool IsEmpty => Schedule is null && Datasets.Count + Aliases.Count + Alerts.Count + Pipelines.Count == 0;
+}
+
+/// <summary>What a trigger does when a run of the pipeline is still queued or running.</summary>
+public static class ConcurrencyPolicies
+{
+    /// <summary>Start another run alongside.</summary>
+    public const string Allow = "allow";
+
+    /// <summary>Start nothing (the trigger's event is recorded as skipped in the server's log).</summary>
+    public const string Skip = "skip";
+
+    /// <summary>Queue the run; it starts when the active one ends.</summary>
+    public const string Queue = "queue";
 }

@@ -12,7 +12,7 @@ namespace Kiln.Engine.Pipelines.Spec;
 /// </summary>
 public static class PipelineSpecReader
 {
-    private static readonly HashSet<string> TopFields = ["name", "description", "params", "steps"];
+    private static readonly HashSet<string> TopFields = ["name", "description", "params", "steps", "on", "concurrency"];
     private static readonly HashSet<string> StepFields = ["uses", "run", "with", "env", "inputs", "outputs", "needs", "when", "retries", "backoff", "timeout", "labels", "description"];
 
     /// <summary>Reads and checks <paramref name="path"/>.</summary>
@@ -64,7 +64,12 @@ public static class PipelineSpecReader
                 }
             }
         }
-        var spec = new PipelineSpec(name, Scalar(Child(root, "description")), parameters, steps, file);
+        var concurrency = Scalar(Child(root, "concurrency")) ?? ConcurrencyPolicies.Allow;
+        if (concurrency is not (ConcurrencyPolicies.Allow or ConcurrencyPolicies.Skip or ConcurrencyPolicies.Queue))
+        {
+            Error(new Node(Child(root, "concurrency")!), null, $"concurrency: '{concurrency}' must be allow, skip or queue.");
+        }
+        var spec = new PipelineSpec(name, Scalar(Child(root, "description")), parameters, steps, file, ReadOn(Child(root, "on"), Error), concurrency);
         PipelineValidator.Check(spec, errors);
         return (errors.Count == 0 ? spec : null, [.. errors.OrderBy(e => e.Line)]); // stable: a line's problems in the order found
     }
@@ -228,7 +233,40 @@ public static class PipelineSpecReader
         }
     }
 
-    private static List<string> List(YamlNode? node, string field, string step, Action<Node, string?, string> error)
+    private static PipelineOn? ReadOn(YamlNode? node, Action<Node, string?, string> error)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        const string Fields = "schedule, dataset, alias, alert, pipeline";
+        if (node is not YamlMappingNode map)
+        {
+            error(new Node(node), null, $"on: is a mapping of triggers ({Fields}), e.g. on: {{schedule: \"0 3 * * *\", dataset: applicants}}.");
+            return null;
+        }
+        foreach (var key in map.Children.Keys)
+        {
+            if (Scalar(key) is not ("schedule" or "dataset" or "alias" or "alert" or "pipeline"))
+            {
+                error(new Node(key), null, $"on: unknown trigger '{Scalar(key)}' ({Fields}).");
+            }
+        }
+        var schedule = Scalar(Child(map, "schedule"));
+        if (schedule is not null && Kiln.Engine.Pipelines.Triggers.Cron.Parse(schedule) is { Error: { } why })
+        {
+            error(new Node(Child(map, "schedule")!), null, $"on: schedule '{schedule}' {why}");
+        }
+        var aliases = List(Child(map, "alias"), "on: alias", null, error);
+        foreach (var alias in aliases.Where(a => a.Split('@') is not [{ Length: > 0 }, { Length: > 0 }]))
+        {
+            error(new Node(Child(map, "alias")!), null, $"on: alias '{alias}' must be MODEL@ALIAS, e.g. loan@champion.");
+        }
+        return new PipelineOn(schedule, List(Child(map, "dataset"), "on: dataset", null, error), aliases, List(Child(map, "alert"), "on: alert", null, error),
+            List(Child(map, "pipeline"), "on: pipeline", null, error));
+    }
+
+    private static List<string> List(YamlNode? node, string field, string? step, Action<Node, string?, string> error)
     {
         switch (node)
         {

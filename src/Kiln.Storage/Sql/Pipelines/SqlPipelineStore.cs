@@ -71,6 +71,11 @@ public sealed partial class SqlPipelineStore(SqlDialect dialect) : IPipelineStor
             run_id TEXT NOT NULL,
             tracking_run_id TEXT,
             created_at {t.BigInt} NOT NULL);
+        CREATE TABLE pipeline_triggers (
+            pipeline TEXT NOT NULL,
+            trigger_key TEXT NOT NULL,
+            watermark TEXT NOT NULL,
+            PRIMARY KEY (pipeline, trigger_key));
         """;
 
     public Task SaveAsync(PipelineDefinition pipeline, CancellationToken ct = default) =>
@@ -133,6 +138,27 @@ public sealed partial class SqlPipelineStore(SqlDialect dialect) : IPipelineStor
     }
 
     public Task<StepCacheEntry?> GetCachedAsync(string key, CancellationToken ct = default) => ReadCachedAsync(key, ct);
+
+    public async Task<IReadOnlyDictionary<string, string>> TriggerMarksAsync(string pipeline, CancellationToken ct = default)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var command = connection.Command(null, "SELECT trigger_key, watermark FROM pipeline_triggers WHERE pipeline = @p");
+        command.Add("p", pipeline);
+        var marks = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            marks[reader.GetString(0)] = reader.GetString(1);
+        }
+        return marks;
+    }
+
+    public async Task<bool> AdvanceTriggerAsync(string pipeline, string key, string? expected, string next, CancellationToken ct = default) =>
+        await dialect.WriteAsync((connection, transaction) => expected is null
+            ? connection.ExecuteAsync(transaction, "INSERT INTO pipeline_triggers (pipeline, trigger_key, watermark) VALUES (@p, @k, @n) ON CONFLICT (pipeline, trigger_key) DO NOTHING",
+                ct, ("p", pipeline), ("k", key), ("n", next))
+            : connection.ExecuteAsync(transaction, "UPDATE pipeline_triggers SET watermark = @n WHERE pipeline = @p AND trigger_key = @k AND watermark = @e",
+                ct, ("p", pipeline), ("k", key), ("n", next), ("e", expected)), ct) == 1;
 
     public Task PutCachedAsync(StepCacheEntry entry, CancellationToken ct = default) =>
         dialect.WriteAsync((connection, transaction) => connection.ExecuteAsync(transaction, """

@@ -32,16 +32,28 @@ public class PipelineDagTests
     [Fact]
     public void A_new_run_readies_the_steps_that_need_nothing_with_their_labels_normalised()
     {
-        var steps = PipelineDag.Initial(Spec, "r", 5);
+        var steps = PipelineDag.Initial(Spec, Run(), 5);
         Assert.Equal(["ready", "pending", "pending", "pending", "pending", "ready"], steps.Select(s => s.Status));
         Assert.Equal("gpu,highmem", steps.Single(s => s.Step == "f").Labels);
         Assert.Equal(["", "a", "b", "a,b", "c", "a,c", "b,c", "a,b,c"], PipelineDag.ClaimableLabelKeys(["c", "B", "a"]));
+        Assert.All(PipelineDag.Initial(Spec, Run(), 5, hold: true), s => Assert.Equal(StepStatuses.Pending, s.Status));
+    }
+
+    [Fact]
+    public void A_held_run_is_released_once_into_the_queue_with_its_first_steps_ready()
+    {
+        var held = Run() with { Status = PipelineStatuses.Waiting };
+        var steps = PipelineDag.Initial(Spec, held, 0, hold: true);
+        var released = PipelineDag.Release(Spec, held, steps, 7)!;
+        Assert.Equal(PipelineStatuses.Queued, released.Run!.Status);
+        Assert.Equal(["a", "f"], released.Steps.Where(s => s.Status == StepStatuses.Ready).Select(s => s.Step));
+        Assert.Null(PipelineDag.Release(Spec, released.Run, Apply(steps, released), 8));
     }
 
     [Fact]
     public void Finishing_a_step_readies_what_its_condition_allows_skips_the_rest_and_skips_cascade()
     {
-        var steps = Claimed(PipelineDag.Initial(Spec, "r", 0), "a");
+        var steps = Claimed(PipelineDag.Initial(Spec, Run(), 0), "a");
         var changes = PipelineDag.Finish(Spec, Run(), steps, "a", "w", 1, Ok(("passed", "true")), 100)!;
         steps = Apply(steps, changes);
         Assert.Equal(["succeeded", "ready", "skipped", "pending", "pending"], steps.Take(5).Select(s => s.Status));
@@ -58,7 +70,7 @@ public class PipelineDagTests
     public void A_failure_is_retried_with_doubling_backoff_then_fails_the_run_and_blocks_what_needs_it()
     {
         var run = Run();
-        var steps = Claimed(PipelineDag.Initial(Spec, "r", 0), "a");
+        var steps = Claimed(PipelineDag.Initial(Spec, Run(), 0), "a");
         var failed = new StepOutcome(StepStatuses.Failed, new Dictionary<string, string>(), "boom", null, null, null);
         steps = Apply(steps, PipelineDag.Finish(Spec, run, steps, "a", "w", 1, failed, 1_000)!);
         Assert.Equal(("ready", 1, 11_000L), (steps[0].Status, steps[0].Failures, steps[0].ReadyAt));
@@ -84,7 +96,7 @@ public class PipelineDagTests
     [Fact]
     public void A_rejection_is_not_retried_and_an_outcome_from_a_worker_that_lost_the_lease_is_ignored()
     {
-        var steps = Claimed(PipelineDag.Initial(Spec, "r", 0), "a", worker: "w2", attempt: 2);
+        var steps = Claimed(PipelineDag.Initial(Spec, Run(), 0), "a", worker: "w2", attempt: 2);
         var rejected = new StepOutcome(StepStatuses.Failed, new Dictionary<string, string>(), "gate rejected", null, null, null, Retryable: false);
         Assert.Null(PipelineDag.Finish(Spec, Run(), steps, "a", "w1", 1, rejected, 10)); // w1's lease lapsed and w2 holds attempt 2
         var changes = PipelineDag.Finish(Spec, Run(), steps, "a", "w2", 2, rejected, 10)!;
@@ -94,7 +106,7 @@ public class PipelineDagTests
     [Fact]
     public void Cancelling_stops_every_unfinished_step_and_a_finished_run_cannot_be_cancelled()
     {
-        var steps = Claimed(PipelineDag.Initial(Spec, "r", 0), "a");
+        var steps = Claimed(PipelineDag.Initial(Spec, Run(), 0), "a");
         var changes = PipelineDag.Cancel(Run(), steps, "cancelled by ana.", 9)!;
         Assert.Equal(6, changes.Steps.Count);
         Assert.All(changes.Steps, s => Assert.Equal(StepStatuses.Cancelled, s.Status));
