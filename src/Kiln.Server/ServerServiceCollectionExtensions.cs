@@ -22,6 +22,7 @@ public static class ServerServiceCollectionExtensions
         services.AddSingleton<IEndpointSurface, Monitoring.MonitoringSurface>();
         services.AddSingleton<Monitoring.MonitorMetrics>();
         services.AddSingleton<IEndpointSurface, Monitoring.AlertsSurface>();
+        services.AddSingleton<IEndpointSurface, Pipelines.PipelinesSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }
@@ -31,6 +32,7 @@ public static class ServerServiceCollectionExtensions
     {
         services.AddSingleton(new Serving.ServingDefaults(deployment));
         services.AddScoring();
+        services.AddSingleton<IEndpointSurface, Pipelines.PipelinesSurface>();
         services.AddSingleton<IEndpointSurface, HealthSurface>();
         return services;
     }

@@ -23,9 +23,10 @@ public sealed class Fingerprints(DataService? data, RegistryService? registry)
     /// <summary>The cache key of a step with these resolved parts (hex SHA-256).</summary>
     public async Task<string> KeyAsync(StepContext step, IReadOnlyList<string> state, CancellationToken ct)
     {
-        var text = new StringBuilder("kiln-step-cache/1\n");
+        var text = new StringBuilder("kiln-step-cache/2\n");
         void Line(string label, string value) => text.Append(label).Append('\t').Append(value.Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
         Line("kiln", KilnVersion);
+        Line("step", $"{step.Run.Pipeline}/{step.Definition.Name}"); // a step's cache is its own: two steps with the same command may do different things
         Line("uses", step.Definition.Uses ?? "");
         Line("run", step.Definition.Run ?? "");
         foreach (var (name, value) in step.With.OrderBy(kv => kv.Key, StringComparer.Ordinal))

@@ -288,13 +288,17 @@ public static class PipelineSpecReader
         {
             return null;
         }
+        if (text.EndsWith("ms", StringComparison.Ordinal) && int.TryParse(text[..^2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        {
+            return TimeSpan.FromMilliseconds(ms);
+        }
         try
         {
             return WindowLength.Parse(text);
         }
         catch (Core.Errors.KilnException)
         {
-            error(new Node(Child(node, field)!), step, $"{field}: '{text}' must be a number and a unit, e.g. 30s, 10m or 2h.");
+            error(new Node(Child(node, field)!), step, $"{field}: '{text}' must be a number and a unit, e.g. 500ms, 30s, 10m or 2h.");
             return null;
         }
     }
