@@ -13,11 +13,29 @@ namespace Kiln.Engine.Pipelines.Execution;
 /// </summary>
 public static class CommandStep
 {
+    private const string Setsid = "/usr/bin/setsid";
+
+    /// <summary>
+    /// Runs the command in a process group of its own beside a watchdog that kills the whole group once the worker is gone,
+    /// so a worker killed with SIGKILL leaves no command running on: when its lease lapses and another worker runs the step,
+    /// the step never runs twice at once.
+    /// </summary>
+    private const string Watchdog = """
+        worker=$1; shift
+        /bin/sh -c "$1" & child=$!
+        (while kill -0 "$worker" 2>/dev/null; do sleep 0.2; done; kill -KILL 0) & watch=$!
+        wait "$child"; rc=$?
+        kill "$watch" 2>/dev/null
+        exit "$rc"
+        """;
+
     /// <summary>Runs <paramref name="command"/>; returns its outputs, or throws when it exits non-zero or misses a declared output.</summary>
     public static async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, string command, IReadOnlyList<string> inputPaths, CancellationToken ct)
     {
         var outputsFile = Path.Combine(Path.GetTempPath(), $"kiln-outputs-{Guid.NewGuid():N}.txt");
-        var info = OperatingSystem.IsWindows() ? new ProcessStartInfo("cmd", ["/c", command]) : new ProcessStartInfo("/bin/sh", ["-c", command]);
+        var info = OperatingSystem.IsWindows() ? new ProcessStartInfo("cmd", ["/c", command])
+            : File.Exists(Setsid) ? new ProcessStartInfo(Setsid, ["/bin/sh", "-c", Watchdog, "kiln-step", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), command])
+            : new ProcessStartInfo("/bin/sh", ["-c", command]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
