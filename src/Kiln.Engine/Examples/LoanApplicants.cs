@@ -14,7 +14,8 @@ public sealed record LoanApplicantOptions(int Rows, double Drift = 0, int Seed =
 /// <summary>
 /// Synthetic loan applications for a lender's loan-approval risk model, written as CSV. Drift changes who applies
 /// (lower credit scores, more debt, bigger loans, more renters and business loans, more of the west, younger people)
-/// but not how they are judged: the rule behind <c>approved</c> is the same at every drift.
+/// and who repays (debt and job tenure weigh more, the credit score less, young applicants and the west are riskier), so
+/// a model trained before the drift ranks drifted applicants worse than one retrained on them.
 /// </summary>
 public static class LoanApplicants
 {
@@ -66,9 +67,11 @@ public static class LoanApplicants
             double loan = Math.Max(1000, income * Math.Min(2.5, (0.22 + 0.12 * drift) * PurposeSize[purpose] * Math.Exp(0.5 * size)));
             int term = Terms[(int)Math.Clamp(Math.Floor(2.5 + size + 0.8 * Normal(random)), 0, 4)];
 
-            // The same rule at every drift; the label is drawn even when not written, so features do not depend on Labels.
-            double score = 1.5 * (0.35 + 0.021 * (credit - 700) - 4.5 * (debtToIncome - 0.3) - 2.2 * (loan / income - 0.25)
-                + 0.035 * (employment - 8) + HomeRisk[home] + PurposeRisk[purpose]) + 0.5 * Normal(random);
+            // Who repays changes with the drift too (a downturn): debt and job tenure weigh more, the credit score less, and young
+            // applicants and the west become riskier. The label is drawn even when not written, so features do not depend on Labels.
+            double score = 1.5 * (0.35 + 0.021 * (1 - 0.6 * drift) * (credit - 700) - (4.5 + 6 * drift) * (debtToIncome - 0.3) - 2.2 * (loan / income - 0.25)
+                + (0.035 + 0.08 * drift) * (employment - 8) + HomeRisk[home] + PurposeRisk[purpose] - 1.2 * drift * (age < 30 ? 1 : 0) - 0.8 * drift * (region == 3 ? 1 : 0)
+                + 1.2 * drift) + 0.5 * Normal(random);
             bool approved = random.NextDouble() < 1 / (1 + Math.Exp(-score));
 
             Put(writer, buffer, age, null);

@@ -18,8 +18,9 @@ public sealed record TriggerFiring(string Pipeline, string Trigger, string Cause
 /// <summary>
 /// One pass over the stored pipelines' <c>on:</c> triggers, run every few seconds by each server. A trigger keeps a
 /// watermark in the store — the next time its schedule is due, or the newest data set version, alias event, alert or
-/// pipeline run it has seen — and fires only by moving that watermark with a compare-and-set, so with many servers on one
-/// store exactly one starts the run. A trigger seen for the first time records the present and fires for what comes after.
+/// pipeline run it has seen ("0" for none yet) — and fires only by moving that watermark with a compare-and-set, so with many
+/// servers on one store exactly one starts the run. A trigger seen for the first time records the present and fires for what
+/// comes after. An alert rule's <c>{trigger: pipeline NAME}</c> action starts NAME too.
 /// Each fired run records its trigger and cause; the pipeline's <c>concurrency:</c> decides what happens while a run of it
 /// is active (allow another, skip, or queue it until the active one ends).
 /// </summary>
@@ -41,11 +42,32 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
         foreach (var definition in await store.ListAsync(ct))
         {
             var spec = _specs.GetOrAdd(definition.Hash, _ => PipelineService.Check(definition.Yaml, definition.Name + ".yaml"));
+            var marks = await store.TriggerMarksAsync(spec.Name, ct);
+            if (alerts is not null)
+            {
+                // An alert rule's action {trigger: pipeline NAME} starts NAME, whatever its on: says.
+                await CheckAsync(spec, definition, marks, "alert rule actions", PipelineTriggers.Alert, fired, ct, async () =>
+                {
+                    var newest = (await alerts.ListAsync(null, null, 200, ct)).OrderByDescending(a => a.Id).ToList();
+                    if (newest.Count == 0)
+                    {
+                        return ("0", null);
+                    }
+                    var seen = marks.TryGetValue("alert rule actions", out var m) ? long.Parse(m, CultureInfo.InvariantCulture) : long.MaxValue;
+                    foreach (var alert in newest.Where(a => a.Id > seen))
+                    {
+                        if (await RulePipelineAsync(alert, ct) == spec.Name)
+                        {
+                            return ($"{newest[0].Id:D15}", $"alert {alert.Id} ({alert.Severity}) of rule {alert.Rule} on {alert.Deployment}: {alert.Message}");
+                        }
+                    }
+                    return ($"{newest[0].Id:D15}", null); // newer alerts, none for this pipeline: move on without firing
+                });
+            }
             if (spec.On is not { IsEmpty: false } on)
             {
                 continue;
             }
-            var marks = await store.TriggerMarksAsync(spec.Name, ct);
             var now = time.GetUtcNow();
             if (on.Schedule is { } schedule && Cron.Parse(schedule).Cron is { } cron)
             {
@@ -61,7 +83,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
                 await CheckAsync(spec, definition, marks, $"dataset {dataset}", PipelineTriggers.Dataset, fired, ct, async () =>
                 {
                     var newest = (await VersionsAsync(dataset, ct)).MaxBy(v => (v.CreatedAt, v.VersionId));
-                    return newest is null ? null : ($"{newest.CreatedAt:D15}:{newest.VersionId}", $"datasets:/{dataset}/{newest.VersionId}");
+                    return newest is null ? ("0", null) : ($"{newest.CreatedAt:D15}:{newest.VersionId}", $"datasets:/{dataset}/{newest.VersionId}");
                 });
             }
             foreach (var alias in registry is null ? [] : on.Aliases)
@@ -70,7 +92,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
                 await CheckAsync(spec, definition, marks, $"alias {alias}", PipelineTriggers.Alias, fired, ct, async () =>
                 {
                     var newest = (await HistoryAsync(model, name, ct)).MaxBy(e => e.Id);
-                    return newest is null ? null : ($"{newest.Id:D15}", $"models:/{model}@{name} {newest.Action} → version {newest.Version?.ToString(CultureInfo.InvariantCulture) ?? "none"} by {newest.UserId}");
+                    return newest is null ? ("0", null) : ($"{newest.Id:D15}", $"models:/{model}@{name} {newest.Action} → version {newest.Version?.ToString(CultureInfo.InvariantCulture) ?? "none"} by {newest.UserId}");
                 });
             }
             foreach (var deployment in alerts is null ? [] : on.Alerts)
@@ -78,7 +100,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
                 await CheckAsync(spec, definition, marks, $"alert {deployment}", PipelineTriggers.Alert, fired, ct, async () =>
                 {
                     var newest = (await alerts!.ListAsync(null, deployment, 1, ct)).MaxBy(a => a.Id);
-                    return newest is null ? null : ($"{newest.Id:D15}", $"alert {newest.Id} ({newest.Severity}) on {deployment}: {newest.Message}");
+                    return newest is null ? ("0", null) : ($"{newest.Id:D15}", $"alert {newest.Id} ({newest.Severity}) on {deployment}: {newest.Message}");
                 });
             }
             foreach (var upstream in on.Pipelines)
@@ -86,7 +108,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
                 await CheckAsync(spec, definition, marks, $"pipeline {upstream}", PipelineTriggers.Pipeline, fired, ct, async () =>
                 {
                     var newest = (await store.ListRunsAsync(upstream, [PipelineStatuses.Succeeded], 20, ct)).MaxBy(r => (r.FinishedAt, r.Id));
-                    return newest is null ? null : ($"{newest.FinishedAt:D15}:{newest.Id}", $"pipeline {upstream} run {newest.Id} succeeded");
+                    return newest is null ? ("0", null) : ($"{newest.FinishedAt:D15}:{newest.Id}", $"pipeline {upstream} run {newest.Id} succeeded");
                 });
             }
         }
@@ -115,7 +137,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
             await store.AdvanceTriggerAsync(spec.Name, key, null, mark, ct); // first sight: the present is the baseline
             return;
         }
-        if ((due is null && seen == mark) || !await store.AdvanceTriggerAsync(spec.Name, key, seen, mark, ct))
+        if ((due is null && seen == mark) || !await store.AdvanceTriggerAsync(spec.Name, key, seen, mark, ct) || (cause is null && due is null))
         {
             return;
         }
@@ -128,6 +150,19 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
         var run = await pipelines.StartAsync(definition.Yaml, definition.Name + ".yaml", new Dictionary<string, string>(), trigger, cause ?? key, false, $"trigger:{trigger}", ct,
             hold: active && spec.Concurrency == ConcurrencyPolicies.Queue);
         fired.Add(new TriggerFiring(spec.Name, trigger, cause ?? key, run));
+    }
+
+    private async Task<string?> RulePipelineAsync(Alert alert, CancellationToken ct)
+    {
+        var version = (await alerts!.RuleHistoryAsync(alert.Rule, ct)).FirstOrDefault(v => v.Version == alert.RuleVersion);
+        try
+        {
+            return version is null ? null : Monitoring.Alerts.AlertRule.Parse(version.Yaml).Pipeline;
+        }
+        catch (Core.Errors.KilnException)
+        {
+            return null;
+        }
     }
 
     private async Task<IReadOnlyList<Core.Data.DatasetVersion>> VersionsAsync(string dataset, CancellationToken ct)
