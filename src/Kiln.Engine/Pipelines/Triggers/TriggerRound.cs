@@ -100,7 +100,7 @@ public sealed class TriggerRound(IPipelineStore store, PipelineService pipelines
                 await CheckAsync(spec, definition, marks, $"alert {deployment}", PipelineTriggers.Alert, fired, ct, async () =>
                 {
                     var newest = (await alerts!.ListAsync(null, deployment, 1, ct)).MaxBy(a => a.Id);
-                    return newest is null ? ("0", null) : ($"{newest.Id:D15}", $"alert {newest.Id} ({newest.Severity}) on {deployment}: {newest.Message}");
+                    return newest is null ? ("0", null) : ($"{newest.Id:D15}", $"alert {newest.Id} ({newest.Severity}) of rule {newest.Rule} on {deployment}: {newest.Message}");
                 });
             }
             foreach (var upstream in on.Pipelines)
