@@ -90,7 +90,7 @@ public static class CommandStep
             process.WaitForExit(); // drains the output events
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"the command exited with code {process.ExitCode} (its output is in the step's log).");
+                throw new CommandFailedException($"the command exited with code {process.ExitCode} (its output is in the step's log).");
             }
             var outputs = step.Outputs.Where(o => o.Value.Length > 0).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
             foreach (var (name, path) in outputs)
@@ -123,3 +123,7 @@ public static class CommandStep
         }
     }
 }
+
+/// <summary>A command that exited with a non-zero code: retried when the step allows, logged without a stack trace.</summary>
+/// <param name="message">The exit code and where the output is.</param>
+public sealed class CommandFailedException(string message) : Exception(message);

@@ -131,7 +131,7 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            context.Log.WriteLine(e is StepRejectedException or Core.Errors.KilnException ? e.Message : e.ToString());
+            context.Log.WriteLine(e is StepRejectedException or CommandFailedException or Core.Errors.KilnException ? e.Message : e.ToString());
             return new StepOutcome(StepStatuses.Failed, new Dictionary<string, string>(), e.Message, null, null, null, e is not (StepRejectedException or Core.Errors.KilnException));
         }
         finally

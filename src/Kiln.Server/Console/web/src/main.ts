@@ -7,6 +7,7 @@ import { auditPage } from "./pages/audit";
 import { experimentsPage } from "./pages/experiments";
 import { modelRoutes } from "./pages/models";
 import { monitoringRoutes } from "./pages/monitoring";
+import { pipelineRoutes } from "./pages/pipelines";
 import { runPage } from "./pages/run";
 import { runsPage } from "./pages/runs";
 import { current, Route } from "./route";
@@ -21,11 +22,12 @@ const pages: Record<string, (route: Route) => Promise<HTMLElement>> = {
   models: modelRoutes,
   deployments: deploymentRoutes,
   monitoring: monitoringRoutes,
+  pipelines: pipelineRoutes,
   audit: auditPage,
 };
 
 /** Sections with their own link in the header; every other page belongs to Experiments. */
-const sections = new Set(["datasets", "models", "deployments", "monitoring", "audit"]);
+const sections = new Set(["datasets", "models", "deployments", "monitoring", "pipelines", "audit"]);
 
 let rendering = 0;
 
