@@ -73,7 +73,7 @@ internal static partial class PipelineCommand
         PipelineRunDetail detail;
         try
         {
-            detail = await service.WaitAsync(run.Id, TimeSpan.FromMilliseconds(50), d => Report(d, seen), ct);
+            detail = await service.WaitAsync(run.Id, TimeSpan.FromMilliseconds(100), d => Report(d, seen), ct);
         }
         finally
         {

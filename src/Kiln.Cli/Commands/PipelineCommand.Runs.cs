@@ -9,7 +9,7 @@ namespace Kiln.Cli.Commands;
 /// <summary><c>kiln pipeline status|list|logs|cancel|apply|show|delete</c>.</summary>
 internal static partial class PipelineCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private static Command Status()
     {

@@ -21,8 +21,7 @@ public sealed record StepCacheEntry(string Key, string Pipeline, string Step, IR
 /// <summary>A step a worker has claimed, with the run it belongs to.</summary>
 /// <param name="Run">The pipeline run.</param>
 /// <param name="Step">The step, as claimed (status running, attempt counted, lease set).</param>
-/// <param name="Steps">Every step of the run as the claim saw it (for the outputs of steps it needs).</param>
-public sealed record ClaimedStep(PipelineRun Run, StepRun Step, IReadOnlyList<StepRun> Steps);
+public sealed record ClaimedStep(PipelineRun Run, StepRun Step);
 
 /// <summary>Changes to one run decided from its current state (<see cref="IPipelineStore.UpdateRunAsync"/>).</summary>
 /// <param name="Run">The run as it should be stored, or null to leave it.</param>

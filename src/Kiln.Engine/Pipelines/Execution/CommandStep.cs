@@ -23,7 +23,7 @@ public static class CommandStep
     private const string Watchdog = """
         worker=$1; shift
         /bin/sh -c "$1" & child=$!
-        (while kill -0 "$worker" 2>/dev/null; do sleep 0.2; done; kill -KILL 0) & watch=$!
+        (while kill -0 "$worker" 2>/dev/null; do sleep 0.2; done; kill -KILL 0) >/dev/null 2>&1 </dev/null & watch=$!
         wait "$child"; rc=$?
         kill "$watch" 2>/dev/null
         exit "$rc"

@@ -40,7 +40,9 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
         var run = claim.Run;
         var spec = SpecOf(run);
         var definition = spec.Step(claim.Step.Step)!;
-        var steps = claim.Steps.ToDictionary(s => s.Step, StringComparer.Ordinal);
+        // The outputs of the steps it reads (only those are fetched: a step that reads none costs no read of its run's steps).
+        var steps = References(definition) ? (await store.StepsAsync(run.Id, ct)).ToDictionary(s => s.Step, StringComparer.Ordinal)
+            : new Dictionary<string, StepRun>(StringComparer.Ordinal);
         var log = new StringWriter(new StringBuilder());
         var synchronizedLog = TextWriter.Synchronized(log);
         StepContext context;
@@ -149,6 +151,9 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
             }
         }
     }
+
+    private static bool References(PipelineStep step) =>
+        step.With.Values.Concat(step.Inputs).Concat(step.Outputs.Values).Any(v => v.Contains("steps.", StringComparison.Ordinal));
 
     private static bool OutputsExist(StepContext context) => context.Outputs.Values.All(p => p.Length == 0 || File.Exists(p) || Directory.Exists(p));
 

@@ -8,14 +8,24 @@ public sealed partial class SqlPipelineStore
     public Task<ClaimedStep?> ClaimAsync(string worker, IReadOnlyList<string> labelSets, long now, long leaseUntil, string? onlyRun = null, CancellationToken ct = default) =>
         dialect.WriteAsync<ClaimedStep?>(async (connection, transaction) =>
         {
-            // The oldest claimable step: ready and due, or running under a lease that ran out (its worker died). SKIP LOCKED lets
-            // concurrent workers on PostgreSQL each take a different row instead of queueing behind one.
+            // The oldest claimable step: ready and due, else running under a lease that ran out (its worker died); each lookup
+            // walks its own index. SKIP LOCKED lets concurrent workers on PostgreSQL each take a different row instead of queueing
+            // behind one.
+            var filter = $"{dialect.InStringSet("labels", "@labels")}{(onlyRun is null ? "" : " AND run_id = @only")}";
+            (string, object?)[] args = [("now", now), ("labels", dialect.StringSet(labelSets)), ("only", onlyRun)];
             var claimed = await ReadStepsAsync(connection, transaction, $"""
                 WHERE (run_id, step) = (
-                    SELECT run_id, step FROM pipeline_steps
-                    WHERE ((status = 'ready' AND ready_at <= @now) OR (status = 'running' AND lease_until < @now)) AND {dialect.InStringSet("labels", "@labels")}{(onlyRun is null ? "" : " AND run_id = @only")}
+                    SELECT run_id, step FROM pipeline_steps WHERE status = 'ready' AND ready_at <= @now AND {filter}
                     ORDER BY ready_at, run_id, position LIMIT 1{dialect.SkipLocked})
-                """, ct, ("now", now), ("labels", dialect.StringSet(labelSets)), ("only", onlyRun));
+                """, ct, args);
+            if (claimed.Count == 0)
+            {
+                claimed = await ReadStepsAsync(connection, transaction, $"""
+                    WHERE (run_id, step) = (
+                        SELECT run_id, step FROM pipeline_steps WHERE status = 'running' AND lease_until < @now AND {filter}
+                        ORDER BY lease_until LIMIT 1{dialect.SkipLocked})
+                    """, ct, args);
+            }
             if (claimed.Count == 0)
             {
                 return null;
@@ -28,8 +38,7 @@ public sealed partial class SqlPipelineStore
             await connection.ExecuteAsync(transaction, "UPDATE pipeline_runs SET status = 'running', started_at = COALESCE(started_at, @now) WHERE id = @id AND status = 'queued'",
                 ct, ("now", now), ("id", step.RunId));
             var run = (await ReadRunsAsync(connection, transaction, "WHERE id = @id", ct, ("id", step.RunId)))[0];
-            var steps = await ReadStepsAsync(connection, transaction, "WHERE run_id = @run ORDER BY position", ct, ("run", step.RunId));
-            return new ClaimedStep(run, steps.First(s => s.Step == step.Step), steps);
+            return new ClaimedStep(run, step with { Status = StepStatuses.Running, Worker = worker, Attempt = step.Attempt + 1, LeaseUntil = leaseUntil, StartedAt = now, FinishedAt = null });
         }, ct);
 
     public async Task<bool> HeartbeatAsync(string runId, string step, string worker, int attempt, long leaseUntil, CancellationToken ct = default) =>

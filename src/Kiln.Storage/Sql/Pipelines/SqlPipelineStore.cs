@@ -63,6 +63,7 @@ public sealed partial class SqlPipelineStore(SqlDialect dialect) : IPipelineStor
             tracking_run_id TEXT,
             PRIMARY KEY (run_id, step));
         CREATE INDEX ix_pipeline_steps_queue ON pipeline_steps (status, ready_at);
+        CREATE INDEX ix_pipeline_steps_lease ON pipeline_steps (status, lease_until);
         CREATE TABLE pipeline_step_cache (
             cache_key TEXT PRIMARY KEY,
             pipeline TEXT NOT NULL,
@@ -232,7 +233,7 @@ public sealed partial class SqlPipelineStore(SqlDialect dialect) : IPipelineStor
 
     private static StepRun ReadStep(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetString(2), (int)reader.GetInt64(3), (int)reader.GetInt64(4), reader.GetString(5), reader.GetInt64(6),
-            reader.NullableString(7), reader.NullableInt64(8), reader.NullableInt64(9), reader.NullableInt64(10), Outputs(reader.GetString(11)), reader.NullableString(12),
+            reader.NullableString(7), reader.NullableInt64(8), reader.NullableInt64(9), reader.NullableInt64(10), new StoredOutputs(reader.GetString(11)), reader.NullableString(12),
             reader.NullableString(13), reader.NullableString(14), reader.NullableString(15));
 
     private static Dictionary<string, string> Outputs(string json) => JsonSerializer.Deserialize<Dictionary<string, string>>(json, Json) ?? [];
@@ -246,7 +247,7 @@ public sealed partial class SqlPipelineStore(SqlDialect dialect) : IPipelineStor
     private static (string, object?)[] StepArgs(StepRun step) =>
     [
         ("run", step.RunId), ("step", step.Step), ("s", step.Status), ("a", (long)step.Attempt), ("fl", (long)step.Failures), ("l", step.Labels), ("r", step.ReadyAt),
-        ("w", step.Worker), ("lu", step.LeaseUntil), ("sa", step.StartedAt), ("fa", step.FinishedAt), ("o", JsonSerializer.Serialize(step.Outputs, Json)), ("k", step.CacheKey),
+        ("w", step.Worker), ("lu", step.LeaseUntil), ("sa", step.StartedAt), ("fa", step.FinishedAt), ("o", step.Outputs is StoredOutputs stored ? stored.Json : JsonSerializer.Serialize(step.Outputs, Json)), ("k", step.CacheKey),
         ("cf", step.CachedFrom), ("e", step.Error), ("tr", step.TrackingRunId),
     ];
 }
