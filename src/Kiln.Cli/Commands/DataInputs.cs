@@ -10,33 +10,11 @@ namespace Kiln.Cli.Commands;
 /// </summary>
 internal sealed class DataInputs : IDisposable
 {
-    private readonly List<string> _folders = [];
+    private MaterializedInputs? _inputs;
 
-    public async Task<(string Path, DataSource? Source)> ResolveAsync(KilnHost kiln, string? path, CancellationToken ct)
-    {
-        if (path is null || !DatasetReference.IsReference(path))
-        {
-            return (path!, null);
-        }
-        var data = kiln.Services.GetService<DataService>()
-            ?? throw Core.Errors.KilnException.Invalid($"'{path}' is a versioned dataset, which needs the local store for now: drop --tracking-uri / KILN_TRACKING_URI, or pass a file.");
-        var (file, folder, source) = await data.MaterializeAsync(path, ct);
-        _folders.Add(folder);
-        return (file, source);
-    }
+    public Task<(string Path, DataSource? Source)> ResolveAsync(KilnHost kiln, string? path, CancellationToken ct) =>
+        (_inputs ??= new MaterializedInputs(kiln.Services.GetService<DataService>(),
+            "needs the local store for now: drop --tracking-uri / KILN_TRACKING_URI, or pass a file")).ResolveAsync(path, ct);
 
-    public void Dispose()
-    {
-        foreach (var folder in _folders)
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a temporary copy; the OS cleans the temp folder
-            }
-        }
-    }
+    public void Dispose() => _inputs?.Dispose();
 }

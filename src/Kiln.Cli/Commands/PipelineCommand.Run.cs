@@ -75,6 +75,14 @@ internal static partial class PipelineCommand
         {
             detail = await service.WaitAsync(run.Id, TimeSpan.FromMilliseconds(100), d => Report(d, seen), ct);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C: the run is cancelled, not left running with no one to work on it.
+            await stop.CancelAsync();
+            await working;
+            await service.CancelAsync(run.Id, Environment.UserName, CancellationToken.None);
+            detail = await service.GetRunAsync(run.Id, CancellationToken.None);
+        }
         finally
         {
             await stop.CancelAsync();

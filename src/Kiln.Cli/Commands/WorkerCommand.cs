@@ -37,6 +37,7 @@ internal static class WorkerCommand
                     Console.Out.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {run.Id[..8]} run of {run.Pipeline}: {run.Status}");
                 }
             };
+            worker.ClaimFailed += e => Console.Error.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} cannot reach the store ({e.Message}); trying again shortly");
             Console.Out.WriteLine($"Worker {worker.Id} on {kiln.Get<Core.Stores.IMetadataStore>().DisplayLocation}: {options.Slots} slot(s), labels [{string.Join(",", options.Labels)}], lease {options.Lease.TotalSeconds:F0} s. Ctrl-C stops.");
             await worker.RunAsync(ct);
             return ExitCodes.Success;

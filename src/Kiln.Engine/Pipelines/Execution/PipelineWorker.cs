@@ -36,6 +36,9 @@ public sealed class PipelineWorker(IPipelineStore store, StepRunner runner, ITra
     /// <summary>Raised after a step's outcome is recorded (with the run's changes).</summary>
     public event Action<RunChanges>? Recorded;
 
+    /// <summary>Raised when a claim failed because the store could not be reached (the worker tries again shortly).</summary>
+    public event Action<Exception>? ClaimFailed;
+
     /// <summary>Claims and runs steps until <paramref name="ct"/> is cancelled (running steps are stopped; their leases run out and another worker takes them).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -52,10 +55,13 @@ public sealed class PipelineWorker(IPipelineStore store, StepRunner runner, ITra
                     var now = Now();
                     claim = await store.ClaimAsync(Id, _labelKeys, now, now + (long)options.Lease.TotalMilliseconds, options.OnlyRun, ct);
                 }
-                catch
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // The store is unreachable for now (a restart, a network blip): look again later; held steps keep their leases.
                     slots.Release();
-                    throw;
+                    ClaimFailed?.Invoke(e);
+                    await Task.Delay(options.Poll * 8, ct);
+                    continue;
                 }
                 if (claim is null)
                 {

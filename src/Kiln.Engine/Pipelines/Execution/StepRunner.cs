@@ -29,8 +29,8 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
     /// <summary>The experiment a pipeline's runs are recorded in.</summary>
     public static string ExperimentOf(string pipeline) => $"pipelines/{pipeline}";
 
-    /// <summary>The spec a run ran with (parsed once per run).</summary>
-    public PipelineSpec SpecOf(PipelineRun run) => _specs.GetOrAdd(run.Id, _ => PipelineSpecReader.Read(run.SpecYaml, run.Pipeline + ".yaml") is ({ } spec, { Count: 0 })
+    /// <summary>The spec a run ran with (parsed once per distinct file text, so a long-lived worker keeps one per version of a pipeline, not one per run).</summary>
+    public PipelineSpec SpecOf(PipelineRun run) => _specs.GetOrAdd(run.SpecYaml, _ => PipelineSpecReader.Read(run.SpecYaml, run.Pipeline + ".yaml") is ({ } spec, { Count: 0 })
         ? spec
         : throw new InvalidOperationException($"pipeline run {run.Id} holds a spec that no longer validates."));
 

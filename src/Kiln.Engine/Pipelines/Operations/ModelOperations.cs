@@ -29,7 +29,7 @@ public sealed class EvaluateOperation(EvaluationService evaluation, DataService?
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)
     {
-        await using var inputs = new StepData(data);
+        await using var inputs = new MaterializedInputs(data);
         var (path, source) = await inputs.ResolveAsync(step.Required("data"), ct);
         var slices = step.Get("sensitive")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var models = step.Required("model").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -130,7 +130,7 @@ public sealed class GateOperation(GateService gates, RegistryService registry, D
             var saved = await gates.SaveSpecAsync(name, await File.ReadAllTextAsync(specFile, ct), step.User, ct);
             step.Log.WriteLine($"gate spec {saved.GateId} from {specFile}");
         }
-        await using var inputs = new StepData(data);
+        await using var inputs = new MaterializedInputs(data);
         var (path, source) = await inputs.ResolveAsync(step.Get("data") ?? throw new StepRejectedException("gate needs data: held-out data to evaluate the candidate and the champion on."), ct);
         var outcome = await gates.GateAsync(name, version, path, source, step.Get("champion"), step.User, new Progress<string>(s => step.Log.WriteLine(s)), ct);
         var verdict = outcome.Verdict;

@@ -6,40 +6,6 @@ using Kiln.Engine.Training;
 
 namespace Kiln.Engine.Pipelines.Operations;
 
-/// <summary>Reads <c>data</c>/<c>valid</c> inputs that may be data set references, materialised for the step and deleted after.</summary>
-internal sealed class StepData(DataService? data) : IAsyncDisposable
-{
-    private readonly List<string> _folders = [];
-
-    public async Task<(string Path, DataSource? Source)> ResolveAsync(string? value, CancellationToken ct)
-    {
-        if (value is null || !DatasetReference.IsReference(value))
-        {
-            return (value!, null);
-        }
-        var service = data ?? throw new StepRejectedException($"'{value}' is a versioned data set, which needs the local store.");
-        var (file, folder, source) = await service.MaterializeAsync(value, ct);
-        _folders.Add(folder);
-        return (file, source);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        foreach (var folder in _folders)
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a temporary copy
-            }
-        }
-        return ValueTask.CompletedTask;
-    }
-}
-
 /// <summary><c>train</c>: a built-in learner on a data set, as <c>kiln train</c> does; the run goes to <c>experiment</c> (default: the pipeline's).</summary>
 /// <param name="session">Training.</param>
 /// <param name="data">Data sets (null without a local store).</param>
@@ -54,7 +20,7 @@ public sealed class TrainOperation(TrainingSession session, DataService? data = 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)
     {
-        await using var inputs = new StepData(data);
+        await using var inputs = new MaterializedInputs(data);
         var (path, source) = await inputs.ResolveAsync(step.Required("data"), ct);
         var (valid, validSource) = await inputs.ResolveAsync(step.Get("valid"), ct);
         var parameters = new Dictionary<string, string>(step.Group("params"), StringComparer.OrdinalIgnoreCase);
@@ -93,7 +59,7 @@ public sealed class TuneOperation(HyperparameterSearch search, DataService? data
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> RunAsync(StepContext step, CancellationToken ct)
     {
-        await using var inputs = new StepData(data);
+        await using var inputs = new MaterializedInputs(data);
         var (path, source) = await inputs.ResolveAsync(step.Required("data"), ct);
         var space = SearchSpace.Parse(step.Group("space").Select(kv => $"{kv.Key}={kv.Value}"));
         var trials = int.TryParse(step.Get("trials"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 10;
