@@ -11,7 +11,11 @@ internal static class EvaluateCommand
     {
         var model = new Argument<string>("model") { Description = "The model: models:/NAME/VERSION, models:/NAME@ALIAS, runs:/RUN_ID/model or a package folder." };
         var data = new Option<string>("--data") { Description = "Labelled data the model did not train on: a CSV or Parquet file, or datasets:/NAME/VERSION (datasets:/NAME@latest).", Required = true };
-        var slices = new Option<string[]>("--slice") { Description = "A column to compute metrics per value of (quartiles for numbers); repeatable.", AllowMultipleArgumentsPerToken = true };
+        var slices = new Option<string[]>("--slice", "--sensitive")
+        {
+            Description = "A column to compute metrics per value of (quartiles for numbers); repeatable. For a binary model also fairness across its groups: selection rate, TPR, FPR and calibration per group, demographic parity difference and ratio (four-fifths rule), equal opportunity and equalized odds differences.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var experiment = new Option<string>("--experiment") { Description = "The experiment the evaluation run goes to.", DefaultValueFactory = _ => "Evaluations" };
         var report = new Option<string?>("--report") { Description = "Also write the HTML report here (it is always stored with the run)." };
         var output = Output.CreateOption();
@@ -54,11 +58,22 @@ internal static class EvaluateCommand
                     result.Slices.Select(s => (IReadOnlyList<object?>)[$"{s.Column} = {s.Value}", s.Rows, .. names.Select(n => s.Metrics.TryGetValue(n, out var v) ? (object?)v : null)])
                         .Append(["largest gap", null, .. names.Select(n => result.SliceGaps.TryGetValue(n, out var g) ? (object?)g : null)]));
             }
+            if (result.Fairness is { Count: > 0 } fairness)
+            {
+                Output.Write(format, ["sensitive column", "demographic parity difference", "demographic parity ratio", "four-fifths rule", "equal opportunity difference", "equalized odds difference", "calibration gap"],
+                    fairness.Select(f => (IReadOnlyList<object?>)[f.Column, f.DemographicParityDifference, f.DemographicParityRatio, f.FourFifths ? "holds" : "FAILS",
+                        f.EqualOpportunityDifference, f.EqualizedOddsDifference, f.CalibrationGap]));
+            }
             return;
         }
         var rows = result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (IReadOnlyList<object?>)["(all)", "", result.Rows, m.Key, m.Value])
             .Concat(result.Slices.SelectMany(s => s.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (IReadOnlyList<object?>)[s.Column, s.Value, s.Rows, m.Key, m.Value])))
-            .Concat(result.SliceGaps.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<object?>)["(largest slice gap)", "", null, g.Key, g.Value]));
+            .Concat(result.SliceGaps.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (IReadOnlyList<object?>)["(largest slice gap)", "", null, g.Key, g.Value]))
+            .Concat((result.Fairness ?? []).SelectMany(f => new (string, double)[]
+            {
+                ("demographic_parity_difference", f.DemographicParityDifference), ("demographic_parity_ratio", f.DemographicParityRatio),
+                ("equal_opportunity_difference", f.EqualOpportunityDifference), ("equalized_odds_difference", f.EqualizedOddsDifference), ("calibration_gap", f.CalibrationGap),
+            }.Select(m => (IReadOnlyList<object?>)["(fairness)", f.Column, null, m.Item1, m.Item2])));
         Output.Write(format, ["slice", "slice_value", "rows", "metric", "value"], rows);
     }
 }

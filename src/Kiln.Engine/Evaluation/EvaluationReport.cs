@@ -47,6 +47,18 @@ public static class EvaluationReport
             }
             html.Append("</tr></table>");
         }
+        if (result.Fairness is { Count: > 0 } fairness)
+        {
+            html.Append("<h2>Fairness</h2><table id=\"fairness\"><tr><th>sensitive column</th><th>groups</th><th>demographic parity difference</th><th>demographic parity ratio</th>")
+                .Append("<th>four-fifths rule</th><th>equal opportunity difference</th><th>equalized odds difference</th><th>calibration gap</th></tr>");
+            foreach (var f in fairness)
+            {
+                html.Append("<tr><td>").Append(E(f.Column)).Append("</td><td>").Append(E(string.Join(", ", f.Groups))).Append("</td><td>").Append(N(f.DemographicParityDifference))
+                    .Append("</td><td>").Append(N(f.DemographicParityRatio)).Append("</td><td>").Append(f.FourFifths ? "holds" : "<b>fails</b>").Append("</td><td>")
+                    .Append(N(f.EqualOpportunityDifference)).Append("</td><td>").Append(N(f.EqualizedOddsDifference)).Append("</td><td>").Append(N(f.CalibrationGap)).Append("</td></tr>");
+            }
+            html.Append("</table><p>Selection rate: the share of a group predicted positive; true and false positive rates per group; the calibration gap is the largest difference between a group's mean predicted probability and its observed positive rate.</p>");
+        }
         html.Append("<h2>Charts</h2><div class=\"charts\">");
         foreach (var (_, svg) in charts)
         {

@@ -33,8 +33,9 @@ public sealed record EvaluationRequest(string Model, string DataPath, DataSource
 /// <param name="Slices">Metrics per slice.</param>
 /// <param name="SliceGaps">Per metric, the largest difference between two slices of one column.</param>
 /// <param name="Report">The self-contained HTML report.</param>
+/// <param name="Fairness">For a binary model, how it treats the groups of each slice column (empty otherwise).</param>
 public sealed record EvaluationResult(string RunId, string Model, ModelVersion? Version, TaskKind Task, int Rows, IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyList<SliceResult> Slices, IReadOnlyDictionary<string, double> SliceGaps, string Report);
+    IReadOnlyList<SliceResult> Slices, IReadOnlyDictionary<string, double> SliceGaps, string Report, IReadOnlyList<FairnessSummary>? Fairness = null);
 
 /// <summary>
 /// Evaluates a model on data it did not train on, as <c>kiln evaluate</c> does: the task's metrics overall and per slice,
@@ -88,6 +89,13 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
             }
         }
         var gaps = SliceMetrics.Gaps(slices);
+        // Fairness across the slice (sensitive) columns' groups; the worst of each measure joins the metrics, so gates can check it.
+        var fairness = Fairness.Summarize(slices);
+        var metricsAll = new Dictionary<string, double>(overall.Metrics, StringComparer.Ordinal);
+        foreach (var (name, value) in Fairness.Worst(fairness))
+        {
+            metricsAll[name] = value;
+        }
 
         stage?.Report("Recording the run");
         var label = version is null ? request.Model : $"{version.Name} v{version.Version}";
@@ -109,7 +117,9 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await tracking.LogBatchAsync(runId, [], [new("model", request.Model), new("target", model.Schema.Target), new("rows", table.RowCount.ToString(CultureInfo.InvariantCulture)),
                 new("data", request.Data?.Uri ?? Path.GetFullPath(request.DataPath)), new("slices", string.Join(",", request.Slices))], [], ct);
-            var metrics = overall.Metrics.Select(m => new Metric(m.Key, m.Value, now, 0))
+            var metrics = metricsAll.Select(m => new Metric(m.Key, m.Value, now, 0))
+                .Concat(fairness.SelectMany(f => Fairness.MetricNames.Zip([f.DemographicParityDifference, f.DemographicParityRatio, f.EqualOpportunityDifference,
+                    f.EqualizedOddsDifference, f.CalibrationGap]).Select(m => new Metric($"fairness/{Key(f.Column)}/{m.First}", m.Second, now, 0))))
                 .Concat(slices.SelectMany(s => s.Metrics.Select(m => new Metric($"slice/{Key(s.Column)}/{Key(s.Value)}/{m.Key}", m.Value, now, 0))))
                 .Concat(gaps.Select(g => new Metric("slice_gap/" + g.Key, g.Value, now, 0))).ToList();
             foreach (var chunk in metrics.Chunk(TrackingLimits.MaxMetricsPerBatch))
@@ -122,13 +132,19 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
             {
                 await artifacts.WriteTextAsync($"charts/{name}.svg", svg, ct);
             }
-            var result = new EvaluationResult(runId, request.Model, version, model.Schema.Task, table.RowCount, overall.Metrics, slices, gaps, "");
+            var result = new EvaluationResult(runId, request.Model, version, model.Schema.Task, table.RowCount, metricsAll, slices, gaps, "", fairness);
             var report = EvaluationReport.Render(result, label, overall.Charts, request.Data?.Uri ?? Path.GetFileName(request.DataPath));
             await artifacts.WriteTextAsync("evaluation/report.html", report, ct);
             await artifacts.WriteTextAsync("evaluation/result.json", JsonSerializer.Serialize(new
             {
-                model = request.Model, task = model.Schema.Task.ToString(), rows = table.RowCount, metrics = overall.Metrics,
+                model = request.Model, task = model.Schema.Task.ToString(), rows = table.RowCount, metrics = metricsAll,
                 slices = slices.Select(s => new { column = s.Column, value = s.Value, rows = s.Rows, metrics = s.Metrics }), slice_gaps = gaps,
+                fairness = fairness.Select(f => new
+                {
+                    column = f.Column, groups = f.Groups, demographic_parity_difference = f.DemographicParityDifference, demographic_parity_ratio = f.DemographicParityRatio,
+                    four_fifths = f.FourFifths, equal_opportunity_difference = f.EqualOpportunityDifference, equalized_odds_difference = f.EqualizedOddsDifference,
+                    calibration_gap = f.CalibrationGap,
+                }),
             }), ct);
             await tracking.UpdateRunAsync(runId, "FINISHED", time.GetUtcNow().ToUnixTimeMilliseconds(), null, ct);
             return result with { Report = report };

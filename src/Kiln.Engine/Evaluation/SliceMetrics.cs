@@ -61,6 +61,10 @@ public static class SliceMetrics
             metrics["recall"] = ClassificationMetrics.Recall(labels, predicted);
             metrics["f1"] = ClassificationMetrics.F1(labels, predicted);
             metrics["positive_rate"] = predicted.Average();
+            if (rows is not null)
+            {
+                Fairness.AddGroupRates(metrics, labels, predicted, picked); // a group's rates, for fairness across groups
+            }
         }
         else
         {

@@ -28,6 +28,8 @@ public sealed partial class GateSpec
     {
         "accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier_score", "positive_rate",
         "f1_macro", "f1_weighted", "precision_macro", "recall_macro", "rmse", "mae", "r2", "mape",
+        "demographic_parity_difference", "demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "calibration_gap",
+        "selection_rate", "tpr", "fpr", "observed_rate", "mean_score",
     };
 
     /// <summary>The alias the gate guards.</summary>
