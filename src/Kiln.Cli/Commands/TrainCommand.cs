@@ -22,9 +22,10 @@ internal static class TrainCommand
         var runName = new Option<string?>("--run-name") { Description = "The run's name." };
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred from the target)." };
         var columns = new ColumnChoice();
+        var (cv, group) = CvOptions();
         var command = new Command("train", "Train a model on a CSV file and record it as a run: params, loss curve, metrics, charts and the model package.")
         {
-            data, target, learner, parameters, valid, experiment, runName, task,
+            data, target, learner, parameters, valid, experiment, runName, task, cv, group,
         };
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -35,7 +36,7 @@ internal static class TrainCommand
             var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
             var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
                 validPath, parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
-                dataSource, validSource);
+                dataSource, validSource, CvFolds(parse, cv, group), parse.GetValue(group));
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;
@@ -92,12 +93,35 @@ internal static class TrainCommand
                 table.AddRow(Format.Escape(name), value.ToString("G5", CultureInfo.InvariantCulture));
             }
             console.Write(table);
+            if (result.CrossValidation is { } folds)
+            {
+                var cvTable = Output.NewTable().AddColumns($"Cross-validation ({folds.Folds} folds, {folds.Scheme})", "Mean ± std");
+                foreach (var name in folds.Mean.Keys)
+                {
+                    cvTable.AddRow(Format.Escape(name), CrossValidation.Describe(folds, name));
+                }
+                console.Write(cvTable);
+            }
             var where = kiln.Get<KilnSettings>().TrackingServer is { } server ? $" on {Format.Escape(server.AbsoluteUri)}" : "";
             console.MarkupLine($"Run [bold]{result.RunId}[/] in experiment {result.ExperimentId}{where}: model at [bold]runs:/{result.RunId}/model[/]");
             return 0;
         });
         return command;
     }
+
+    /// <summary><c>--cv K</c> and <c>--group COL</c>, shared by train and tune.</summary>
+    internal static (Option<int?> Cv, Option<string?> Group) CvOptions() => (
+        new Option<int?>("--cv") { Description = "Also cross-validate with K folds (stratified by the target for classification): per-fold metrics cv_METRIC (step = fold) and cv_METRIC_mean / _std." },
+        new Option<string?>("--group") { Description = "With --cv: keep each value of this column in one fold (grouped folds, e.g. one applicant's rows)." });
+
+    /// <summary>The folds asked for, checked: 2 or more, and --group only with --cv.</summary>
+    internal static int CvFolds(ParseResult parse, Option<int?> cv, Option<string?> group) => parse.GetValue(cv) switch
+    {
+        null when parse.GetValue(group) is not null => throw KilnException.Invalid("--group groups the folds of cross-validation: pass --cv K too, e.g. --cv 5 --group applicant_id."),
+        null => 0,
+        >= 2 and <= 50 and var k => k,
+        var k => throw KilnException.Invalid($"--cv {k}: give 2 to 50 folds, e.g. --cv 5."),
+    };
 
     internal static Dictionary<string, string> ParseParams(string[] pairs)
     {

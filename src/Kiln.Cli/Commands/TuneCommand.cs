@@ -23,9 +23,10 @@ internal static class TuneCommand
         var experiment = new Option<string>("--experiment") { Description = "Experiment name.", DefaultValueFactory = _ => "Default" };
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred)." };
         var columns = new ColumnChoice();
-        var command = new Command("tune", "Search hyperparameters: every trial is a child run; the best is tagged kiln.tune.best.")
+        var (cv, group) = TrainCommand.CvOptions();
+        var command = new Command("tune", "Search hyperparameters: every trial is a child run; the best is tagged kiln.tune.best. With --cv each trial is scored by its cross-validated mean (cv_roc_auc_mean, …).")
         {
-            data, target, learner, space, fixedParams, strategy, trials, metric, valid, experiment, task,
+            data, target, learner, space, fixedParams, strategy, trials, metric, valid, experiment, task, cv, group,
         };
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -36,7 +37,7 @@ internal static class TuneCommand
             var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
             var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!,
                 TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), validPath, parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
-                dataSource, validSource);
+                dataSource, validSource, TrainCommand.CvFolds(parse, cv, group), parse.GetValue(group));
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -78,7 +78,7 @@ public sealed class HyperparameterSearch(ITracking tracking, TrainingSession ses
                     var result = await session.RunAsync(
                         request with { Parameters = parameters, RunName = $"trial-{number}" }, columns,
                         [new Tag("mlflow.parentRunId", parentId), new Tag("kiln.tune.trial", number.ToString(CultureInfo.InvariantCulture))], ct: ct);
-                    metricName ??= DefaultMetric(result.Model.Schema.Task);
+                    metricName ??= request.CvFolds >= 2 ? "cv_" + DefaultMetric(result.Model.Schema.Task)["valid_".Length..] + "_mean" : DefaultMetric(result.Model.Schema.Task);
                     minimize = Minimize(metricName);
                     if (!result.Metrics.TryGetValue(metricName, out var score))
                     {
@@ -153,7 +153,9 @@ public sealed class HyperparameterSearch(ITracking tracking, TrainingSession ses
     };
 
     /// <summary>Losses and errors are minimised; everything else is maximised.</summary>
-    public static bool Minimize(string metric) =>
+    public static bool Minimize(string metric) => MinimizeBase(metric.EndsWith("_mean", StringComparison.Ordinal) ? metric[..^"_mean".Length] : metric);
+
+    private static bool MinimizeBase(string metric) =>
         metric.EndsWith("loss", StringComparison.Ordinal) || metric.EndsWith("rmse", StringComparison.Ordinal) ||
         metric.EndsWith("mae", StringComparison.Ordinal) || metric.EndsWith("mape", StringComparison.Ordinal) || metric.EndsWith("brier_score", StringComparison.Ordinal);
 

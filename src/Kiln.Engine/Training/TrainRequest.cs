@@ -15,6 +15,8 @@ namespace Kiln.Engine.Training;
 /// <param name="Encoding">The files' encoding (<c>--encoding</c>): utf-8 (default), latin1 or windows-1252.</param>
 /// <param name="DataSource">The dataset version the training file came from (<c>datasets:/…</c>), recorded as the run's input; null for a plain file.</param>
 /// <param name="ValidSource">The same for the validation file.</param>
+/// <param name="CvFolds">Cross-validation folds to score the learner with besides the final fit (0: none; stratified by the target for classification).</param>
+/// <param name="CvGroup">A column whose groups cross-validation keeps whole (grouped folds), or null.</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -29,7 +31,9 @@ public sealed record TrainRequest(
     IReadOnlyList<string>? NaValues = null,
     string? Encoding = null,
     Data.DataSource? DataSource = null,
-    Data.DataSource? ValidSource = null)
+    Data.DataSource? ValidSource = null,
+    int CvFolds = 0,
+    string? CvGroup = null)
 {
     /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
     public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);

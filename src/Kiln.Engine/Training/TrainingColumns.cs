@@ -8,7 +8,8 @@ namespace Kiln.Engine.Training;
 /// <param name="Train">The training table: the target and the chosen features.</param>
 /// <param name="Valid">The validation table with the same columns, or null.</param>
 /// <param name="Warnings">What the user should know (a feature that looks like a row counter).</param>
-public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<string> Warnings)
+/// <param name="Groups">Each training row's group (the <c>--group</c> column's value) for grouped cross-validation, or null.</param>
+public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<string> Warnings, IReadOnlyList<string>? Groups = null)
 {
     /// <summary>
     /// Applies <c>--features</c> or <c>--drop</c>, then checks: the target exists; the validation file has every
@@ -22,6 +23,14 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
         {
             throw KilnException.Invalid(
                 $"--target '{request.Target}' is not a column of {request.DataPath}. Its columns: {string.Join(", ", train.ColumnNames)}.");
+        }
+        IReadOnlyList<string>? groups = null;
+        if (request.CvGroup is { } group)
+        {
+            // The group column is read before --features/--drop choose the model's columns: it may well not be a feature.
+            var column = train.TryGetColumn(group, out var c) ? c
+                : throw KilnException.Invalid($"--group '{group}' is not a column of {request.DataPath}. Its columns: {string.Join(", ", train.ColumnNames)}.");
+            groups = [.. Enumerable.Range(0, train.RowCount).Select(r => column.FormatValue(r) ?? "(missing)")];
         }
         train = Choose(train, request);
         if (valid is not null)
@@ -50,7 +59,7 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
                 warnings.Add($"Column '{column.Name}' counts the rows (it looks like an identifier): a model cannot generalise from it. Leave it out with --drop {column.Name}.");
             }
         }
-        return new TrainingColumns(train, valid, warnings);
+        return new TrainingColumns(train, valid, warnings, groups);
     }
 
     private static Table Choose(Table train, TrainRequest request)

@@ -12,7 +12,8 @@ using Kiln.Tabular;
 namespace Kiln.Engine.Training;
 
 /// <summary>The result of a tracked training run.</summary>
-public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations, TaskChoice Task, IReadOnlyList<string> Warnings);
+public sealed record TrainResult(string RunId, string ExperimentId, TrainedModel Model, IReadOnlyDictionary<string, double> Metrics, int Iterations, TaskChoice Task, IReadOnlyList<string> Warnings,
+    CrossValidationResult? CrossValidation = null);
 
 /// <summary>
 /// Trains a built-in learner on CSV data as one tracked run: params (every effective option), dataset inputs,
@@ -106,6 +107,21 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             }
             var now = tracking.NowMs();
             await tracking.LogBatchAsync(runId, [.. metrics.Select(m => new Metric(m.Key, m.Value, now, curve.Count))], [], [], ct);
+            CrossValidationResult? cv = null;
+            if (request.CvFolds >= 2)
+            {
+                cv = await CrossValidation.RunAsync(entry, options, columns, request.Target, task, request.CvFolds, request.CvGroup, stage, ct);
+                await tracking.LogBatchAsync(runId, [], [new Param("cv_folds", cv.Folds.ToString(CultureInfo.InvariantCulture)), new Param("cv_scheme", cv.Scheme)], [], ct);
+                foreach (var chunk in CrossValidation.Metrics(cv).Chunk(Core.Tracking.TrackingLimits.MaxMetricsPerBatch))
+                {
+                    await tracking.LogBatchAsync(runId, [.. chunk.Select(m => new Metric(m.Name, m.Value, now, m.Step))], [], [], ct);
+                }
+                foreach (var (name, value) in cv.Mean)
+                {
+                    metrics[$"cv_{name}_mean"] = value;
+                    metrics[$"cv_{name}_std"] = cv.Std[name];
+                }
+            }
 
             stage?.Report("Saving the model package and charts");
             var artifacts = new RunArtifactWriter(tracking, runId);
@@ -144,7 +160,7 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
                     BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
             }
             await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
-            return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice, columns.Warnings);
+            return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice, columns.Warnings, cv);
         }
         catch (Exception e)
         {

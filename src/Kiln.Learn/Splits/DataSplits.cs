@@ -67,6 +67,54 @@ public static class DataSplits
         return result;
     }
 
+    /// <summary>
+    /// K folds that keep each group whole (all rows of one applicant, say, on one side): groups are dealt, largest first, to
+    /// the fold with the fewest rows so far, ties broken by a seeded shuffle; <paramref name="groups"/> holds each row's group.
+    /// </summary>
+    public static IReadOnlyList<(Table Train, Table Test)> GroupKFold(Table table, IReadOnlyList<string> groups, int folds = 5, int seed = 42)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(groups);
+        if (groups.Count != table.RowCount)
+        {
+            throw new ArgumentException($"groups has {groups.Count} values for {table.RowCount} rows.", nameof(groups));
+        }
+        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < groups.Count; i++)
+        {
+            (byGroup.TryGetValue(groups[i], out var list) ? list : byGroup[groups[i]] = []).Add(i);
+        }
+        if (folds < 2 || folds > byGroup.Count)
+        {
+            throw new LearnException($"folds is {folds}; with groups it must be between 2 and the number of groups ({byGroup.Count}).");
+        }
+        var rng = new Random(seed);
+        var ordered = byGroup.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (Key: g.Key, Rows: g.Value, Tie: rng.Next())).OrderByDescending(g => g.Rows.Count).ThenBy(g => g.Tie).ToList();
+        var sizes = new int[folds];
+        var assignment = new int[table.RowCount];
+        foreach (var group in ordered)
+        {
+            var fold = Array.IndexOf(sizes, sizes.Min());
+            sizes[fold] += group.Rows.Count;
+            foreach (var row in group.Rows)
+            {
+                assignment[row] = fold;
+            }
+        }
+        var result = new List<(Table, Table)>(folds);
+        for (var f = 0; f < folds; f++)
+        {
+            var trainRows = new List<int>();
+            var testRows = new List<int>();
+            for (var i = 0; i < assignment.Length; i++)
+            {
+                (assignment[i] == f ? testRows : trainRows).Add(i);
+            }
+            result.Add((table.Take(trainRows.ToArray()), table.Take(testRows.ToArray())));
+        }
+        return result;
+    }
+
     private static List<int[]> Strata(Table table, string? column)
     {
         if (column is null)

@@ -109,4 +109,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("'nope'", err);
     }
+
+    [Fact]
+    public async Task Cv_prints_each_metric_mean_and_spread_and_group_needs_cv()
+    {
+        var data = Kiln.Testing.LoanData.Write(_cli.Home, "cv.csv", 500, 9);
+        var (exit, output, err) = await _cli.RunAsync("train", "--data", data, "--target", "approved", "--param", "rounds=10", "--cv", "3");
+        Assert.True(exit == 0, err);
+        Assert.Contains("Cross-validation (3 folds, stratified)", output);
+        Assert.Matches(@"roc_auc\s*\|\s*0\.\d+ ± 0\.\d+", output);
+
+        (exit, _, err) = await _cli.RunAsync("train", "--data", data, "--target", "approved", "--group", "region");
+        Assert.Equal(1, exit);
+        Assert.Contains("pass --cv K too", err);
+        (exit, _, err) = await _cli.RunAsync("train", "--data", data, "--target", "approved", "--cv", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("give 2 to 50 folds", err);
+    }
 }

@@ -197,4 +197,31 @@ public sealed class TrainingSessionTests : KilnHostTest
     {
         public void Report(Kiln.Learn.TrainingProgress value) => tick();
     }
+
+    [Fact]
+    public async Task Cross_validation_logs_each_fold_and_the_mean_and_spread_and_a_search_scores_trials_by_it()
+    {
+        var data = LoanData.Write(Dir, "loans.csv", 600, 5);
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(data, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "15" }, CvFolds: 4));
+        var cv = result.CrossValidation!;
+        Assert.Equal((4, "stratified"), (cv.Folds, cv.Scheme));
+        Assert.InRange(cv.Mean["roc_auc"], 0.7, 1.0);
+        Assert.Equal(cv.PerFold.Average(f => f["roc_auc"]), cv.Mean["roc_auc"], 12);
+        Assert.True(cv.Std["roc_auc"] > 0);
+        var history = await Tracking.GetMetricHistoryAsync(result.RunId, "cv_roc_auc", null, null);
+        Assert.Equal([1L, 2L, 3L, 4L], history.Items.Select(m => m.Step).Order());
+        var run = await Tracking.GetRunAsync(result.RunId);
+        Assert.Contains(run.Data.Metrics, m => m.Key == "cv_roc_auc_mean" && Math.Abs(m.Value - cv.Mean["roc_auc"]) < 1e-9);
+        Assert.Contains(run.Data.Params, p => p.Key == "cv_folds" && p.Value == "4");
+
+        var grouped = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(data, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "5" },
+            Drop: ["region"], CvFolds: 3, CvGroup: "region"));
+        Assert.Equal("grouped by region", grouped.CrossValidation!.Scheme);
+        Assert.DoesNotContain("region", grouped.Model.Schema.Features.Select(f => f.Name)); // the group column need not be a feature
+
+        var search = await Host.Get<HyperparameterSearch>().RunAsync(new TrainRequest(data, "approved", "gbdt", new Dictionary<string, string>(), CvFolds: 3),
+            SearchSpace.Parse(["rounds=3,20"]), "grid", 2, null);
+        Assert.Equal("cv_roc_auc_mean", search.Metric);
+        Assert.False(search.Minimize);
+    }
 }
