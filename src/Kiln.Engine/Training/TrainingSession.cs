@@ -159,6 +159,15 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
                 await artifacts.WriteTextAsync("charts/feature_importance.svg",
                     BarChart.Horizontal("Feature importance (gain)", [.. importance.Select(i => (i.Feature, i.Gain))]), ct);
             }
+            if (model is Learn.Linear.LinearModel linear)
+            {
+                // Intervals only for an unpenalised fit: a penalty biases the coefficients, and the usual errors no longer hold.
+                var unpenalised = options is Learn.Linear.LinearOptions { Alpha: 0 } or Learn.Linear.LogisticOptions { Lambda: 0 };
+                var coefficients = await Task.Run(() => linear.Coefficients(unpenalised ? train : null), ct);
+                await artifacts.WriteTextAsync("coefficients.csv", CoefficientsCsv(coefficients), ct);
+                stage?.Report(unpenalised ? "Coefficients with standard errors and 95 % intervals: coefficients.csv"
+                    : "Coefficients: coefficients.csv (no intervals for a penalised fit: --param alpha=0 or lambda=0 for them)");
+            }
             await tracking.UpdateRunAsync(runId, RunStatus.Finished.WireName(), tracking.NowMs(), null, ct);
             return new TrainResult(runId, experimentId, model, metrics, curve.Count, choice, columns.Warnings, cv);
         }
@@ -173,6 +182,19 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
     /// What the learner measured itself: a forest's out-of-bag score (an estimate on unseen rows, the number to read
     /// without <c>--valid</c>), and boosting's best iteration when a validation set chose it (the model keeps that many rounds).
     /// </summary>
+    /// <summary>The coefficient table as CSV: output, term, category, raw, standardized, std_error, z, p_value, ci_low, ci_high (empty when not defined).</summary>
+    public static string CoefficientsCsv(IReadOnlyList<Learn.Linear.Coefficient> rows)
+    {
+        static string N(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+        static string Q(string? text) => text is null ? "" : text.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : text;
+        var csv = new System.Text.StringBuilder("output,term,category,raw,standardized,std_error,z,p_value,ci_low,ci_high\n");
+        foreach (var r in rows)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{r.Output},{Q(r.Term)},{Q(r.Category)},{N(r.Raw)},{N(r.Standardized)},{N(r.StdError)},{N(r.Z)},{N(r.PValue)},{N(r.Low)},{N(r.High)}\n");
+        }
+        return csv.ToString();
+    }
+
     private static IEnumerable<(string Name, double Value)> ModelMetrics(TrainedModel model, bool validated)
     {
         if (model.Properties.TryGetValue("oob_score", out var oob) && double.TryParse(oob, CultureInfo.InvariantCulture, out var score))

@@ -10,7 +10,7 @@ namespace Kiln.Learn.Linear;
 /// by the training mean (it contributes nothing) and a feature that was constant in training is ignored. Categorical
 /// features are one-hot encoded over the training categories; a missing or unknown category sets no column (it
 /// contributes nothing).</remarks>
-public sealed class LinearModel : TrainedModel
+public sealed partial class LinearModel : TrainedModel
 {
     internal const string Learner = "linear";
 

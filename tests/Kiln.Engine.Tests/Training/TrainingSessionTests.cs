@@ -224,4 +224,25 @@ public sealed class TrainingSessionTests : KilnHostTest
         Assert.Equal("cv_roc_auc_mean", search.Metric);
         Assert.False(search.Minimize);
     }
+
+    [Fact]
+    public async Task A_linear_run_keeps_its_coefficients_with_intervals_only_when_unpenalised()
+    {
+        var data = LoanData.Write(Dir, "loans.csv", 800, 6);
+        async Task<string[]> CoefficientsAsync(string lambda)
+        {
+            var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(data, "approved", "logistic", new Dictionary<string, string> { ["lambda"] = lambda }));
+            var (store, root, _) = await Tracking.RunArtifactsAsync(result.RunId);
+            await using var stream = await store.OpenReadAsync(Kiln.Core.Artifacts.ArtifactPath.Join(root, "coefficients.csv"));
+            return (await new StreamReader(stream).ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        var unpenalised = await CoefficientsAsync("0");
+        Assert.Equal("output,term,category,raw,standardized,std_error,z,p_value,ci_low,ci_high", unpenalised[0]);
+        var debt = unpenalised.Single(l => l.StartsWith("0,debt,,", StringComparison.Ordinal)).Split(',');
+        Assert.True(double.Parse(debt[3], System.Globalization.CultureInfo.InvariantCulture) < 0); // more debt, fewer approvals
+        Assert.True(double.Parse(debt[5], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains(unpenalised, l => l.StartsWith("0,region,north,", StringComparison.Ordinal));
+        var penalised = (await CoefficientsAsync("0.01")).Single(l => l.StartsWith("0,debt,,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal("", penalised[5]); // no standard error for a penalised fit
+    }
 }
