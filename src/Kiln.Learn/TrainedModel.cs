@@ -18,7 +18,31 @@ public abstract class TrainedModel
     }
 
     /// <summary>The task, target, features and classes.</summary>
-    public ModelSchema Schema { get; }
+    public ModelSchema Schema { get; private set; }
+
+    /// <summary>The model file property that keeps <see cref="ModelSchema.DecisionThreshold"/>.</summary>
+    public const string DecisionThresholdProperty = "decision_threshold";
+
+    /// <summary>
+    /// Sets a binary model's decision threshold (the probability at or above which it predicts the positive class), kept in
+    /// its properties and so in its file; done by training before the model is saved.
+    /// </summary>
+    public void SetDecisionThreshold(double threshold)
+    {
+        if (Schema.Task != TaskKind.BinaryClassification)
+        {
+            throw new LearnException("A decision threshold is for binary classifiers; this model is " + Schema.Task + ".");
+        }
+        if (!(threshold is > 0 and < 1))
+        {
+            throw new LearnException($"A decision threshold is a probability strictly between 0 and 1; {threshold} is not.");
+        }
+        Schema = Schema with { DecisionThreshold = threshold };
+        _properties = new Dictionary<string, string>(Properties, StringComparer.Ordinal)
+        {
+            [DecisionThresholdProperty] = threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
 
     /// <summary>The learner's name as written in model files ("gbdt", "forest", "linear").</summary>
     public abstract string LearnerName { get; }
@@ -27,7 +51,9 @@ public abstract class TrainedModel
     public int OutputCount => Schema.OutputCount;
 
     /// <summary>Training facts worth keeping with the model (e.g. best iteration, convergence), saved in the file.</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Properties { get => _properties; init => _properties = value; }
+
+    private IReadOnlyDictionary<string, string> _properties = new Dictionary<string, string>();
 
     private double[]? _trainingOutputs;
 

@@ -23,9 +23,13 @@ internal static class TrainCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred from the target)." };
         var columns = new ColumnChoice();
         var (cv, group) = CvOptions();
+        var threshold = new Option<string?>("--threshold")
+        {
+            Description = "A binary model's decision threshold, chosen on --valid (else the training data) by a rule: f1, precision=0.9 (most recall at that precision), recall=0.8, cost=FP:FN (e.g. cost=1:5), or a probability. Kept in the model: predicted labels, metrics and serving use it.",
+        };
         var command = new Command("train", "Train a model on a CSV file and record it as a run: params, loss curve, metrics, charts and the model package.")
         {
-            data, target, learner, parameters, valid, experiment, runName, task, cv, group,
+            data, target, learner, parameters, valid, experiment, runName, task, cv, group, threshold,
         };
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -36,7 +40,7 @@ internal static class TrainCommand
             var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
             var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
                 validPath, parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
-                dataSource, validSource, CvFolds(parse, cv, group), parse.GetValue(group));
+                dataSource, validSource, CvFolds(parse, cv, group), parse.GetValue(group), parse.GetValue(threshold));
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;
@@ -87,6 +91,10 @@ internal static class TrainCommand
                 console.MarkupLine($"[yellow]warning:[/] {Format.Escape(warning)}");
             }
             console.MarkupLine($"Task: [bold]{Format.Escape(result!.Task.Task.ToString())}[/] [grey]({Format.Escape(result.Task.Reason)}; --task overrides)[/]");
+            if (parse.GetValue(threshold) is { } rule)
+            {
+                console.MarkupLine($"Decision threshold: [bold]{result.Model.Schema.DecisionThreshold.ToString("G4", CultureInfo.InvariantCulture)}[/] [grey]({Format.Escape(rule)})[/]");
+            }
             var table = Output.NewTable().AddColumns("Metric", "Value");
             foreach (var (name, value) in result!.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
             {

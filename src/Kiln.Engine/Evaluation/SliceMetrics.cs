@@ -49,7 +49,7 @@ public static class SliceMetrics
         int[] predicted;
         if (schema.Task == TaskKind.BinaryClassification)
         {
-            predicted = ClassificationMetrics.Classify(picked);
+            predicted = ClassificationMetrics.Classify(picked, schema.DecisionThreshold);
             if (labels.Distinct().Count() == 2)
             {
                 metrics["roc_auc"] = ProbabilityMetrics.RocAuc(labels, picked);

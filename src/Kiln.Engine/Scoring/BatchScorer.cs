@@ -50,7 +50,7 @@ public static class BatchScorer
             for (var row = 0; row < labels.Length; row++)
             {
                 labels[row] = schema.Task == TaskKind.BinaryClassification
-                    ? schema.Classes[all[row] >= 0.5 ? 1 : 0]
+                    ? schema.Classes[all[row] >= schema.DecisionThreshold ? 1 : 0]
                     : schema.Classes[ArgMax(all.AsSpan(row * outputs, outputs))];
             }
             result = result.WithColumn(new TextColumn("predicted_" + schema.Target, labels));

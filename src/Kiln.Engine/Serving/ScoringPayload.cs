@@ -198,7 +198,7 @@ public static class ScoringPayload
             w.WriteStartObject();
             if (schema.Task == TaskKind.BinaryClassification)
             {
-                w.WriteString("prediction", schema.Classes[outputs[r] >= 0.5 ? 1 : 0]);
+                w.WriteString("prediction", schema.Classes[outputs[r] >= schema.DecisionThreshold ? 1 : 0]);
                 w.WriteNumber("probability", outputs[r]);
             }
             else

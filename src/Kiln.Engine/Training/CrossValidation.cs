@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kiln.Learn;
 using Kiln.Learn.Splits;
+using Kiln.Tabular;
 
 namespace Kiln.Engine.Training;
 
@@ -26,9 +27,17 @@ public static class CrossValidation
     {
         var table = columns.Train;
         var classification = task != TaskKind.Regression;
-        var splits = await Task.Run(() => columns.Groups is { } groups
-            ? DataSplits.GroupKFold(table, groups, folds)
-            : DataSplits.KFold(table, folds, stratifyBy: classification ? target : null), ct);
+        IReadOnlyList<(Table Train, Table Test)> splits;
+        try
+        {
+            splits = await Task.Run(() => columns.Groups is { } groups
+                ? DataSplits.GroupKFold(table, groups, folds)
+                : DataSplits.KFold(table, folds, stratifyBy: classification ? target : null), ct);
+        }
+        catch (Exception e) when (e is LearnException or ArgumentException)
+        {
+            throw Core.Errors.KilnException.Invalid($"--cv {folds}: {e.Message}");
+        }
         var perFold = new List<IReadOnlyDictionary<string, double>>();
         for (var f = 0; f < splits.Count; f++)
         {

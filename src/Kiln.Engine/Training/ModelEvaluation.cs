@@ -54,7 +54,7 @@ public static class ModelEvaluation
         int[] predicted;
         if (schema.Task == TaskKind.BinaryClassification)
         {
-            predicted = ClassificationMetrics.Classify(outputs);
+            predicted = ClassificationMetrics.Classify(outputs, schema.DecisionThreshold);
             var order = ProbabilityMetrics.AscendingOrder(outputs); // one sort for both areas and both curves
             metrics["roc_auc"] = ProbabilityMetrics.RocAuc(labels, outputs, order);
             metrics["pr_auc"] = ProbabilityMetrics.AveragePrecision(labels, outputs, order);

@@ -17,6 +17,7 @@ namespace Kiln.Engine.Training;
 /// <param name="ValidSource">The same for the validation file.</param>
 /// <param name="CvFolds">Cross-validation folds to score the learner with besides the final fit (0: none; stratified by the target for classification).</param>
 /// <param name="CvGroup">A column whose groups cross-validation keeps whole (grouped folds), or null.</param>
+/// <param name="Threshold">A binary model's decision threshold rule (<c>f1</c>, <c>precision=0.9</c>, <c>recall=0.8</c>, <c>cost=1:5</c> or a probability), chosen on the validation data, or null for 0.5.</param>
 public sealed record TrainRequest(
     string DataPath,
     string Target,
@@ -33,7 +34,8 @@ public sealed record TrainRequest(
     Data.DataSource? DataSource = null,
     Data.DataSource? ValidSource = null,
     int CvFolds = 0,
-    string? CvGroup = null)
+    string? CvGroup = null,
+    string? Threshold = null)
 {
     /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
     public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);

@@ -49,6 +49,10 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
         var choice = TaskInference.Choose(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.Name, entry.FixedTask);
         var task = choice.Task;
         stage?.Report($"Task: {task} ({choice.Reason})");
+        if (request.Threshold is not null && task != TaskKind.BinaryClassification)
+        {
+            throw Core.Errors.KilnException.Invalid($"--threshold chooses a binary classifier's decision threshold; this is a {task} task.");
+        }
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
         var options = entry.BindOptions(parameters);
         if (valid is null && options.OptionNeedingValidation is { } needing)
@@ -96,6 +100,23 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             var curveName = entry.Name == "forest" ? "oob" : "train";
             await LogCurveAsync(runId, curve, curveName, ct);
 
+            if (request.Threshold is { } rule)
+            {
+                // Chosen on the validation data (else the training data, which flatters it), before any metric is computed.
+                var on = valid ?? train;
+                stage?.Report(valid is null ? $"Choosing the threshold ({rule}) on the training data: pass --valid to choose it on held-out rows" : $"Choosing the threshold ({rule})");
+                double threshold;
+                try
+                {
+                    threshold = Learn.Metrics.DecisionThresholds.Choose(rule, ModelEvaluation.Labels(on[request.Target], model.Schema.Classes), model.Predict(on, ct));
+                }
+                catch (LearnException e)
+                {
+                    throw Core.Errors.KilnException.Invalid(e.Message); // a rule the data cannot meet, or a malformed rule: the user's to fix
+                }
+                model.SetDecisionThreshold(threshold);
+                await tracking.LogBatchAsync(runId, [], [new Param("decision_threshold", threshold.ToString("R", CultureInfo.InvariantCulture)), new Param("threshold_rule", rule)], [], ct);
+            }
             stage?.Report("Evaluating");
             var evaluated = valid ?? train;
             var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct, training: train);

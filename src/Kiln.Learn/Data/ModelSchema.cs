@@ -11,6 +11,12 @@ public sealed record ModelSchema(TaskKind Task, string Target, IReadOnlyList<Fea
     /// one probability per class for multiclass.</summary>
     public int OutputCount => Task == TaskKind.MulticlassClassification ? Classes.Count : 1;
 
+    /// <summary>
+    /// For a binary model, the probability at or above which the prediction is the positive class (0.5 unless a rule chose
+    /// another at training, <c>--threshold</c>; kept in the model file as the property <c>decision_threshold</c>).
+    /// </summary>
+    public double DecisionThreshold { get; init; } = 0.5;
+
     /// <summary>The position of the feature named <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name) => s_positions.GetValue(Features, Positions).GetValueOrDefault(name, -1);
 

@@ -101,6 +101,11 @@ public static class ModelFile
                 throw new LearnException($"The model file is corrupt: task {(int)task} is unknown.");
             }
             var schema = new ModelSchema(task, target, features, classes);
+            if (properties.TryGetValue(TrainedModel.DecisionThresholdProperty, out var threshold)
+                && double.TryParse(threshold, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) && t is > 0 and < 1)
+            {
+                schema = schema with { DecisionThreshold = t };
+            }
             return ModelReaders.Get(learner)(reader, schema, properties);
         }
         catch (EndOfStreamException e)

@@ -119,7 +119,7 @@ public static class OipTensors
     {
         if (schema.Task == TaskKind.BinaryClassification)
         {
-            return schema.Classes[outputs[row] >= 0.5 ? 1 : 0];
+            return schema.Classes[outputs[row] >= schema.DecisionThreshold ? 1 : 0];
         }
         var width = schema.OutputCount;
         var best = 0;

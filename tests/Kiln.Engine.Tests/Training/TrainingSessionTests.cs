@@ -245,4 +245,32 @@ public sealed class TrainingSessionTests : KilnHostTest
         var penalised = (await CoefficientsAsync("0.01")).Single(l => l.StartsWith("0,debt,,", StringComparison.Ordinal)).Split(',');
         Assert.Equal("", penalised[5]); // no standard error for a penalised fit
     }
+
+    [Fact]
+    public async Task A_threshold_rule_is_chosen_on_the_validation_data_kept_in_the_model_and_used_for_labels_and_metrics()
+    {
+        var train = LoanData.Write(Dir, "t.csv", 1500, 12);
+        var valid = LoanData.Write(Dir, "v.csv", 800, 13);
+        var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "30" }, valid,
+            Threshold: "precision=0.95"));
+        var threshold = result.Model.Schema.DecisionThreshold;
+        Assert.True(threshold > 0.5, $"threshold {threshold}");
+        Assert.True(result.Metrics["valid_precision"] >= 0.95, $"precision {result.Metrics["valid_precision"]}");
+        var run = await Tracking.GetRunAsync(result.RunId);
+        Assert.Contains(run.Data.Params, p => p.Key == "decision_threshold" && double.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture) == threshold);
+
+        var package = await Host.Get<ModelLocator>().ResolveAsync($"runs:/{result.RunId}/model", default);
+        var reloaded = ModelPackage.Load(package.Directory);
+        Assert.Equal(threshold, reloaded.Schema.DecisionThreshold); // kept in the model file
+        var table = CsvReader.ReadFile(valid);
+        var scored = BatchScorer.Score(new Kiln.Engine.Flavors.KilnPredictor(reloaded), table);
+        var probabilities = reloaded.Predict(table);
+        var predicted = scored["predicted_approved"];
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            Assert.Equal(probabilities[row] >= threshold ? "1" : "0", predicted.FormatValue(row));
+        }
+        await Assert.ThrowsAsync<Kiln.Core.Errors.KilnException>(() => Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "income", "linear",
+            new Dictionary<string, string>(), Threshold: "f1")));
+    }
 }
