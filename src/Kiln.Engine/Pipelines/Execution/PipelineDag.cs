@@ -179,9 +179,8 @@ public static class PipelineDag
             : s).ToList();
         var changed = reset.Where((s, i) => !ReferenceEquals(s, steps[i])).ToList();
         var reopened = run with { Status = PipelineStatuses.Running, FinishedAt = null, Error = null };
-        return Advance(spec, reopened, reset, now, changed) is { Run: var concluded } result
-            ? result with { Run = concluded ?? reopened }
-            : throw new InvalidOperationException("unreachable");
+        var result = Advance(spec, reopened, reset, now, changed);
+        return result with { Run = result.Run ?? reopened };
     }
 
     private static PipelineRun? Conclude(PipelineRun run, IEnumerable<StepRun> steps, long now)
