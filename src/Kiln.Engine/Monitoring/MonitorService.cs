@@ -269,7 +269,7 @@ public sealed class MonitorService(DeploymentDriftService windows, ITrackingStor
         var (scored, truth) = (labelled.Select(l => l.Prediction).ToArray(), labelled.Select(l => l.Label).ToArray());
         IReadOnlyDictionary<string, double> realised = schema.Task switch
         {
-            TaskKind.BinaryClassification => Realised.Binary(scored, [.. truth.Select(t => (int)t)]),
+            TaskKind.BinaryClassification => Realised.Binary(scored, [.. truth.Select(t => (int)t)], schema.DecisionThreshold),
             TaskKind.Regression => Realised.Regression(scored, truth),
             _ => new Dictionary<string, double>(),
         };

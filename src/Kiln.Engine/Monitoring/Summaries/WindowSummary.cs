@@ -65,7 +65,7 @@ public sealed record WindowSummary
             foreach (var raw in predictions)
             {
                 var p = Math.Clamp(raw, 0, 1);
-                var (positive, negative) = p >= 0.5 ? (0, 1) : (2, 3);
+                var (positive, negative) = p >= schema.DecisionThreshold ? (0, 1) : (2, 3); // the model's own decision threshold
                 confusion[positive] += p;
                 confusion[negative] += 1 - p;
                 confusion[4] += p * (1 - p);
