@@ -22,6 +22,7 @@ public static class KilnCli
         root.Subcommands.Add(RunsCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
+        root.Subcommands.Add(ExplainCommand.Build());
         root.Subcommands.Add(TuneCommand.Build());
         root.Subcommands.Add(DataCommand.Build());
         root.Subcommands.Add(ModelsCommand.Build());
