@@ -34,7 +34,15 @@ internal static class ExplainCommand
             var (directory, temporary) = await kiln.Get<ModelLocator>().ResolveAsync(parse.GetValue(model)!, ct);
             try
             {
-                var trained = ModelPackage.Load(directory);
+                Kiln.Learn.TrainedModel trained;
+                try
+                {
+                    trained = ModelPackage.Load(directory);
+                }
+                catch (Kiln.Learn.LearnException e)
+                {
+                    throw KilnException.Invalid($"kiln explain explains Kiln's own linear and logistic models; {parse.GetValue(model)} could not be read as one ({e.Message}).");
+                }
                 var input = ScoringInput.Read(dataPath, trained.Schema, new ScoringReadOptions(null, null, false), ct).Table;
                 var (explained, importance) = Explainer.Explain(trained, input, parse.GetValue(top));
                 await CsvWriter.WriteFileAsync(explained, parse.GetValue(output)!, null, ct);
