@@ -20,7 +20,9 @@ function smooth(ys: number[], weight: number): number[] {
 /** A chart's settings, kept in the page's URL so a shared link shows the chart the same way. */
 export interface ChartSettings { log: boolean; smooth: number; time: boolean }
 
-export function lineChart(title: string, series: Series[], xLabel = "step", settings?: ChartSettings, onChange?: (s: ChartSettings) => void): HTMLElement {
+/** A line chart; <paramref name="xRange"/> fixes the step axis (e.g. a whole monitoring window, however few buckets it has). */
+export function lineChart(title: string, series: Series[], xLabel = "step", settings?: ChartSettings, onChange?: (s: ChartSettings) => void,
+  xRange?: [number, number]): HTMLElement {
   const wrapper = h("figure", { class: "chart" });
   const plot = h("div", { class: "plot" });
   const log = h("input", { type: "checkbox", "aria-label": "log scale" }) as HTMLInputElement;
@@ -55,7 +57,7 @@ export function lineChart(title: string, series: Series[], xLabel = "step", sett
       {
         width: Math.max(320, Math.min(900, plot.clientWidth || 640)),
         height: 260,
-        scales: { x: { time: byTime.checked }, y: { distr: log.checked ? 3 : 1 } },
+        scales: { x: xRange && !byTime.checked ? { time: false, range: xRange } : { time: byTime.checked }, y: { distr: log.checked ? 3 : 1 } },
         axes: [{ label: byTime.checked ? "time" : xLabel }, {}],
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: colors[i % colors.length], width: 1.5, spanGaps: true, points: { show: xs.length < 60 } }))],
         cursor: { drag: { x: true, y: false } },

@@ -97,7 +97,7 @@ async function deploymentMonitorPage(name: string, window: string): Promise<HTML
         ? `Predictions against the model's on its training rows: ${s.prediction_drift.method} ${typeof s.prediction_drift.score === "number" ? s.prediction_drift.score.toFixed(4) : s.prediction_drift.score}` +
           ` (threshold ${s.prediction_drift.threshold}), ${s.prediction_drift.drifted ? "drifted" : "no drift"}.`
         : "No prediction reference (a model trained elsewhere, or a multiclass model)."),
-      h("h2", {}, "Over time"), historyCharts(s.history, s.from, s.features.filter((f) => f.drifted).map((f) => f.name)),
+      h("h2", {}, "Over time"), historyCharts(s.history, s.from, s.to, s.features.filter((f) => f.drifted).map((f) => f.name)),
       h("h2", {}, "Alerts"), alertRows(alerts, () => { window_reload(); }),
       h("h2", {}, "Performance"),
       h("p", { class: "muted" }, `${s.performance.labelled} of ${s.rows} rows labelled` +
@@ -128,17 +128,21 @@ async function deploymentMonitorPage(name: string, window: string): Promise<HTML
 const num = (v: number | string | undefined) => (typeof v === "number" ? v : NaN);
 
 /** Drift (share, and the drifted features' scores) and performance (estimated, realised) bucket by bucket. */
-function historyCharts(points: HistoryPoint[], from: number, drifted: string[]): HTMLElement {
+function historyCharts(points: HistoryPoint[], from: number, to: number, drifted: string[]): HTMLElement {
   if (!points.length) return h("p", { id: "history" }, "No traffic in the window.");
+  // the x axis spans the whole window (0 to its length in hours), not just the buckets that had traffic; a little room past
+  // the end keeps the last bucket's point (its end may round up past the window's) on the chart
+  const hours = Math.max((to - from) / 3_600_000, ...points.map((p) => (p.end - from) / 3_600_000), 1 / 60);
+  const span: [number, number] = [0, hours * 1.03];
   const xs = points.map((p) => (p.end - from) / 3_600_000);
   const times = points.map((p) => p.end);
   const line = (label: string, ys: number[]) => ({ label, xs, ys, times });
   return h("div", { id: "history", dataset: { points: String(points.length) } },
     lineChart("Drift", [line("drifted share", points.map((p) => p.drifted_share)),
-      ...drifted.slice(0, 5).map((f) => line(`${f} score`, points.map((p) => num(p.scores[f]))))], "hours into the window"),
+      ...drifted.slice(0, 5).map((f) => line(`${f} score`, points.map((p) => num(p.scores[f]))))], "hours into the window", undefined, undefined, span),
     lineChart("Performance", [line("estimated accuracy", points.map((p) => num(p.estimated_accuracy))),
       line("realised accuracy", points.map((p) => num(p.realised_accuracy))), line("estimated roc_auc", points.map((p) => num(p.estimated_roc_auc)))],
-      "hours into the window"));
+      "hours into the window", undefined, undefined, span));
 }
 
 /** Renders the current page again (after an acknowledgement). */
