@@ -219,12 +219,15 @@ public sealed class PipelineService(IPipelineStore store, ITracking tracking, Ti
             : throw KilnException.Invalid($"The pipeline file has {errors.Count} problem(s):\n{string.Join("\n", errors.Select(e => e.ToString()))}");
     }
 
-    private async Task EndTrackingRunAsync(PipelineRun run)
+    private Task EndTrackingRunAsync(PipelineRun run) => EndTrackingRunAsync(tracking, run);
+
+    /// <summary>Ends a finished pipeline run's tracking run with the matching status (FINISHED, KILLED or FAILED); nothing while it runs.</summary>
+    internal static async Task EndTrackingRunAsync(ITracking tracking, PipelineRun run)
     {
         if (run is { IsFinished: true, TrackingRunId: { } trackingRun })
         {
-            await tracking.UpdateRunAsync(trackingRun, run.Status == PipelineStatuses.Succeeded ? "FINISHED" : run.Status == PipelineStatuses.Cancelled ? "KILLED" : "FAILED",
-                run.FinishedAt, null, CancellationToken.None);
+            var status = run.Status == PipelineStatuses.Succeeded ? RunStatus.Finished : run.Status == PipelineStatuses.Cancelled ? RunStatus.Killed : RunStatus.Failed;
+            await tracking.UpdateRunAsync(trackingRun, status.WireName(), run.FinishedAt, null, CancellationToken.None);
         }
     }
 

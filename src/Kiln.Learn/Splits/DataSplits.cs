@@ -53,18 +53,7 @@ public static class DataSplits
                 assignment[row] = next++ % folds;
             }
         }
-        var result = new List<(Table, Table)>(folds);
-        for (var f = 0; f < folds; f++)
-        {
-            var trainRows = new List<int>();
-            var testRows = new List<int>();
-            for (var i = 0; i < assignment.Length; i++)
-            {
-                (assignment[i] == f ? testRows : trainRows).Add(i);
-            }
-            result.Add((table.Take(trainRows.ToArray()), table.Take(testRows.ToArray())));
-        }
-        return result;
+        return Folds(table, assignment, folds);
     }
 
     /// <summary>
@@ -101,6 +90,12 @@ public static class DataSplits
                 assignment[row] = fold;
             }
         }
+        return Folds(table, assignment, folds);
+    }
+
+    /// <summary>Fold f's test rows are those assigned f; its training rows the rest.</summary>
+    private static List<(Table Train, Table Test)> Folds(Table table, int[] assignment, int folds)
+    {
         var result = new List<(Table, Table)>(folds);
         for (var f = 0; f < folds; f++)
         {

@@ -201,12 +201,7 @@ public sealed class PipelinesSurface : IEndpointSurface
             w.WriteString("cached_from", s.CachedFrom);
             w.WriteString("error", s.Error);
             w.WriteString("tracking_run_id", s.TrackingRunId);
-            w.WriteStartObject("outputs");
-            foreach (var (k, v) in s.Outputs)
-            {
-                w.WriteString(k, v);
-            }
-            w.WriteEndObject();
+            WriteMap(w, "outputs", s.Outputs);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -233,8 +228,13 @@ public sealed class PipelinesSurface : IEndpointSurface
         Number(w, "finished_at", run.FinishedAt);
         w.WriteString("error", run.Error);
         w.WriteString("tracking_run_id", run.TrackingRunId);
-        w.WriteStartObject("params");
-        foreach (var (k, v) in run.Params)
+        WriteMap(w, "params", run.Params);
+    }
+
+    private static void WriteMap(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> map)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in map)
         {
             w.WriteString(k, v);
         }

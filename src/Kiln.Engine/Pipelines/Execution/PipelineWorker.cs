@@ -134,10 +134,9 @@ public sealed class PipelineWorker(IPipelineStore store, StepRunner runner, ITra
         {
             return;
         }
-        if (changes.Run is { IsFinished: true, TrackingRunId: { } trackingRun } finished)
+        if (changes.Run is { } run)
         {
-            await tracking.UpdateRunAsync(trackingRun, finished.Status == PipelineStatuses.Succeeded ? "FINISHED" : finished.Status == PipelineStatuses.Cancelled ? "KILLED" : "FAILED",
-                finished.FinishedAt, null, CancellationToken.None);
+            await PipelineService.EndTrackingRunAsync(tracking, run);
         }
         Recorded?.Invoke(changes);
     }

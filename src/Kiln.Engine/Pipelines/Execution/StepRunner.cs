@@ -185,7 +185,7 @@ public sealed class StepRunner(IPipelineStore store, ITracking tracking, IEnumer
         {
             await tracking.LogBatchAsync(runId, [], [], tags, CancellationToken.None);
         }
-        await tracking.UpdateRunAsync(runId, outcome.Status switch { StepStatuses.Succeeded => "FINISHED", StepStatuses.Cancelled => "KILLED", _ => "FAILED" }, time.GetUtcNow().ToUnixTimeMilliseconds(), null, CancellationToken.None);
+        await tracking.UpdateRunAsync(runId, (outcome.Status switch { StepStatuses.Succeeded => RunStatus.Finished, StepStatuses.Cancelled => RunStatus.Killed, _ => RunStatus.Failed }).WireName(), time.GetUtcNow().ToUnixTimeMilliseconds(), null, CancellationToken.None);
     }
 
     private string Now() => time.GetUtcNow().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
