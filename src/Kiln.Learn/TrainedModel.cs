@@ -180,6 +180,77 @@ public abstract class TrainedModel
         }
     }
 
+    /// <summary>Null when the model can explain its predictions (<see cref="Explain(Table, CancellationToken)"/>); otherwise
+    /// why it cannot, and what to do.</summary>
+    public virtual string? ExplainUnavailable => $"{LearnerName} models do not explain their predictions.";
+
+    /// <summary>
+    /// One row's feature contributions to its raw score (the prediction for regression, the log-odds for binary, each
+    /// class's score for multiclass): per output, one value per feature in <see cref="ModelSchema.Features"/> order, then the
+    /// bias (the expected raw score); they sum to the raw score. Trees give exact path-dependent SHAP values (TreeSHAP, as
+    /// XGBoost's <c>pred_contribs</c>), linear models weight × standardised value.
+    /// </summary>
+    /// <exception cref="LearnException">The model cannot explain (see <see cref="ExplainUnavailable"/>).</exception>
+    public void Explain(ReadOnlySpan<double> row, Span<double> contributions)
+    {
+        var features = Schema.Features.Count;
+        if (row.Length < features)
+        {
+            throw new ArgumentException($"The row has {row.Length} values; the model needs {features}.", nameof(row));
+        }
+        var width = OutputCount * (features + 1);
+        if (contributions.Length < width)
+        {
+            throw new ArgumentException($"The contributions have room for {contributions.Length} values; the model writes {width}.", nameof(contributions));
+        }
+        if (ExplainUnavailable is { } reason)
+        {
+            throw new LearnException(reason);
+        }
+        ExplainRows(row[..features], 1, contributions);
+    }
+
+    /// <summary>Explains every row of <paramref name="table"/> in parallel (see <see cref="Explain(ReadOnlySpan{double}, Span{double})"/>):
+    /// row-major, <see cref="Explanations.ModelExplanation.Width"/> values per row.</summary>
+    /// <exception cref="LearnException">The model cannot explain, or a feature column is missing or of the wrong kind.</exception>
+    public double[] Explain(Table table, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (ExplainUnavailable is { } reason)
+        {
+            throw new LearnException(reason);
+        }
+        var view = FeatureView.Bind(table, Schema);
+        var features = Schema.Features.Count;
+        var width = OutputCount * (features + 1);
+        var result = new double[view.RowCount * width];
+        const int blockRows = 64;
+        var blocks = (view.RowCount + blockRows - 1) / blockRows;
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
+            () => (Rows: new double[blockRows * features], Column: new double[blockRows]),
+            (block, _, buffers) =>
+            {
+                var start = block * blockRows;
+                var count = Math.Min(blockRows, view.RowCount - start);
+                for (var f = 0; f < features; f++)
+                {
+                    view.Fill(f, start, buffers.Column.AsSpan(0, count));
+                    for (var i = 0; i < count; i++)
+                    {
+                        buffers.Rows[(i * features) + f] = buffers.Column[i];
+                    }
+                }
+                ExplainRows(buffers.Rows, count, result.AsSpan(start * width, count * width));
+                return buffers;
+            },
+            _ => { });
+        return result;
+    }
+
+    /// <summary>Explains <paramref name="count"/> row-major rows (checked, of this model's width).</summary>
+    private protected virtual void ExplainRows(ReadOnlySpan<double> rows, int count, Span<double> contributions) =>
+        throw new LearnException(ExplainUnavailable ?? "This model does not explain its predictions.");
+
     /// <summary>Predicts one row whose spans have been checked.</summary>
     private protected abstract void PredictRow(ReadOnlySpan<double> row, Span<double> output);
 

@@ -44,7 +44,8 @@ internal static class ExplainCommand
                     throw KilnException.Invalid($"kiln explain explains Kiln's own linear and logistic models; {parse.GetValue(model)} could not be read as one ({e.Message}).");
                 }
                 var input = ScoringInput.Read(dataPath, trained.Schema, new ScoringReadOptions(null, null, false), ct).Table;
-                var (explained, importance) = Explainer.Explain(trained, input, parse.GetValue(top));
+                var explanation = Explainer.Explain(trained, input, parse.GetValue(top), ct);
+                var (explained, importance) = (explanation.Output, explanation.Importance);
                 await CsvWriter.WriteFileAsync(explained, parse.GetValue(output)!, null, ct);
                 Output.Write(OutputFormat.Table, ["feature", "mean |contribution|"], importance.Select(i => (IReadOnlyList<object?>)[i.Feature, i.MeanAbsContribution]));
                 CliConsole.Current.MarkupLine($"Explained {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows → {Format.Escape(parse.GetValue(output))} (contributions to the {(trained.Schema.Task == Kiln.Learn.TaskKind.BinaryClassification ? "log-odds" : "prediction")}, bias and reason_1…reason_{parse.GetValue(top)}).");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kiln.Core.Errors;
 using Kiln.Learn;
-using Kiln.Learn.Linear;
+using Kiln.Learn.Explanations;
 using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 
@@ -12,67 +12,88 @@ namespace Kiln.Engine.Explanations;
 /// <param name="MeanAbsContribution">Its mean |contribution| to the raw score.</param>
 public sealed record FeatureImportance(string Feature, double MeanAbsContribution);
 
+/// <summary>A reason code: a feature, the row's value of it (the category for a categorical feature) and its contribution.</summary>
+/// <param name="Feature">The feature.</param>
+/// <param name="Value">The row's value, as text ("" when missing).</param>
+/// <param name="Contribution">Its contribution to the raw score.</param>
+public sealed record Reason(string Feature, string Value, double Contribution)
+{
+    /// <summary><c>FEATURE=VALUE (±contribution)</c>.</summary>
+    public override string ToString() => $"{Feature}={Value} ({Contribution.ToString("+0.###;-0.###", CultureInfo.InvariantCulture)})";
+}
+
+/// <summary>Explanations of a table's rows.</summary>
+/// <param name="Output">The input with <c>contrib_FEATURE</c>, <c>contrib_bias</c> and <c>reason_1</c>… columns (and
+/// <c>explained_class</c> for a multiclass model).</param>
+/// <param name="Importance">Each feature's mean |contribution|, largest first.</param>
+/// <param name="Features">The features, in the model's order.</param>
+/// <param name="Contributions">Row-major, one value per feature: the contributions to the explained output's raw score.</param>
+/// <param name="Bias">Per row, the explained output's bias (expected raw score).</param>
+public sealed record Explanation(Table Output, IReadOnlyList<FeatureImportance> Importance, IReadOnlyList<string> Features,
+    double[] Contributions, double[] Bias);
+
 /// <summary>
 /// Explanations of predictions as per-feature contributions to the raw score (log-odds for a binary model), plus a bias, that
-/// sum to it; and reason codes: for each row the features that pushed its score down most (for a binary model: the reasons
-/// for a decline) or, for a positive prediction, up most. Linear and logistic models today; tree models need the node
-/// covers TreeSHAP weighs paths by, which Kiln's tree files do not keep yet.
+/// sum to it: exact TreeSHAP for tree models (Kiln's, and imported XGBoost and LightGBM trees), weight × standardised
+/// value for linear and logistic models. Reason codes: for each row the features that pushed its score down most (for a
+/// binary model: the reasons for a decline) or, for a positive prediction, up most. A multiclass model explains each row's
+/// predicted class.
 /// </summary>
 public static class Explainer
 {
-    /// <summary>
-    /// <paramref name="input"/> with <c>contrib_FEATURE</c> columns, <c>contrib_bias</c>, and <c>reason_1</c>…<c>reason_K</c>
-    /// (<c>FEATURE=VALUE (±contribution)</c>), and the features' global importance, largest first.
-    /// </summary>
-    public static (Table Output, IReadOnlyList<FeatureImportance> Importance) Explain(TrainedModel model, Table input, int top = 3)
+    /// <summary>Explains every row of <paramref name="input"/>.</summary>
+    /// <exception cref="KilnException">The model cannot explain its predictions (the message says why).</exception>
+    public static Explanation Explain(TrainedModel model, Table input, int top = 3, CancellationToken ct = default)
     {
-        if (model is not LinearModel linear)
+        if (model.ExplainUnavailable is { } reason)
         {
-            throw KilnException.Invalid($"Explanations are built for linear and logistic models so far; this model is {model.LearnerName}. "
-                + "Tree models (TreeSHAP) follow once model files keep node covers.");
+            throw KilnException.Invalid(reason);
         }
-        if (model.Schema.Task == TaskKind.MulticlassClassification)
-        {
-            throw KilnException.Invalid("Explanations are for regression and binary models so far; this model is multiclass.");
-        }
-        var (contributions, bias) = linear.Explain(input);
+        var values = model.Explain(input, ct);
+        var predictions = model.Predict(input, ct);
         var features = model.Schema.Features;
         var rows = input.RowCount;
-        var probabilities = model.Schema.Task == TaskKind.BinaryClassification ? model.Predict(input) : null;
-        var output = input;
-        for (var f = 0; f < features.Count; f++)
+        var outputs = model.OutputCount;
+        var width = ModelExplanation.Width(model);
+        var explained = new int[rows];
+        if (model.Schema.Task == TaskKind.MulticlassClassification)
         {
-            var values = new double[rows];
             for (var r = 0; r < rows; r++)
             {
-                values[r] = contributions[(r * features.Count) + f];
+                explained[r] = predictions.AsSpan(r * outputs, outputs).IndexOf(MaxOf(predictions.AsSpan(r * outputs, outputs)));
             }
-            output = output.WithColumn(new Float64Column("contrib_" + features[f].Name, values));
         }
-        output = output.WithColumn(new Float64Column("contrib_bias", Enumerable.Repeat(bias, rows).ToArray()));
-        var reasons = Enumerable.Range(0, top).Select(_ => new string?[rows]).ToArray();
-        var order = new int[features.Count];
+        var contributions = new double[rows * features.Count];
+        var bias = new double[rows];
         for (var r = 0; r < rows; r++)
         {
-            // a declined applicant's reasons are what pulled the score down; an approved one's what lifted it
-            var positive = probabilities is not null && probabilities[r] >= model.Schema.DecisionThreshold;
-            var sign = positive ? -1 : 1;
-            for (var f = 0; f < order.Length; f++)
+            var start = (r * width) + ModelExplanation.Index(model, explained[r], 0);
+            values.AsSpan(start, features.Count).CopyTo(contributions.AsSpan(r * features.Count));
+            bias[r] = values[start + features.Count];
+        }
+        var output = input;
+        if (model.Schema.Task == TaskKind.MulticlassClassification)
+        {
+            output = output.WithColumn(new TextColumn("explained_class", [.. explained.Select(k => model.Schema.Classes[k])]));
+        }
+        for (var f = 0; f < features.Count; f++)
+        {
+            var column = new double[rows];
+            for (var r = 0; r < rows; r++)
             {
-                order[f] = f;
+                column[r] = contributions[(r * features.Count) + f];
             }
-            var row = r;
-            Array.Sort(order, (a, b) => (sign * contributions[(row * features.Count) + a]).CompareTo(sign * contributions[(row * features.Count) + b]));
-            for (var k = 0; k < top && k < order.Length; k++)
+            output = output.WithColumn(new Float64Column("contrib_" + features[f].Name, column));
+        }
+        output = output.WithColumn(new Float64Column("contrib_bias", bias));
+        var reasons = Enumerable.Range(0, top).Select(_ => new string?[rows]).ToArray();
+        for (var r = 0; r < rows; r++)
+        {
+            var positive = model.Schema.Task == TaskKind.BinaryClassification && predictions[r] >= model.Schema.DecisionThreshold;
+            var codes = Reasons(model, input, r, contributions.AsSpan(r * features.Count, features.Count), positive, top);
+            for (var k = 0; k < codes.Count; k++)
             {
-                var f = order[k];
-                var value = contributions[(r * features.Count) + f];
-                if (positive ? value <= 0 : value >= 0)
-                {
-                    break; // no more features pushing this way
-                }
-                var column = input.TryGetColumn(features[f].Name, out var c) ? c : null;
-                reasons[k][r] = $"{features[f].Name}={column?.FormatValue(r) ?? ""} ({value.ToString("+0.###;-0.###", CultureInfo.InvariantCulture)})";
+                reasons[k][r] = codes[k].ToString();
             }
         }
         for (var k = 0; k < top; k++)
@@ -81,6 +102,41 @@ public static class Explainer
         }
         var importance = features.Select((feature, f) => new FeatureImportance(feature.Name,
             rows == 0 ? 0 : Enumerable.Range(0, rows).Average(r => Math.Abs(contributions[(r * features.Count) + f])))).OrderByDescending(i => i.MeanAbsContribution).ToList();
-        return (output, importance);
+        return new Explanation(output, importance, [.. features.Select(f => f.Name)], contributions, bias);
+    }
+
+    /// <summary>
+    /// The top <paramref name="top"/> reasons of one row: for a negative outcome (a decline) the features that pulled the
+    /// score down most, for a positive one those that pushed it up most; only features that pushed that way.
+    /// </summary>
+    public static IReadOnlyList<Reason> Reasons(TrainedModel model, Table input, int row, ReadOnlySpan<double> contributions, bool positive, int top)
+    {
+        var features = model.Schema.Features;
+        var order = Enumerable.Range(0, features.Count).ToArray();
+        var sign = positive ? -1 : 1;
+        var values = contributions.ToArray();
+        Array.Sort(order, (a, b) => (sign * values[a]).CompareTo(sign * values[b]));
+        var result = new List<Reason>(top);
+        foreach (var f in order)
+        {
+            var value = values[f];
+            if (result.Count == top || (positive ? value <= 0 : value >= 0))
+            {
+                break; // no more features pushing this way
+            }
+            var column = input.TryGetColumn(features[f].Name, out var c) ? c : null;
+            result.Add(new Reason(features[f].Name, column?.FormatValue(row) ?? "", value));
+        }
+        return result;
+    }
+
+    private static double MaxOf(ReadOnlySpan<double> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, v);
+        }
+        return max;
     }
 }

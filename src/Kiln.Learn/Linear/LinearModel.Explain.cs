@@ -1,50 +1,43 @@
-using Kiln.Learn.Data;
-using Kiln.Tabular;
-
 namespace Kiln.Learn.Linear;
 
 /// <summary>Per-row feature contributions of a linear or logistic model.</summary>
 public sealed partial class LinearModel
 {
+    /// <inheritdoc />
+    public override string? ExplainUnavailable => null;
+
     /// <summary>
-    /// Each row's contribution of each feature to the raw score (the prediction for regression, the log-odds for binary, the
-    /// class's score for multiclass <paramref name="output"/>): a numeric feature's standardised value times its weight (0 when
-    /// missing, which scores as the mean), a categorical feature's weight of its category (0 for one unseen or missing).
-    /// Row-major, one value per feature in the schema's order; the contributions and <c>Bias</c> sum to the raw score exactly.
+    /// A numeric feature contributes its standardised value times its weight (0 when missing, which scores as the mean), a
+    /// categorical feature the weight of its category (0 for one unseen or missing); the bias is the intercept. They sum
+    /// to the raw score exactly: the prediction (regression), the log-odds (binary) or each class's score (multiclass).
     /// </summary>
-    public (double[] Contributions, double Bias) Explain(Table table, int output = 0)
+    private protected override void ExplainRows(ReadOnlySpan<double> rows, int count, Span<double> contributions)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        if (output < 0 || output >= OutputCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(output), $"output is {output}; the model has {OutputCount}.");
-        }
-        var view = FeatureView.Bind(table, Schema);
         var features = Schema.Features.Count;
-        var contributions = new double[view.RowCount * features];
+        var outputs = OutputCount;
         var width = _encoding.Width;
         var numeric = _encoding.Numeric.Length;
-        for (var j = 0; j < numeric; j++)
+        var stride = outputs * (features + 1);
+        for (var i = 0; i < count; i++)
         {
-            var f = _encoding.Numeric[j];
-            var w = _weights[(output * width) + j];
-            var column = view.GetColumn(f);
-            for (var r = 0; r < column.Length; r++)
+            var row = rows.Slice(i * features, features);
+            var result = contributions.Slice(i * stride, stride);
+            result.Clear();
+            for (var k = 0; k < outputs; k++)
             {
-                contributions[(r * features) + f] = w * _encoding.Standardise(j, column[r]);
+                var phi = result.Slice(k * (features + 1), features + 1);
+                for (var j = 0; j < numeric; j++)
+                {
+                    phi[_encoding.Numeric[j]] = _weights[(k * width) + j] * _encoding.Standardise(j, row[_encoding.Numeric[j]]);
+                }
+                for (var c = 0; c < _encoding.Categorical.Length; c++)
+                {
+                    var f = _encoding.Categorical[c];
+                    var onehot = _encoding.OneHot(c, row[f], Schema.Features[f].Categories.Count);
+                    phi[f] = onehot < 0 ? 0 : _weights[(k * width) + numeric + onehot];
+                }
+                phi[features] = _intercepts[k];
             }
         }
-        for (var c = 0; c < _encoding.Categorical.Length; c++)
-        {
-            var f = _encoding.Categorical[c];
-            var categories = Schema.Features[f].Categories.Count;
-            var codes = view.GetColumn(f);
-            for (var r = 0; r < codes.Length; r++)
-            {
-                var onehot = _encoding.OneHot(c, codes[r], categories);
-                contributions[(r * features) + f] = onehot < 0 ? 0 : _weights[(output * width) + numeric + onehot];
-            }
-        }
-        return (contributions, _intercepts[output]);
     }
 }

@@ -11,13 +11,22 @@ namespace Kiln.Learn.Model;
 /// <param name="DefaultLeft">Where a missing value goes.</param>
 /// <param name="Left">The left child: a node index, or a leaf as ~index into the tree's leaves.</param>
 /// <param name="Right">The right child, likewise.</param>
-public readonly record struct ImportedSplit(int Feature, double Threshold, bool DefaultLeft, int Left, int Right);
+public readonly record struct ImportedSplit(int Feature, double Threshold, bool DefaultLeft, int Left, int Right)
+{
+    /// <summary>The training weight that reached the split (XGBoost's <c>sum_hessian</c>, LightGBM's
+    /// <c>internal_count</c>); NaN when the file does not say. TreeSHAP needs it.</summary>
+    public double Cover { get; init; } = double.NaN;
+}
 
 /// <summary>One tree of a model trained elsewhere (XGBoost, LightGBM), with its nodes numbered from its root (node 0).</summary>
 /// <param name="Splits">The splits; empty for a tree that is a single leaf.</param>
 /// <param name="Leaves">The leaf values.</param>
 /// <param name="Output">The output (class) the tree adds to.</param>
-public sealed record ImportedTree(IReadOnlyList<ImportedSplit> Splits, IReadOnlyList<double> Leaves, int Output);
+public sealed record ImportedTree(IReadOnlyList<ImportedSplit> Splits, IReadOnlyList<double> Leaves, int Output)
+{
+    /// <summary>Each leaf's training weight, parallel to <see cref="Leaves"/>; null when the file does not say.</summary>
+    public IReadOnlyList<double>? LeafCovers { get; init; }
+}
 
 /// <summary>How an imported ensemble's summed scores become predictions.</summary>
 public enum ImportedLink
@@ -64,6 +73,9 @@ public static class ImportedTrees
         var roots = new int[trees.Count];
         var outputs = new int[trees.Count];
         var splits = new int[schema.Features.Count];
+        var nodeCovers = new List<double>();
+        var leafCovers = new List<double>();
+        var covered = true;
         for (var t = 0; t < trees.Count; t++)
         {
             var tree = trees[t];
@@ -79,6 +91,11 @@ public static class ImportedTrees
             var nodeBase = nodes.Count;
             var leafBase = leaves.Count;
             leaves.AddRange(tree.Leaves);
+            covered &= tree.LeafCovers is { } lc && lc.Count == tree.Leaves.Count;
+            if (covered)
+            {
+                leafCovers.AddRange(tree.LeafCovers!);
+            }
             if (tree.Splits.Count == 0)
             {
                 roots[t] = ~leafBase;
@@ -92,6 +109,8 @@ public static class ImportedTrees
                     throw new LearnException($"Tree {t} splits on feature {split.Feature}, but the model has {schema.Features.Count} features.");
                 }
                 splits[split.Feature]++;
+                covered &= !double.IsNaN(split.Cover);
+                nodeCovers.Add(split.Cover);
                 nodes.Add(new FlatNode
                 {
                     Feature = split.Feature,
@@ -117,7 +136,10 @@ public static class ImportedTrees
             ImportedLink.Softmax => OutputTransform.Softmax,
             _ => OutputTransform.Identity,
         };
-        var ensemble = new TreeEnsemble([.. nodes], [.. leaves], [], roots, outputs, [.. baseScores], transform, scale);
+        var ensemble = new TreeEnsemble([.. nodes], [.. leaves], [], roots, outputs, [.. baseScores], transform, scale)
+        {
+            Covers = covered ? new TreeCovers([.. nodeCovers], [.. leafCovers]) : null,
+        };
         var importance = schema.Features.Select((f, i) => new FeatureImportance(f.Name, 0, splits[i])).ToArray();
         return new GbdtModel(schema, ensemble, importance) { Properties = properties };
     }

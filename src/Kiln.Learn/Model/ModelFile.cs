@@ -1,4 +1,3 @@
-using System.Text;
 using Kiln.Learn.Data;
 
 namespace Kiln.Learn.Model;
@@ -7,15 +6,16 @@ namespace Kiln.Learn.Model;
 /// <remarks>Layout: the 8 bytes "KILNMDL\0"; int32 format version; learner name; task (byte); target name; classes;
 /// features (name, kind, categories); since version 2 a key/value property list; then the learner's payload
 /// (tree ensembles: transform, base scores, roots, flat nodes, leaf values, category bitsets; linear models:
-/// coefficients and the standardisation/one-hot layout). Strings are length-prefixed UTF-8.
-/// Versions 1 and 2 are read; a newer version is refused with a message to upgrade.</remarks>
+/// coefficients and the standardisation/one-hot layout); since version 3 tree ensembles end with their node and leaf
+/// covers (what TreeSHAP needs). Strings are length-prefixed UTF-8.
+/// Versions 1 to 3 are read; a newer version is refused with a message to upgrade.</remarks>
 public static class ModelFile
 {
     /// <summary>The file's first bytes.</summary>
     public static ReadOnlySpan<byte> Magic => "KILNMDL\0"u8;
 
     /// <summary>The format version this build writes.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>The oldest format version this build reads.</summary>
     public const int OldestVersion = 1;
@@ -27,7 +27,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        using var writer = new ModelFileWriter(stream, version);
         writer.Write(Magic);
         writer.Write(version);
         writer.Write(model.LearnerName);
@@ -60,7 +60,7 @@ public static class ModelFile
     public static TrainedModel Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        using var reader = new ModelFileReader(stream);
         try
         {
             Span<byte> magic = stackalloc byte[8];
@@ -70,6 +70,7 @@ public static class ModelFile
                 throw new LearnException("This is not a Kiln model file (it does not start with \"KILNMDL\").");
             }
             var version = reader.ReadInt32();
+            reader.Version = version;
             if (version > CurrentVersion)
             {
                 throw new LearnException($"The model file has format version {version}, newer than this Kiln reads ({OldestVersion}-{CurrentVersion}); upgrade Kiln to load it.");

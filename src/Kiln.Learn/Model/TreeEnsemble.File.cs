@@ -24,6 +24,12 @@ internal sealed partial class TreeEnsemble
         {
             writer.Write(w);
         }
+        if (writer is ModelFileWriter { Version: < 3 })
+        {
+            return;
+        }
+        ModelFile.WriteArray(writer, Covers?.Nodes ?? []);
+        ModelFile.WriteArray(writer, Covers?.Leaves ?? []);
     }
 
     public static TreeEnsemble Read(BinaryReader reader, int featureCount)
@@ -48,7 +54,21 @@ internal sealed partial class TreeEnsemble
         {
             bits[i] = reader.ReadUInt32();
         }
-        var ensemble = new TreeEnsemble(nodes, leaves, bits, roots, outputs, baseScores, transform, scale);
+        TreeCovers? covers = null;
+        if (reader is ModelFileReader { Version: >= 3 })
+        {
+            var nodeCovers = ModelFile.ReadDoubles(reader);
+            var leafCovers = ModelFile.ReadDoubles(reader);
+            if (nodeCovers.Length == nodes.Length && leafCovers.Length == leaves.Length && (nodes.Length > 0 || leaves.Length > 0))
+            {
+                covers = new TreeCovers(nodeCovers, leafCovers);
+            }
+            else if (nodeCovers.Length + leafCovers.Length > 0)
+            {
+                throw new LearnException("The model file is corrupt: its node covers do not match its trees.");
+            }
+        }
+        var ensemble = new TreeEnsemble(nodes, leaves, bits, roots, outputs, baseScores, transform, scale) { Covers = covers };
         ensemble.Check(featureCount);
         return ensemble;
     }

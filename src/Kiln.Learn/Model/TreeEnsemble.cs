@@ -42,6 +42,9 @@ internal sealed partial class TreeEnsemble
 
     public int OutputCount => BaseScores.Length;
 
+    /// <summary>Node and leaf covers, when the model has them (trained or imported by a Kiln that keeps them).</summary>
+    public TreeCovers? Covers { get; init; }
+
     public int TreeCount => Roots.Length;
 
     private CompleteTrees? _complete;
@@ -385,6 +388,14 @@ internal sealed partial class TreeEnsemble
             }
             Unsafe.Add(ref outRef, i * outputs) += Unsafe.Add(ref leaves, a - first);
         }
+    }
+
+    /// <summary>Whether a value sends a row down the left branch of <paramref name="node"/> (as prediction decides).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool GoesLeft(int node, double v)
+    {
+        ref var n = ref Nodes[node];
+        return Next(ref n, v) == n.Left;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,6 +8,8 @@ internal sealed class TreeEnsembleBuilder
     private readonly FeatureBins[] _bins;
     private readonly List<FlatNode> _nodes = [];
     private readonly List<double> _leaves = [];
+    private readonly List<double> _nodeCovers = [];
+    private readonly List<double> _leafCovers = [];
     private readonly List<uint> _categoryBits = [];
     private readonly List<int> _roots = [];
     private readonly List<int> _outputs = [];
@@ -24,6 +26,7 @@ internal sealed class TreeEnsembleBuilder
         var nodeBase = _nodes.Count;
         var leafBase = _leaves.Count;
         _leaves.AddRange(tree.LeafValues);
+        _leafCovers.AddRange(tree.LeafCovers.Count == tree.LeafValues.Count ? tree.LeafCovers : Enumerable.Repeat(0.0, tree.LeafValues.Count));
         _outputs.Add(output);
         if (tree.Nodes.Count == 0)
         {
@@ -53,6 +56,7 @@ internal sealed class TreeEnsembleBuilder
             {
                 threshold = _bins[split.Feature].Threshold(split.ThresholdBin);
             }
+            _nodeCovers.Add(split.Cover);
             _nodes.Add(new FlatNode
             {
                 Feature = split.Feature, Threshold = threshold, Info = info,
@@ -75,5 +79,8 @@ internal sealed class TreeEnsembleBuilder
     }
 
     public TreeEnsemble Build(double[] baseScores, OutputTransform transform, double scale) =>
-        new([.. _nodes], [.. _leaves], [.. _categoryBits], [.. _roots], [.. _outputs], baseScores, transform, scale);
+        new([.. _nodes], [.. _leaves], [.. _categoryBits], [.. _roots], [.. _outputs], baseScores, transform, scale)
+        {
+            Covers = new TreeCovers([.. _nodeCovers], [.. _leafCovers]),
+        };
 }

@@ -13,6 +13,9 @@ internal struct SplitNode
     public int Left;
     public int Right;
     public double Gain;
+
+    /// <summary>The training weight (hessian sum) that reached the node: TreeSHAP weighs its branches by it.</summary>
+    public double Cover;
 }
 
 /// <summary>A tree in bin space as the grower leaves it: internal nodes (node 0 is the root), leaves, and each
@@ -25,6 +28,9 @@ internal sealed class GrownTree
 
     public List<(int Begin, int End)> LeafRows { get; } = [];
 
+    /// <summary>Each leaf's training weight (hessian sum; row count for a forest's joint trees), parallel to <see cref="LeafValues"/>.</summary>
+    public List<double> LeafCovers { get; } = [];
+
     /// <summary>A tree with the same nodes and leaf rows (and, until they are set, the same leaf values).</summary>
     public GrownTree Copy()
     {
@@ -32,6 +38,7 @@ internal sealed class GrownTree
         copy.Nodes.AddRange(Nodes);
         copy.LeafValues.AddRange(LeafValues);
         copy.LeafRows.AddRange(LeafRows);
+        copy.LeafCovers.AddRange(LeafCovers);
         return copy;
     }
 

@@ -48,13 +48,14 @@ internal sealed partial class TreeGrower
                 var leaf = tree.LeafValues.Count;
                 tree.LeafValues.Add(0);
                 tree.LeafRows.Add((node.Begin, node.End));
+                tree.LeafCovers.Add(node.End - node.Begin);
                 Link(tree, node.Parent, node.IsLeft, ~leaf);
                 continue;
             }
             var t0 = PhaseTimer.Start();
             var mid = PartitionCentered(ref best, node.Begin, node.End);
             PhaseTimer.Stop(Phase.Partition, t0);
-            var index = AddSplit(tree, best, node.Parent, node.IsLeft);
+            var index = AddSplit(tree, best, node.Parent, node.IsLeft, node.End - node.Begin);
             stack.Push(new JointNode(node.Begin, mid, node.Depth + 1, index, true));
             stack.Push(new JointNode(mid, node.End, node.Depth + 1, index, false));
         }

@@ -110,10 +110,12 @@ internal sealed partial class TreeGrower
             if (leafOf is not null && !bestFirst && _settings.MaxDepth > 0 && node.Depth + 1 >= _settings.MaxDepth)
             {
                 // both children are leaves: numbered as the stack would pop them (right, then left)
-                var split = AddSplit(tree, best, node.Parent, node.IsLeft);
+                var split = AddSplit(tree, best, node.Parent, node.IsLeft, node.H);
                 var rightLeaf = tree.LeafValues.Count;
                 tree.LeafValues.Add(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH));
                 tree.LeafValues.Add(_finder.LeafValue(best.LeftG, best.LeftH));
+                tree.LeafCovers.Add(node.H - best.LeftH);
+                tree.LeafCovers.Add(best.LeftH);
                 tree.LeafRows.Add((node.Begin, node.Begin));
                 tree.LeafRows.Add((node.Begin, node.Begin));
                 Link(tree, split, isLeft: false, ~rightLeaf);
@@ -126,7 +128,7 @@ internal sealed partial class TreeGrower
             }
             var mid = PartitionCentered(ref best, node.Begin, node.End);
             PhaseTimer.Stop(Phase.Partition, t0);
-            var index = AddSplit(tree, best, node.Parent, node.IsLeft);
+            var index = AddSplit(tree, best, node.Parent, node.IsLeft, node.H);
             var left = new Pending
             {
                 Begin = node.Begin, End = mid, Depth = node.Depth + 1, G = best.LeftG, H = best.LeftH, Parent = index, IsLeft = true,
@@ -271,19 +273,20 @@ internal sealed partial class TreeGrower
         var leaf = tree.LeafValues.Count;
         tree.LeafValues.Add(_finder.LeafValue(node.G, node.H));
         tree.LeafRows.Add((node.Begin, node.End));
+        tree.LeafCovers.Add(node.H);
         Link(tree, node, ~leaf);
     }
 
     private static void Link(GrownTree tree, Pending node, int child) => Link(tree, node.Parent, node.IsLeft, child);
 
     /// <summary>Adds <paramref name="best"/> as the next internal node, linked from its parent; returns its index.</summary>
-    private static int AddSplit(GrownTree tree, in SplitCandidate best, int parent, bool isLeft)
+    private static int AddSplit(GrownTree tree, in SplitCandidate best, int parent, bool isLeft, double cover)
     {
         var index = tree.Nodes.Count;
         tree.Nodes.Add(new SplitNode
         {
             Feature = best.Feature, ThresholdBin = best.ThresholdBin, Categorical = best.Categorical,
-            DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain,
+            DefaultLeft = best.DefaultLeft, LeftBins = best.LeftBins, Gain = best.Gain, Cover = cover,
         });
         Link(tree, parent, isLeft, index);
         return index;

@@ -1,4 +1,5 @@
 using Kiln.Learn.Data;
+using Kiln.Learn.Explanations;
 using Kiln.Learn.Model;
 
 namespace Kiln.Learn.Trees;
@@ -22,6 +23,30 @@ public abstract class TreeModel : TrainedModel
     public IReadOnlyList<FeatureImportance> Importance { get; }
 
     private protected override void PredictRow(ReadOnlySpan<double> row, Span<double> output) => Ensemble.Predict(row, output);
+
+    private TreeExplainer? _explainer;
+
+    /// <inheritdoc />
+    public override string? ExplainUnavailable => Ensemble.Covers is null
+        ? "This tree model's file does not keep node covers, which TreeSHAP weighs branches by (it was saved by an older Kiln, "
+            + "or imported from a file without sum_hessian / internal_count): retrain it, or register the original XGBoost or LightGBM file again."
+        : null;
+
+    /// <summary>The TreeSHAP explainer (its tables are built on first use).</summary>
+    internal TreeExplainer Explainer =>
+        _explainer ??= new TreeExplainer(Ensemble, Ensemble.Covers ?? throw new LearnException(ExplainUnavailable!), Schema.Features.Count);
+
+    private protected override void ExplainRows(ReadOnlySpan<double> rows, int count, Span<double> contributions)
+    {
+        if (count == 1)
+        {
+            Explainer.Explain(rows, contributions);
+        }
+        else
+        {
+            Explainer.Explain(rows, count, contributions);
+        }
+    }
 
     /// <summary>Deep trees (walked node by node) predict in larger blocks: a tree's upper levels, which every row passes
     /// through, are then fetched once for more rows. The byte-rank layout and complete trees keep a block in L1.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kiln.Core.Errors;
 using Kiln.Engine.Explanations;
 using Kiln.Engine.Training;
 using Kiln.Tabular.Csv;
@@ -19,7 +18,8 @@ public sealed class ExplainerTests : KilnHostTest
         var result = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "logistic", new Dictionary<string, string> { ["lambda"] = "0" }));
         var model = result.Model;
         var input = CsvReader.ReadFile(rows);
-        var (output, importance) = Explainer.Explain(model, input, top: 2);
+        var explanation = Explainer.Explain(model, input, top: 2);
+        var (output, importance) = (explanation.Output, explanation.Importance);
         var probabilities = model.Predict(input);
         var features = model.Schema.Features.Select(f => f.Name).ToList();
         var declines = 0;
@@ -41,7 +41,15 @@ public sealed class ExplainerTests : KilnHostTest
         Assert.Equal(features.Count, importance.Count);
         Assert.True(importance[0].MeanAbsContribution >= importance[^1].MeanAbsContribution);
 
-        var forest = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "3" }));
-        Assert.Contains("linear and logistic", Assert.Throws<KilnException>(() => Explainer.Explain(forest.Model, input)).Message);
+        // trees explain too (TreeSHAP): the contributions sum to each row's log-odds
+        var gbdt = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "30" }));
+        var trees = Explainer.Explain(gbdt.Model, input, top: 3);
+        var treeProbabilities = gbdt.Model.Predict(input);
+        for (var r = 0; r < input.RowCount; r++)
+        {
+            var logit = features.Sum(f => ((Float64Column)trees.Output["contrib_" + f]).Values[r]) + trees.Bias[r];
+            Assert.Equal(treeProbabilities[r], 1 / (1 + Math.Exp(-logit)), 6);
+        }
+        Assert.True(trees.Importance[0].MeanAbsContribution > 0);
     }
 }

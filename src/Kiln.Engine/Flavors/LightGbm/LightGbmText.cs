@@ -115,8 +115,12 @@ public static class LightGbmText
         _ = shrinkage; // leaf values are saved already multiplied by the shrinkage
         if (numLeaves <= 1)
         {
-            return new ImportedTree([], [leaves.Length > 0 ? leaves[0] : 0.0], output);
+            return new ImportedTree([], [leaves.Length > 0 ? leaves[0] : 0.0], output) { LeafCovers = [1.0] };
         }
+        // the training rows that reached each node and leaf: TreeSHAP weighs branches by them (LightGBM's pred_contrib does)
+        var internalCounts = tree.ContainsKey("internal_count") ? Doubles(tree, "internal_count", index) : null;
+        var leafCounts = tree.ContainsKey("leaf_count") ? Doubles(tree, "leaf_count", index) : null;
+        var counted = internalCounts?.Length == numLeaves - 1 && leafCounts?.Length == leaves.Length;
         var features = Ints(tree, "split_feature", index);
         var thresholds = Doubles(tree, "threshold", index);
         var decisions = Ints(tree, "decision_type", index);
@@ -147,9 +151,12 @@ public static class LightGbmText
                 2 => defaultLeft,
                 _ => throw new LearnException($"LightGBM tree {index} treats zero as missing (zero_as_missing=true), which Kiln's predictor does not express; retrain without it."),
             };
-            splits[i] = new ImportedSplit(features[i], threshold, defaultLeft, left[i], right[i]);
+            splits[i] = new ImportedSplit(features[i], threshold, defaultLeft, left[i], right[i])
+            {
+                Cover = counted ? internalCounts![i] : double.NaN,
+            };
         }
-        return new ImportedTree(splits, leaves, output);
+        return new ImportedTree(splits, leaves, output) { LeafCovers = counted ? leafCounts : null };
     }
 
     private static int Int(Dictionary<string, string> values, string key, int fallback) =>

@@ -84,6 +84,13 @@ public static class XgboostBooster
         var features = Ints(tree, "split_indices");
         var conditions = Get(tree, "split_conditions", "a tree has no 'split_conditions'").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
         var defaultLeft = Ints(tree, "default_left");
+        // sum_hessian weighs TreeSHAP's branches; a file without it (or with another length) still predicts
+        var hessians = tree.TryGetProperty("sum_hessian", out var h) && h.ValueKind == JsonValueKind.Array
+            ? h.EnumerateArray().Select(e => e.GetDouble()).ToArray() : null;
+        if (hessians is not null && hessians.Length != left.Length)
+        {
+            hessians = null;
+        }
         if (tree.TryGetProperty("split_type", out var types) && types.EnumerateArray().Any(e => e.GetInt32() != 0))
         {
             throw new LearnException($"Tree {index} has categorical splits (enable_categorical): Kiln compiles numeric splits only; one-hot encode the categories, or serve the model as ONNX.");
@@ -101,24 +108,29 @@ public static class XgboostBooster
         }
         var splits = new ImportedSplit[splitCount];
         var leaves = new double[leafCount];
+        var leafCovers = new double[leafCount];
         for (var i = 0; i < left.Length; i++)
         {
             if (left[i] == -1)
             {
                 leaves[~slot[i]] = conditions[i] * weight;
+                leafCovers[~slot[i]] = hessians?[i] ?? double.NaN;
                 continue;
             }
             if (features[i] < 0 || features[i] >= featureCount || left[i] >= left.Length || right[i] < 0 || right[i] >= left.Length)
             {
                 throw new LearnException($"Tree {index} is corrupt: node {i} refers to a feature or child that does not exist.");
             }
-            splits[slot[i]] = new ImportedSplit(features[i], BelowFloat(conditions[i]), defaultLeft[i] != 0, slot[left[i]], slot[right[i]]);
+            splits[slot[i]] = new ImportedSplit(features[i], BelowFloat(conditions[i]), defaultLeft[i] != 0, slot[left[i]], slot[right[i]])
+            {
+                Cover = hessians?[i] ?? double.NaN,
+            };
         }
         if (splitCount > 0 && slot[0] != 0)
         {
             throw new LearnException($"Tree {index} is corrupt: its root is a leaf with children.");
         }
-        return new ImportedTree(splits, leaves, output);
+        return new ImportedTree(splits, leaves, output) { LeafCovers = hessians is null ? null : leafCovers };
     }
 
     /// <summary>How many trees <c>predict()</c> uses: all, or those up to the <c>best_iteration</c> attribute.</summary>

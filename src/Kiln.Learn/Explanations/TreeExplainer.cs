@@ -1,0 +1,152 @@
+using Kiln.Learn.Model;
+
+namespace Kiln.Learn.Explanations;
+
+/// <summary>
+/// Exact path-dependent SHAP values of a tree ensemble (as XGBoost's <c>pred_contribs</c> and LightGBM's
+/// <c>pred_contrib</c>): per output, one contribution per feature and the bias (the expected raw score over the training
+/// weight), summing to the row's raw score. Built once per model from its covers; thread-safe.
+/// </summary>
+internal sealed class TreeExplainer
+{
+    private readonly TreeEnsemble _ensemble;
+    private readonly ShapTables _tables;
+    private readonly TreeCovers _covers;
+    private readonly int _features;
+    private readonly double[] _bias;
+    private readonly bool _anyPath;
+
+    [ThreadStatic]
+    private static Scratch? _scratch;
+
+    /// <param name="ensemble">The trees.</param>
+    /// <param name="covers">Their covers.</param>
+    /// <param name="features">The model's feature count.</param>
+    /// <param name="maxSlots">Trees with more unique features on a path use <see cref="PathShap"/> (tests set 0).</param>
+    public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots)
+    {
+        _ensemble = ensemble;
+        _covers = covers;
+        _features = features;
+        _tables = new ShapTables(ensemble, covers, maxSlots);
+        _bias = [.. ensemble.BaseScores];
+        for (var t = 0; t < ensemble.TreeCount; t++)
+        {
+            _bias[ensemble.TreeOutputs[t]] += ensemble.Scale * MeanValue(ensemble.Roots[t]);
+            _anyPath |= _tables.NeedsPath(t);
+        }
+    }
+
+    /// <summary>The expected raw score of each output (the bias term).</summary>
+    public IReadOnlyList<double> Bias => _bias;
+
+    /// <summary>The cover-weighted mean of the leaves below <paramref name="node"/>: the tree's expected value at its root.</summary>
+    private double MeanValue(int node)
+    {
+        if (node < 0)
+        {
+            return _ensemble.Leaves[~node];
+        }
+        var n = _ensemble.Nodes[node];
+        var left = Cover(n.Left);
+        var right = Cover(n.Right);
+        var total = left + right;
+        return total > 0
+            ? ((MeanValue(n.Left) * left) + (MeanValue(n.Right) * right)) / total
+            : (MeanValue(n.Left) + MeanValue(n.Right)) / 2;
+    }
+
+    private double Cover(int child) => child < 0 ? _covers.Leaves[~child] : _covers.Nodes[child];
+
+    /// <summary>Writes one row's contributions: per output, <c>features</c> values then the bias.</summary>
+    public void Explain(ReadOnlySpan<double> row, Span<double> contributions)
+    {
+        var width = _features + 1;
+        var outputs = _bias.Length;
+        contributions[..(outputs * width)].Clear();
+        var scratch = _scratch ??= new Scratch();
+        var patterns = scratch.Patterns(_tables.MaxTreeNodes);
+        var path = _anyPath ? scratch.Path(_ensemble, _covers) : null;
+        var outs = _ensemble.TreeOutputs;
+        for (var t = 0; t < outs.Length; t++)
+        {
+            var phi = contributions.Slice(outs[t] * width, _features);
+            if (_tables.NeedsPath(t))
+            {
+                path!.Add(_ensemble.Roots[t], row, phi, _ensemble.Scale);
+            }
+            else
+            {
+                _tables.Add(t, row, phi, patterns);
+            }
+        }
+        for (var k = 0; k < outputs; k++)
+        {
+            contributions[(k * width) + _features] = _bias[k];
+        }
+    }
+
+    /// <summary>Explains <paramref name="count"/> row-major rows, tree by tree over the block (a tree's table stays in cache).</summary>
+    public void Explain(ReadOnlySpan<double> rows, int count, Span<double> contributions)
+    {
+        var width = _features + 1;
+        var outputs = _bias.Length;
+        var stride = outputs * width;
+        contributions[..(count * stride)].Clear();
+        var scratch = _scratch ??= new Scratch();
+        var patterns = scratch.Patterns(_tables.MaxTreeNodes);
+        var path = _anyPath ? scratch.Path(_ensemble, _covers) : null;
+        var outs = _ensemble.TreeOutputs;
+        for (var t = 0; t < outs.Length; t++)
+        {
+            var needsPath = _tables.NeedsPath(t);
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows.Slice(i * _features, _features);
+                var phi = contributions.Slice((i * stride) + (outs[t] * width), _features);
+                if (needsPath)
+                {
+                    path!.Add(_ensemble.Roots[t], row, phi, _ensemble.Scale);
+                }
+                else
+                {
+                    _tables.Add(t, row, phi, patterns);
+                }
+            }
+        }
+        for (var i = 0; i < count; i++)
+        {
+            for (var k = 0; k < outputs; k++)
+            {
+                contributions[(i * stride) + (k * width) + _features] = _bias[k];
+            }
+        }
+    }
+
+    /// <summary>Per-thread working memory.</summary>
+    private sealed class Scratch
+    {
+        private int[] _patterns = [];
+        private PathShap? _path;
+        private TreeEnsemble? _pathFor;
+
+        public Span<int> Patterns(int size)
+        {
+            if (_patterns.Length < size)
+            {
+                _patterns = new int[size];
+            }
+            return _patterns;
+        }
+
+        public PathShap Path(TreeEnsemble ensemble, TreeCovers covers)
+        {
+            if (!ReferenceEquals(_pathFor, ensemble))
+            {
+                _path = new PathShap(ensemble, covers);
+                _pathFor = ensemble;
+            }
+            return _path!;
+        }
+    }
+}
