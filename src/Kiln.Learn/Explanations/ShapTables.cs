@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Kiln.Learn.Model;
 
@@ -30,10 +31,17 @@ internal sealed class ShapTables
 
     private struct ShapNode
     {
+        public double Threshold;
+        public bool DefaultLeft;
+        public bool Categorical;
         public int Node;
         public int Feature;
         public int Bit;
         public bool New;
+        /// <summary>−1 when <see cref="New"/>, else 0.</summary>
+        public int NewMask;
+        /// <summary>Both children are leaves, kept as one record (<see cref="Left"/>) indexed by pattern × 2 + went left.</summary>
+        public bool Pair;
         /// <summary>≥ 0: the child's position in <see cref="_nodes"/>; below 0: ~its index in <see cref="_leaves"/>.</summary>
         public int Left;
         public int Right;
@@ -93,52 +101,70 @@ internal sealed class ShapTables
 
     /// <summary>Adds tree <paramref name="tree"/>'s contributions for <paramref name="row"/> to <paramref name="phi"/> (one
     /// per feature). <paramref name="patterns"/> holds at least <see cref="MaxTreeNodes"/> ints.</summary>
-    public void Add(int tree, ReadOnlySpan<double> row, Span<double> phi, Span<int> patterns)
+    public void Add(int tree, ReadOnlySpan<double> row, Span<double> phi, Span<double> phi2, Span<int> patterns)
     {
         var first = _treeFirst[tree];
         if (first < 0)
         {
             return;
         }
-        var nodes = _nodes.AsSpan(first, _treeNodes[tree]);
-        patterns[0] = 0;
-        for (var i = 0; i < nodes.Length; i++)
+        ref var node0 = ref _nodes[first];
+        var count = _treeNodes[tree];
+        ref var pattern0 = ref MemoryMarshal.GetReference(patterns);
+        ref var x = ref MemoryMarshal.GetReference(row);
+        pattern0 = 0;
+        for (var i = 0; i < count; i++)
         {
-            ref var n = ref nodes[i];
-            var p = patterns[i];
-            var onLeft = _ensemble.GoesLeft(n.Node, row[n.Feature]) ? n.Bit : 0;
+            ref var n = ref Unsafe.Add(ref node0, i);
+            var p = Unsafe.Add(ref pattern0, i);
+            var v = Unsafe.Add(ref x, n.Feature);
+            var goesLeft = n.Categorical ? _ensemble.GoesLeft(n.Node, v) : (v <= n.Threshold) | (double.IsNaN(v) & n.DefaultLeft);
+            // branch-free: which way a row goes is a coin flip to the predictor
+            var went = (int)Unsafe.As<bool, byte>(ref goesLeft);
+            if (n.Pair)
+            {
+                // both children are leaves: one record, indexed by the pattern here and the way the row goes; records
+                // alternate between two accumulators (consecutive ones mostly add to the same features, and one chain
+                // of adds to the same addresses would wait on each store)
+                AddRecord(~n.Left, (p << 1) | went, (i & 1) == 0 ? phi : phi2);
+                continue;
+            }
+            var onLeft = n.Bit & -went;
             var onRight = n.Bit ^ onLeft;
             // a new feature's bit is set on the side the row takes; a repeated one is cleared on the side it does not
-            var left = n.New ? p | onLeft : p & ~onRight;
-            var right = n.New ? p | onRight : p & ~onLeft;
+            var isNew = n.NewMask;
+            var left = (p | (onLeft & isNew)) & ~(onRight & ~isNew);
+            var right = (p | (onRight & isNew)) & ~(onLeft & ~isNew);
             if (n.Left >= 0)
             {
-                patterns[n.Left - first] = left;
+                Unsafe.Add(ref pattern0, n.Left - first) = left;
             }
             else
             {
-                AddLeaf(~n.Left, left, phi);
+                AddRecord(~n.Left, left, phi);
             }
             if (n.Right >= 0)
             {
-                patterns[n.Right - first] = right;
+                Unsafe.Add(ref pattern0, n.Right - first) = right;
             }
             else
             {
-                AddLeaf(~n.Right, right, phi);
+                AddRecord(~n.Right, right, phi2);
             }
         }
     }
 
-    private void AddLeaf(int index, int pattern, Span<double> phi)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddRecord(int index, int pattern, Span<double> phi)
     {
         ref var leaf = ref _leaves[index];
         var d = leaf.Depth;
-        var values = _table.AsSpan(leaf.Table + (pattern * d), d);
-        var features = _leafFeatures.AsSpan(leaf.Features, d);
-        for (var s = 0; s < values.Length; s++)
+        ref var values = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_table), leaf.Table + (pattern * d));
+        ref var features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_leafFeatures), leaf.Features);
+        ref var sums = ref MemoryMarshal.GetReference(phi);
+        for (var s = 0; s < d; s++)
         {
-            phi[features[s]] += values[s];
+            Unsafe.Add(ref sums, Unsafe.Add(ref features, s)) += Unsafe.Add(ref values, s);
         }
     }
 
@@ -181,7 +207,7 @@ internal sealed class ShapTables
         {
             if (node < 0)
             {
-                return ~AddLeaf(ensemble.Leaves[~node] * scale, path, zeros);
+                return ~Append(LeafTable(ensemble.Leaves[~node] * scale, path, zeros), path);
             }
             var n = ensemble.Nodes[node];
             var slot = path.IndexOf(n.Feature);
@@ -191,30 +217,90 @@ internal sealed class ShapTables
                 slot = path.Count;
             }
             var position = nodes.Count;
-            nodes.Add(new ShapNode { Node = node, Feature = n.Feature, Bit = 1 << slot, New = isNew });
+            nodes.Add(new ShapNode
+            {
+                Node = node, Feature = n.Feature, Bit = 1 << slot, New = isNew, NewMask = isNew ? -1 : 0, Threshold = n.Threshold,
+                DefaultLeft = (n.Info & FlatNode.DefaultLeftFlag) != 0, Categorical = (n.Info & FlatNode.CategoricalFlag) != 0,
+            });
             var cover = covers.Nodes[node];
-            var left = Child(n.Left);
-            var right = Child(n.Right);
+            if (n.Left < 0 && n.Right < 0)
+            {
+                // two leaves: one record, their tables summed for each pattern here and each way the row can go
+                var (left, right) = (Leaf(n.Left), Leaf(n.Right));
+                var bits = path.Count;
+                var d = bits + (isNew ? 1 : 0);
+                var combined = new double[(1 << bits) * 2 * d];
+                var bit = 1 << slot;
+                for (var p = 0; p < 1 << bits; p++)
+                {
+                    for (var goesLeft = 0; goesLeft < 2; goesLeft++)
+                    {
+                        var onLeft = goesLeft == 1 ? bit : 0;
+                        var onRight = bit ^ onLeft;
+                        var l = isNew ? p | onLeft : p & ~onRight;
+                        var r = isNew ? p | onRight : p & ~onLeft;
+                        for (var s = 0; s < d; s++)
+                        {
+                            combined[(((p << 1) | goesLeft) * d) + s] = left[(l * d) + s] + right[(r * d) + s];
+                        }
+                    }
+                }
+                if (isNew)
+                {
+                    path.Add(n.Feature);
+                }
+                var record = Append(combined, path);
+                if (isNew)
+                {
+                    path.RemoveAt(path.Count - 1);
+                }
+                ref var pair = ref CollectionsMarshal.AsSpan(nodes)[position];
+                pair.Pair = true;
+                pair.Left = ~record;
+                pair.Right = ~record;
+                return position;
+            }
+            var leftChild = Child(n.Left);
+            var rightChild = Child(n.Right);
             // the children were laid out after this node (the list may have grown since it was added)
             ref var added = ref CollectionsMarshal.AsSpan(nodes)[position];
-            added.Left = left;
-            added.Right = right;
+            added.Left = leftChild;
+            added.Right = rightChild;
             return position;
 
+            double[] Leaf(int child)
+            {
+                var previous = Enter(child);
+                var values = LeafTable(ensemble.Leaves[~child] * scale, path, zeros);
+                Leave(previous);
+                return values;
+            }
+
             int Child(int child)
+            {
+                var previous = Enter(child);
+                var reference = Add(child, path, zeros, scale);
+                Leave(previous);
+                return reference;
+            }
+
+            // the child's path: a new feature gets the next slot, a repeated one multiplies its share
+            double Enter(int child)
             {
                 var share = cover > 0 ? (child < 0 ? covers.Leaves[~child] : covers.Nodes[child]) / cover : 0.5;
                 if (isNew)
                 {
                     path.Add(n.Feature);
                     zeros.Add(share);
+                    return double.NaN;
                 }
                 var previous = zeros[slot];
-                if (!isNew)
-                {
-                    zeros[slot] = previous * share;
-                }
-                var reference = Add(child, path, zeros, scale);
+                zeros[slot] = previous * share;
+                return previous;
+            }
+
+            void Leave(double previous)
+            {
                 if (isNew)
                 {
                     path.RemoveAt(path.Count - 1);
@@ -224,16 +310,26 @@ internal sealed class ShapTables
                 {
                     zeros[slot] = previous;
                 }
-                return reference;
             }
         }
 
-        private int AddLeaf(double value, List<int> path, List<double> zeros)
+        private int Append(double[] values, List<int> path)
+        {
+            var index = leaves.Count;
+            leaves.Add(new ShapLeaf { Table = table.Count, Depth = path.Count, Features = leafFeatures.Count });
+            leafFeatures.AddRange(path);
+            foreach (var v in values)
+            {
+                table.Add((float)v);
+            }
+            return index;
+        }
+
+        /// <summary>A leaf's values for each of its 2^d patterns, d per pattern.</summary>
+        private double[] LeafTable(double value, List<int> path, List<double> zeros)
         {
             var d = path.Count;
-            var index = leaves.Count;
-            leaves.Add(new ShapLeaf { Table = table.Count, Depth = d, Features = leafFeatures.Count });
-            leafFeatures.AddRange(path);
+            var result = new double[(1 << d) * d];
             // the subset weights |S|!(d−|S|−1)!/d! for d players
             Span<double> weights = stackalloc double[Math.Max(d, 1)];
             for (var j = 0; j < d; j++)
@@ -264,10 +360,10 @@ internal sealed class ShapTables
                     {
                         sum += q[j] * weights[j];
                     }
-                    table.Add((float)(value * (o - z) * sum));
+                    result[(pattern * d) + s] = value * (o - z) * sum;
                 }
             }
-            return index;
+            return result;
         }
 
         /// <summary>The polynomial without factor (z_s + o_s·t): by synthetic division, or rebuilt without it when the

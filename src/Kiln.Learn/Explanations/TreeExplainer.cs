@@ -67,6 +67,7 @@ internal sealed class TreeExplainer
         var scratch = _scratch ??= new Scratch();
         var patterns = scratch.Patterns(_tables.MaxTreeNodes);
         var path = _anyPath ? scratch.Path(_ensemble, _covers) : null;
+        var second = scratch.Second(outputs * width);
         var outs = _ensemble.TreeOutputs;
         for (var t = 0; t < outs.Length; t++)
         {
@@ -77,13 +78,14 @@ internal sealed class TreeExplainer
             }
             else
             {
-                _tables.Add(t, row, phi, patterns);
+                _tables.Add(t, row, phi, second.Slice(outs[t] * width, _features), patterns);
             }
         }
         for (var k = 0; k < outputs; k++)
         {
             contributions[(k * width) + _features] = _bias[k];
         }
+        Merge(contributions, second, outputs * width);
     }
 
     /// <summary>Explains <paramref name="count"/> row-major rows, tree by tree over the block (a tree's table stays in cache).</summary>
@@ -96,6 +98,7 @@ internal sealed class TreeExplainer
         var scratch = _scratch ??= new Scratch();
         var patterns = scratch.Patterns(_tables.MaxTreeNodes);
         var path = _anyPath ? scratch.Path(_ensemble, _covers) : null;
+        var second = scratch.Second(count * stride);
         var outs = _ensemble.TreeOutputs;
         for (var t = 0; t < outs.Length; t++)
         {
@@ -110,10 +113,11 @@ internal sealed class TreeExplainer
                 }
                 else
                 {
-                    _tables.Add(t, row, phi, patterns);
+                    _tables.Add(t, row, phi, second.Slice((i * stride) + (outs[t] * width), _features), patterns);
                 }
             }
         }
+        Merge(contributions, second, count * stride);
         for (var i = 0; i < count; i++)
         {
             for (var k = 0; k < outputs; k++)
@@ -123,10 +127,32 @@ internal sealed class TreeExplainer
         }
     }
 
+    /// <summary>Adds the second accumulator's sums in (its bias slots are 0).</summary>
+    private static void Merge(Span<double> contributions, Span<double> second, int length)
+    {
+        for (var i = 0; i < length; i++)
+        {
+            contributions[i] += second[i];
+        }
+    }
+
     /// <summary>Per-thread working memory.</summary>
     private sealed class Scratch
     {
         private int[] _patterns = [];
+        private double[] _second = [];
+
+        /// <summary>The second accumulator, cleared.</summary>
+        public Span<double> Second(int size)
+        {
+            if (_second.Length < size)
+            {
+                _second = new double[size];
+            }
+            var span = _second.AsSpan(0, size);
+            span.Clear();
+            return span;
+        }
         private PathShap? _path;
         private TreeEnsemble? _pathFor;
 
