@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Kiln.Core.Errors;
 using Kiln.Core.Serving;
+using Kiln.Engine.Explanations;
 using Kiln.Engine.Serving;
 using Kiln.Server.Http;
 
@@ -69,9 +70,15 @@ public sealed class InferenceSurface : IEndpointSurface
         var path = context.RequestServices.GetRequiredService<ScoringPath>();
         var body = default(JsonElement);
         IReadOnlyList<(string Name, string Datatype)> requested = [];
+        ExplainRequest? explain = null;
         return path.ScoreAsync(ScoringRequest.FromHttp(context, name, Version(context)), async (served, _) =>
         {
             body = await ServingBody.ReadJsonAsync(context, path.Limits);
+            explain = ExplainRequest.Of(body);
+            if (explain is not null)
+            {
+                ExplainRequest.ModelOf(served.Model); // a model that cannot explain is a 400 before it scores
+            }
             var inputs = OipJsonInput.ReadAll(body);
             requested = OipTensors.Requested(served.Model.Schema, OipJsonInput.RequestedOutputs(body));
             return OipTensors.ToTable(served.Model.Schema, inputs);
@@ -115,6 +122,10 @@ public sealed class InferenceSurface : IEndpointSurface
                     }
                     w.WriteEndArray();
                     w.WriteEndObject();
+                }
+                if (explain is not null)
+                {
+                    ExplanationTensors.Write(w, ExplainRequest.ModelOf(scored.Served.Model), scored.Table, scored.Outputs, explain);
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();

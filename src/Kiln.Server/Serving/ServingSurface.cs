@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Kiln.Core.Errors;
 using Kiln.Core.Serving;
+using Kiln.Engine.Explanations;
 using Kiln.Engine.Serving;
 using Kiln.Server.Http;
 
@@ -47,12 +48,18 @@ public sealed class ServingSurface : IEndpointSurface
     private static Task InvokeAsync(HttpContext context, string name)
     {
         var path = context.RequestServices.GetRequiredService<ScoringPath>();
+        ExplainRequest? explain = null;
         return path.ScoreAsync(ScoringRequest.FromHttp(context, Uri.UnescapeDataString(name)), async (served, _) =>
         {
             var body = await ServingBody.ReadAsync(context, path.Limits);
             if (context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true)
             {
                 return ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema);
+            }
+            explain = ExplainRequest.Of(body);
+            if (explain is not null)
+            {
+                ExplainRequest.ModelOf(served.Model); // a model that cannot explain is a 400 before it scores
             }
             if (!path.Logging)
             {
@@ -70,6 +77,10 @@ public sealed class ServingSurface : IEndpointSurface
             {
                 json.WriteStartObject();
                 ScoringPayload.WritePredictions(json, scored.Served.Model.Schema, scored.Outputs, scored.Table.RowCount);
+                if (explain is not null)
+                {
+                    ServedExplanations.Write(json, ExplainRequest.ModelOf(scored.Served.Model), scored.Table, scored.Outputs, explain);
+                }
                 json.WriteEndObject();
             }
             await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);

@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Kiln.Core.Errors;
+using Kiln.Engine.Flavors;
+using Kiln.Learn;
+using Kiln.Learn.Explanations;
+using Kiln.Tabular;
+
+namespace Kiln.Engine.Explanations;
+
+/// <summary>What a scoring request asked to be explained: on or off, and how many reason codes per row.</summary>
+/// <param name="Top">Reason codes per row (1 to 20).</param>
+public sealed record ExplainRequest(int Top)
+{
+    /// <summary>The request's explain settings: <c>"explain": true</c> at the top of the body or in its <c>params</c> (MLflow's
+    /// scoring parameters) or <c>parameters</c> (the Open Inference Protocol's), with an optional <c>explain_top</c> (3 by
+    /// default); null when it did not ask. Only bodies that mention "explain" are parsed.</summary>
+    public static ExplainRequest? Of(ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOf("\"explain"u8) < 0)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(body.ToArray());
+        return Of(document.RootElement);
+    }
+
+    /// <inheritdoc cref="Of(ReadOnlySpan{byte})"/>
+    public static ExplainRequest? Of(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        foreach (var holder in new[] { body, Child(body, "params"), Child(body, "parameters") })
+        {
+            if (holder.ValueKind != JsonValueKind.Object || !holder.TryGetProperty("explain", out var flag))
+            {
+                continue;
+            }
+            if (flag.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw KilnException.Invalid("\"explain\" must be true or false.");
+            }
+            if (flag.ValueKind == JsonValueKind.False)
+            {
+                return null;
+            }
+            var top = 3;
+            if (holder.TryGetProperty("explain_top", out var t))
+            {
+                if (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out top) || top is < 1 or > 20)
+                {
+                    throw KilnException.Invalid("\"explain_top\" must be a whole number from 1 to 20 (reason codes per row).");
+                }
+            }
+            return new ExplainRequest(top);
+        }
+        return null;
+    }
+
+    private static JsonElement Child(JsonElement body, string name) => body.TryGetProperty(name, out var child) ? child : default;
+
+    /// <summary>The model to explain with: a Kiln model (trained by Kiln, or imported XGBoost/LightGBM trees) that can explain;
+    /// otherwise a clear error.</summary>
+    public static TrainedModel ModelOf(IPredictor predictor)
+    {
+        if (predictor is not KilnPredictor { Model: var model })
+        {
+            throw KilnException.Invalid($"This route serves a {predictor.Flavor} model, which Kiln cannot explain: explanations are for Kiln's own models and imported XGBoost and LightGBM trees.");
+        }
+        return model.ExplainUnavailable is { } reason ? throw KilnException.Invalid(reason) : model;
+    }
+}
+
+/// <summary>Explanations in a scoring answer.</summary>
+public static class ServedExplanations
+{
+    /// <summary>
+    /// Writes <c>"explanations": [...]</c>, one object per row: the explained <c>class</c> (multiclass), the <c>bias</c>, the
+    /// <c>contributions</c> by feature, and the top <c>reasons</c> (feature, value, contribution) — for a declined binary
+    /// applicant the features that pulled the score down most.
+    /// </summary>
+    public static void Write(Utf8JsonWriter w, TrainedModel model, Table table, double[] predictions, ExplainRequest request)
+    {
+        var values = model.Explain(table);
+        var schema = model.Schema;
+        var features = schema.Features.Count;
+        var width = ModelExplanation.Width(model);
+        var outputs = model.OutputCount;
+        w.WriteStartArray("explanations");
+        for (var r = 0; r < table.RowCount; r++)
+        {
+            var k = 0;
+            if (schema.Task == TaskKind.MulticlassClassification)
+            {
+                for (var c = 1; c < outputs; c++)
+                {
+                    k = predictions[(r * outputs) + c] > predictions[(r * outputs) + k] ? c : k;
+                }
+            }
+            var start = (r * width) + ModelExplanation.Index(model, k, 0);
+            var contributions = values.AsSpan(start, features);
+            w.WriteStartObject();
+            if (schema.Task == TaskKind.MulticlassClassification)
+            {
+                w.WriteString("class", schema.Classes[k]);
+            }
+            w.WriteNumber("bias", values[start + features]);
+            w.WriteStartObject("contributions");
+            for (var f = 0; f < features; f++)
+            {
+                w.WriteNumber(schema.Features[f].Name, contributions[f]);
+            }
+            w.WriteEndObject();
+            var positive = schema.Task == TaskKind.BinaryClassification && predictions[r] >= schema.DecisionThreshold;
+            w.WriteStartArray("reasons");
+            foreach (var reason in Explainer.Reasons(model, table, r, contributions, positive, request.Top))
+            {
+                w.WriteStartObject();
+                w.WriteString("feature", reason.Feature);
+                w.WriteString("value", reason.Value);
+                w.WriteNumber("contribution", reason.Contribution);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+}
+
+/// <summary>Explanations as Open Inference Protocol output tensors.</summary>
+public static class ExplanationTensors
+{
+    /// <summary>
+    /// Writes two output tensors: <c>contributions</c> (FP64, shape [rows, features + 1]: each feature's contribution to the
+    /// explained output's raw score, then the bias; the tensor's <c>parameters.columns</c> names them) and <c>reasons</c>
+    /// (BYTES, shape [rows, top]: <c>FEATURE=VALUE (±contribution)</c>, "" where a row has fewer).
+    /// </summary>
+    public static void Write(Utf8JsonWriter w, TrainedModel model, Table table, double[] predictions, ExplainRequest request)
+    {
+        var values = model.Explain(table);
+        var schema = model.Schema;
+        var features = schema.Features.Count;
+        var width = ModelExplanation.Width(model);
+        var outputs = model.OutputCount;
+        var rows = table.RowCount;
+        var explained = new int[rows];
+        for (var r = 0; r < rows && schema.Task == TaskKind.MulticlassClassification; r++)
+        {
+            for (var c = 1; c < outputs; c++)
+            {
+                explained[r] = predictions[(r * outputs) + c] > predictions[(r * outputs) + explained[r]] ? c : explained[r];
+            }
+        }
+        w.WriteStartObject();
+        w.WriteString("name", "contributions");
+        w.WriteString("datatype", "FP64");
+        w.WriteStartArray("shape");
+        w.WriteNumberValue(rows);
+        w.WriteNumberValue(features + 1);
+        w.WriteEndArray();
+        w.WriteStartObject("parameters");
+        w.WriteString("columns", string.Join(',', schema.Features.Select(f => f.Name).Append("bias")));
+        w.WriteEndObject();
+        w.WriteStartArray("data");
+        for (var r = 0; r < rows; r++)
+        {
+            var start = (r * width) + ModelExplanation.Index(model, explained[r], 0);
+            for (var f = 0; f <= features; f++)
+            {
+                w.WriteNumberValue(values[start + f]);
+            }
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("name", "reasons");
+        w.WriteString("datatype", "BYTES");
+        w.WriteStartArray("shape");
+        w.WriteNumberValue(rows);
+        w.WriteNumberValue(request.Top);
+        w.WriteEndArray();
+        w.WriteStartArray("data");
+        for (var r = 0; r < rows; r++)
+        {
+            var start = (r * width) + ModelExplanation.Index(model, explained[r], 0);
+            var positive = schema.Task == TaskKind.BinaryClassification && predictions[r] >= schema.DecisionThreshold;
+            var reasons = Explainer.Reasons(model, table, r, values.AsSpan(start, features), positive, request.Top);
+            for (var k = 0; k < request.Top; k++)
+            {
+                w.WriteStringValue(k < reasons.Count ? reasons[k].ToString() : "");
+            }
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
