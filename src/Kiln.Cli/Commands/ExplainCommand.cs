@@ -2,25 +2,29 @@ using System.CommandLine;
 using System.Globalization;
 using Kiln.Core.Errors;
 using Kiln.Engine.Explanations;
-using Kiln.Engine.Packaging;
+using Kiln.Engine.Flavors;
 using Kiln.Engine.Scoring;
+using Kiln.Engine.Packaging;
 using Kiln.Tabular.Csv;
 using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary><c>kiln explain --model URI --data FILE --out FILE [--top K]</c>: per-row contributions, reason codes and global importance.</summary>
+/// <summary><c>kiln explain --model URI --data FILE --out FILE [--top K]</c>: per-row contributions, reason codes and global
+/// importance, recorded as a run with the SHAP summary and dependence charts.</summary>
 internal static class ExplainCommand
 {
     public static Command Build()
     {
-        var model = new Option<string>("--model") { Description = "A linear or logistic model: a package directory, runs:/RUN_ID/model or models:/NAME/VERSION|@ALIAS.", Required = true };
+        var model = new Option<string>("--model") { Description = "A Kiln model (trees or linear) or an imported XGBoost/LightGBM model: a package directory, runs:/RUN_ID/model or models:/NAME/VERSION|@ALIAS.", Required = true };
         var data = new Option<string>("--data") { Description = "CSV or Parquet file, or datasets:/NAME/VERSION, of rows to explain.", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the rows with contrib_FEATURE, contrib_bias and reason_1…reason_K columns.", Required = true };
         var top = new Option<int>("--top") { Description = "Reason codes per row.", DefaultValueFactory = _ => 3 };
-        var command = new Command("explain", "Explain predictions: each feature's contribution to each row's score (they sum to it with the bias), the top reasons per row (for a declined applicant, what pulled the score down) and each feature's mean |contribution|. Linear and logistic models so far.")
+        var experiment = new Option<string>("--experiment") { Description = "The experiment the explanation run is recorded in.", DefaultValueFactory = _ => ExplanationRecorder.DefaultExperiment };
+        var noRun = new Option<bool>("--no-run") { Description = "Do not record a run (no charts)." };
+        var command = new Command("explain", "Explain predictions: each feature's contribution to each row's score (exact TreeSHAP for trees; they sum to the score with the bias), the top reasons per row (for a declined applicant, what pulled the score down) and each feature's mean |contribution|; recorded as a run with a SHAP summary chart and dependence plots.")
         {
-            model, data, output, top,
+            model, data, output, top, experiment, noRun,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -30,25 +34,23 @@ internal static class ExplainCommand
             }
             await using var kiln = await GlobalOptions.OpenAsync(parse, ct);
             using var inputs = new DataInputs();
-            var (dataPath, _) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
+            var (dataPath, source) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
             var (directory, temporary) = await kiln.Get<ModelLocator>().ResolveAsync(parse.GetValue(model)!, ct);
             try
             {
-                Kiln.Learn.TrainedModel trained;
-                try
-                {
-                    trained = ModelPackage.Load(directory);
-                }
-                catch (Kiln.Learn.LearnException e)
-                {
-                    throw KilnException.Invalid($"kiln explain explains Kiln's own linear and logistic models; {parse.GetValue(model)} could not be read as one ({e.Message}).");
-                }
+                using var predictor = kiln.Get<FlavorCatalog>().Load(directory);
+                var trained = ExplainRequest.ModelOf(predictor);
                 var input = ScoringInput.Read(dataPath, trained.Schema, new ScoringReadOptions(null, null, false), ct).Table;
-                var explanation = Explainer.Explain(trained, input, parse.GetValue(top), ct);
-                var (explained, importance) = (explanation.Output, explanation.Importance);
-                await CsvWriter.WriteFileAsync(explained, parse.GetValue(output)!, null, ct);
-                Output.Write(OutputFormat.Table, ["feature", "mean |contribution|"], importance.Select(i => (IReadOnlyList<object?>)[i.Feature, i.MeanAbsContribution]));
-                CliConsole.Current.MarkupLine($"Explained {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows → {Format.Escape(parse.GetValue(output))} (contributions to the {(trained.Schema.Task == Kiln.Learn.TaskKind.BinaryClassification ? "log-odds" : "prediction")}, bias and reason_1…reason_{parse.GetValue(top)}).");
+                var explanation = await CliConsole.Current.Status().StartAsync($"Explaining {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows",
+                    _ => Task.Run(() => Explainer.Explain(trained, input, parse.GetValue(top), ct), ct));
+                await CsvWriter.WriteFileAsync(explanation.Output, parse.GetValue(output)!, null, ct);
+                Output.Write(OutputFormat.Table, ["feature", "mean |contribution|"], explanation.Importance.Select(i => (IReadOnlyList<object?>)[i.Feature, i.MeanAbsContribution]));
+                CliConsole.Current.MarkupLine($"Explained {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows → {Format.Escape(parse.GetValue(output))} (contributions to the {(trained.Schema.Task == Kiln.Learn.TaskKind.BinaryClassification ? "log-odds" : "raw score")}, bias and reason_1…reason_{parse.GetValue(top)}).");
+                if (!parse.GetValue(noRun))
+                {
+                    var runId = await kiln.Get<ExplanationRecorder>().RecordAsync(parse.GetValue(model)!, trained, dataPath, source, input, explanation, parse.GetValue(experiment)!, ct);
+                    CliConsole.Current.MarkupLine($"Recorded as run [bold]{Format.Escape(runId)}[/] in experiment '{Format.Escape(parse.GetValue(experiment))}' (charts/shap_summary.svg, dependence plots).");
+                }
                 return ExitCodes.Success;
             }
             finally

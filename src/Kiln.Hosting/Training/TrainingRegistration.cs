@@ -15,6 +15,7 @@ public static class TrainingRegistration
         services.TryAddTransient<TrainingSession>();
         services.TryAddTransient(sp => new Kiln.Engine.Scoring.BatchScoringRecorder(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Kiln.Engine.Registry.IModelFiles>()));
+        services.TryAddTransient(sp => new Kiln.Engine.Explanations.ExplanationRecorder(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddTransient<HyperparameterSearch>();
         services.TryAddTransient(sp => new Kiln.Engine.Evaluation.EvaluationService(sp.GetRequiredService<Kiln.Engine.Tracking.ITracking>(), sp.GetRequiredService<ModelLocator>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<Kiln.Engine.Registry.IModelFiles>(), sp.GetRequiredService<Kiln.Engine.Flavors.FlavorCatalog>()));
