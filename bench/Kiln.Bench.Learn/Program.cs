@@ -8,7 +8,7 @@ using Kiln.Tabular;
 using Kiln.Tabular.Columns;
 using Kiln.Tabular.Csv;
 
-// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat,forest,logistic] [progress]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
+// Usage: Kiln.Bench.Learn [sizes=100k,1m] [tasks=gbdt,gbdt_cat,gbdt_monotone,forest,logistic] [progress]; data from KILN_BENCH_DATA (default /work/scratch/benchdata).
 // "progress" passes a progress sink that records the per-round losses (as kiln train's TrainingSession does).
 // KILN_PROFILE=1 prints a per-phase time breakdown of each fit to stderr.
 var dataDir = Environment.GetEnvironmentVariable("KILN_BENCH_DATA") ?? "/work/scratch/benchdata";
@@ -34,6 +34,12 @@ foreach (var size in sizes)
         {
             "gbdt" or "gbdt_cat" => new GbdtLearner().Fit(tr, Target, new GbdtOptions { Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2 },
                 progress: withProgress ? new LossRecorder() : null),
+            // monotone constraints on four features (KILN_MONOTONE overrides): fit time against "gbdt", and the AUC they cost
+            "gbdt_monotone" => new GbdtLearner().Fit(tr, Target, new GbdtOptions
+            {
+                Rounds = 200, MaxDepth = 6, LearningRate = 0.1, MaxBins = 256, Threads = 2,
+                Monotone = Environment.GetEnvironmentVariable("KILN_MONOTONE") ?? "f00:+1,f01:-1,f02:+1,f03:-1",
+            }),
             "forest" or "forest_cat" => new ForestLearner().Fit(tr, Target, new ForestOptions { Trees = 100, Threads = 2 }),
             "logistic" or "logistic_cat" => new LogisticLearner().Fit(tr, Target, new LogisticOptions { Threads = 2 }),
             _ => throw new ArgumentException($"Unknown task {task}"),

@@ -95,7 +95,13 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 MinSamplesLeaf = _options.MinSamplesLeaf, Lambda = _options.Lambda, Alpha = _options.Alpha,
                 Gamma = _options.MinSplitGain, LeafScale = _options.LearningRate,
                 CategoricalSmoothing = _options.CategoricalSmoothing, MaxCategoricalThreshold = _options.MaxCategoricalThreshold,
+                Monotone = TreeConstraints.Monotone(_options.Monotone, _schema),
+                InteractionGroups = TreeConstraints.Interactions(_options.Interactions, _schema),
             };
+            if (settings.Monotone is not null && _objective.RefitMedian)
+            {
+                throw new LearnException($"monotone constraints need a loss whose leaf values come from gradients; {_options.Loss} refits each leaf to a median. Use squared_error or huber.");
+            }
             var grower = new TreeGrower(_matrix, _bins, settings, _threads);
             var builder = new TreeEnsembleBuilder(_bins);
             var grown = new List<GrownTree>();

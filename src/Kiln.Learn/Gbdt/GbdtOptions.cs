@@ -62,6 +62,14 @@ public sealed record GbdtOptions : LearnerOptions
     /// <summary>Most categories on the smaller side of a categorical split. Range 1-255; default 32.</summary>
     public int MaxCategoricalThreshold { get; init; } = 32;
 
+    /// <summary>Monotone constraints: <c>FEATURE:+1</c> (the score only rises with the feature) or <c>FEATURE:-1</c> (only
+    /// falls), comma-separated, e.g. <c>debt_to_income:-1,income:+1</c>; numeric features only. Empty = none.</summary>
+    public string Monotone { get; init; } = "";
+
+    /// <summary>Interaction constraints: groups of features allowed to interact, e.g. <c>[[income,debt],[age,region]]</c>;
+    /// a branch splits only on features of one group, a feature in no group only with itself. Empty = none.</summary>
+    public string Interactions { get; init; } = "";
+
     /// <inheritdoc />
     public override void Validate()
     {

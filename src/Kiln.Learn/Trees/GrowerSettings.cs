@@ -40,4 +40,13 @@ internal sealed record GrowerSettings
     /// <summary>Place a numeric split's threshold in the middle of the gap the node's rows leave around it (random forest,
     /// as scikit-learn) rather than just above the left side's largest value (gradient boosting, as XGBoost).</summary>
     public bool CenterThresholds { get; init; }
+
+    /// <summary>Per feature: +1 the tree's output may only rise with it, −1 only fall, 0 free; null = no constraints.
+    /// Enforced as XGBoost does: a split on a constrained feature must order its children's values, and every leaf below
+    /// is clamped to the bounds the split's midpoint sets.</summary>
+    public sbyte[]? Monotone { get; init; }
+
+    /// <summary>Groups of features allowed to interact (every feature in at least one group): a node may split on a
+    /// feature only if some group holds it together with every feature split on above it. Null = no constraints.</summary>
+    public int[][]? InteractionGroups { get; init; }
 }

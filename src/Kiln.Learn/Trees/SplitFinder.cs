@@ -45,14 +45,37 @@ internal sealed partial class SplitFinder
         return g > alpha ? g - alpha : g < -alpha ? g + alpha : 0;
     }
 
+    /// <summary>The value range of the node being searched (monotone constraints above it).</summary>
+    private double _lower = double.NegativeInfinity;
+    private double _upper = double.PositiveInfinity;
+
+    /// <summary>Whether a split sending (gl, hl) left keeps its feature's monotone direction (<paramref name="sign"/>):
+    /// the children's values, clamped to the node's range, ordered as the constraint says.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool Ordered(int sign, double gl, double hl, double g, double h)
+    {
+        if (sign == 0)
+        {
+            return true;
+        }
+        var left = Math.Clamp(LeafValue(gl, hl), _lower, _upper);
+        var right = Math.Clamp(LeafValue(g - gl, h - hl), _lower, _upper);
+        return sign > 0 ? left <= right : left >= right;
+    }
+
+    private int Sign(int f) => _settings.Monotone is { } monotone ? monotone[f] : 0;
+
     /// <summary>The packed pairs of the node being searched: how its sums unpack.</summary>
     private QuantizedGradients? _scales;
 
     /// <summary>The best split of a node from its packed histogram (<see cref="HistogramKernel"/> layout; sums unpacked with
     /// <paramref name="scales"/>: prefix sums are taken on the packed integers, so they are exact).</summary>
-    public SplitCandidate Find(long[] hist, QuantizedGradients scales, ReadOnlySpan<int> features, double g, double h, int count)
+    public SplitCandidate Find(long[] hist, QuantizedGradients scales, ReadOnlySpan<int> features, double g, double h, int count,
+        double lower = double.NegativeInfinity, double upper = double.PositiveInfinity)
     {
         _scales = scales;
+        _lower = lower;
+        _upper = upper;
         var best = SplitCandidate.None;
         var parent = Score(g, h);
         var countPerHess = h > 0 ? count / h : 0;
@@ -141,9 +164,10 @@ internal sealed partial class SplitFinder
         }
         var gainRight = _gainRight;
         var gainLeft = _gainLeft;
+        var sign = Sign(f);
         for (var j = 0; j < n; j++)
         {
-            if (gainRight[j] > best.Gain)
+            if (gainRight[j] > best.Gain && Ordered(sign, leftG[j], leftH[j], g, h))
             {
                 var missingLeft = !hasMissing && leftH[j] >= h - leftH[j];
                 best = new SplitCandidate
@@ -152,7 +176,7 @@ internal sealed partial class SplitFinder
                     LeftG = leftG[j], LeftH = leftH[j],
                 };
             }
-            if (hasMissing && gainLeft[j] > best.Gain)
+            if (hasMissing && gainLeft[j] > best.Gain && Ordered(sign, leftG[j] + gm, leftH[j] + hm, g, h))
             {
                 best = new SplitCandidate
                 {
@@ -229,7 +253,7 @@ internal sealed partial class SplitFinder
             return;
         }
         var gain = Score(leftG, leftH) + Score(g - leftG, rightH) - parent;
-        if (gain > best.Gain)
+        if (gain > best.Gain && Ordered(Sign(f), leftG, leftH, g, h))
         {
             best = new SplitCandidate
             {

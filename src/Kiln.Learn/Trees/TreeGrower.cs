@@ -62,6 +62,13 @@ internal sealed partial class TreeGrower
         public int Parent = -1;
         public bool IsLeft;
 
+        /// <summary>The range the node's leaves must stay in (monotone constraints above it).</summary>
+        public double Lower = double.NegativeInfinity;
+        public double Upper = double.PositiveInfinity;
+
+        /// <summary>The interaction groups still open to it (holding every feature split on above it); null = unconstrained.</summary>
+        public int[]? Groups;
+
         public int Count => End - Begin;
     }
 
@@ -87,7 +94,11 @@ internal sealed partial class TreeGrower
         PhaseTimer.Stop(Phase.Histogram, tq);
         // stable partitions keep any node's rows in order: a node spanning a run of indices is that run
         _rowsConsecutive = _packed.RowsConsecutive;
-        var root = new Pending { Begin = 0, End = rows.Length, Depth = 0, G = g, H = h };
+        var root = new Pending
+        {
+            Begin = 0, End = rows.Length, Depth = 0, G = g, H = h,
+            Groups = _settings.InteractionGroups is { } groups ? [.. Enumerable.Range(0, groups.Length)] : null,
+        };
         var bestFirst = _settings.MaxLeaves > 0;
         var heap = new PriorityQueue<Pending, double>();
         var stack = new Stack<Pending>();
@@ -112,8 +123,9 @@ internal sealed partial class TreeGrower
                 // both children are leaves: numbered as the stack would pop them (right, then left)
                 var split = AddSplit(tree, best, node.Parent, node.IsLeft, node.H);
                 var rightLeaf = tree.LeafValues.Count;
-                tree.LeafValues.Add(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH));
-                tree.LeafValues.Add(_finder.LeafValue(best.LeftG, best.LeftH));
+                var (leftRange, rightRange) = ChildRanges(node, best);
+                tree.LeafValues.Add(Math.Clamp(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH), rightRange.Lower, rightRange.Upper));
+                tree.LeafValues.Add(Math.Clamp(_finder.LeafValue(best.LeftG, best.LeftH), leftRange.Lower, leftRange.Upper));
                 tree.LeafCovers.Add(node.H - best.LeftH);
                 tree.LeafCovers.Add(best.LeftH);
                 tree.LeafRows.Add((node.Begin, node.Begin));
@@ -129,13 +141,17 @@ internal sealed partial class TreeGrower
             var mid = PartitionCentered(ref best, node.Begin, node.End);
             PhaseTimer.Stop(Phase.Partition, t0);
             var index = AddSplit(tree, best, node.Parent, node.IsLeft, node.H);
+            var (leftBounds, rightBounds) = ChildRanges(node, best);
+            var childGroups = ChildGroups(node, best.Feature);
             var left = new Pending
             {
                 Begin = node.Begin, End = mid, Depth = node.Depth + 1, G = best.LeftG, H = best.LeftH, Parent = index, IsLeft = true,
+                Lower = leftBounds.Lower, Upper = leftBounds.Upper, Groups = childGroups,
             };
             var right = new Pending
             {
                 Begin = mid, End = node.End, Depth = node.Depth + 1, G = node.G - best.LeftG, H = node.H - best.LeftH, Parent = index,
+                Lower = rightBounds.Lower, Upper = rightBounds.Upper, Groups = childGroups,
             };
             leaves++;
             ExpandChildren(node, left, right, features, perNodeFeatures, rng);
@@ -157,12 +173,44 @@ internal sealed partial class TreeGrower
         }
     }
 
-    private SplitCandidate FindTimed(long[] hist, int[] features, double g, double h, int count)
+    private SplitCandidate FindTimed(long[] hist, int[] features, Pending node)
     {
         var t0 = PhaseTimer.Start();
-        var best = _finder.Find(hist, _packed, features, g, h, count);
+        var best = _finder.Find(hist, _packed, Allowed(node, features), node.G, node.H, node.Count, node.Lower, node.Upper);
         PhaseTimer.Stop(Phase.SplitFind, t0);
         return best;
+    }
+
+    /// <summary>The value ranges of a split's children: the node's own, narrowed at the midpoint of the children's values
+    /// when the split's feature is monotone (the left child below it for +1, above it for −1).</summary>
+    private ((double Lower, double Upper) Left, (double Lower, double Upper) Right) ChildRanges(Pending node, in SplitCandidate best)
+    {
+        var range = (node.Lower, node.Upper);
+        var sign = _settings.Monotone is { } monotone ? monotone[best.Feature] : 0;
+        if (sign == 0)
+        {
+            return (range, range);
+        }
+        var left = Math.Clamp(_finder.LeafValue(best.LeftG, best.LeftH), node.Lower, node.Upper);
+        var right = Math.Clamp(_finder.LeafValue(node.G - best.LeftG, node.H - best.LeftH), node.Lower, node.Upper);
+        var mid = (left + right) / 2;
+        return sign > 0 ? ((node.Lower, mid), (mid, node.Upper)) : ((mid, node.Upper), (node.Lower, mid));
+    }
+
+    /// <summary>The interaction groups open below a split on <paramref name="feature"/>: those of the node that hold it.</summary>
+    private int[]? ChildGroups(Pending node, int feature) =>
+        node.Groups is null ? null : [.. node.Groups.Where(g => _settings.InteractionGroups![g].Contains(feature))];
+
+    /// <summary>The features a node may split on: all of <paramref name="features"/>, or under interaction constraints those
+    /// in a group still open to it.</summary>
+    private int[] Allowed(Pending node, int[] features)
+    {
+        if (node.Groups is null)
+        {
+            return features;
+        }
+        var groups = _settings.InteractionGroups!;
+        return [.. features.Where(f => node.Groups.Any(g => groups[g].Contains(f)))];
     }
 
     private bool CanSplit(Pending node) =>
@@ -203,7 +251,7 @@ internal sealed partial class TreeGrower
             PhaseTimer.Stop(Phase.Histogram, t0);
             large.Hist = parent.Hist;
             parent.Hist = null;
-            large.Best = FindTimed(large.Hist, features, large.G, large.H, large.Count);
+            large.Best = FindTimed(large.Hist, features, large);
         }
         else
         {
@@ -212,7 +260,7 @@ internal sealed partial class TreeGrower
         }
         if (CanSplit(small))
         {
-            small.Best = FindTimed(small.Hist, features, small.G, small.H, small.Count);
+            small.Best = FindTimed(small.Hist, features, small);
         }
         else
         {
@@ -241,7 +289,7 @@ internal sealed partial class TreeGrower
             BuildHistogram(node, use, allFeatures: !perNodeFeatures && use.Length == _matrix.FeatureCount);
             PhaseTimer.Stop(Phase.Histogram, t0);
         }
-        node.Best = FindTimed(node.Hist!, use, node.G, node.H, node.Count);
+        node.Best = FindTimed(node.Hist!, use, node);
         if (perNodeFeatures)
         {
             Release(node);
@@ -271,7 +319,7 @@ internal sealed partial class TreeGrower
     {
         Release(node);
         var leaf = tree.LeafValues.Count;
-        tree.LeafValues.Add(_finder.LeafValue(node.G, node.H));
+        tree.LeafValues.Add(Math.Clamp(_finder.LeafValue(node.G, node.H), node.Lower, node.Upper));
         tree.LeafRows.Add((node.Begin, node.End));
         tree.LeafCovers.Add(node.H);
         Link(tree, node, ~leaf);
