@@ -44,6 +44,47 @@ public abstract class TrainedModel
         };
     }
 
+    private Calibration.Calibrator? _calibrator;
+
+    /// <summary>The calibration applied to a binary model's probability (Platt or isotonic), or null.</summary>
+    public Calibration.Calibrator? Calibrator => _calibrator;
+
+    /// <summary>
+    /// Calibrates a binary model: from now on (and in its file, as the <c>calibration</c> property) every prediction's
+    /// probability goes through <paramref name="calibrator"/>. Explanations still explain the uncalibrated score.
+    /// </summary>
+    public void SetCalibration(Calibration.Calibrator calibrator)
+    {
+        ArgumentNullException.ThrowIfNull(calibrator);
+        if (Schema.Task != TaskKind.BinaryClassification)
+        {
+            throw new LearnException("Calibration is for binary classifiers; this model is " + Schema.Task + ".");
+        }
+        _calibrator = calibrator;
+        _trainingOutputs = null; // they were the uncalibrated probabilities
+        _properties = new Dictionary<string, string>(Properties, StringComparer.Ordinal) { [Calibration.Calibrator.Property] = calibrator.Serialize() };
+    }
+
+    /// <summary>Restores the calibrator a model file's properties keep.</summary>
+    internal void ReadCalibration()
+    {
+        if (Schema.Task == TaskKind.BinaryClassification && Properties.TryGetValue(Calibration.Calibrator.Property, out var text))
+        {
+            _calibrator = Calibration.Calibrator.Parse(text) ?? throw new LearnException("The model file is corrupt: its calibration property cannot be read.");
+        }
+    }
+
+    private void Calibrate(Span<double> probabilities)
+    {
+        if (_calibrator is { } calibrator)
+        {
+            for (var i = 0; i < probabilities.Length; i++)
+            {
+                probabilities[i] = calibrator.Apply(probabilities[i]);
+            }
+        }
+    }
+
     /// <summary>The learner's name as written in model files ("gbdt", "forest", "linear").</summary>
     public abstract string LearnerName { get; }
 
@@ -83,12 +124,23 @@ public abstract class TrainedModel
             throw new ArgumentException($"The output has room for {output.Length} values; the model writes {OutputCount}.", nameof(output));
         }
         PredictRow(row, output);
+        if (_calibrator is not null)
+        {
+            Calibrate(output[..1]);
+        }
     }
 
     /// <summary>Predicts every row of <paramref name="table"/> in parallel; the result is row-major, <see cref="OutputCount"/>
     /// values per row. Feature columns are found by name (other columns are ignored).</summary>
     /// <exception cref="LearnException">A feature column is missing or has the wrong kind; the message names it.</exception>
     public double[] Predict(Table table, CancellationToken cancellationToken = default)
+    {
+        var result = PredictUncalibrated(table, cancellationToken);
+        Calibrate(result);
+        return result;
+    }
+
+    private double[] PredictUncalibrated(Table table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         var view = FeatureView.Bind(table, Schema);

@@ -23,11 +23,12 @@ public static class CurveChart
     }
 
     /// <summary>Reliability diagram: fraction of positives against mean predicted probability per bin; empty bins are skipped.</summary>
-    public static string Calibration(IReadOnlyList<(double MeanPredicted, double FractionPositive, int Count)> bins, ChartOptions? options = null)
+    public static string Calibration(IReadOnlyList<(double MeanPredicted, double FractionPositive, int Count)> bins, ChartOptions? options = null,
+        string title = "Calibration curve")
     {
         var used = bins.Where(b => b.Count > 0).ToList();
         var curve = new Series("Model", [.. used.Select(b => b.MeanPredicted)], [.. used.Select(b => b.FractionPositive)]);
-        return LinePlot.Render($"Calibration curve (n = {used.Sum(b => (long)b.Count)})", "Mean predicted probability", "Fraction of positives",
+        return LinePlot.Render($"{title} (n = {used.Sum(b => (long)b.Count)})", "Mean predicted probability", "Fraction of positives",
             [new PlotLine(curve, Palette.Series(0).Color, Markers: true), new PlotLine(Diagonal("Perfectly calibrated"), Palette.Reference, Dashed: true, Reference: true)],
             UnitSquare(options));
     }

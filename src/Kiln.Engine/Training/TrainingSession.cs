@@ -49,6 +49,14 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
         var choice = TaskInference.Choose(train, request.Target, request.Task is null ? null : TaskInference.Parse(request.Task), entry.Name, entry.FixedTask);
         var task = choice.Task;
         stage?.Report($"Task: {task} ({choice.Reason})");
+        if (request.Calibrate is not null && task != TaskKind.BinaryClassification)
+        {
+            throw Core.Errors.KilnException.Invalid($"--calibrate calibrates a binary classifier's probabilities; this is a {task} task.");
+        }
+        if (request.Calibrate is { } method && method.ToLowerInvariant() is not ("platt" or "sigmoid" or "isotonic"))
+        {
+            throw Core.Errors.KilnException.Invalid($"--calibrate {method}: use platt or isotonic.");
+        }
         if (request.Threshold is not null && task != TaskKind.BinaryClassification)
         {
             throw Core.Errors.KilnException.Invalid($"--threshold chooses a binary classifier's decision threshold; this is a {task} task.");
@@ -94,12 +102,29 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             }
             await tracking.LogInputsAsync(runId, inputs, ct);
 
+            // calibration needs rows the model did not learn from: the validation data, else a stratified fifth held out
+            var (fitOn, calibrationSet) = (train, valid);
+            if (request.Calibrate is not null && valid is null)
+            {
+                (fitOn, calibrationSet) = Learn.Splits.DataSplits.TrainTest(train, 0.2, 42, request.Target);
+            }
             stage?.Report($"Training {entry.Name} ({task})");
             var curve = new List<TrainingProgress>();
-            var model = await Task.Run(() => entry.Fit(train, request.Target, options, valid, new CurveRecorder(curve, progress), ct), ct);
+            var model = await Task.Run(() => entry.Fit(fitOn, request.Target, options, valid, new CurveRecorder(curve, progress), ct), ct);
             var curveName = entry.Name == "forest" ? "oob" : "train";
             await LogCurveAsync(runId, curve, curveName, ct);
 
+            List<(string Name, string Svg)> calibrationCharts = [];
+            Dictionary<string, double> calibrationMetrics = [];
+            if (request.Calibrate is { } calibrate)
+            {
+                stage?.Report(valid is null ? $"Calibrating ({calibrate}) on 20 % of the training rows held out from the fit" : $"Calibrating ({calibrate}) on the validation data");
+                var outcome = CalibrationStep.Run(model, calibrationSet!, request.Target, calibrate, ct);
+                calibrationCharts = [.. outcome.Charts];
+                calibrationMetrics = outcome.Metrics;
+                await tracking.LogBatchAsync(runId, [], [new Param("calibration", outcome.Method), new Param("calibration_rows", calibrationSet!.RowCount.ToString(CultureInfo.InvariantCulture)),
+                    new Param("calibration_data", valid is null ? "20% of train_data held out from the fit" : "valid_data")], [], ct);
+            }
             if (request.Threshold is { } rule)
             {
                 // Chosen on the validation data (else the training data, which flatters it), before any metric is computed.
@@ -123,6 +148,10 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             var prefix = valid is null ? "train_" : "valid_";
             var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
             foreach (var (name, value) in ModelMetrics(model, valid is not null))
+            {
+                metrics[name] = value;
+            }
+            foreach (var (name, value) in calibrationMetrics)
             {
                 metrics[name] = value;
             }
@@ -170,7 +199,7 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             {
                 await artifacts.WriteTextAsync("charts/loss_curve.svg", LossChart(curve, model.Schema.Task, curveName == "oob" ? "out-of-bag" : "train"), ct);
             }
-            foreach (var (name, svg) in evaluation.Charts)
+            foreach (var (name, svg) in evaluation.Charts.Concat(calibrationCharts))
             {
                 await artifacts.WriteTextAsync($"charts/{name}.svg", svg, ct);
             }

@@ -107,7 +107,9 @@ public static class ModelFile
             {
                 schema = schema with { DecisionThreshold = t };
             }
-            return ModelReaders.Get(learner)(reader, schema, properties);
+            var model = ModelReaders.Get(learner)(reader, schema, properties);
+            model.ReadCalibration();
+            return model;
         }
         catch (EndOfStreamException e)
         {

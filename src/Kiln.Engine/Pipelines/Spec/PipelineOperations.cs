@@ -17,7 +17,7 @@ public static class PipelineOperations
         new("data.add", "add a file as a new version of a data set (kiln data add)", ["name", "path"], ["description", "tags"], ["dataset", "version", "changed"]),
         new("data.validate", "validate a data set version against its schema and the previous version (kiln data validate)", ["dataset"],
             ["reference", "rules", "fail_on"], ["passed", "report"]),
-        new("train", "train a model (kiln train)", ["data", "target"], ["learner", "params", "valid", "experiment", "run_name", "seed", "features", "cv", "group", "threshold"], ["run", "model", "metrics"]),
+        new("train", "train a model (kiln train)", ["data", "target"], ["learner", "params", "valid", "experiment", "run_name", "seed", "features", "cv", "group", "threshold", "calibrate"], ["run", "model", "metrics"]),
         new("tune", "search hyperparameters (kiln tune)", ["data", "target"], ["learner", "space", "trials", "metric", "strategy", "experiment", "seed"], ["run", "model", "best_params"]),
         new("evaluate", "evaluate a model, or pick the best of several (comma-separated), on held-out data (kiln evaluate)", ["model", "data"], ["metric", "sensitive", "experiment"],
             ["run", "metrics", "best", "best_metric"]),
