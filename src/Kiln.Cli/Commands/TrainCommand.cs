@@ -23,6 +23,10 @@ internal static class TrainCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred from the target)." };
         var columns = new ColumnChoice();
         var (cv, group) = CvOptions();
+        var weight = new Option<string?>("--weight")
+        {
+            Description = "A numeric column of row weights (≥ 0), not a feature: each row counts that many times in the fit, and the metrics are weighted. Combine with --param class_weight=balanced|CLASS:W,… or scale_pos_weight=W.",
+        };
         var calibrate = new Option<string?>("--calibrate")
         {
             Description = "Calibrate a binary model's probabilities: platt (a logistic curve on the log-odds) or isotonic (a non-decreasing fit), on --valid or else on a stratified 20% of the training rows held out from the fit; kept in the model and applied by every prediction. The run gets reliability curves before and after (charts/calibration_before.svg, calibration_after.svg) and calibration_brier/log_loss/ece _before/_after.",
@@ -34,7 +38,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model on a CSV file and record it as a run: params, loss curve, metrics, charts and the model package.")
         {
-            data, target, learner, parameters, valid, experiment, runName, task, cv, group, threshold, calibrate,
+            data, target, learner, parameters, valid, experiment, runName, task, cv, group, threshold, calibrate, weight,
         };
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -45,7 +49,7 @@ internal static class TrainCommand
             var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
             var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!, ParseParams(parse.GetValue(parameters) ?? []),
                 validPath, parse.GetValue(experiment)!, parse.GetValue(runName), parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
-                dataSource, validSource, CvFolds(parse, cv, group), parse.GetValue(group), parse.GetValue(threshold), parse.GetValue(calibrate));
+                dataSource, validSource, CvFolds(parse, cv, group), parse.GetValue(group), parse.GetValue(threshold), parse.GetValue(calibrate), parse.GetValue(weight));
             var session = kiln.Get<TrainingSession>();
             var console = CliConsole.Current;
             TrainResult? result = null;

@@ -20,14 +20,67 @@ public static class ModelEvaluation
 {
     private const int MaxCurvePoints = 200;
 
-    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null, double[]? predictions = null)
+    public static Evaluation Evaluate(TrainedModel model, Table table, string target, CancellationToken ct, Table? training = null, double[]? predictions = null,
+        string? weightColumn = null)
     {
         // On the training table, the outputs the learner computed while fitting are the model's predictions: reuse them.
         var outputs = predictions
             ?? (ReferenceEquals(table, training) && model.TakeTrainingOutputs() is { } kept && kept.Length == table.RowCount * model.OutputCount
                 ? kept
                 : model.Predict(table, ct));
+        if (!string.IsNullOrEmpty(weightColumn))
+        {
+            return EvaluateWeighted(model.Schema with { Target = target }, table, outputs, weightColumn);
+        }
         return Evaluate(model.Schema with { Target = target }, table, outputs);
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate(ModelSchema, Table, double[])"/> with each row weighted by <paramref name="weightColumn"/>: the same
+    /// metric names, weighted (<see cref="WeightedMetrics"/>), plus <c>weight_sum</c>; the charts are the unweighted ones.
+    /// </summary>
+    public static Evaluation EvaluateWeighted(ModelSchema schema, Table table, double[] outputs, string weightColumn)
+    {
+        double[] weights;
+        try
+        {
+            weights = RowWeights.Column(table, weightColumn);
+        }
+        catch (LearnException e)
+        {
+            throw Core.Errors.KilnException.Invalid(e.Message);
+        }
+        var plain = Evaluate(schema, table, outputs);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal) { ["weight_sum"] = weights.Sum() };
+        var column = table[schema.Target];
+        if (schema.Task == TaskKind.Regression)
+        {
+            var actual = new double[column.Length];
+            ((NumericColumn)column).CopyTo(actual);
+            var (rmse, mae, r2, mape) = WeightedMetrics.Regression(actual, outputs, weights);
+            (metrics["rmse"], metrics["mae"], metrics["r2"], metrics["mape"]) = (rmse, mae, r2, mape);
+            return new Evaluation(metrics, plain.Charts);
+        }
+        var labels = Labels(column, schema.Classes);
+        var classCount = schema.Classes.Count;
+        if (schema.Task == TaskKind.BinaryClassification)
+        {
+            var predicted = ClassificationMetrics.Classify(outputs, schema.DecisionThreshold);
+            metrics["roc_auc"] = WeightedMetrics.RocAuc(labels, outputs, weights);
+            metrics["pr_auc"] = WeightedMetrics.AveragePrecision(labels, outputs, weights);
+            metrics["log_loss"] = WeightedMetrics.LogLoss(labels, outputs, weights);
+            metrics["brier_score"] = WeightedMetrics.BrierScore(labels, outputs, weights);
+            var (accuracy, precision, recall, f1, _) = WeightedMetrics.Classification(labels, predicted, 2, weights);
+            (metrics["accuracy"], metrics["precision"], metrics["recall"], metrics["f1"]) = (accuracy, precision, recall, f1);
+        }
+        else
+        {
+            var predicted = ClassificationMetrics.ArgMax(outputs, classCount);
+            metrics["log_loss"] = WeightedMetrics.LogLoss(labels, outputs, classCount, weights);
+            var (accuracy, precision, recall, f1, f1Weighted) = WeightedMetrics.Classification(labels, predicted, classCount, weights);
+            (metrics["accuracy"], metrics["precision_macro"], metrics["recall_macro"], metrics["f1_macro"], metrics["f1_weighted"]) = (accuracy, precision, recall, f1, f1Weighted);
+        }
+        return new Evaluation(metrics, plain.Charts);
     }
 
     /// <summary>The metrics and charts of <paramref name="outputs"/> (a model of any flavor's predictions for

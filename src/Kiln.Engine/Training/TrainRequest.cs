@@ -18,6 +18,8 @@ namespace Kiln.Engine.Training;
 /// <param name="CvFolds">Cross-validation folds to score the learner with besides the final fit (0: none; stratified by the target for classification).</param>
 /// <param name="CvGroup">A column whose groups cross-validation keeps whole (grouped folds), or null.</param>
 /// <param name="Threshold">A binary model's decision threshold rule (<c>f1</c>, <c>precision=0.9</c>, <c>recall=0.8</c>, <c>cost=1:5</c> or a probability), chosen on the validation data, or null for 0.5.</param>
+/// <param name="Weight">A numeric column of row weights (<c>--weight</c>): not a feature; the learner weighs each row by it
+/// (the <c>weight_column</c> option) and the metrics are weighted where the evaluated data has it.</param>
 /// <param name="Calibrate">Calibrate a binary model's probabilities (<c>platt</c> or <c>isotonic</c>) on the validation data, or
 /// else on a stratified 20 % of the training rows held out from the fit; null: none.</param>
 public sealed record TrainRequest(
@@ -38,7 +40,8 @@ public sealed record TrainRequest(
     int CvFolds = 0,
     string? CvGroup = null,
     string? Threshold = null,
-    string? Calibrate = null)
+    string? Calibrate = null,
+    string? Weight = null)
 {
     /// <summary>How the training and validation files are read: the default missing tokens plus <see cref="NaValues"/>.</summary>
     public Kiln.Tabular.Csv.CsvReadOptions CsvOptions => ReadOptions.WithMissing(NaValues);

@@ -32,6 +32,10 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
                 : throw KilnException.Invalid($"--group '{group}' is not a column of {request.DataPath}. Its columns: {string.Join(", ", train.ColumnNames)}.");
             groups = [.. Enumerable.Range(0, train.RowCount).Select(r => column.FormatValue(r) ?? "(missing)")];
         }
+        if (request.Weight is { } weight && !train.TryGetColumn(weight, out _))
+        {
+            throw KilnException.Invalid($"--weight '{weight}' is not a column of {request.DataPath}. Its columns: {string.Join(", ", train.ColumnNames)}.");
+        }
         train = Choose(train, request);
         if (valid is not null)
         {
@@ -71,11 +75,17 @@ public sealed record TrainingColumns(Table Train, Table? Valid, IReadOnlyList<st
         if (request.Features is { Count: > 0 } features)
         {
             Known(train, features, "--features", request.DataPath);
-            return train.Select([.. features.Where(f => f != request.Target), request.Target]);
+            // the weight column rides along (the learner reads it and leaves it out of the features)
+            var weight = request.Weight is { } w ? (IEnumerable<string>)[w] : [];
+            return train.Select([.. features.Where(f => f != request.Target && f != request.Weight), .. weight, request.Target]);
         }
         if (request.Drop is { Count: > 0 } drop)
         {
             Known(train, drop, "--drop", request.DataPath);
+            if (request.Weight is { } w && drop.Contains(w))
+            {
+                throw KilnException.Invalid($"--drop names the weight column '{w}'; it is not a feature already, and --weight needs it.");
+            }
             if (drop.Contains(request.Target))
             {
                 throw KilnException.Invalid($"--drop names the target '{request.Target}': the target is what the model predicts, so it stays.");

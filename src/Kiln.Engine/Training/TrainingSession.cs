@@ -62,6 +62,10 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             throw Core.Errors.KilnException.Invalid($"--threshold chooses a binary classifier's decision threshold; this is a {task} task.");
         }
         var parameters = new Dictionary<string, string>(request.Parameters, StringComparer.OrdinalIgnoreCase) { ["task"] = task.ToString() };
+        if (request.Weight is { } weightColumn)
+        {
+            parameters["weight_column"] = weightColumn;
+        }
         var options = entry.BindOptions(parameters);
         if (valid is null && options.OptionNeedingValidation is { } needing)
         {
@@ -144,7 +148,8 @@ public sealed class TrainingSession(ITracking tracking, TimeProvider time, IdGen
             }
             stage?.Report("Evaluating");
             var evaluated = valid ?? train;
-            var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct, training: train);
+            var weighted = request.Weight is { } w && evaluated.TryGetColumn(w, out _) ? w : null;
+            var evaluation = ModelEvaluation.Evaluate(model, evaluated, request.Target, ct, training: train, weightColumn: weighted);
             var prefix = valid is null ? "train_" : "valid_";
             var metrics = evaluation.Metrics.ToDictionary(m => prefix + m.Key, m => m.Value);
             foreach (var (name, value) in ModelMetrics(model, valid is not null))

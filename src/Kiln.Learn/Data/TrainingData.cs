@@ -21,10 +21,17 @@ internal sealed class TrainingData
     /// <summary>Regression: the target values; classification: the class index of each row.</summary>
     public double[] Target { get; }
 
+    /// <summary>Each row's training weight, or null when every row weighs 1.</summary>
+    public double[]? Weights { get; private init; }
+
     public int RowCount => Features.RowCount;
 
     /// <summary>Checks <paramref name="train"/> and builds the schema; every problem is a <see cref="LearnException"/> naming the column.</summary>
-    public static TrainingData Create(Table train, string target, TaskKind task)
+    public static TrainingData Create(Table train, string target, TaskKind task) => Create(train, target, task, null);
+
+    /// <summary>As <see cref="Create(Table, string, TaskKind)"/>, leaving <paramref name="options"/>' weight column out of the
+    /// features and reading the rows' weights (<see cref="Weights"/>).</summary>
+    public static TrainingData Create(Table train, string target, TaskKind task, LearnerOptions? options)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(target);
@@ -39,7 +46,7 @@ internal sealed class TrainingData
         var features = new List<FeatureInfo>();
         foreach (var column in train.Columns)
         {
-            if (column.Name == target)
+            if (column.Name == target || (options is not null && column.Name == options.WeightColumn))
             {
                 continue;
             }
@@ -60,7 +67,10 @@ internal sealed class TrainingData
         }
         var (values, classes) = ReadTarget(targetColumn, task, null);
         var schema = new ModelSchema(task, target, features, classes);
-        return new TrainingData(schema, FeatureView.Bind(train, schema), values);
+        return new TrainingData(schema, FeatureView.Bind(train, schema), values)
+        {
+            Weights = options is null ? null : RowWeights.Of(train, values, schema, options),
+        };
     }
 
     /// <summary>Binds another table (validation, cross-validation fold) to this schema, target included.</summary>

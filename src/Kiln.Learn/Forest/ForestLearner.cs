@@ -32,12 +32,12 @@ public sealed class ForestLearner : ILearner<ForestOptions>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var threads = options.ResolvedThreads;
-        var data = TrainingData.Create(train, target, options.Task);
+        var data = TrainingData.Create(train, target, options.Task, options);
         var bins = BinnedMatrix.ChooseBins(data.Features, data.Schema, options.MaxBins, options.BinSampleSize, threads);
         var matrix = BinnedMatrix.Create(data.Features, bins, threads, cancellationToken);
         var valid = validation is null ? null : data.Bind(validation);
         var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
-        var run = new ForestRun(options, data.Schema, bins, matrix, data.Target, threads);
+        var run = new ForestRun(options, data.Schema, bins, matrix, data.Target, threads, data.Weights);
         return run.Train(validMatrix, valid?.Target, progress, cancellationToken);
     }
 }

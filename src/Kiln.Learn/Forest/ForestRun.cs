@@ -22,8 +22,11 @@ internal sealed class ForestRun
     private readonly GrowerSettings _settings;
     private readonly ConcurrentBag<Worker> _workers = [];
 
-    public ForestRun(ForestOptions options, ModelSchema schema, FeatureBins[] bins, BinnedMatrix matrix, double[] y, int threads)
+    private readonly double[]? _weights;
+
+    public ForestRun(ForestOptions options, ModelSchema schema, FeatureBins[] bins, BinnedMatrix matrix, double[] y, int threads, double[]? weights = null)
     {
+        _weights = weights;
         _options = options;
         _schema = schema;
         _bins = bins;
@@ -36,7 +39,7 @@ internal sealed class ForestRun
         for (var k = 0; k < _outputs; k++)
         {
             _targets[k] = Target(k);
-            _gradHess[k] = GradHess(_targets[k]);
+            _gradHess[k] = GradHess(_targets[k], weights);
         }
         var features = matrix.FeatureCount;
         _settings = new GrowerSettings
@@ -128,12 +131,12 @@ internal sealed class ForestRun
                 for (var k = 0; k < _outputs; k++)
                 {
                     trees[k] = k == 0 ? shared : shared.Copy();
-                    SetLeafMeans(trees[k], worker.Grower.Rows, _targets[k]);
+                    SetLeafMeans(trees[k], worker.Grower.Rows, _targets[k], _weights);
                 }
                 return new GrownIteration(trees, inBag);
             }
             trees[0] = worker.Grower.Grow(rows, _gradHess[0], allFeatures, rng);
-            SetLeafMeans(trees[0], worker.Grower.Rows, _targets[0]);
+            SetLeafMeans(trees[0], worker.Grower.Rows, _targets[0], _weights);
             return new GrownIteration(trees, inBag);
         }
         finally
@@ -179,8 +182,9 @@ internal sealed class ForestRun
         return worker.Rows;
     }
 
-    /// <summary>Leaf values as exact means (in double) of the target over the leaf's rows, repeats counted.</summary>
-    private static void SetLeafMeans(GrownTree tree, int[] rows, double[] target)
+    /// <summary>Leaf values as exact means (in double) of the target over the leaf's rows, repeats counted, weighted by the
+    /// rows' weights when there are any.</summary>
+    private static void SetLeafMeans(GrownTree tree, int[] rows, double[] target, double[]? weights)
     {
         for (var leaf = 0; leaf < tree.LeafValues.Count; leaf++)
         {
@@ -190,6 +194,17 @@ internal sealed class ForestRun
                 continue;
             }
             double sum = 0;
+            if (weights is not null)
+            {
+                double total = 0;
+                for (var i = begin; i < end; i++)
+                {
+                    sum += weights[rows[i]] * target[rows[i]];
+                    total += weights[rows[i]];
+                }
+                tree.LeafValues[leaf] = total > 0 ? sum / total : 0;
+                continue;
+            }
             for (var i = begin; i < end; i++)
             {
                 sum += target[rows[i]];
@@ -208,16 +223,18 @@ internal sealed class ForestRun
         return [.. _y.Select(v => (int)v == cls ? 1.0 : 0.0)];
     }
 
-    /// <summary>Squared-error gradients of the centred target (g = mean - y, h = 1): the grower's gain is then the
-    /// variance reduction, and centring keeps the float sums accurate.</summary>
-    private static float[] GradHess(double[] target)
+    /// <summary>Squared-error gradients of the centred target (g = mean - y, h = 1; both times the row's weight when
+    /// there are weights): the grower's gain is then the (weighted) variance reduction, and centring keeps the float sums
+    /// accurate.</summary>
+    private static float[] GradHess(double[] target, double[]? weights)
     {
-        var mean = target.Average();
+        var mean = weights is null ? target.Average() : target.Select((y, i) => y * weights[i]).Sum() / weights.Sum();
         var gh = GC.AllocateUninitializedArray<float>(2 * target.Length);
         for (var i = 0; i < target.Length; i++)
         {
-            gh[2 * i] = (float)(mean - target[i]);
-            gh[(2 * i) + 1] = 1;
+            var w = weights is null ? 1 : weights[i];
+            gh[2 * i] = (float)(w * (mean - target[i]));
+            gh[(2 * i) + 1] = (float)w;
         }
         return gh;
     }

@@ -35,7 +35,7 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             throw new ArgumentException($"{needing} needs a validation table.", nameof(options));
         }
         var threads = options.ResolvedThreads;
-        var data = TrainingData.Create(train, target, options.Task);
+        var data = TrainingData.Create(train, target, options.Task, options);
         var schema = data.Schema;
         var t0 = PhaseTimer.Start();
         var bins = BinnedMatrix.ChooseBins(data.Features, schema, options.MaxBins, options.BinSampleSize, threads);
@@ -44,7 +44,7 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
         var valid = validation is null ? null : data.Bind(validation);
         var validMatrix = valid is null ? null : BinnedMatrix.Create(valid.Features, bins, threads, cancellationToken);
         PhaseTimer.Stop(Phase.Binning, t0);
-        var run = new BoostingRun(options, schema, bins, matrix, data.Target, validMatrix, valid?.Target, threads);
+        var run = new BoostingRun(options, schema, bins, matrix, data.Target, validMatrix, valid?.Target, threads) { Weights = data.Weights };
         var model = run.Train(progress, cancellationToken);
         PhaseTimer.Flush();
         return model;
@@ -62,6 +62,9 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
         private readonly int _threads;
         private readonly Objective _objective;
         private readonly int _outputs;
+
+        /// <summary>Per-row weights (null: all 1): each row's gradient and hessian are multiplied by its weight.</summary>
+        public double[]? Weights { get; init; }
 
         public BoostingRun(GbdtOptions options, ModelSchema schema, FeatureBins[] bins, BinnedMatrix matrix, double[] y,
             BinnedMatrix? validMatrix, double[]? validY, int threads)
@@ -112,7 +115,11 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
             var best = (Loss: double.PositiveInfinity, Round: 0);
             var rounds = 0;
             var t0 = PhaseTimer.Start();
-            ForBlocks(n, (s, e) => _objective.Gradients(scores, _y, gh, s, e));
+            ForBlocks(n, (s, e) =>
+            {
+                _objective.Gradients(scores, _y, gh, s, e);
+                Weigh(gh, s, e);
+            });
             PhaseTimer.Stop(Phase.Gradients, t0);
             for (var round = 1; round <= _options.Rounds; round++)
             {
@@ -244,6 +251,7 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 {
                     ApplyPending(scores, s, e);
                     _objective.Gradients(scores, _y, gh, s, e);
+                    Weigh(gh, s, e);
                 });
                 _pendingValues = null;
                 return double.NaN;
@@ -255,9 +263,28 @@ public sealed class GbdtLearner : ILearner<GbdtOptions>
                 var (s, e) = (b * GradientBlock, Math.Min(n, (b + 1) * GradientBlock));
                 ApplyPending(scores, s, e);
                 sums[b] = _objective.GradientsAndLoss(scores, _y, gh, s, e);
+                Weigh(gh, s, e);
             });
             _pendingValues = null;
             return _objective.Report(sums.Sum() / n);
+        }
+
+        /// <summary>Multiplies rows [s, e)'s gradients and hessians by their weights.</summary>
+        private void Weigh(float[][] gh, int s, int e)
+        {
+            if (Weights is not { } weights)
+            {
+                return;
+            }
+            foreach (var pairs in gh)
+            {
+                for (var i = s; i < e; i++)
+                {
+                    var w = (float)weights[i];
+                    pairs[2 * i] *= w;
+                    pairs[(2 * i) + 1] *= w;
+                }
+            }
         }
 
         private double Loss(double[] scores, double[] y)

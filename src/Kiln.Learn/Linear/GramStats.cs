@@ -31,7 +31,7 @@ internal sealed class GramStats
     public double YSquares { get; }
 
     /// <summary>One pass over the rows in a fixed number of chunks (summed in order, so the thread count does not matter).</summary>
-    public static GramStats Compute(DesignMatrix x, double[] y, int threads, CancellationToken cancellationToken)
+    public static GramStats Compute(DesignMatrix x, double[] y, int threads, CancellationToken cancellationToken, double[]? weights = null)
     {
         var p = x.Encoding.Numeric.Length;
         var d = x.Encoding.Width;
@@ -47,6 +47,7 @@ internal sealed class GramStats
             for (var i = start; i < end; i++)
             {
                 var row = x.Numeric.AsSpan(i * x.Stride, p);
+                var wi = weights is null ? 1.0 : weights[i];
                 var yi = y[i];
                 var used = 0;
                 foreach (var code in x.Codes.AsSpan(i * cats, cats))
@@ -58,7 +59,7 @@ internal sealed class GramStats
                 }
                 for (var a = 0; a < p; a++)
                 {
-                    double xa = row[a];
+                    var xa = row[a] * wi; // weighted rows: every sum below counts the row wi times
                     var line = acc.AsSpan(a * d, d);
                     for (var b = a; b < p; b++)
                     {
@@ -78,14 +79,14 @@ internal sealed class GramStats
                     {
                         if (hot[h2] >= column)
                         {
-                            acc[(column * d) + hot[h2]] += 1;
+                            acc[(column * d) + hot[h2]] += wi;
                         }
                     }
-                    acc[(d * d) + column] += 1;
-                    acc[(d * d) + d + column] += yi;
+                    acc[(d * d) + column] += wi;
+                    acc[(d * d) + d + column] += wi * yi;
                 }
-                acc[^2] += yi;
-                acc[^1] += yi * yi;
+                acc[^2] += wi * yi;
+                acc[^1] += wi * yi * yi;
             }
         });
         var total = new double[partials[0].Length];
@@ -96,7 +97,7 @@ internal sealed class GramStats
                 total[j] += part[j];
             }
         }
-        var n = (double)x.Rows;
+        var n = weights is null ? x.Rows : weights.Sum();
         var gram = new double[d * d];
         for (var a = 0; a < d; a++)
         {

@@ -26,9 +26,9 @@ public sealed class LinearLearner : ILearner<LinearOptions>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var threads = options.ResolvedThreads;
-        var data = TrainingData.Create(train, target, options.Task);
+        var data = TrainingData.Create(train, target, options.Task, options);
         var encoding = FeatureEncoding.Fit(data.Features, data.Schema, threads);
-        var stats = GramStats.Compute(DesignMatrix.Create(data.Features, data.Schema, encoding, threads, cancellationToken), data.Target, threads, cancellationToken);
+        var stats = GramStats.Compute(DesignMatrix.Create(data.Features, data.Schema, encoding, threads, cancellationToken), data.Target, threads, cancellationToken, data.Weights);
         GramStats? validStats = null;
         if (validation is not null)
         {

@@ -25,12 +25,12 @@ public sealed class LogisticLearner : ILearner<LogisticOptions>
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var threads = options.ResolvedThreads;
-        var data = TrainingData.Create(train, target, options.Task);
+        var data = TrainingData.Create(train, target, options.Task, options);
         var schema = data.Schema;
         var outputs = schema.OutputCount;
         var encoding = FeatureEncoding.Fit(data.Features, schema, threads);
         var x = DesignMatrix.Create(data.Features, schema, encoding, threads, cancellationToken);
-        var loss = new LogisticLoss(x, data.Target, outputs, options.Lambda, threads);
+        var loss = new LogisticLoss(x, data.Target, outputs, options.Lambda, threads, data.Weights);
         LogisticLoss? validLoss = null;
         if (validation is not null)
         {

@@ -17,8 +17,14 @@ internal sealed class LogisticLoss
     private readonly double[][] _partials;
     private readonly double[] _losses;
 
-    public LogisticLoss(DesignMatrix x, double[] y, int outputs, double lambda, int threads)
+    /// <summary>Per-row weights (null: all 1): each row's loss and gradient count that many times; the mean is over their sum.</summary>
+    private readonly double[]? _weights;
+    private readonly double _total;
+
+    public LogisticLoss(DesignMatrix x, double[] y, int outputs, double lambda, int threads, double[]? weights = null)
     {
+        _weights = weights;
+        _total = weights?.Sum() ?? x.Rows;
         _x = x;
         _y = y;
         _outputs = outputs;
@@ -59,7 +65,7 @@ internal sealed class LogisticLoss
         {
             loss += _losses[b];
         }
-        loss /= _x.Rows;
+        loss /= _total;
         if (gradient is null)
         {
             return loss;
@@ -69,7 +75,7 @@ internal sealed class LogisticLoss
         {
             Add(gradient, _partials[b]);
         }
-        var scale = 1.0 / _x.Rows;
+        var scale = 1.0 / _total;
         var penalised = _outputs * OutputWidth;
         var penalty = 0.0;
         for (var j = 0; j < gradient.Length; j++)
@@ -96,26 +102,30 @@ internal sealed class LogisticLoss
         // log(1 + e^z) - y·z and the residual σ(z) - y, a vector of rows at a time
         var lanes = Vector<double>.Count;
         var y = _y.AsSpan(start, count);
+        var weights = _weights is null ? default : _weights.AsSpan(start, count);
+        var weighted = _weights is not null;
         var lossSum = Vector<double>.Zero;
         var i0 = 0;
         for (; i0 + lanes <= count; i0 += lanes)
         {
             var zv = new Vector<double>(z, i0);
             var yv = new Vector<double>(y[i0..]);
+            var wv = weighted ? new Vector<double>(weights[i0..]) : Vector<double>.One;
             var e = Vector.Exp(-Vector.Abs(zv));
             var softplus = Vector.Max(zv, Vector<double>.Zero) + Vector.Log(Vector<double>.One + e);
-            lossSum += softplus - (yv * zv);
+            lossSum += wv * (softplus - (yv * zv));
             var p = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(zv, Vector<double>.Zero),
                 Vector<double>.One / (Vector<double>.One + e), e / (Vector<double>.One + e));
-            (p - yv).CopyTo(z, i0);
+            (wv * (p - yv)).CopyTo(z, i0);
         }
         var loss = Vector.Sum(lossSum);
         for (; i0 < count; i0++)
         {
             var zi = z[i0];
+            var wi = weighted ? weights[i0] : 1;
             var e = Math.Exp(-Math.Abs(zi));
-            loss += Math.Max(zi, 0) + Math.Log(1 + e) - (y[i0] * zi);
-            z[i0] = (zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i0];
+            loss += wi * (Math.Max(zi, 0) + Math.Log(1 + e) - (y[i0] * zi));
+            z[i0] = wi * ((zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i0]);
         }
         if (g is not null)
         {
@@ -152,14 +162,15 @@ internal sealed class LogisticLoss
                 p[c] = Math.Exp(p[c] - max);
                 sum += p[c];
             }
-            loss += Math.Log(sum) + max - zLabel;
+            var wi = _weights is null ? 1 : _weights[i];
+            loss += wi * (Math.Log(sum) + max - zLabel);
             if (g is null)
             {
                 continue;
             }
             for (var c = 0; c < k; c++)
             {
-                var r = (p[c] / sum) - (c == label ? 1 : 0);
+                var r = wi * ((p[c] / sum) - (c == label ? 1 : 0));
                 AddRow(g, c * width, i, r);
                 g[(k * width) + c] += r;
             }
