@@ -129,15 +129,23 @@ public static class ServedExplanations
     }
 }
 
-/// <summary>Explanations as Open Inference Protocol output tensors.</summary>
-public static class ExplanationTensors
+/// <summary>Explanations as Open Inference Protocol output tensors (REST and gRPC).</summary>
+/// <param name="Rows">Rows explained.</param>
+/// <param name="Columns">The contribution tensor's column names: the features, then <c>bias</c>.</param>
+/// <param name="Contributions">Row-major [rows, features + 1]: each feature's contribution to the explained output's raw
+/// score (a multiclass model's predicted class), then the bias.</param>
+/// <param name="Top">Reason codes per row.</param>
+/// <param name="Reasons">Row-major [rows, top]: <c>FEATURE=VALUE (±contribution)</c>, "" where a row has fewer.</param>
+public sealed record ExplanationTensors(int Rows, IReadOnlyList<string> Columns, double[] Contributions, int Top, string[] Reasons)
 {
-    /// <summary>
-    /// Writes two output tensors: <c>contributions</c> (FP64, shape [rows, features + 1]: each feature's contribution to the
-    /// explained output's raw score, then the bias; the tensor's <c>parameters.columns</c> names them) and <c>reasons</c>
-    /// (BYTES, shape [rows, top]: <c>FEATURE=VALUE (±contribution)</c>, "" where a row has fewer).
-    /// </summary>
-    public static void Write(Utf8JsonWriter w, TrainedModel model, Table table, double[] predictions, ExplainRequest request)
+    /// <summary>The name of the contribution tensor.</summary>
+    public const string ContributionsName = "contributions";
+
+    /// <summary>The name of the reason tensor.</summary>
+    public const string ReasonsName = "reasons";
+
+    /// <summary>Explains <paramref name="table"/>'s rows.</summary>
+    public static ExplanationTensors Build(TrainedModel model, Table table, double[] predictions, ExplainRequest request)
     {
         var values = model.Explain(table);
         var schema = model.Schema;
@@ -145,52 +153,58 @@ public static class ExplanationTensors
         var width = ModelExplanation.Width(model);
         var outputs = model.OutputCount;
         var rows = table.RowCount;
-        var explained = new int[rows];
-        for (var r = 0; r < rows && schema.Task == TaskKind.MulticlassClassification; r++)
-        {
-            for (var c = 1; c < outputs; c++)
-            {
-                explained[r] = predictions[(r * outputs) + c] > predictions[(r * outputs) + explained[r]] ? c : explained[r];
-            }
-        }
-        w.WriteStartObject();
-        w.WriteString("name", "contributions");
-        w.WriteString("datatype", "FP64");
-        w.WriteStartArray("shape");
-        w.WriteNumberValue(rows);
-        w.WriteNumberValue(features + 1);
-        w.WriteEndArray();
-        w.WriteStartObject("parameters");
-        w.WriteString("columns", string.Join(',', schema.Features.Select(f => f.Name).Append("bias")));
-        w.WriteEndObject();
-        w.WriteStartArray("data");
+        var contributions = new double[rows * (features + 1)];
+        var reasons = new string[rows * request.Top];
         for (var r = 0; r < rows; r++)
         {
-            var start = (r * width) + ModelExplanation.Index(model, explained[r], 0);
-            for (var f = 0; f <= features; f++)
+            var explained = 0;
+            for (var c = 1; c < outputs && schema.Task == TaskKind.MulticlassClassification; c++)
             {
-                w.WriteNumberValue(values[start + f]);
+                explained = predictions[(r * outputs) + c] > predictions[(r * outputs) + explained] ? c : explained;
             }
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteStartObject();
-        w.WriteString("name", "reasons");
-        w.WriteString("datatype", "BYTES");
-        w.WriteStartArray("shape");
-        w.WriteNumberValue(rows);
-        w.WriteNumberValue(request.Top);
-        w.WriteEndArray();
-        w.WriteStartArray("data");
-        for (var r = 0; r < rows; r++)
-        {
-            var start = (r * width) + ModelExplanation.Index(model, explained[r], 0);
+            var start = (r * width) + ModelExplanation.Index(model, explained, 0);
+            values.AsSpan(start, features + 1).CopyTo(contributions.AsSpan(r * (features + 1)));
             var positive = schema.Task == TaskKind.BinaryClassification && predictions[r] >= schema.DecisionThreshold;
-            var reasons = Explainer.Reasons(model, table, r, values.AsSpan(start, features), positive, request.Top);
+            var codes = Explainer.Reasons(model, table, r, values.AsSpan(start, features), positive, request.Top);
             for (var k = 0; k < request.Top; k++)
             {
-                w.WriteStringValue(k < reasons.Count ? reasons[k].ToString() : "");
+                reasons[(r * request.Top) + k] = k < codes.Count ? codes[k].ToString() : "";
             }
+        }
+        return new ExplanationTensors(rows, [.. schema.Features.Select(f => f.Name), "bias"], contributions, request.Top, reasons);
+    }
+
+    /// <summary>Writes the two tensors as OIP REST output objects.</summary>
+    public void Write(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", ContributionsName);
+        w.WriteString("datatype", "FP64");
+        w.WriteStartArray("shape");
+        w.WriteNumberValue(Rows);
+        w.WriteNumberValue(Columns.Count);
+        w.WriteEndArray();
+        w.WriteStartObject("parameters");
+        w.WriteString("columns", string.Join(',', Columns));
+        w.WriteEndObject();
+        w.WriteStartArray("data");
+        foreach (var v in Contributions)
+        {
+            w.WriteNumberValue(v);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject();
+        w.WriteString("name", ReasonsName);
+        w.WriteString("datatype", "BYTES");
+        w.WriteStartArray("shape");
+        w.WriteNumberValue(Rows);
+        w.WriteNumberValue(Top);
+        w.WriteEndArray();
+        w.WriteStartArray("data");
+        foreach (var reason in Reasons)
+        {
+            w.WriteStringValue(reason);
         }
         w.WriteEndArray();
         w.WriteEndObject();

@@ -125,7 +125,7 @@ public sealed class InferenceSurface : IEndpointSurface
                 }
                 if (explain is not null)
                 {
-                    ExplanationTensors.Write(w, ExplainRequest.ModelOf(scored.Served.Model), scored.Table, scored.Outputs, explain);
+                    ExplanationTensors.Build(ExplainRequest.ModelOf(scored.Served.Model), scored.Table, scored.Outputs, explain).Write(w);
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Core;
 using Inference;
+using Kiln.Engine.Explanations;
 
 namespace Kiln.Server.Serving.Grpc;
 
@@ -53,8 +54,13 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
     {
         IReadOnlyList<(string Name, string Datatype)> requested = [];
         var response = new ModelInferResponse { ModelName = request.ModelName, Id = request.Id };
+        var explain = Explain(request);
         await path.ScoreAsync(Request(context, request.ModelName, request.ModelVersion), (served, _) =>
         {
+            if (explain is not null)
+            {
+                ExplainRequest.ModelOf(served.Model); // a model that cannot explain is an error before it scores
+            }
             var inputs = GrpcInput.ReadAll(request);
             requested = OipTensors.Requested(served.Model.Schema, [.. request.Outputs.Select(o => o.Name)]);
             return ValueTask.FromResult<ScoringInput>(OipTensors.ToTable(served.Model.Schema, inputs));
@@ -74,6 +80,11 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
                 }
                 response.Outputs.Add(tensor);
             }
+            if (explain is not null)
+            {
+                AddExplanations(response, ExplanationTensors.Build(ExplainRequest.ModelOf(scored.Served.Model), scored.Table, scored.Outputs, explain),
+                    raw: request.RawInputContents.Count > 0);
+            }
             var headers = new Metadata { { "kiln-request-id", scored.RequestId }, { "kiln-route", scored.Route.Name } };
             if (scored.ModelVersion is { } version)
             {
@@ -82,6 +93,58 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
             await context.WriteResponseHeadersAsync(headers);
         }, context.CancellationToken);
         return response;
+    }
+
+    /// <summary>The request's <c>explain</c> (bool) and <c>explain_top</c> (int64) parameters.</summary>
+    private static ExplainRequest? Explain(ModelInferRequest request)
+    {
+        if (!request.Parameters.TryGetValue("explain", out var flag))
+        {
+            return null;
+        }
+        if (flag.ParameterChoiceCase != InferParameter.ParameterChoiceOneofCase.BoolParam)
+        {
+            throw Kiln.Core.Errors.KilnException.Invalid("The explain parameter must be a bool_param.");
+        }
+        if (!flag.BoolParam)
+        {
+            return null;
+        }
+        var top = 3L;
+        if (request.Parameters.TryGetValue("explain_top", out var t))
+        {
+            top = t.ParameterChoiceCase == InferParameter.ParameterChoiceOneofCase.Int64Param && t.Int64Param is >= 1 and <= 20
+                ? t.Int64Param
+                : throw Kiln.Core.Errors.KilnException.Invalid("explain_top must be an int64_param from 1 to 20 (reason codes per row).");
+        }
+        return new ExplainRequest((int)top);
+    }
+
+    private static void AddExplanations(ModelInferResponse response, ExplanationTensors tensors, bool raw)
+    {
+        var contributions = new ModelInferResponse.Types.InferOutputTensor
+        {
+            Name = ExplanationTensors.ContributionsName, Datatype = "FP64", Shape = { tensors.Rows, tensors.Columns.Count },
+            Parameters = { ["columns"] = new InferParameter { StringParam = string.Join(',', tensors.Columns) } },
+        };
+        var reasons = new ModelInferResponse.Types.InferOutputTensor
+        {
+            Name = ExplanationTensors.ReasonsName, Datatype = "BYTES", Shape = { tensors.Rows, tensors.Top },
+        };
+        var (numbers, texts) = (new OipOutput(ExplanationTensors.ContributionsName, "FP64", tensors.Contributions, null),
+            new OipOutput(ExplanationTensors.ReasonsName, "BYTES", null, tensors.Reasons));
+        if (raw)
+        {
+            response.RawOutputContents.Add(Raw(numbers));
+            response.RawOutputContents.Add(Raw(texts));
+        }
+        else
+        {
+            contributions.Contents = Typed(numbers);
+            reasons.Contents = Typed(texts);
+        }
+        response.Outputs.Add(contributions);
+        response.Outputs.Add(reasons);
     }
 
     private static ScoringRequest Request(ServerCallContext context, string name, string version) =>

@@ -228,6 +228,35 @@ public sealed class InferenceGrpcServiceTests : IAsyncLifetime
     private static ModelInferRequest.Types.InferInputTensor Regions() =>
         Tensor("region", "BYTES", [Rows.Length], c => c.BytesContents.AddRange(Rows.Select(r => ByteString.CopyFromUtf8(r.Region))));
 
+    [Fact]
+    public async Task The_explain_parameter_adds_contribution_and_reason_tensors()
+    {
+        var request = Request();
+        request.Inputs.Add(Tensor("income", "FP64", [Rows.Length], c => c.Fp64Contents.AddRange(Rows.Select(r => r.Income))));
+        request.Inputs.Add(Tensor("debt", "FP64", [Rows.Length], c => c.Fp64Contents.AddRange(Rows.Select(r => r.Debt))));
+        request.Inputs.Add(Regions());
+        request.Parameters["explain"] = new InferParameter { BoolParam = true };
+        request.Parameters["explain_top"] = new InferParameter { Int64Param = 2 };
+        var response = await _client.ModelInferAsync(request);
+        var contributions = Output(response, "contributions");
+        Assert.Equal([Rows.Length, 4L], contributions.Shape);
+        Assert.Equal("income,debt,region,bias", contributions.Parameters["columns"].StringParam);
+        var probabilities = Output(response, "probability").Contents.Fp64Contents;
+        var values = contributions.Contents.Fp64Contents;
+        for (var r = 0; r < Rows.Length; r++)
+        {
+            var logit = Math.Log(probabilities[r] / (1 - probabilities[r]));
+            Assert.Equal(logit, values.Skip(r * 4).Take(4).Sum(), 6);
+        }
+        var reasons = Output(response, "reasons");
+        Assert.Equal([Rows.Length, 2L], reasons.Shape);
+        Assert.Equal(Rows.Length * 2, reasons.Contents.BytesContents.Count);
+
+        request.Parameters["explain"] = new InferParameter { StringParam = "yes" };
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _client.ModelInferAsync(request));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+    }
+
     private static ModelInferRequest.Types.InferInputTensor Tensor(string name, string datatype, long[] shape, Action<InferTensorContents> fill)
     {
         var tensor = new ModelInferRequest.Types.InferInputTensor { Name = name, Datatype = datatype, Shape = { shape }, Contents = new InferTensorContents() };
