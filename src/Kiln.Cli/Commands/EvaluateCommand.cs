@@ -17,11 +17,12 @@ internal static class EvaluateCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var experiment = new Option<string>("--experiment") { Description = "The experiment the evaluation run goes to.", DefaultValueFactory = _ => "Evaluations" };
+        var weight = new Option<string?>("--weight") { Description = "A numeric column of row weights: the overall metrics are weighted (weight_sum is logged); slices and fairness are not." };
         var report = new Option<string?>("--report") { Description = "Also write the HTML report here (it is always stored with the run)." };
         var output = Output.CreateOption();
         var command = new Command("evaluate", "Evaluate a model on unseen data: the task's metrics overall and per slice, charts and an HTML report, recorded as a run linked to the model version and the data.")
         {
-            model, data, slices, experiment, report, output,
+            model, data, slices, experiment, report, output, weight,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -29,7 +30,7 @@ internal static class EvaluateCommand
             using var inputs = new DataInputs();
             var (path, source) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
             var result = await kiln.Get<EvaluationService>().EvaluateAsync(
-                new EvaluationRequest(parse.GetValue(model)!, path, source, parse.GetValue(slices) ?? [], parse.GetValue(experiment)!),
+                new EvaluationRequest(parse.GetValue(model)!, path, source, parse.GetValue(slices) ?? [], parse.GetValue(experiment)!, parse.GetValue(weight)),
                 new Progress<string>(message => CliConsole.Current.MarkupLine($"[grey]{Format.Escape(message)}[/]")), ct);
             if (parse.GetValue(report) is { } file)
             {

@@ -21,7 +21,8 @@ namespace Kiln.Engine.Evaluation;
 /// <param name="Data">The dataset version the file is, for lineage (null for a plain file).</param>
 /// <param name="Slices">Columns to compute per-slice metrics by (categories, or quartiles of numbers).</param>
 /// <param name="Experiment">The experiment the evaluation run goes to.</param>
-public sealed record EvaluationRequest(string Model, string DataPath, DataSource? Data, IReadOnlyList<string> Slices, string Experiment = "Evaluations");
+/// <param name="Weight">A numeric column of row weights: the overall metrics are weighted (slices and fairness are not), or null.</param>
+public sealed record EvaluationRequest(string Model, string DataPath, DataSource? Data, IReadOnlyList<string> Slices, string Experiment = "Evaluations", string? Weight = null);
 
 /// <summary>An evaluation's outcome, also recorded as a run.</summary>
 /// <param name="RunId">The run holding metrics, charts and the HTML report.</param>
@@ -75,11 +76,13 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
         }
         using var release = model;
         stage?.Report("Reading " + request.DataPath);
-        var table = await Task.Run(() => Read(request.DataPath, model.Schema, request.Slices, ct), ct);
+        var table = await Task.Run(() => Read(request.DataPath, model.Schema, request.Slices, ct, request.Weight), ct);
         stage?.Report($"Scoring {table.RowCount:N0} rows");
         var outputs = await Task.Run(() => model.Predict(table, ct), ct);
         var target = table[model.Schema.Target];
-        var overall = ModelEvaluation.Evaluate(model.Schema, table, outputs);
+        var overall = request.Weight is { } weight
+            ? ModelEvaluation.EvaluateWeighted(model.Schema, table, outputs, weight)
+            : ModelEvaluation.Evaluate(model.Schema, table, outputs);
         var slices = new List<SliceResult>();
         foreach (var column in request.Slices)
         {
@@ -116,7 +119,8 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await tracking.LogBatchAsync(runId, [], [new("model", request.Model), new("target", model.Schema.Target), new("rows", table.RowCount.ToString(CultureInfo.InvariantCulture)),
-                new("data", request.Data?.Uri ?? Path.GetFullPath(request.DataPath)), new("slices", string.Join(",", request.Slices))], [], ct);
+                new("data", request.Data?.Uri ?? Path.GetFullPath(request.DataPath)), new("slices", string.Join(",", request.Slices)),
+                new("weight", request.Weight ?? "")], [], ct);
             var metrics = metricsAll.Select(m => new Metric(m.Key, m.Value, now, 0))
                 .Concat(fairness.SelectMany(f => Fairness.MetricNames.Zip([f.DemographicParityDifference, f.DemographicParityRatio, f.EqualOpportunityDifference,
                     f.EqualizedOddsDifference, f.CalibrationGap]).Select(m => new Metric($"fairness/{Key(f.Column)}/{m.First}", m.Second, now, 0))))
@@ -157,17 +161,17 @@ public sealed class EvaluationService(ITracking tracking, ModelLocator locator, 
     }
 
     /// <summary>Reads the evaluation data: the model's features typed as it trained on them, the target, the slice columns; every missing one is named.</summary>
-    public static Table Read(string path, ModelSchema schema, IReadOnlyList<string> slices, CancellationToken ct)
+    public static Table Read(string path, ModelSchema schema, IReadOnlyList<string> slices, CancellationToken ct, string? weight = null)
     {
         var header = ReadOptions.Header(path, null);
-        var needed = schema.Features.Select(f => f.Name).Append(schema.Target).Concat(slices).Distinct(StringComparer.Ordinal).ToList();
+        var needed = schema.Features.Select(f => f.Name).Append(schema.Target).Concat(slices).Concat(weight is null ? [] : [weight]).Distinct(StringComparer.Ordinal).ToList();
         var missing = needed.Where(n => !header.Contains(n)).ToList();
         if (missing.Count > 0)
         {
-            var why = missing.Select(m => m == schema.Target ? $"'{m}' (the target the model predicts)" : slices.Contains(m) && schema.Features.All(f => f.Name != m) ? $"'{m}' (a --slice column)" : $"'{m}' (a feature the model's signature needs)");
+            var why = missing.Select(m => m == schema.Target ? $"'{m}' (the target the model predicts)" : m == weight ? $"'{m}' (the --weight column)" : slices.Contains(m) && schema.Features.All(f => f.Name != m) ? $"'{m}' (a --slice column)" : $"'{m}' (a feature the model's signature needs)");
             throw KilnException.Invalid($"{path} has no column {string.Join(", ", why)}. The file's columns: {string.Join(", ", header)}.");
         }
-        var kinds = header.Distinct(StringComparer.Ordinal).Where(h => !slices.Contains(h)).ToDictionary(h => h, _ => ColumnKind.Text, StringComparer.Ordinal);
+        var kinds = header.Distinct(StringComparer.Ordinal).Where(h => !slices.Contains(h) && h != weight).ToDictionary(h => h, _ => ColumnKind.Text, StringComparer.Ordinal);
         foreach (var feature in schema.Features)
         {
             kinds[feature.Name] = feature.Kind == FeatureKind.Categorical ? ColumnKind.Categorical : ColumnKind.Numeric;

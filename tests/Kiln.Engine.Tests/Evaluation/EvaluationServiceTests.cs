@@ -55,4 +55,32 @@ public sealed class EvaluationServiceTests : KilnHostTest
         Assert.Contains("'segment' (a --slice column)", e.Message);
         Assert.Equal(before, (await Tracking.SearchRunsAsync(["0"], null, Core.Tracking.ViewType.All, 1000, null, null)).Items.Count);
     }
+
+    [Fact]
+    public async Task A_weight_column_weighs_the_overall_metrics()
+    {
+        var train = LoanData.Write(Dir, "train.csv", 800, 24);
+        var holdout = LoanData.Write(Dir, "holdout.csv", 600, 25);
+        var lines = await File.ReadAllLinesAsync(holdout);
+        // the rows the model gets wrong weigh 10: weighted accuracy must be lower than unweighted
+        var run = await Host.Get<TrainingSession>().RunAsync(new TrainRequest(train, "approved", "gbdt", new Dictionary<string, string> { ["rounds"] = "10" }));
+        var table = Kiln.Tabular.Csv.CsvReader.ReadFile(holdout);
+        var probabilities = run.Model.Predict(table);
+        var weighted = new System.Text.StringBuilder(lines[0] + ",w\n");
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var label = lines[i].Split(',')[^1];
+            var wrong = (probabilities[i - 1] >= 0.5 ? "1" : "0") != label;
+            weighted.Append(lines[i]).Append(wrong ? ",10\n" : ",1\n");
+        }
+        var path = Path.Combine(Dir, "weighted.csv");
+        await File.WriteAllTextAsync(path, weighted.ToString());
+        var service = Host.Get<EvaluationService>();
+        var plain = await service.EvaluateAsync(new EvaluationRequest($"runs:/{run.RunId}/model", path, null, []));
+        var heavy = await service.EvaluateAsync(new EvaluationRequest($"runs:/{run.RunId}/model", path, null, [], Weight: "w"));
+        Assert.True(heavy.Metrics["accuracy"] < plain.Metrics["accuracy"] - 0.05, $"{heavy.Metrics["accuracy"]} vs {plain.Metrics["accuracy"]}");
+        Assert.True(heavy.Metrics["weight_sum"] > 600);
+        var missing = await Assert.ThrowsAsync<KilnException>(() => service.EvaluateAsync(new EvaluationRequest($"runs:/{run.RunId}/model", holdout, null, [], Weight: "w")));
+        Assert.Contains("the --weight column", missing.Message);
+    }
 }

@@ -36,7 +36,7 @@ public sealed class EvaluateOperation(EvaluationService evaluation, DataService?
         var results = new List<EvaluationResult>();
         foreach (var model in models)
         {
-            var result = await evaluation.EvaluateAsync(new EvaluationRequest(model, path, source, slices, step.Get("experiment") ?? step.ExperimentName),
+            var result = await evaluation.EvaluateAsync(new EvaluationRequest(model, path, source, slices, step.Get("experiment") ?? step.ExperimentName, step.Get("weight")),
                 new Progress<string>(s => step.Log.WriteLine(s)), ct);
             step.Log.WriteLine($"{model}: run {result.RunId}, {result.Rows} rows: {string.Join(", ", result.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString("G5", CultureInfo.InvariantCulture)}"))}");
             results.Add(result);

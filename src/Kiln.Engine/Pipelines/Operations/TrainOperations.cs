@@ -30,7 +30,7 @@ public sealed class TrainOperation(TrainingSession session, DataService? data = 
         }
         var request = new TrainRequest(path, step.Required("target"), step.Get("learner") ?? "gbdt", parameters, valid, step.Get("experiment") ?? step.ExperimentName,
             step.Get("run_name") ?? step.Definition.Name, null, step.Get("features")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), null, null, null,
-            source, validSource, int.TryParse(step.Get("cv"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : 0, step.Get("group"), step.Get("threshold"), step.Get("calibrate"));
+            source, validSource, int.TryParse(step.Get("cv"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var cv) ? cv : 0, step.Get("group"), step.Get("threshold"), step.Get("calibrate"), step.Get("weight"));
         var stages = new Progress<string>(s => step.Log.WriteLine(s));
         var result = await session.RunAsync(request, stages, null, ct);
         foreach (var warning in result.Warnings)
