@@ -54,7 +54,7 @@ internal sealed class ShapTables
         public int Features;
     }
 
-    public ShapTables(TreeEnsemble ensemble, TreeCovers covers, int maxSlots = MaxSlots)
+    public ShapTables(TreeEnsemble ensemble, TreeCovers covers, int maxSlots = MaxSlots, Func<int, bool>? elsewhere = null)
     {
         _ensemble = ensemble;
         var trees = ensemble.TreeCount;
@@ -68,9 +68,9 @@ internal sealed class ShapTables
         for (var t = 0; t < trees; t++)
         {
             var root = ensemble.Roots[t];
-            if (root < 0)
+            if (root < 0 || elsewhere?.Invoke(t) == true)
             {
-                _treeFirst[t] = Skip; // a single leaf: bias only
+                _treeFirst[t] = Skip; // a single leaf (bias only), or a tree another layout explains
                 continue;
             }
             var size = builder.TableSize(root, 0, []);
@@ -172,9 +172,6 @@ internal sealed class ShapTables
     private sealed class Builder(TreeEnsemble ensemble, TreeCovers covers, List<ShapNode> nodes, List<ShapLeaf> leaves,
         List<int> leafFeatures, List<float> table, int maxSlots)
     {
-        private readonly double[] _poly = new double[MaxSlots + 2];
-        private readonly double[] _quotient = new double[MaxSlots + 2];
-
         /// <summary>The table values the subtree needs, or −1 when a path has more than maxSlots unique features.</summary>
         public long TableSize(int node, int depth, List<int> path)
         {
@@ -207,7 +204,7 @@ internal sealed class ShapTables
         {
             if (node < 0)
             {
-                return ~Append(LeafTable(ensemble.Leaves[~node] * scale, path, zeros), path);
+                return ~Append(LeafShapley.Values(ensemble.Leaves[~node] * scale, zeros), path);
             }
             var n = ensemble.Nodes[node];
             var slot = path.IndexOf(n.Feature);
@@ -271,7 +268,7 @@ internal sealed class ShapTables
             double[] Leaf(int child)
             {
                 var previous = Enter(child);
-                var values = LeafTable(ensemble.Leaves[~child] * scale, path, zeros);
+                var values = LeafShapley.Values(ensemble.Leaves[~child] * scale, zeros);
                 Leave(previous);
                 return values;
             }
@@ -325,97 +322,6 @@ internal sealed class ShapTables
             return index;
         }
 
-        /// <summary>A leaf's values for each of its 2^d patterns, d per pattern.</summary>
-        private double[] LeafTable(double value, List<int> path, List<double> zeros)
-        {
-            var d = path.Count;
-            var result = new double[(1 << d) * d];
-            // the subset weights |S|!(d−|S|−1)!/d! for d players
-            Span<double> weights = stackalloc double[Math.Max(d, 1)];
-            for (var j = 0; j < d; j++)
-            {
-                weights[j] = Factorial(j) * Factorial(d - j - 1) / Factorial(d);
-            }
-            for (var pattern = 0; pattern < 1 << d; pattern++)
-            {
-                // the polynomial Π_k (z_k + o_k·t): coefficient j sums the products over subsets S of size j
-                var poly = _poly;
-                Array.Clear(poly);
-                poly[0] = 1;
-                for (var k = 0; k < d; k++)
-                {
-                    var o = (pattern >> k) & 1;
-                    for (var j = k + 1; j >= 0; j--)
-                    {
-                        poly[j] = (poly[j] * zeros[k]) + (j > 0 && o != 0 ? poly[j - 1] : 0);
-                    }
-                }
-                for (var s = 0; s < d; s++)
-                {
-                    var o = (pattern >> s) & 1;
-                    var z = zeros[s];
-                    var sum = 0.0;
-                    var q = WithoutFactor(poly, d, s, o, z, zeros, pattern);
-                    for (var j = 0; j < d; j++)
-                    {
-                        sum += q[j] * weights[j];
-                    }
-                    result[(pattern * d) + s] = value * (o - z) * sum;
-                }
-            }
-            return result;
-        }
 
-        /// <summary>The polynomial without factor (z_s + o_s·t): by synthetic division, or rebuilt without it when the
-        /// factor is the constant 0.</summary>
-        private double[] WithoutFactor(double[] poly, int d, int s, int o, double z, List<double> zeros, int pattern)
-        {
-            var q = _quotient;
-            Array.Clear(q);
-            if (o != 0)
-            {
-                // poly = (t + z)·q, from the top coefficient down
-                q[d - 1] = poly[d];
-                for (var j = d - 1; j >= 1; j--)
-                {
-                    q[j - 1] = poly[j] - (z * q[j]);
-                }
-                return q;
-            }
-            if (z > 1e-9)
-            {
-                for (var j = 0; j < d; j++)
-                {
-                    q[j] = poly[j] / z;
-                }
-                return q;
-            }
-            q[0] = 1;
-            var terms = 0;
-            for (var k = 0; k < d; k++)
-            {
-                if (k == s)
-                {
-                    continue;
-                }
-                var ok = (pattern >> k) & 1;
-                terms++;
-                for (var j = terms; j >= 0; j--)
-                {
-                    q[j] = (q[j] * zeros[k]) + (j > 0 && ok != 0 ? q[j - 1] : 0);
-                }
-            }
-            return q;
-        }
-
-        private static double Factorial(int n)
-        {
-            var f = 1.0;
-            for (var i = 2; i <= n; i++)
-            {
-                f *= i;
-            }
-            return f;
-        }
     }
 }

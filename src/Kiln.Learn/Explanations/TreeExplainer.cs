@@ -11,6 +11,7 @@ internal sealed class TreeExplainer
 {
     private readonly TreeEnsemble _ensemble;
     private readonly ShapTables _tables;
+    private readonly DecisionTables? _decisions;
     private readonly TreeCovers _covers;
     private readonly int _features;
     private readonly double[] _bias;
@@ -19,21 +20,26 @@ internal sealed class TreeExplainer
     [ThreadStatic]
     private static Scratch? _scratch;
 
+    /// <summary>How many trees ahead one-row explanation fetches table rows.</summary>
+    private const int Ahead = 4;
+
     /// <param name="ensemble">The trees.</param>
     /// <param name="covers">Their covers.</param>
     /// <param name="features">The model's feature count.</param>
     /// <param name="maxSlots">Trees with more unique features on a path use <see cref="PathShap"/> (tests set 0).</param>
-    public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots)
+    /// <param name="decisions">Explain shallow trees by <see cref="DecisionTables"/> (tests turn it off to check the other layouts).</param>
+    public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots, bool decisions = true)
     {
         _ensemble = ensemble;
         _covers = covers;
         _features = features;
-        _tables = new ShapTables(ensemble, covers, maxSlots);
+        _decisions = decisions && maxSlots > 0 ? new DecisionTables(ensemble, covers, features) : null;
+        _tables = new ShapTables(ensemble, covers, maxSlots, _decisions is { } shallow ? shallow.Handles : null);
         _bias = [.. ensemble.BaseScores];
         for (var t = 0; t < ensemble.TreeCount; t++)
         {
             _bias[ensemble.TreeOutputs[t]] += ensemble.Scale * MeanValue(ensemble.Roots[t]);
-            _anyPath |= _tables.NeedsPath(t);
+            _anyPath |= _tables.NeedsPath(t) && _decisions?.Handles(t) != true;
         }
     }
 
@@ -69,9 +75,34 @@ internal sealed class TreeExplainer
         var path = _anyPath ? scratch.Path(_ensemble, _covers) : null;
         var second = scratch.Second(outputs * width);
         var outs = _ensemble.TreeOutputs;
+        var decisions = _decisions;
+        // one row: each shallow tree's table rows are found and fetched a few trees ahead of adding them (one row at a time
+        // the tables do not stay in cache, and a tree's additions take less time than a fetch from memory)
+        var ring = decisions is null ? default : scratch.Offsets(decisions.MaxRecords);
+        for (var t = 0; t < Ahead && t < outs.Length; t++)
+        {
+            if (decisions?.Handles(t) == true)
+            {
+                decisions.Prepare(t, row, ring.Span.Slice((t % Ahead) * decisions.MaxRecords, decisions.MaxRecords));
+            }
+        }
         for (var t = 0; t < outs.Length; t++)
         {
             var phi = contributions.Slice(outs[t] * width, _features);
+            if (decisions?.Handles(t) == true)
+            {
+                var slot = (t % Ahead) * decisions.MaxRecords;
+                decisions.Add(t, ring.Span.Slice(slot, decisions.MaxRecords), contributions.Slice(outs[t] * width, width), second.Slice(outs[t] * width, width));
+                if (t + Ahead < outs.Length && decisions.Handles(t + Ahead))
+                {
+                    decisions.Prepare(t + Ahead, row, ring.Span.Slice(slot, decisions.MaxRecords));
+                }
+                continue;
+            }
+            if (t + Ahead < outs.Length && decisions?.Handles(t + Ahead) == true)
+            {
+                decisions.Prepare(t + Ahead, row, ring.Span.Slice((t % Ahead) * decisions.MaxRecords, decisions.MaxRecords));
+            }
             if (_tables.NeedsPath(t))
             {
                 path!.Add(_ensemble.Roots[t], row, phi, _ensemble.Scale);
@@ -103,11 +134,16 @@ internal sealed class TreeExplainer
         for (var t = 0; t < outs.Length; t++)
         {
             var needsPath = _tables.NeedsPath(t);
+            var shallow = _decisions?.Handles(t) == true;
             for (var i = 0; i < count; i++)
             {
                 var row = rows.Slice(i * _features, _features);
                 var phi = contributions.Slice((i * stride) + (outs[t] * width), _features);
-                if (needsPath)
+                if (shallow)
+                {
+                    _decisions!.Add(t, row, contributions.Slice((i * stride) + (outs[t] * width), width), second.Slice((i * stride) + (outs[t] * width), width));
+                }
+                else if (needsPath)
                 {
                     path!.Add(_ensemble.Roots[t], row, phi, _ensemble.Scale);
                 }
@@ -140,6 +176,17 @@ internal sealed class TreeExplainer
     private sealed class Scratch
     {
         private int[] _patterns = [];
+        private int[] _offsets = [];
+
+        /// <summary><see cref="Ahead"/> buffers of table offsets, one per tree in flight.</summary>
+        public Memory<int> Offsets(int size)
+        {
+            if (_offsets.Length < Ahead * size)
+            {
+                _offsets = new int[Ahead * size];
+            }
+            return _offsets.AsMemory(0, Ahead * size);
+        }
         private double[] _second = [];
 
         /// <summary>The second accumulator, cleared.</summary>

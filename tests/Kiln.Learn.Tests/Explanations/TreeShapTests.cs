@@ -150,17 +150,21 @@ public sealed class TreeShapTests
         // depth 8 over 3 features: every path splits some feature more than once
         var model = new GbdtLearner().Fit(Synthetic.Linear(3000), "y", new GbdtOptions { Task = TaskKind.Regression, Rounds = 10, MaxDepth = 8 });
         var e = model.Ensemble;
-        var tables = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count);
+        // three layouts: decision-indexed records (the default for trees this shallow), pattern-indexed tables, the path algorithm
+        var decisions = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count);
+        var patterns = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, decisions: false);
         var paths = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, maxSlots: 0);
         var width = ModelExplanation.Width(model);
-        var (a, b) = (new double[width], new double[width]);
+        var (a, b, c) = (new double[width], new double[width], new double[width]);
         foreach (var row in Rows(model, Synthetic.Linear(100, seed: 5), 100))
         {
-            tables.Explain(row, a);
-            paths.Explain(row, b);
+            decisions.Explain(row, a);
+            patterns.Explain(row, b);
+            paths.Explain(row, c);
             for (var j = 0; j < width; j++)
             {
-                Assert.True(Math.Abs(a[j] - b[j]) < 1e-6, $"value {j}: tables {a[j]}, path algorithm {b[j]}");
+                Assert.True(Math.Abs(a[j] - c[j]) < 1e-6, $"value {j}: decision tables {a[j]}, path algorithm {c[j]}");
+                Assert.True(Math.Abs(b[j] - c[j]) < 1e-6, $"value {j}: pattern tables {b[j]}, path algorithm {c[j]}");
             }
         }
     }
