@@ -113,32 +113,39 @@ internal sealed class DecisionTables
     /// features and the bias slot.</summary>
     public void Add(int tree, ReadOnlySpan<double> row, Span<double> phi, Span<double> phi2)
     {
-        if (_treeRecords[tree] > 0)
+        var count = _treeRecords[tree];
+        if (count > 0)
         {
-            Add(tree, Decisions(tree, row), phi, phi2);
+            Span<int> offsets = stackalloc int[count];
+            Offsets(tree, Decisions(tree, row), offsets, prefetch: false);
+            Add(tree, offsets, phi, phi2);
         }
     }
 
     /// <summary>The row's decisions at tree <paramref name="tree"/>'s splits, with the table rows they select fetched
-    /// into cache ahead of <see cref="Add(int, ulong, Span{double}, Span{double})"/> (one row at a time, tree after tree,
+    /// into cache ahead of <see cref="Add(int, ReadOnlySpan{int}, Span{double}, Span{double})"/> (one row at a time, tree after tree,
     /// the tables do not stay in cache: the next tree's rows load while this one's are added).</summary>
-    public unsafe void Prepare(int tree, ReadOnlySpan<double> row, Span<int> offsets)
+    public void Prepare(int tree, ReadOnlySpan<double> row, Span<int> offsets)
+    {
+        if (_treeRecords[tree] > 0)
+        {
+            Offsets(tree, Decisions(tree, row), offsets, prefetch: true);
+        }
+    }
+
+    /// <summary>Each of the tree's records' table row for <paramref name="decisions"/>, optionally fetched into cache.</summary>
+    private unsafe void Offsets(int tree, ulong decisions, Span<int> offsets, bool prefetch)
     {
         var count = _treeRecords[tree];
-        if (count <= 0)
-        {
-            return;
-        }
-        var decisions = Decisions(tree, row);
+        var first = _treeRecord[tree];
         fixed (float* table = _table)
         {
-            var first = _treeRecord[tree];
             for (var r = 0; r < count; r++)
             {
                 ref var record = ref _records[first + r];
                 var offset = record.Table + ((int)Extract(decisions, record.Ancestors) * record.Slots);
                 offsets[r] = offset;
-                if (Sse.IsSupported)
+                if (prefetch && Sse.IsSupported)
                 {
                     Sse.Prefetch0(table + offset);
                 }
@@ -165,38 +172,6 @@ internal sealed class DecisionTables
             ref var slots = ref Unsafe.Add(ref features, record.Features);
             ref var sums = ref (r & 1) == 0 ? ref a : ref b;
             for (var s = 0; s < record.Slots; s += 8)
-            {
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s)) += Unsafe.Add(ref values, s);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 1)) += Unsafe.Add(ref values, s + 1);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 2)) += Unsafe.Add(ref values, s + 2);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 3)) += Unsafe.Add(ref values, s + 3);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 4)) += Unsafe.Add(ref values, s + 4);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 5)) += Unsafe.Add(ref values, s + 5);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 6)) += Unsafe.Add(ref values, s + 6);
-                Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 7)) += Unsafe.Add(ref values, s + 7);
-            }
-        }
-    }
-
-    /// <summary>Adds tree <paramref name="tree"/>'s records for the row whose <paramref name="decisions"/> are given.</summary>
-    private void Add(int tree, ulong decisions, Span<double> phi, Span<double> phi2)
-    {
-        var count = _treeRecords[tree];
-        ref var record0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_records), _treeRecord[tree]);
-        ref var table = ref MemoryMarshal.GetArrayDataReference(_table);
-        ref var features = ref MemoryMarshal.GetArrayDataReference(_features);
-        ref var a = ref MemoryMarshal.GetReference(phi);
-        ref var b = ref MemoryMarshal.GetReference(phi2);
-        for (var r = 0; r < count; r++)
-        {
-            ref var record = ref Unsafe.Add(ref record0, r);
-            var index = (int)Extract(decisions, record.Ancestors);
-            var width = record.Slots;
-            ref var values = ref Unsafe.Add(ref table, record.Table + (index * width));
-            ref var slots = ref Unsafe.Add(ref features, record.Features);
-            ref var sums = ref (r & 1) == 0 ? ref a : ref b;
-            // whole lanes of 8 (unused lanes add 0 to the bias slot): no loop exit to mispredict per record
-            for (var s = 0; s < width; s += 8)
             {
                 Unsafe.Add(ref sums, Unsafe.Add(ref slots, s)) += Unsafe.Add(ref values, s);
                 Unsafe.Add(ref sums, Unsafe.Add(ref slots, s + 1)) += Unsafe.Add(ref values, s + 1);

@@ -56,40 +56,7 @@ public static class ProbabilityMetrics
     {
         MetricChecks.SameLength(labels.Length, scores.Length);
         MetricChecks.SameLength(ascendingOrder.Length, scores.Length);
-        var order = ascendingOrder.ToArray();
-        Array.Reverse(order);
-        double totalPositives = 0;
-        foreach (var l in labels)
-        {
-            totalPositives += l == 1 ? 1 : 0;
-        }
-        if (totalPositives == 0)
-        {
-            throw new ArgumentException("Average precision needs at least one positive label.", nameof(labels));
-        }
-        double tp = 0, fp = 0, previousRecall = 0, ap = 0;
-        var i = 0;
-        while (i < order.Length)
-        {
-            var j = i;
-            while (j < order.Length && scores[order[j]] == scores[order[i]])
-            {
-                if (labels[order[j]] == 1)
-                {
-                    tp++;
-                }
-                else
-                {
-                    fp++;
-                }
-                j++;
-            }
-            var recall = tp / totalPositives;
-            ap += (recall - previousRecall) * (tp / (tp + fp));
-            previousRecall = recall;
-            i = j;
-        }
-        return ap;
+        return WeightedMetrics.AveragePrecision(labels, scores, ascendingOrder, null);
     }
 
     /// <summary>Binary log loss: mean of -[y log p + (1-y) log(1-p)], p clipped to [1e-15, 1 - 1e-15].</summary>

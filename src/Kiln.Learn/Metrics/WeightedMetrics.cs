@@ -58,18 +58,25 @@ public static class WeightedMetrics
     /// <summary>Average precision: Σ (recall step) × precision over thresholds from the highest score down.</summary>
     public static double AveragePrecision(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores, ReadOnlySpan<double> weights)
     {
-        MetricChecks.SameLength(labels.Length, scores.Length);
         MetricChecks.SameLength(labels.Length, weights.Length);
-        var order = ProbabilityMetrics.AscendingOrder(scores);
+        return AveragePrecision(labels, scores, ProbabilityMetrics.AscendingOrder(scores), weights.ToArray());
+    }
+
+    /// <summary>Average precision with the order by score known; every row weighs 1 when <paramref name="weights"/> is null.</summary>
+    internal static double AveragePrecision(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores, ReadOnlySpan<int> ascendingOrder, double[]? weights)
+    {
+        MetricChecks.SameLength(labels.Length, scores.Length);
+        MetricChecks.SameLength(ascendingOrder.Length, scores.Length);
+        var order = ascendingOrder.ToArray();
         Array.Reverse(order);
         double totalPositive = 0;
         for (var r = 0; r < labels.Length; r++)
         {
-            totalPositive += labels[r] == 1 ? weights[r] : 0;
+            totalPositive += labels[r] == 1 ? weights?[r] ?? 1 : 0;
         }
         if (totalPositive == 0)
         {
-            throw new ArgumentException("Average precision needs weight on a positive label.", nameof(labels));
+            throw new ArgumentException("Average precision needs at least one positive label (with weight).", nameof(labels));
         }
         double tp = 0, fp = 0, previousRecall = 0, ap = 0;
         var i = 0;
@@ -78,13 +85,14 @@ public static class WeightedMetrics
             var j = i;
             while (j < order.Length && scores[order[j]] == scores[order[i]])
             {
+                var w = weights?[order[j]] ?? 1;
                 if (labels[order[j]] == 1)
                 {
-                    tp += weights[order[j]];
+                    tp += w;
                 }
                 else
                 {
-                    fp += weights[order[j]];
+                    fp += w;
                 }
                 j++;
             }
