@@ -67,7 +67,8 @@ public sealed class ModelScorer<TRow>
         return output[0];
     }
 
-    /// <summary>The predicted class label (binary: <c>Classes[1]</c> when its probability is at least 0.5). Allocates nothing.</summary>
+    /// <summary>The predicted class label (binary: <c>Classes[1]</c> when its probability is at least the model's decision
+    /// threshold, 0.5 unless training chose another). Allocates nothing.</summary>
     /// <exception cref="InvalidOperationException">The model is a regressor.</exception>
     public string PredictClass(in TRow row)
     {
@@ -80,7 +81,7 @@ public sealed class ModelScorer<TRow>
         Predict(row, output);
         if (OutputCount == 1)
         {
-            return output[0] >= 0.5 ? classes[1] : classes[0];
+            return output[0] >= _model.Schema.DecisionThreshold ? classes[1] : classes[0];
         }
         var best = 0;
         for (var c = 1; c < output.Length; c++)
@@ -88,6 +89,44 @@ public sealed class ModelScorer<TRow>
             best = output[c] > output[best] ? c : best;
         }
         return classes[best];
+    }
+
+    /// <summary>Values <see cref="Explain"/> writes: per output, one per feature, then the bias.</summary>
+    public int ExplanationWidth => OutputCount * (_numbers.Length + 1);
+
+    /// <summary>
+    /// One row's feature contributions to its raw score (the log-odds of a binary model): per output, one value per feature in
+    /// the model's order, then the bias; they sum to the raw score. Exact TreeSHAP for tree models.
+    /// </summary>
+    /// <exception cref="LearnException">The model cannot explain (a tree model saved without node covers).</exception>
+    public void Explain(in TRow row, Span<double> contributions)
+    {
+        var count = _numbers.Length;
+        var features = count <= StackFeatures ? stackalloc double[count] : new double[count];
+        Fill(row, features);
+        _model.Explain(features, contributions);
+    }
+
+    /// <summary>
+    /// The <paramref name="top"/> reasons for a binary or regression model's score, as (feature, contribution): for a
+    /// negative decision (below the decision threshold; for a regressor, always) the features that pulled the score down
+    /// most, for a positive one those that pushed it up most; only features that pushed that way.
+    /// </summary>
+    public IReadOnlyList<(string Feature, double Contribution)> Reasons(in TRow row, int top = 3)
+    {
+        if (OutputCount != 1)
+        {
+            throw new InvalidOperationException($"The model predicts {OutputCount} classes; call Explain and read the predicted class's contributions.");
+        }
+        var contributions = new double[ExplanationWidth];
+        Explain(row, contributions);
+        var positive = Classes.Count == 2 && Predict(row) >= _model.Schema.DecisionThreshold;
+        var sign = positive ? -1 : 1;
+        return [.. Enumerable.Range(0, _numbers.Length)
+            .Where(f => positive ? contributions[f] > 0 : contributions[f] < 0)
+            .OrderBy(f => sign * contributions[f])
+            .Take(top)
+            .Select(f => (_model.Schema.Features[f].Name, contributions[f]))];
     }
 
     /// <summary>Predicts many rows: row-major, <see cref="OutputCount"/> values per row.</summary>

@@ -45,6 +45,23 @@ public sealed class KilnModelTests : IAsyncLifetime
         Assert.Contains("no model registry", noRegistry.Message);
     }
 
+    [Fact]
+    public async Task A_scorer_explains_a_row_and_names_the_reasons_for_a_decline()
+    {
+        var model = await KilnModel.LoadAsync($"runs:/{_runId}/model", _server.BaseUri);
+        var scorer = model.CreateScorer<Application>();
+        var poor = new Application { Income = 0.05, Debt = 0.95, Region = "south" };
+        var contributions = new double[scorer.ExplanationWidth];
+        scorer.Explain(poor, contributions);
+        var p = scorer.Predict(poor);
+        Assert.Equal(Math.Log(p / (1 - p)), contributions.Sum(), 6);
+        var reasons = scorer.Reasons(poor, 2);
+        Assert.Equal("0", scorer.PredictClass(poor));
+        Assert.InRange(reasons.Count, 1, 2);
+        Assert.All(reasons, r => Assert.True(r.Contribution < 0));
+        Assert.Contains(reasons[0].Feature, new[] { "income", "debt", "region" });
+    }
+
     public sealed class Application
     {
         public double? Income { get; init; }

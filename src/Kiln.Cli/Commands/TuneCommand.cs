@@ -24,9 +24,10 @@ internal static class TuneCommand
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: inferred)." };
         var columns = new ColumnChoice();
         var (cv, group) = TrainCommand.CvOptions();
+        var weight = new Option<string?>("--weight") { Description = "A numeric column of row weights (not a feature): every trial's fit and metrics are weighted." };
         var command = new Command("tune", "Search hyperparameters: every trial is a child run; the best is tagged kiln.tune.best. With --cv each trial is scored by its cross-validated mean (cv_roc_auc_mean, …).")
         {
-            data, target, learner, space, fixedParams, strategy, trials, metric, valid, experiment, task, cv, group,
+            data, target, learner, space, fixedParams, strategy, trials, metric, valid, experiment, task, cv, group, weight,
         };
         columns.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -37,7 +38,7 @@ internal static class TuneCommand
             var (validPath, validSource) = await inputs.ResolveAsync(kiln, parse.GetValue(valid), ct);
             var request = new TrainRequest(dataPath, parse.GetValue(target)!, parse.GetValue(learner)!,
                 TrainCommand.ParseParams(parse.GetValue(fixedParams) ?? []), validPath, parse.GetValue(experiment)!, null, parse.GetValue(task), columns.FeaturesOf(parse), columns.DropOf(parse), columns.Format.NaValuesOf(parse), columns.Format.EncodingOf(parse),
-                dataSource, validSource, TrainCommand.CvFolds(parse, cv, group), parse.GetValue(group));
+                dataSource, validSource, TrainCommand.CvFolds(parse, cv, group), parse.GetValue(group), Weight: parse.GetValue(weight));
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
             await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
