@@ -12,6 +12,7 @@ public abstract class TreeModel : TrainedModel
     {
         Ensemble = ensemble;
         Importance = importance;
+        _explainer = new Lazy<TreeExplainer>(() => new TreeExplainer(Ensemble, Ensemble.Covers ?? throw new LearnException(ExplainUnavailable!), Schema.Features.Count));
     }
 
     internal TreeEnsemble Ensemble { get; }
@@ -24,7 +25,7 @@ public abstract class TreeModel : TrainedModel
 
     private protected override void PredictRow(ReadOnlySpan<double> row, Span<double> output) => Ensemble.Predict(row, output);
 
-    private TreeExplainer? _explainer;
+    private readonly Lazy<TreeExplainer> _explainer;
 
     /// <inheritdoc />
     public override string? ExplainUnavailable => Ensemble.Covers is null
@@ -32,9 +33,9 @@ public abstract class TreeModel : TrainedModel
             + "or imported from a file without sum_hessian / internal_count): retrain it, or register the original XGBoost or LightGBM file again."
         : null;
 
-    /// <summary>The TreeSHAP explainer (its tables are built on first use).</summary>
-    internal TreeExplainer Explainer =>
-        _explainer ??= new TreeExplainer(Ensemble, Ensemble.Covers ?? throw new LearnException(ExplainUnavailable!), Schema.Features.Count);
+    /// <summary>The TreeSHAP explainer: its tables are built on first use, once, however many threads ask at the same time
+    /// (about a second for 200 depth-6 trees).</summary>
+    internal TreeExplainer Explainer => _explainer.Value;
 
     private protected override void ExplainRows(ReadOnlySpan<double> rows, int count, Span<double> contributions)
     {
