@@ -20,8 +20,15 @@ public sealed record ExplainRequest(int Top)
         {
             return null;
         }
-        using var document = JsonDocument.Parse(body.ToArray());
-        return Of(document.RootElement);
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            return Of(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null; // not JSON: the scoring reader says what is wrong with the body
+        }
     }
 
     /// <inheritdoc cref="Of(ReadOnlySpan{byte})"/>
@@ -66,7 +73,7 @@ public sealed record ExplainRequest(int Top)
     {
         if (predictor is not KilnPredictor { Model: var model })
         {
-            throw KilnException.Invalid($"This route serves a {predictor.Flavor} model, which Kiln cannot explain: explanations are for Kiln's own models and imported XGBoost and LightGBM trees.");
+            throw KilnException.Invalid($"This is a {predictor.Flavor} model, which Kiln cannot explain: explanations are for Kiln's own models and imported XGBoost and LightGBM trees (serve or score it without explain).");
         }
         return model.ExplainUnavailable is { } reason ? throw KilnException.Invalid(reason) : model;
     }

@@ -81,6 +81,25 @@ public sealed class FlavorServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Asking_an_onnx_model_to_explain_is_a_clear_400_and_an_imported_xgboost_model_explains()
+    {
+        await DeployAsync("onnx", "onnx_binary.onnx");
+        await DeployAsync("xgb", "xgb_binary.json");
+        static string Explained(string body) => body[..^1] + ", \"explain\": true}";
+        using var onnx = await _server.Http.PostAsync("/deployments/onnx/invocations", new StringContent(Explained(Split(1, 1)), System.Text.Encoding.UTF8, "application/json"));
+        var error = await onnx.Content.ReadAsStringAsync();
+        Assert.True(onnx.StatusCode == System.Net.HttpStatusCode.BadRequest, error);
+        Assert.Contains("onnx model, which Kiln cannot explain", error);
+        using var xgb = await _server.Http.PostAsync("/deployments/xgb/invocations", new StringContent(Explained(Split(1, 1)), System.Text.Encoding.UTF8, "application/json"));
+        var text = await xgb.Content.ReadAsStringAsync();
+        Assert.True(xgb.IsSuccessStatusCode, text);
+        Assert.Contains("\"explanations\"", text);
+        // a body that is not JSON (but mentions explain) is the scoring reader's 400, not a server error
+        using var broken = await _server.Http.PostAsync("/deployments/xgb/invocations", new StringContent("{\"explain\": true, \"dataframe_split\": {", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, broken.StatusCode);
+    }
+
+    [Fact]
     public async Task Concurrent_requests_to_an_onnx_model_are_batched_and_each_gets_its_own_rows_back()
     {
         await DeployAsync("onnx", "onnx_binary.onnx", new RouteBatching(MaxRows: 64, MaxWaitMs: 5));
