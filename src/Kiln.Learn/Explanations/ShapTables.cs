@@ -5,13 +5,13 @@ using Kiln.Learn.Model;
 namespace Kiln.Learn.Explanations;
 
 /// <summary>
-/// TreeSHAP by precomputed tables (the idea of Fast TreeSHAP v2, Yang 2021). Path-dependent SHAP values of one leaf depend
-/// on the row only through which of the d unique features on the leaf's path the row satisfies (a d-bit pattern): for
-/// slot s, φ_s = v · (o_s − z_s) · Σ_{S ⊆ F∖s} |S|!(d−|S|−1)!/d! · Π_{k∈S} o_k · Π_{k∉S} z_k, with o the pattern's bits
-/// and z the share of the node's cover that took the leaf's side. Each leaf keeps the d values for every one of its 2^d
-/// patterns, so a row costs one comparison per split and d additions per leaf, against O(d²) per leaf for
-/// <see cref="PathShap"/>. Trees whose paths hold more than <see cref="MaxSlots"/> unique features, and those past the
-/// memory budget, are left to <see cref="PathShap"/>.
+/// TreeSHAP by precomputed tables (the idea of Fast TreeSHAP v2, Yang 2021), for trees too deep for
+/// <see cref="DecisionTables"/>. Path-dependent SHAP values of one leaf depend on the row only through which of the d
+/// unique features on the leaf's path the row satisfies (a d-bit pattern; the values per pattern come from
+/// <see cref="LeafShapley"/>). Each leaf — two sibling leaves as one record — keeps its d values for every pattern, so a
+/// row costs one comparison per split and d additions per record, against O(d²) per leaf for <see cref="PathShap"/>.
+/// Trees whose paths hold more than <see cref="MaxSlots"/> unique features, and those past the memory budget, are left to
+/// <see cref="PathShap"/>.
 /// </summary>
 internal sealed class ShapTables
 {
