@@ -52,7 +52,7 @@ async function statusPage(window: string): Promise<HTMLElement> {
 function performanceTable(p: Performance): HTMLElement {
   const keys = [...new Set([...Object.keys(p.realised), ...Object.keys(p.estimated)])].filter((k) => !k.endsWith("_sd")).sort();
   return h("table", { class: "grid", id: "performance" },
-    h("thead", {}, h("tr", {}, ...["Metric", "Realised", "Estimated (CBPE)", "Baseline"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ...["Metric", "Realised", "Estimated (CBPE)", "Baseline"].map((c, i) => h("th", i > 0 ? { class: "num" } : {}, c)))),
     h("tbody", {}, ...keys.map((k) => h("tr", { dataset: { metric: k } },
       h("td", {}, k),
       h("td", { class: "num realised" }, metric(p.realised, k)),
@@ -105,7 +105,7 @@ async function deploymentMonitorPage(name: string, window: string): Promise<HTML
       performanceTable(s.performance),
       h("h2", {}, "Drift per feature"),
       h("table", { class: "grid", id: "drift" },
-        h("thead", {}, h("tr", {}, ...["Feature", "Kind", "Method", "Score", "Threshold", "Drifted"].map((c) => h("th", {}, c)))),
+        h("thead", {}, h("tr", {}, ...["Feature", "Kind", "Method", "Score", "Threshold", "Drifted"].map((c, i) => h("th", i === 3 || i === 4 ? { class: "num" } : {}, c)))),
         h("tbody", {}, ...s.features.map((f) => h("tr", { dataset: { feature: f.name, drifted: String(f.drifted) } },
           h("td", {}, f.name), h("td", {}, f.kind), h("td", {}, f.method),
           h("td", { class: "num" }, typeof f.score === "number" ? f.score.toFixed(4) : f.score),
@@ -113,7 +113,7 @@ async function deploymentMonitorPage(name: string, window: string): Promise<HTML
           h("td", { class: f.drifted ? "bad" : "" }, f.drifted ? "drifted" : "ok"))))),
       h("h2", {}, "Data quality"),
       h("table", { class: "grid", id: "quality" },
-        h("thead", {}, h("tr", {}, ...["Feature", "Missing", "Missing in training", "Out of range", "Unseen", ""].map((c) => h("th", {}, c)))),
+        h("thead", {}, h("tr", {}, ...["Feature", "Missing", "Missing in training", "Out of range", "Unseen", ""].map((c, i) => h("th", i >= 1 && i <= 4 ? { class: "num" } : {}, c)))),
         h("tbody", {}, ...s.quality.map((q) => h("tr", { dataset: { feature: q.name, issue: String(q.issue) } },
           h("td", {}, q.name), h("td", { class: "num" }, formatPercent(q.missing_share)), h("td", { class: "num" }, formatPercent(q.reference_missing_share)),
           h("td", { class: "num" }, formatPercent(q.out_of_range_share)),
