@@ -53,16 +53,8 @@ public static class Explainer
         var predictions = model.Predict(input, ct);
         var features = model.Schema.Features;
         var rows = input.RowCount;
-        var outputs = model.OutputCount;
         var width = ModelExplanation.Width(model);
-        var explained = new int[rows];
-        if (model.Schema.Task == TaskKind.MulticlassClassification)
-        {
-            for (var r = 0; r < rows; r++)
-            {
-                explained[r] = predictions.AsSpan(r * outputs, outputs).IndexOf(MaxOf(predictions.AsSpan(r * outputs, outputs)));
-            }
-        }
+        var explained = Enumerable.Range(0, rows).Select(r => ExplainedOutput(model, predictions, r)).ToArray();
         var contributions = new double[rows * features.Count];
         var bias = new double[rows];
         for (var r = 0; r < rows; r++)
@@ -89,8 +81,7 @@ public static class Explainer
         var reasons = Enumerable.Range(0, top).Select(_ => new string?[rows]).ToArray();
         for (var r = 0; r < rows; r++)
         {
-            var positive = model.Schema.Task == TaskKind.BinaryClassification && predictions[r] >= model.Schema.DecisionThreshold;
-            var codes = Reasons(model, input, r, contributions.AsSpan(r * features.Count, features.Count), positive, top);
+            var codes = Reasons(model, input, r, contributions.AsSpan(r * features.Count, features.Count), Positive(model, predictions, r), top);
             for (var k = 0; k < codes.Count; k++)
             {
                 reasons[k][r] = codes[k].ToString();
@@ -130,13 +121,24 @@ public static class Explainer
         return result;
     }
 
-    private static double MaxOf(ReadOnlySpan<double> values)
+/// <summary>The output row <paramref name="row"/>'s explanation explains: a multiclass model's predicted class (the first
+    /// of equal probabilities), else the only output.</summary>
+    public static int ExplainedOutput(TrainedModel model, double[] predictions, int row)
     {
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
+        if (model.Schema.Task != TaskKind.MulticlassClassification)
         {
-            max = Math.Max(max, v);
+            return 0;
         }
-        return max;
+        var outputs = model.OutputCount;
+        var best = 0;
+        for (var c = 1; c < outputs; c++)
+        {
+            best = predictions[(row * outputs) + c] > predictions[(row * outputs) + best] ? c : best;
+        }
+        return best;
     }
+
+    /// <summary>Whether a binary model approves row <paramref name="row"/> (its reasons are then what lifted the score).</summary>
+    public static bool Positive(TrainedModel model, double[] predictions, int row) =>
+        model.Schema.Task == TaskKind.BinaryClassification && predictions[row] >= model.Schema.DecisionThreshold;
 }

@@ -93,18 +93,10 @@ public static class ServedExplanations
         var schema = model.Schema;
         var features = schema.Features.Count;
         var width = ModelExplanation.Width(model);
-        var outputs = model.OutputCount;
         w.WriteStartArray("explanations");
         for (var r = 0; r < table.RowCount; r++)
         {
-            var k = 0;
-            if (schema.Task == TaskKind.MulticlassClassification)
-            {
-                for (var c = 1; c < outputs; c++)
-                {
-                    k = predictions[(r * outputs) + c] > predictions[(r * outputs) + k] ? c : k;
-                }
-            }
+            var k = Explainer.ExplainedOutput(model, predictions, r);
             var start = (r * width) + ModelExplanation.Index(model, k, 0);
             var contributions = values.AsSpan(start, features);
             w.WriteStartObject();
@@ -119,9 +111,8 @@ public static class ServedExplanations
                 w.WriteNumber(schema.Features[f].Name, contributions[f]);
             }
             w.WriteEndObject();
-            var positive = schema.Task == TaskKind.BinaryClassification && predictions[r] >= schema.DecisionThreshold;
             w.WriteStartArray("reasons");
-            foreach (var reason in Explainer.Reasons(model, table, r, contributions, positive, request.Top))
+            foreach (var reason in Explainer.Reasons(model, table, r, contributions, Explainer.Positive(model, predictions, r), request.Top))
             {
                 w.WriteStartObject();
                 w.WriteString("feature", reason.Feature);
@@ -158,21 +149,14 @@ public sealed record ExplanationTensors(int Rows, IReadOnlyList<string> Columns,
         var schema = model.Schema;
         var features = schema.Features.Count;
         var width = ModelExplanation.Width(model);
-        var outputs = model.OutputCount;
         var rows = table.RowCount;
         var contributions = new double[rows * (features + 1)];
         var reasons = new string[rows * request.Top];
         for (var r = 0; r < rows; r++)
         {
-            var explained = 0;
-            for (var c = 1; c < outputs && schema.Task == TaskKind.MulticlassClassification; c++)
-            {
-                explained = predictions[(r * outputs) + c] > predictions[(r * outputs) + explained] ? c : explained;
-            }
-            var start = (r * width) + ModelExplanation.Index(model, explained, 0);
+            var start = (r * width) + ModelExplanation.Index(model, Explainer.ExplainedOutput(model, predictions, r), 0);
             values.AsSpan(start, features + 1).CopyTo(contributions.AsSpan(r * (features + 1)));
-            var positive = schema.Task == TaskKind.BinaryClassification && predictions[r] >= schema.DecisionThreshold;
-            var codes = Explainer.Reasons(model, table, r, values.AsSpan(start, features), positive, request.Top);
+            var codes = Explainer.Reasons(model, table, r, values.AsSpan(start, features), Explainer.Positive(model, predictions, r), request.Top);
             for (var k = 0; k < request.Top; k++)
             {
                 reasons[(r * request.Top) + k] = k < codes.Count ? codes[k].ToString() : "";
