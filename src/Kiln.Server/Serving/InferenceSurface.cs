@@ -33,7 +33,7 @@ public sealed class InferenceSurface : IEndpointSurface
             await context.RequestServices.GetRequiredService<ServingReadiness>().NotReadyBecauseAsync(context.RequestAborted) is { } why
                 ? Results.Json(new { ready = false, reason = why }, statusCode: StatusCodes.Status503ServiceUnavailable)
                 : Results.Json(new { ready = true }));
-        app.MapGet("/v2", () => Results.Json(new { name = "kiln", version = KilnServer.Version, extensions = Array.Empty<string>() }));
+        app.MapGet("/v2", () => Results.Json(new { name = "kiln", version = KilnServer.Version, extensions = new[] { "binary_tensor_data" } }));
         foreach (var prefix in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
         {
             app.MapGet(prefix, MetadataAsync);
@@ -70,23 +70,25 @@ public sealed class InferenceSurface : IEndpointSurface
         var path = context.RequestServices.GetRequiredService<ScoringPath>();
         var body = default(JsonElement);
         IReadOnlyList<(string Name, string Datatype)> requested = [];
+        Func<string, bool> binaryOutput = _ => false;
         ExplainRequest? explain = null;
         return path.ScoreAsync(ScoringRequest.FromHttp(context, name, Version(context)), async (served, _) =>
         {
-            body = await ServingBody.ReadJsonAsync(context, path.Limits);
+            (body, var binary) = await ServingBody.ReadInferenceAsync(context, path.Limits);
             explain = ExplainRequest.Of(body);
             if (explain is not null)
             {
                 ExplainRequest.ModelOf(served.Model); // a model that cannot explain is a 400 before it scores
             }
-            var inputs = OipJsonInput.ReadAll(body);
+            var inputs = OipJsonInput.ReadAll(body, binary);
             requested = OipTensors.Requested(served.Model.Schema, OipJsonInput.RequestedOutputs(body));
+            binaryOutput = OipJsonInput.BinaryOutputs(body);
             return OipTensors.ToTable(served.Model.Schema, inputs);
         }, async scored =>
         {
             scored.WriteHeaders(context.Response);
-            context.Response.ContentType = "application/json";
             var buffer = new ArrayBufferWriter<byte>(256);
+            var binary = new ArrayBufferWriter<byte>(1);
             await using (var w = new Utf8JsonWriter(buffer))
             {
                 w.WriteStartObject();
@@ -108,6 +110,15 @@ public sealed class InferenceSurface : IEndpointSurface
                     w.WriteStartArray("shape");
                     w.WriteNumberValue(output.Count);
                     w.WriteEndArray();
+                    if (binaryOutput(output.Name))
+                    {
+                        var size = OipBinary.Write(output, binary);
+                        w.WriteStartObject("parameters");
+                        w.WriteNumber("binary_data_size", size);
+                        w.WriteEndObject();
+                        w.WriteEndObject();
+                        continue;
+                    }
                     w.WriteStartArray("data");
                     for (var r = 0; r < output.Count; r++)
                     {
@@ -130,7 +141,17 @@ public sealed class InferenceSurface : IEndpointSurface
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
+            if (binary.WrittenCount == 0)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+                return;
+            }
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.Headers[ServingBody.InferenceHeaderLength] = buffer.WrittenCount.ToString(CultureInfo.InvariantCulture);
+            context.Response.ContentLength = buffer.WrittenCount + binary.WrittenCount;
             await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+            await context.Response.Body.WriteAsync(binary.WrittenMemory, context.RequestAborted);
         }, context.RequestAborted);
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Kiln.Server.Serving;
 
 /// <summary>
@@ -26,4 +28,19 @@ public abstract class OipInput(string name, string datatype, IReadOnlyList<long>
 
     /// <summary>Element <paramref name="index"/> as a category (null for a missing value).</summary>
     public abstract string? Text(int index);
+
+    /// <summary>Every element as a number (a new array, or one the input holds for this request alone).</summary>
+    public virtual double[] Numbers()
+    {
+        var numbers = new double[Count];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            numbers[i] = Number(i);
+        }
+        return numbers;
+    }
+
+    /// <summary>A number sent for a categorical feature, as its category: null when missing, <c>true</c>/<c>false</c> for BOOL.</summary>
+    protected string? NumberText(double value) =>
+        double.IsNaN(value) ? null : Datatype == "BOOL" ? (value != 0 ? "true" : "false") : value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -12,14 +12,83 @@ internal sealed class OipJsonInput : OipInput
     private OipJsonInput(string name, string datatype, IReadOnlyList<long>? shape, JsonElement tensor)
         : base(name, datatype, shape) => _tensor = tensor;
 
-    /// <summary>The body's <c>"inputs"</c>.</summary>
-    public static IReadOnlyList<OipInput> ReadAll(JsonElement body)
+    /// <summary>
+    /// The body's <c>"inputs"</c>. An input whose <c>parameters</c> give <c>binary_data_size</c> takes that many bytes of
+    /// <paramref name="binary"/> (the bytes after the JSON header of the binary tensor data extension), inputs in order;
+    /// together they must take all of it.
+    /// </summary>
+    public static IReadOnlyList<OipInput> ReadAll(JsonElement body, ReadOnlyMemory<byte> binary = default)
     {
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
         {
             throw KilnException.Invalid("The request needs \"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}, …].");
         }
-        return [.. inputs.EnumerateArray().Select(Read)];
+        var read = new List<OipInput>();
+        var at = 0;
+        foreach (var tensor in inputs.EnumerateArray())
+        {
+            var input = Read(tensor);
+            if (BinarySize(tensor, input.Name) is not { } size)
+            {
+                read.Add(input);
+                continue;
+            }
+            if (tensor.TryGetProperty("data", out _))
+            {
+                throw KilnException.Invalid($"Input '{input.Name}' gives both \"data\" and binary_data_size: send its elements one way.");
+            }
+            if (size > binary.Length - at)
+            {
+                throw KilnException.Invalid(binary.Length == 0
+                    ? $"Input '{input.Name}' has binary_data_size {size}, but the request has no binary data: send the JSON's length in the Inference-Header-Content-Length header and the tensors' bytes after it."
+                    : $"Input '{input.Name}' has binary_data_size {size}, but only {binary.Length - at} bytes of binary data are left after the inputs before it.");
+            }
+            read.Add(new OipRawInput(input.Name, input.Datatype, input.Shape, binary.Slice(at, (int)size), "binary data"));
+            at += (int)size;
+        }
+        if (at != binary.Length)
+        {
+            throw KilnException.Invalid($"The request carries {binary.Length} bytes of binary data, but its inputs' binary_data_size add up to {at}.");
+        }
+        return read;
+    }
+
+    /// <summary>An input's <c>parameters.binary_data_size</c>, if it gives one.</summary>
+    private static long? BinarySize(JsonElement tensor, string name)
+    {
+        if (!tensor.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("binary_data_size", out var size))
+        {
+            return null;
+        }
+        return size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var bytes) && bytes >= 0
+            ? bytes
+            : throw KilnException.Invalid($"Input '{name}': binary_data_size must be a whole number of bytes, not {size.GetRawText()}.");
+    }
+
+    /// <summary>Whether the answer's outputs go as binary data: all of them (<c>parameters.binary_data_output</c>), or those
+    /// the request names with <c>parameters.binary_data</c> true.</summary>
+    public static Func<string, bool> BinaryOutputs(JsonElement body)
+    {
+        if (body.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("binary_data_output", out var all) && all.ValueKind == JsonValueKind.True)
+        {
+            return _ => true;
+        }
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        if (body.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var output in outputs.EnumerateArray())
+            {
+                if (output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                    && output.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object
+                    && p.TryGetProperty("binary_data", out var binary) && binary.ValueKind == JsonValueKind.True)
+                {
+                    named.Add(name.GetString()!);
+                }
+            }
+        }
+        return named.Contains;
     }
 
     /// <summary>The names in the body's <c>"outputs": [{"name"}, …]</c>, if any.</summary>

@@ -67,12 +67,7 @@ public static class OipTensors
                 columns.Add(CategoricalColumn.FromValues(feature.Name, Enumerable.Range(0, count).Select(input.Text)));
                 continue;
             }
-            var numbers = new double[count];
-            for (var i = 0; i < count; i++)
-            {
-                numbers[i] = input.Number(i);
-            }
-            columns.Add(new Float64Column(feature.Name, numbers));
+            columns.Add(new Float64Column(feature.Name, input.Numbers()));
         }
         return new Table(columns);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Kiln.Core.Errors;
 using Microsoft.AspNetCore.Http.Features;
@@ -55,11 +56,30 @@ public static class ServingBody
         return memory.ToArray();
     }
 
-    /// <summary>The body parsed as JSON; malformed JSON is INVALID_PARAMETER_VALUE.</summary>
-    public static async Task<JsonElement> ReadJsonAsync(HttpContext context, ServingLimits limits) => Parse(await ReadAsync(context, limits));
+    /// <summary>
+    /// An Open Inference Protocol REST body: its JSON, and — with the binary tensor data extension, where the
+    /// <c>Inference-Header-Content-Length</c> header gives the JSON's length in bytes — the tensor bytes that follow it.
+    /// </summary>
+    public static async Task<(JsonElement Json, ReadOnlyMemory<byte> Binary)> ReadInferenceAsync(HttpContext context, ServingLimits limits)
+    {
+        var body = await ReadAsync(context, limits);
+        if (context.Request.Headers[InferenceHeaderLength] is not { Count: > 0 } header)
+        {
+            return (Parse(body), default);
+        }
+        if (!int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 2 || length > body.Length)
+        {
+            throw KilnException.Invalid(
+                $"{InferenceHeaderLength} is '{header}', but it must be the length in bytes of the JSON that starts the body (2 to {body.Length} here), the tensors' binary data following it.");
+        }
+        return (Parse(body.AsSpan(0, length)), body.AsMemory(length));
+    }
+
+    /// <summary>The binary tensor data extension's header: the length of the JSON before the binary data.</summary>
+    public const string InferenceHeaderLength = "Inference-Header-Content-Length";
 
     /// <summary>Parses JSON bytes; malformed JSON is INVALID_PARAMETER_VALUE.</summary>
-    public static JsonElement Parse(byte[] body)
+    public static JsonElement Parse(ReadOnlySpan<byte> body)
     {
         try
         {
