@@ -133,14 +133,18 @@ public abstract class TrainedModel
     /// <summary>Predicts every row of <paramref name="table"/> in parallel; the result is row-major, <see cref="OutputCount"/>
     /// values per row. Feature columns are found by name (other columns are ignored).</summary>
     /// <exception cref="LearnException">A feature column is missing or has the wrong kind; the message names it.</exception>
-    public double[] Predict(Table table, CancellationToken cancellationToken = default)
+    public double[] Predict(Table table, CancellationToken cancellationToken = default) => Predict(table, -1, cancellationToken);
+
+    /// <summary>As <see cref="Predict(Table, CancellationToken)"/> on at most <paramref name="maxThreads"/> threads (-1: as
+    /// many as the machine has; 1: this thread alone, as a server already busy with other requests wants).</summary>
+    public double[] Predict(Table table, int maxThreads, CancellationToken cancellationToken = default)
     {
-        var result = PredictUncalibrated(table, cancellationToken);
+        var result = PredictUncalibrated(table, maxThreads, cancellationToken);
         Calibrate(result);
         return result;
     }
 
-    private double[] PredictUncalibrated(Table table, CancellationToken cancellationToken)
+    private double[] PredictUncalibrated(Table table, int maxThreads, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         var view = FeatureView.Bind(table, Schema);
@@ -179,30 +183,45 @@ public abstract class TrainedModel
             }
             return result;
         }
-        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
-            () => new double[blockRows * Schema.Features.Count],
-            (block, _, buffer) =>
+        if (maxThreads == 1)
+        {
+            var buffer = new double[blockRows * Schema.Features.Count];
+            for (var block = 0; block < blocks; block++)
             {
-                var start = block * blockRows;
-                var count = Math.Min(blockRows, view.RowCount - start);
-                var rows = result.AsSpan(start * outputs, count * outputs);
-                if (!PredictRows(view, start, count, buffer, blockRows, rows))
-                {
-                    for (var f = 0; f < Schema.Features.Count; f++)
-                    {
-                        view.Fill(f, start, buffer.AsSpan(f * blockRows, count));
-                    }
-                    PredictBlock(buffer, blockRows, count, rows);
-                }
-                // the thread's next block is usually the next one: its columns load while this one is predicted
-                for (var f = 0; f < Schema.Features.Count; f++)
-                {
-                    view.Prefetch(f, start + blockRows, blockRows);
-                }
-                return buffer;
-            },
+                cancellationToken.ThrowIfCancellationRequested();
+                PredictBlockAt(view, block, buffer, result);
+            }
+            return result;
+        }
+        Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = maxThreads },
+            () => new double[blockRows * Schema.Features.Count],
+            (block, _, buffer) => PredictBlockAt(view, block, buffer, result),
             _ => { });
         return result;
+    }
+
+    /// <summary>Predicts block <paramref name="block"/> of <paramref name="view"/> into <paramref name="result"/>, its
+    /// features gathered in <paramref name="buffer"/> (<see cref="PredictionBlockRows"/> rows per feature); returns the buffer.</summary>
+    private double[] PredictBlockAt(FeatureView view, int block, double[] buffer, double[] result)
+    {
+        var (blockRows, outputs) = (PredictionBlockRows, OutputCount);
+        var start = block * blockRows;
+        var count = Math.Min(blockRows, view.RowCount - start);
+        var rows = result.AsSpan(start * outputs, count * outputs);
+        if (!PredictRows(view, start, count, buffer, blockRows, rows))
+        {
+            for (var f = 0; f < Schema.Features.Count; f++)
+            {
+                view.Fill(f, start, buffer.AsSpan(f * blockRows, count));
+            }
+            PredictBlock(buffer, blockRows, count, rows);
+        }
+        // the thread's next block is usually the next one: its columns load while this one is predicted
+        for (var f = 0; f < Schema.Features.Count; f++)
+        {
+            view.Prefetch(f, start + blockRows, blockRows);
+        }
+        return buffer;
     }
 
     /// <summary>Up to this many rows, <see cref="Predict(Table, CancellationToken)"/> walks each row alone: the one-row walk

@@ -23,4 +23,8 @@ public interface IPredictor : IDisposable
     /// <summary>Predicts every row of <paramref name="table"/>; feature columns are found by name.</summary>
     /// <exception cref="Kiln.Learn.LearnException">A feature column is missing or of the wrong kind; the message names it.</exception>
     double[] Predict(Table table, CancellationToken ct = default);
+
+    /// <summary>As <see cref="Predict(Table, CancellationToken)"/> on at most <paramref name="maxThreads"/> threads (1: the
+    /// calling thread alone, which a server busy with other requests wants); flavors that do not split a call ignore it.</summary>
+    double[] Predict(Table table, int maxThreads, CancellationToken ct = default) => Predict(table, ct);
 }

@@ -25,6 +25,9 @@ public sealed class KilnPredictor(TrainedModel model, string flavor = KilnFlavor
     public double[] Predict(Table table, CancellationToken ct = default) => Model.Predict(table, ct);
 
     /// <inheritdoc />
+    public double[] Predict(Table table, int maxThreads, CancellationToken ct = default) => Model.Predict(table, maxThreads, ct);
+
+    /// <inheritdoc />
     public void Dispose()
     {
     }

@@ -20,12 +20,13 @@ public sealed record ServedModel(string Reference, ModelVersion? Version, IPredi
     private readonly ConcurrentDictionary<RouteBatching, ModelBatcher> _batchers = new();
 
     /// <summary>Predicts <paramref name="rows"/>: batched with concurrent requests when the model gains from it and the
-    /// route's <paramref name="batching"/> allows (<see cref="ModelBatcher"/>), else at once on this thread.</summary>
-    public Task<double[]> PredictAsync(Table rows, RouteBatching? batching, CancellationToken ct)
+    /// route's <paramref name="batching"/> allows (<see cref="ModelBatcher"/>), else at once, on this thread alone when
+    /// <paramref name="serial"/> (other requests keep the cores busy: splitting this one would only add hand-offs).</summary>
+    public Task<double[]> PredictAsync(Table rows, RouteBatching? batching, CancellationToken ct, bool serial = false)
     {
         var settings = batching ?? RouteBatching.Default;
         return !Model.GainsFromBatching || settings.MaxRows <= 1
-            ? Task.FromResult(Model.Predict(rows, ct))
+            ? Task.FromResult(Model.Predict(rows, serial ? 1 : -1, ct))
             : _batchers.GetOrAdd(settings, s => new ModelBatcher(Model, s)).PredictAsync(rows, ct);
     }
 

@@ -24,11 +24,11 @@ public static class SplitScanner
     /// the shape this reader takes. A column the model needs that the body lacks, or a column named twice, is an error.</summary>
     public static Table? TryRead(ReadOnlySpan<byte> body, ModelSchema schema) => Scan(body, schema, raw: false, out Columns? _);
 
-    /// <summary>As <see cref="TryRead"/>, with where each number sits in <paramref name="body"/> (for the prediction log;
-    /// dispose it when the rows are logged: its array is pooled).</summary>
-    public static (Table Table, RawCells Raw)? TryReadWithRaw(byte[] body, ModelSchema schema)
+    /// <summary>As <see cref="TryRead"/> for the first <paramref name="length"/> bytes of <paramref name="body"/>, with where
+    /// each number sits in it (for the prediction log; dispose it when the rows are logged: its array is pooled).</summary>
+    public static (Table Table, RawCells Raw)? TryReadWithRaw(byte[] body, int length, ModelSchema schema)
     {
-        var table = Scan(body, schema, raw: true, out Columns? columns);
+        var table = Scan(body.AsSpan(0, length), schema, raw: true, out Columns? columns);
         var cells = columns?.Cells;
         if (table is null)
         {

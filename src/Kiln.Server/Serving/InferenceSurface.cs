@@ -74,7 +74,7 @@ public sealed class InferenceSurface : IEndpointSurface
         ExplainRequest? explain = null;
         return path.ScoreAsync(ScoringRequest.FromHttp(context, name, Version(context)), async (served, _) =>
         {
-            (body, var binary) = await ServingBody.ReadInferenceAsync(context, path.Limits);
+            (body, var binary, var bytes) = await ServingBody.ReadInferenceAsync(context, path.Limits);
             explain = ExplainRequest.Of(body);
             if (explain is not null)
             {
@@ -83,7 +83,7 @@ public sealed class InferenceSurface : IEndpointSurface
             var inputs = OipJsonInput.ReadAll(body, binary);
             requested = OipTensors.Requested(served.Model.Schema, OipJsonInput.RequestedOutputs(body));
             binaryOutput = OipJsonInput.BinaryOutputs(body);
-            return OipTensors.ToTable(served.Model.Schema, inputs);
+            return new ScoringInput(OipTensors.ToTable(served.Model.Schema, inputs), Body: bytes); // the table copies what it reads
         }, async scored =>
         {
             scored.WriteHeaders(context.Response);

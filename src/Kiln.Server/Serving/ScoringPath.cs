@@ -39,13 +39,16 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
             Scored scored;
             using (await limiter.AcquireAsync(ct))
             {
+                var others = Interlocked.Increment(ref _scoring) > 1;
+                using var done = new Decrement(this);
                 var (deployment, picked, served) = await ResolveAsync(request, ct);
                 (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
-                var (table, raw) = await read(served, ct);
-                using var rawText = raw; // its pooled array goes back once the rows are logged
+                var (table, raw, body) = await read(served, ct);
+                using var bodyBytes = body; // the pooled arrays go back once the rows are logged (the raw cells' first)
+                using var rawText = raw;
                 limits.CheckRows(table.RowCount);
                 var clock = Stopwatch.StartNew();
-                var outputs = await served.PredictAsync(table, picked.Batching, ct);
+                var outputs = await served.PredictAsync(table, picked.Batching, ct, serial: others);
                 var latency = clock.Elapsed.TotalMilliseconds;
                 metrics.Predictions(deployment.Name, picked.Name, served.Model.Schema.Task, outputs, table.RowCount);
                 scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId));
@@ -106,7 +109,7 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
                 {
                     var model = await models.GetAsync(shadow.Model, CancellationToken.None);
                     var watch = Stopwatch.StartNew();
-                    var outputs = await model.PredictAsync(scored.Table, shadow.Batching, CancellationToken.None);
+                    var outputs = await model.PredictAsync(scored.Table, shadow.Batching, CancellationToken.None, serial: true);
                     if (logged)
                     {
                         Log(scored.Deployment.Name, shadow, model, scored.Table, outputs, scored.RequestId, watch.Elapsed.TotalMilliseconds);
@@ -131,6 +134,14 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
             .GetOrAdd((deployment, route.Name, route.Shadow), static (key, version) => new PredictionSource(key.Item1, key.Item2, version?.Name, version?.Version, key.Item3),
                 served.Version);
         log.TryLog(rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
+    }
+
+    /// <summary>Requests holding a scoring slot now.</summary>
+    private int _scoring;
+
+    private readonly struct Decrement(ScoringPath path) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref path._scoring);
     }
 
     /// <summary>Each served model's log sources, by deployment, route and shadow (one object shared by all their rows).</summary>

@@ -46,11 +46,12 @@ public sealed record Scored(Deployment Deployment, DeploymentRoute Route, Served
     }
 }
 
-/// <summary>A request's rows as a protocol read them: the table, and where its numbers sit in the body when the reader
-/// kept that (<see cref="SplitScanner.TryReadWithRaw"/>).</summary>
+/// <summary>A request's rows as a protocol read them: the table, where its numbers sit in the body when the reader
+/// kept that (<see cref="SplitScanner.TryReadWithRaw"/>), and the body, given back to its pool once the rows are logged.</summary>
 /// <param name="Table">The rows.</param>
 /// <param name="Raw">The numbers' places in the body, or null.</param>
-public readonly record struct ScoringInput(Table Table, RawCells? Raw = null)
+/// <param name="Body">The request's body, or null.</param>
+public readonly record struct ScoringInput(Table Table, RawCells? Raw = null, RequestBody? Body = null)
 {
     /// <summary>Rows with no raw text kept.</summary>
     public static implicit operator ScoringInput(Table table) => new(table);

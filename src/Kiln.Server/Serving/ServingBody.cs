@@ -8,8 +8,9 @@ namespace Kiln.Server.Serving;
 /// <summary>Reads a scoring request's body over HTTP, up to <see cref="ServingLimits.MaxBodyBytes"/> (past it, 413 naming the limit and how to raise it).</summary>
 public static class ServingBody
 {
-    /// <summary>The whole body.</summary>
-    public static async Task<byte[]> ReadAsync(HttpContext context, ServingLimits limits)
+    /// <summary>The whole body, in a pooled array when the request announces its length (dispose it once nothing read
+    /// from the body points into it any more: a 1,000-row body would otherwise be a large-object allocation per request).</summary>
+    public static async Task<RequestBody> ReadAsync(HttpContext context, ServingLimits limits)
     {
         if (context.Request.ContentLength > limits.MaxBodyBytes)
         {
@@ -22,13 +23,14 @@ public static class ServingBody
         if (context.Request.ContentLength is { } length)
         {
             // the usual case: read straight into a buffer of the announced size (no growing copies)
-            var body = new byte[length];
+            var body = RequestBody.Rent((int)length);
             var at = 0;
-            while (at < body.Length)
+            while (at < length)
             {
-                var got = await context.Request.Body.ReadAsync(body.AsMemory(at), context.RequestAborted);
+                var got = await context.Request.Body.ReadAsync(body.Array.AsMemory(at, (int)length - at), context.RequestAborted);
                 if (got == 0)
                 {
+                    body.Dispose();
                     throw KilnException.Invalid($"The request body ended after {at} of the {length} bytes its Content-Length announced.");
                 }
                 at += got;
@@ -53,26 +55,27 @@ public static class ServingBody
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
-        return memory.ToArray();
+        return new RequestBody(memory.ToArray());
     }
 
     /// <summary>
     /// An Open Inference Protocol REST body: its JSON, and — with the binary tensor data extension, where the
     /// <c>Inference-Header-Content-Length</c> header gives the JSON's length in bytes — the tensor bytes that follow it.
     /// </summary>
-    public static async Task<(JsonElement Json, ReadOnlyMemory<byte> Binary)> ReadInferenceAsync(HttpContext context, ServingLimits limits)
+    public static async Task<(JsonElement Json, ReadOnlyMemory<byte> Binary, RequestBody Body)> ReadInferenceAsync(HttpContext context, ServingLimits limits)
     {
         var body = await ReadAsync(context, limits);
         if (context.Request.Headers[InferenceHeaderLength] is not { Count: > 0 } header)
         {
-            return (Parse(body), default);
+            return (Parse(body.Span), default, body);
         }
-        if (!int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 2 || length > body.Length)
+        if (!int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 2 || length > body.Span.Length)
         {
+            body.Dispose();
             throw KilnException.Invalid(
-                $"{InferenceHeaderLength} is '{header}', but it must be the length in bytes of the JSON that starts the body (2 to {body.Length} here), the tensors' binary data following it.");
+                $"{InferenceHeaderLength} is '{header}', but it must be the length in bytes of the JSON that starts the body (2 to {body.Span.Length} here), the tensors' binary data following it.");
         }
-        return (Parse(body.AsSpan(0, length)), body.AsMemory(length));
+        return (Parse(body.Span[..length]), body.Memory[length..], body);
     }
 
     /// <summary>The binary tensor data extension's header: the length of the JSON before the binary data.</summary>

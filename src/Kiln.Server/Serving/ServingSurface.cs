@@ -54,20 +54,21 @@ public sealed class ServingSurface : IEndpointSurface
             var body = await ServingBody.ReadAsync(context, path.Limits);
             if (context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true)
             {
-                return ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body), served.Model.Schema);
+                return new ScoringInput(ScoringPayload.ReadCsv(System.Text.Encoding.UTF8.GetString(body.Span), served.Model.Schema), Body: body);
             }
-            explain = ExplainRequest.Of(body);
+            explain = ExplainRequest.Of(body.Span);
             if (explain is not null)
             {
                 ExplainRequest.ModelOf(served.Model); // a model that cannot explain is a 400 before it scores
             }
             if (!path.Logging)
             {
-                return SplitScanner.TryRead(body, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
+                return new ScoringInput(SplitScanner.TryRead(body.Span, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body.Span), served.Model.Schema),
+                    Body: body);
             }
-            return SplitScanner.TryReadWithRaw(body, served.Model.Schema) is { } scanned
-                ? new ScoringInput(scanned.Table, scanned.Raw)
-                : ScoringPayload.ReadJson(ServingBody.Parse(body), served.Model.Schema);
+            return SplitScanner.TryReadWithRaw(body.Array, body.Span.Length, served.Model.Schema) is { } scanned
+                ? new ScoringInput(scanned.Table, scanned.Raw, body)
+                : new ScoringInput(ScoringPayload.ReadJson(ServingBody.Parse(body.Span), served.Model.Schema), Body: body);
         }, async scored =>
         {
             scored.WriteHeaders(context.Response);

@@ -20,7 +20,7 @@ public sealed class LogJsonTests
         var body = Encoding.UTF8.GetBytes("""
             {"dataframe_split": {"columns": ["c", "extra", "b", "a"], "data": [["x", 1, 2.50E+3, 0.1], [7, "z", true, -1e-22], [null, 0, null, 123456789012345678901234567890]]}}
             """);
-        var (table, raw) = SplitScanner.TryReadWithRaw(body, Schema)!.Value;
+        var (table, raw) = SplitScanner.TryReadWithRaw(body, body.Length, Schema)!.Value;
         var source = new PredictionSource("loan", "champion", "loan", 3, false);
         var (copied, formatted) = (new PredictionRows(), new PredictionRows());
         double[] outputs = [0.2, 0.9, 0.5];
@@ -58,7 +58,7 @@ public sealed class LogJsonTests
         var random = new Random(3);
         var rows = Enumerable.Range(0, 700).Select(i => i % 50 == 0 ? "[null, 1e5, \"y\"]" : $"[{random.NextDouble() * 1000:R}, {random.Next(-99, 99)}, \"x\"]");
         var body = Encoding.UTF8.GetBytes("{\"dataframe_split\": {\"columns\": [\"a\", \"b\", \"c\"], \"data\": [" + string.Join(", ", rows) + "]}}");
-        var (table, raw) = SplitScanner.TryReadWithRaw(body, Schema)!.Value;
+        var (table, raw) = SplitScanner.TryReadWithRaw(body, body.Length, Schema)!.Value;
         var (copied, formatted) = (new PredictionRows(), new PredictionRows());
         var outputs = new double[700];
         var source = new PredictionSource("loan", "champion", null, null, false);
