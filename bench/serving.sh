@@ -117,6 +117,30 @@ row = next(r for r in data if all(c != "" for c in r))   # the first row with no
 json.dump({"dataframe_split": {"columns": cols, "data": [[float(v) for v in row]]}}, open(sys.argv[2], "w"))
 EOF
 
+# the 1,000-row bodies again as Open Inference Protocol requests with binary tensor data (what Triton's and KServe's HTTP
+# clients send): a JSON header naming each column's tensor and its binary_data_size, then the columns' bytes (FP64
+# little-endian; text columns as BYTES, a 4-byte length before each value); the probability comes back as binary too
+$PY - "$M" <<'EOF'
+import json, struct, sys
+m = sys.argv[1]
+for src, dst in (("thousand.json", "thousand_oip"), ("thousand_raw.json", "thousand_raw_oip")):
+    split = json.load(open(f"{m}/{src}"))["dataframe_split"]
+    inputs, blob = [], b""
+    for j, name in enumerate(split["columns"]):
+        values = [row[j] for row in split["data"]]
+        if any(isinstance(v, str) for v in values):
+            data = b"".join(struct.pack("<I", len(v.encode())) + v.encode() for v in (str(x) for x in values))
+            datatype = "BYTES"
+        else:
+            data = struct.pack(f"<{len(values)}d", *[float("nan") if v is None else float(v) for v in values])
+            datatype = "FP64"
+        inputs.append({"name": name, "shape": [len(values)], "datatype": datatype, "parameters": {"binary_data_size": len(data)}})
+        blob += data
+    head = json.dumps({"inputs": inputs, "outputs": [{"name": "probability", "parameters": {"binary_data": True}}]}).encode()
+    open(f"{m}/{dst}.bin", "wb").write(head + blob)
+    open(f"{m}/{dst}.len", "w").write(str(len(head)))
+EOF
+
 train() { # seed → run id
   local out
   out=$(kiln train --data "$DATA/train_100k.csv" --target label --param rounds=200 --param max_depth=6 \
@@ -175,6 +199,18 @@ lua "$M/thousand_raw.json" "$WORK/lua/thousand_raw.lua"
 lua "$M/thousand.json" "$WORK/lua/thousand.lua"
 lua "$WORK/flavor_one.json" "$WORK/lua/flavor.lua"
 lua "$M/one_raw.json" "$WORK/lua/one_raw_versions.lua" versions
+lua_binary() { # NAME: POST $M/NAME.bin as binary tensor data
+  {
+    printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/octet-stream"\n'
+    printf 'wrk.headers["Inference-Header-Content-Length"]="%s"\n' "$(cat "$M/$1.len")"
+    printf 'local f=io.open("%s", "rb"); wrk.body=f:read("*a"); f:close()\n' "$M/$1.bin"
+    printf 'done = function(s, l, r)\n'
+    printf '  io.write(string.format("RESULT rps=%%.1f p50_ms=%%.3f p99_ms=%%.3f requests=%%d errors=%%d status_errors=%%d\\n", s.requests / (s.duration / 1e6), l:percentile(50) / 1000, l:percentile(99) / 1000, s.requests, s.errors.connect + s.errors.read + s.errors.write + s.errors.timeout + s.errors.status, s.errors.status))\n'
+    printf 'end\n'
+  } > "$WORK/lua/$1.lua"
+}
+lua_binary thousand_oip
+lua_binary thousand_raw_oip
 
 # ---------------------------------------------------------------- measuring
 RES="$WORK/results.tsv"
@@ -273,8 +309,24 @@ print(f"{np.max(np.abs(got - want)):.2e}")
 EOF
 )
 log "Kiln-XGBoost vs XGBoost on 1,000 test rows: max |difference| $XGB_DIFF"
+# the same rows as binary tensors: the binary probabilities must be XGBoost's too
+curl -s -o "$WORK/xgb_answer.bin" -D "$WORK/xgb_answer.headers" -X POST -H 'Content-Type: application/octet-stream' \
+  -H "Inference-Header-Content-Length: $(cat "$M/thousand_oip.len")" --data-binary @"$M/thousand_oip.bin" "http://127.0.0.1:$PORT_OFF/v2/models/bench-xgb/infer"
+XGB_BINARY_DIFF=$($PY - "$WORK/xgb_answer.bin" "$WORK/xgb_answer.headers" "$M/xgb_pred_test.npy" <<'EOF'
+import json, re, sys, numpy as np
+body, headers = open(sys.argv[1], "rb").read(), open(sys.argv[2]).read()
+n = int(re.search(r"(?im)^inference-header-content-length: *(\d+)", headers).group(1))
+head = json.loads(body[:n])
+assert [o["name"] for o in head["outputs"]] == ["probability"], head
+got = np.frombuffer(body[n:], dtype="<f8")
+want = np.load(sys.argv[3])[:len(got)]
+print(f"{np.max(np.abs(got - want)):.2e}")
+EOF
+) || die "the binary tensor answer could not be read (see $WORK/xgb_answer.headers)"
+log "the same as OIP binary tensors: max |difference| $XGB_BINARY_DIFF"
 
 ON="http://127.0.0.1:$PORT_ON/deployments"; OFF="http://127.0.0.1:$PORT_OFF/deployments"
+ONV2="http://127.0.0.1:$PORT_ON/v2/models"; OFFV2="http://127.0.0.1:$PORT_OFF/v2/models"
 L="$WORK/lua"
 
 # Order: every logging-off block starts from idle servers (settle); each logging-on block runs back to back, so its runs
@@ -288,12 +340,16 @@ one_block() { # SERVER BASE
     measure one-xgb "$1" bench-xgb 1 64 "$rep" "$L/one.lua" "$2/bench-xgb/invocations"
   done
 }
-thousand_block() { # SERVER BASE
+thousand_block() { # SERVER BASE V2BASE: MLflow JSON (dataframe_split) and OIP binary tensors
   measure thousand-kiln "$1" bench 1000 8 0 "$L/thousand_raw.lua" "$2/bench/invocations" "$WARMUP"
   measure thousand-xgb "$1" bench-xgb 1000 8 0 "$L/thousand.lua" "$2/bench-xgb/invocations" "$WARMUP"
+  measure binary-kiln "$1" bench 1000 8 0 "$L/thousand_raw_oip.lua" "$3/bench/infer" "$WARMUP"
+  measure binary-xgb "$1" bench-xgb 1000 8 0 "$L/thousand_oip.lua" "$3/bench-xgb/infer" "$WARMUP"
   for rep in $(seq 1 "$REPS"); do
     measure thousand-kiln "$1" bench 1000 8 "$rep" "$L/thousand_raw.lua" "$2/bench/invocations"
     measure thousand-xgb "$1" bench-xgb 1000 8 "$rep" "$L/thousand.lua" "$2/bench-xgb/invocations"
+    measure binary-kiln "$1" bench 1000 8 "$rep" "$L/thousand_raw_oip.lua" "$3/bench/infer"
+    measure binary-xgb "$1" bench-xgb 1000 8 "$rep" "$L/thousand_oip.lua" "$3/bench-xgb/infer"
   done
 }
 
@@ -352,10 +408,10 @@ for d in $FLAVOR_DEPS; do
     >> "$WORK/batching.txt" || echo "$d ? ?" >> "$WORK/batching.txt"
 done
 
-log "1,000-row requests, 8 connections, logging off"
-SETTLE=1; thousand_block off "$OFF"
-log "1,000-row requests, 8 connections, logging on (back to back)"
-settle; SETTLE=0; thousand_block on "$ON"
+log "1,000-row requests (MLflow JSON, then OIP binary tensors), 8 connections, logging off"
+SETTLE=1; thousand_block off "$OFF" "$OFFV2"
+log "1,000-row requests (MLflow JSON, then OIP binary tensors), 8 connections, logging on (back to back)"
+settle; SETTLE=0; thousand_block on "$ON" "$ONV2"
 
 # ---------------------------------------------------------------- after the runs: logs, memory, the prediction log
 for s in on off; do
@@ -389,7 +445,7 @@ T_END=$(date +%s)
 {
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores); $(date '+%F %H:%M') ($(( (T_END - T_START) / 60 )) min); load at start $LOAD_START, before anchors round 2 $LOAD_MID"
   echo "Kiln: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), KILN_BIN=$KILN_BIN, KILN_MONITOR_INTERVAL=$MONITOR; kiln train (200 rounds, depth 6, 100k rows): ${TRAIN_SECONDS} s"
-  echo "Kiln-XGBoost vs XGBoost predictions on 1,000 test rows: max |difference| $XGB_DIFF"
+  echo "Kiln-XGBoost vs XGBoost predictions on 1,000 test rows: max |difference| $XGB_DIFF (MLflow JSON), $XGB_BINARY_DIFF (OIP binary tensors)"
 } > "$WORK/meta.txt"
 $PY "$REPO/bench/serving_report.py" "$WORK" | tee "$WORK/results.md"
 echo "results: $WORK/results.md, $WORK/results.tsv; server logs in $WORK" >&2

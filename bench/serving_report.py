@@ -112,12 +112,15 @@ hx = f"{med('half-xgb', 'on', 'p99_ms'):.2f} at {med('half-xgb', 'on'):,.0f} req
 p(f"| p99 ms at half the logging-on rate (c64, paced) | {hk} | {hx} | – | – | | |")
 line("1,000-row, c8, rows/s — logging on", "thousand", "on", "1000-row", 1000)
 line("1,000-row, c8, rows/s — logging off", "thousand", "off", "1000-row", 1000)
+line("1,000-row as OIP binary tensors, c8, rows/s — logging on", "binary", "on", None, 1000)
+line("1,000-row as OIP binary tensors, c8, rows/s — logging off", "binary", "off", None, 1000)
 p("")
 
 # logging cost
 p("| prediction logging | Kiln model | Kiln, imported XGBoost |")
 p("| --- | --- | --- |")
-for label, title, scale in (("one", "one-row c64 requests/s, on / off", 1), ("thousand", "1,000-row c8 rows/s, on / off", 1000)):
+for label, title, scale in (("one", "one-row c64 requests/s, on / off", 1), ("thousand", "1,000-row c8 rows/s, on / off", 1000),
+                            ("binary", "1,000-row OIP binary c8 rows/s, on / off", 1000)):
     cells = []
     for m in ("kiln", "xgb"):
         on, off = med(f"{label}-{m}", "on") * scale, med(f"{label}-{m}", "off") * scale
@@ -190,7 +193,10 @@ p("Targets (issue 16), best of the two Kiln models:")
 p(f"- one-row ≥ 30,000 requests/s: {ok(one >= 30000)} ({one:,.0f} logging on; {one_off:,.0f} logging off)")
 p(f"- one-row ≥ 6× Flask in the same run: {ok(one >= 6 * flask1)} ({ratio(one, flask1)} logging on, {ratio(one_off, flask1)} off; Flask {flask1:,.0f})")
 p(f"- p99 ≤ 5 ms at half that load: {ok(p99h <= 5)} ({p99h:.2f} ms at half of the logging-on rate)")
-p(f"- 1,000-row ≥ 2,500,000 rows/s: {ok(rows_s >= 2_500_000)} ({rows_s:,.0f} logging on; {rows_s_off:,.0f} off)")
+rows_b = max(med("binary-kiln", "on"), med("binary-xgb", "on")) * 1000
+rows_b_off = max(med("binary-kiln", "off"), med("binary-xgb", "off")) * 1000
+p(f"- 1,000-row ≥ 2,500,000 rows/s: {ok(max(rows_s, rows_b) >= 2_500_000)} (MLflow JSON {rows_s:,.0f} logging on, {rows_s_off:,.0f} off; "
+  f"OIP binary tensors {rows_b:,.0f} logging on, {rows_b_off:,.0f} off)")
 p(f"- prediction logging on vs off ≤ 10 % fewer requests/s: {ok(log_loss <= 0.10)} (worst model: {log_loss * 100:.0f} % fewer)")
 if swap:
     p(f"- alias swap every 2 s under full load, 0 failed requests: {ok(swap[0]['errors'] == 0 and not failed_swaps)} ({swap[0]['errors']} failed)")
