@@ -3,7 +3,7 @@ using Kiln.Core.Serving;
 namespace Kiln.Engine.Serving;
 
 /// <summary>
-/// Takes served predictions off the request path. <see cref="TryLog"/> encodes a request's rows as UTF-8 JSON into a
+/// Takes served predictions off the request path. <see cref="TryLog(int, Action{PredictionRows})"/> encodes a request's rows as UTF-8 JSON into a
 /// per-thread scratch batch, then copies them under a short lock into the batch being filled: nothing of the request
 /// outlives it (no table, closure or string per row waits for the writer, so the garbage collector has nothing to
 /// promote). <see cref="RunAsync"/>, on a thread of its own, swaps the filled batch for an empty one and writes it in one
@@ -33,6 +33,9 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     private long _dropped;
     private bool _signalled;
 
+    /// <summary>Rows queued, as of the last change under the lock (read without it, to refuse a request early).</summary>
+    private int _queued;
+
     /// <summary>The share of requests logged.</summary>
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
@@ -57,8 +60,20 @@ public sealed class PredictionLogWriter(IPredictionLog log)
 
     /// <summary>Encodes a request's rows with <paramref name="encode"/> (which adds them to the batch it is given) and
     /// queues them; never blocks on the writer.</summary>
-    public void TryLog(Action<PredictionRows> encode)
+    public void TryLog(Action<PredictionRows> encode) => TryLog(0, encode);
+
+    /// <summary>
+    /// As <see cref="TryLog(Action{PredictionRows})"/> for a request of <paramref name="rows"/> rows: when the queue has
+    /// no room for that many, they are dropped and counted before any is encoded. A server sent more rows than its store
+    /// can write spends nothing on the rows it drops (encoding a 1,000-row request's numbers costs more than scoring it).
+    /// </summary>
+    public void TryLog(int rows, Action<PredictionRows> encode)
     {
+        if (rows > 0 && Volatile.Read(ref _queued) + rows > MaxQueuedRows)
+        {
+            Interlocked.Add(ref _dropped, rows);
+            return;
+        }
         var scratch = t_scratch ??= new PredictionRows();
         scratch.Clear(keepBytes: 1024 * 1024);
         try
@@ -84,6 +99,7 @@ public sealed class PredictionLogWriter(IPredictionLog log)
                 return;
             }
             _filling.AddAll(scratch);
+            Volatile.Write(ref _queued, _filling.Count + _writing.Count);
             signal = !_signalled;
             _signalled = true;
         }
@@ -167,6 +183,7 @@ public sealed class PredictionLogWriter(IPredictionLog log)
         lock (_gate)
         {
             _writing.Clear();
+            Volatile.Write(ref _queued, _filling.Count + _writing.Count);
         }
     }
 }

@@ -189,33 +189,38 @@ public static class ScoringPayload
     internal static void WriteOutput(Utf8JsonWriter w, ModelSchema schema, double[] outputs, int r)
     {
         var width = schema.OutputCount;
+        if (schema.Task == TaskKind.Regression)
         {
-            if (schema.Task == TaskKind.Regression)
+            w.WriteNumberValue(outputs[r]);
+            return;
+        }
+        // names and class labels escaped once per model, not per row
+        var classes = s_classes.GetValue(schema, static s => [.. s.Classes.Select(c => JsonEncodedText.Encode(c))]);
+        w.WriteStartObject();
+        if (schema.Task == TaskKind.BinaryClassification)
+        {
+            w.WriteString(s_prediction, classes[outputs[r] >= schema.DecisionThreshold ? 1 : 0]);
+            w.WriteNumber(s_probability, outputs[r]);
+        }
+        else
+        {
+            var best = 0;
+            w.WriteStartObject(s_probabilities);
+            for (var c = 0; c < width; c++)
             {
-                w.WriteNumberValue(outputs[r]);
-                return;
-            }
-            w.WriteStartObject();
-            if (schema.Task == TaskKind.BinaryClassification)
-            {
-                w.WriteString("prediction", schema.Classes[outputs[r] >= schema.DecisionThreshold ? 1 : 0]);
-                w.WriteNumber("probability", outputs[r]);
-            }
-            else
-            {
-                var best = 0;
-                w.WriteStartObject("probabilities");
-                for (var c = 0; c < width; c++)
-                {
-                    w.WriteNumber(schema.Classes[c], outputs[(r * width) + c]);
-                    best = outputs[(r * width) + c] > outputs[(r * width) + best] ? c : best;
-                }
-                w.WriteEndObject();
-                w.WriteString("prediction", schema.Classes[best]);
+                w.WriteNumber(classes[c], outputs[(r * width) + c]);
+                best = outputs[(r * width) + c] > outputs[(r * width) + best] ? c : best;
             }
             w.WriteEndObject();
+            w.WriteString(s_prediction, classes[best]);
         }
+        w.WriteEndObject();
     }
+
+    private static readonly JsonEncodedText s_prediction = JsonEncodedText.Encode("prediction");
+    private static readonly JsonEncodedText s_probability = JsonEncodedText.Encode("probability");
+    private static readonly JsonEncodedText s_probabilities = JsonEncodedText.Encode("probabilities");
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ModelSchema, JsonEncodedText[]> s_classes = [];
 
     private static Table Build<T>(ModelSchema schema, int rows, Func<string, T?> column, Func<T, int, JsonElement> value)
         where T : class

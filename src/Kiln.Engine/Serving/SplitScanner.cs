@@ -195,19 +195,14 @@ public static class SplitScanner
         {
             return true;
         }
-        var first = true;
+        // room for a row per '[' left in the body (one vectorised count): exact for the usual body, so the columns need
+        // no trimming copy; more only when strings or a later "index" hold brackets
+        columns.Reserve(Math.Max(1, s.Rest.Count((byte)'[')));
         do
         {
-            var from = s.Position;
             if (!s.Take((byte)'[') || !ReadRow(ref s, columns))
             {
                 return false;
-            }
-            if (first)
-            {
-                // room for as many rows as the rest of the body would hold at the first row's length (grown if short)
-                columns.Reserve(1 + (s.Remaining / Math.Max(1, s.Position - from + 1)));
-                first = false;
             }
         }
         while (s.Take((byte)','));
@@ -414,8 +409,8 @@ public static class SplitScanner
         /// <summary>Bytes read so far.</summary>
         public readonly int Position => _i;
 
-        /// <summary>Bytes left.</summary>
-        public readonly int Remaining => _s.Length - _i;
+        /// <summary>The bytes not read yet.</summary>
+        public readonly ReadOnlySpan<byte> Rest => _s[_i..];
 
         private void Skip()
         {

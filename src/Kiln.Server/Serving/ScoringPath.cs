@@ -133,7 +133,7 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
         var source = Sources.GetValue(served, _ => new ConcurrentDictionary<(string, string, bool), PredictionSource>())
             .GetOrAdd((deployment, route.Name, route.Shadow), static (key, version) => new PredictionSource(key.Item1, key.Item2, version?.Name, version?.Version, key.Item3),
                 served.Version);
-        log.TryLog(rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
+        log.TryLog(table.RowCount, rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
     }
 
     /// <summary>Requests holding a scoring slot now.</summary>

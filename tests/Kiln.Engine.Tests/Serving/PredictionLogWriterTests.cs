@@ -71,4 +71,26 @@ public sealed class PredictionLogWriterTests : KilnHostTest
         Assert.Equal(11, writer.Dropped);
         Assert.Equal(PredictionLogWriter.MaxQueuedRows, writer.QueuedRows);
     }
+
+    [Fact]
+    public void A_request_that_cannot_fit_is_dropped_before_its_rows_are_encoded()
+    {
+        var writer = new PredictionLogWriter(Host.Get<IPredictionLog>()); // not running: nothing is written
+        Queue(writer, "big", PredictionLogWriter.MaxQueuedRows - 5);
+        var encoded = false;
+        writer.TryLog(6, _ => encoded = true);
+        Assert.False(encoded, "a request that cannot fit is not encoded");
+        Assert.Equal(6, writer.Dropped);
+        writer.TryLog(5, batch =>
+        {
+            encoded = true;
+            var source = new PredictionSource("loan", "champion", "loan", 1, false);
+            for (var r = 0; r < 5; r++)
+            {
+                batch.Add(new PredictionRow(source, 1, 0.5, batch.Write($"fits:{r}"), batch.Write("{}"u8), batch.Write("{}"u8)));
+            }
+        });
+        Assert.True(encoded, "a request that fits is encoded");
+        Assert.Equal((6, PredictionLogWriter.MaxQueuedRows), (writer.Dropped, writer.QueuedRows));
+    }
 }

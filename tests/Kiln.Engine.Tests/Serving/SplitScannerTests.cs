@@ -45,6 +45,7 @@ public sealed class SplitScannerTests
     [InlineData("""{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1.5, -2, "x"], [0.1, 3e-5, "y"], [null, true, null], [false, -0.0, "new"]]}}""")]
     [InlineData("""{"dataframe_split":{"index":[0,1],"columns":["c","extra","b","a"],"data":[["x",1,2.5E+3,7],[12,"z",1e22,-1e-22]]}}""")]
     [InlineData("""  {"dataframe_split": {"columns": ["a","b","c"], "data": []}}  """)]
+    [InlineData("""{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, "[x]"], [3, 4, "y[["]], "index": [5, 6]}}""")]
     [InlineData("""{"dataframe_split": {"columns": ["a","b","c"], "data": [[123456789012345678901234567890, 0.30000000000000004, "x"], [1e300, 4.9e-324, "y"], [2.2250738585072014e-308, 9007199254740993, "x"]]}}""")]
     public void Reads_what_the_general_reader_reads_bit_for_bit(string body)
     {
