@@ -195,8 +195,8 @@ p(f"- one-row ≥ 6× Flask in the same run: {ok(one >= 6 * flask1)} ({ratio(one
 p(f"- p99 ≤ 5 ms at half that load: {ok(p99h <= 5)} ({p99h:.2f} ms at half of the logging-on rate)")
 rows_b = max(med("binary-kiln", "on"), med("binary-xgb", "on")) * 1000
 rows_b_off = max(med("binary-kiln", "off"), med("binary-xgb", "off")) * 1000
-p(f"- 1,000-row ≥ 2,500,000 rows/s: {ok(max(rows_s, rows_b) >= 2_500_000)} (MLflow JSON {rows_s:,.0f} logging on, {rows_s_off:,.0f} off; "
-  f"OIP binary tensors {rows_b:,.0f} logging on, {rows_b_off:,.0f} off)")
+p(f"- 1,000-row ≥ 2,500,000 rows/s: logging on {ok(max(rows_s, rows_b) >= 2_500_000)}, logging off {ok(max(rows_s_off, rows_b_off) >= 2_500_000)} "
+  f"(MLflow JSON {rows_s:,.0f} logging on, {rows_s_off:,.0f} off; OIP binary tensors {rows_b:,.0f} logging on, {rows_b_off:,.0f} off)")
 p(f"- prediction logging on vs off ≤ 10 % fewer requests/s: {ok(log_loss <= 0.10)} (worst model: {log_loss * 100:.0f} % fewer)")
 if swap:
     p(f"- alias swap every 2 s under full load, 0 failed requests: {ok(swap[0]['errors'] == 0 and not failed_swaps)} ({swap[0]['errors']} failed)")
