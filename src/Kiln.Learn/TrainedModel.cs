@@ -139,6 +139,10 @@ public abstract class TrainedModel
     /// many as the machine has; 1: this thread alone, as a server already busy with other requests wants).</summary>
     public double[] Predict(Table table, int maxThreads, CancellationToken cancellationToken = default)
     {
+        if (maxThreads is 0 or < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxThreads), maxThreads, "Give a positive number of threads, or -1 for as many as the machine has.");
+        }
         var result = PredictUncalibrated(table, maxThreads, cancellationToken);
         Calibrate(result);
         return result;

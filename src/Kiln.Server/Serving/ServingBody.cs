@@ -71,9 +71,9 @@ public static class ServingBody
         }
         if (!int.TryParse(header[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 2 || length > body.Span.Length)
         {
+            var message = $"{InferenceHeaderLength} is '{header}', but it must be the length in bytes of the JSON that starts the body (2 to {body.Span.Length} here), the tensors' binary data following it.";
             body.Dispose();
-            throw KilnException.Invalid(
-                $"{InferenceHeaderLength} is '{header}', but it must be the length in bytes of the JSON that starts the body (2 to {body.Span.Length} here), the tensors' binary data following it.");
+            throw KilnException.Invalid(message);
         }
         return (Parse(body.Span[..length]), body.Memory[length..], body);
     }

@@ -28,6 +28,10 @@ public sealed class GbdtLearnerTests
                 Assert.True(Math.Abs(some[i] - all[(start * outputs) + i]) <= 1e-12, $"rows {start}+{count}, output {i}: {some[i]} vs {all[(start * outputs) + i]}");
             }
         }
+        // on the calling thread alone (a busy server's choice) or on two: the same numbers
+        Assert.Equal(all, model.Predict(train, maxThreads: 1));
+        Assert.Equal(all, model.Predict(train, maxThreads: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(train, maxThreads: 0));
     }
 
     [Fact]
