@@ -196,8 +196,10 @@ public static class SplitScanner
             return true;
         }
         // room for a row per '[' left in the body (one vectorised count): exact for the usual body, so the columns need
-        // no trimming copy; more only when strings or a later "index" hold brackets
-        columns.Reserve(Math.Max(1, s.Rest.Count((byte)'[')));
+        // no trimming copy; more only when strings or a later "index" hold brackets, and never more rows than the body
+        // could hold (a row takes at least two bytes per column), however many brackets its strings hold
+        var most = s.Rest.Length / Math.Max(1, 2 * columns.Slots.Length);
+        columns.Reserve(Math.Clamp(s.Rest.Count((byte)'['), 1, Math.Max(1, most)));
         do
         {
             if (!s.Take((byte)'[') || !ReadRow(ref s, columns))

@@ -101,6 +101,21 @@ public sealed class SplitScannerTests
     }
 
     [Fact]
+    public void Brackets_inside_strings_do_not_make_the_reader_reserve_more_rows_than_the_body_holds()
+    {
+        // 2,000 rows whose category holds 200 brackets: sized by the count alone, the columns would take 402,000 rows each
+        var row = $"[1, 2, \"{new string('[', 200)}\"]";
+        var body = $$$"""{"dataframe_split": {"columns": ["a", "b", "c"], "data": [{{{string.Join(", ", Enumerable.Repeat(row, 2_000))}}}]}}""";
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var fast = Fast(body);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.NotNull(fast);
+        Assert.Equal(2_000, fast.RowCount);
+        Assert.True(allocated < 5_000_000, $"allocated {allocated:N0} bytes for a {body.Length:N0}-byte body");
+        AssertSame(General(body), fast);
+    }
+
+    [Fact]
     public void Requests_with_different_column_orders_each_get_their_own_slots()
     {
         var one = Fast("""{"dataframe_split": {"columns": ["a", "b", "c"], "data": [[1, 2, "x"]]}}""")!;
