@@ -29,13 +29,19 @@ public sealed class ScoringLimiter : IDisposable
     /// <summary>Slots free now (for tests and diagnostics).</summary>
     public long Available => _limiter.GetStatistics()?.CurrentAvailablePermits ?? 0;
 
+    /// <summary>Requests holding a slot now.</summary>
+    public int Scoring => Volatile.Read(ref _scoring);
+
+    private int _scoring;
+
     /// <summary>Takes a slot, waiting in the queue if there is room; the lease gives it back when disposed.</summary>
     public async ValueTask<IDisposable> AcquireAsync(CancellationToken ct)
     {
         var lease = await _limiter.AcquireAsync(1, ct);
         if (lease.IsAcquired)
         {
-            return lease;
+            Interlocked.Increment(ref _scoring);
+            return new Slot(this, lease);
         }
         lease.Dispose();
         throw new KilnException(ErrorCode.TemporarilyUnavailable,
@@ -44,4 +50,18 @@ public sealed class ScoringLimiter : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _limiter.Dispose();
+
+    private sealed class Slot(ScoringLimiter limiter, RateLimitLease lease) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref limiter._scoring);
+                lease.Dispose();
+            }
+        }
+    }
 }

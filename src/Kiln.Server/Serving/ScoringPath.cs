@@ -39,8 +39,7 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
             Scored scored;
             using (await limiter.AcquireAsync(ct))
             {
-                var others = Interlocked.Increment(ref _scoring) > 1;
-                using var done = new Decrement(this);
+                var others = limiter.Scoring > 1;
                 var (deployment, picked, served) = await ResolveAsync(request, ct);
                 (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
                 var (table, raw, body) = await read(served, ct);
@@ -134,14 +133,6 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
             .GetOrAdd((deployment, route.Name, route.Shadow), static (key, version) => new PredictionSource(key.Item1, key.Item2, version?.Name, version?.Version, key.Item3),
                 served.Version);
         log.TryLog(table.RowCount, rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
-    }
-
-    /// <summary>Requests holding a scoring slot now.</summary>
-    private int _scoring;
-
-    private readonly struct Decrement(ScoringPath path) : IDisposable
-    {
-        public void Dispose() => Interlocked.Decrement(ref path._scoring);
     }
 
     /// <summary>Each served model's log sources, by deployment, route and shadow (one object shared by all their rows).</summary>
