@@ -62,6 +62,18 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); total=$((total + ${t:-0}))
   skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+# each failed test's name and the start of its message, last, where a CI log that keeps only its tail still shows them
+if [ "$failed" -gt 0 ] && command -v python3 >/dev/null 2>&1; then
+  python3 - "$RESULTS" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = r.find(".//t:Message", ns)
+        text = (message.text or "").strip() if message is not None else ""
+        print(f"test.sh: FAILED {r.get('testName')}\n    " + "\n    ".join(text.splitlines()[:12]))
+PY
+fi
 projects=$(ls tests/*.Tests/*.csproj | wc -l)
 reports=$(ls "$RESULTS"/*.trx 2>/dev/null | wc -l)
 if [ "$reports" -ne "$projects" ]; then

@@ -39,10 +39,12 @@ public static class KilnCli
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null) => RunAsync(Build(), args, console);
+    /// <summary>Runs the CLI: results go to <paramref name="console"/> (standard output when null), progress to
+    /// <paramref name="progress"/> (standard error when null).</summary>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole? console = null, IAnsiConsole? progress = null) => RunAsync(Build(), args, console, progress);
 
     /// <summary>Runs <paramref name="args"/> against a command tree (tests pass their own) and maps failures to exit codes.</summary>
-    internal static async Task<int> RunAsync(RootCommand root, string[] args, IAnsiConsole? console = null)
+    internal static async Task<int> RunAsync(RootCommand root, string[] args, IAnsiConsole? console = null, IAnsiConsole? progress = null)
     {
         var output = console ?? CliConsole.CreateDefault();
         var parse = root.Parse(args);
@@ -58,6 +60,7 @@ public static class KilnCli
         try
         {
             CliConsole.Current = output;
+            CliConsole.Progress = progress ?? CliConsole.CreateDefaultProgress();
             return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = Console.Out, Error = Console.Error });
         }
         catch (KilnException e)

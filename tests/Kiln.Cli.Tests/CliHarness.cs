@@ -46,7 +46,14 @@ public sealed class CliHarness : IDisposable
                 Interactive = InteractionSupport.No,
             });
             console.Profile.Width = 200;
-            var exit = await KilnCli.RunAsync(args, console);
+            var progress = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stderr),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            });
+            var exit = await KilnCli.RunAsync(args, console, progress);
             return (exit, stdout.ToString(), stderr.ToString());
         }
         finally

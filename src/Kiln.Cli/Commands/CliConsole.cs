@@ -2,10 +2,16 @@ using Spectre.Console;
 
 namespace Kiln.Cli.Commands;
 
-/// <summary>The console commands write to (a test can substitute a recording one).</summary>
+/// <summary>The consoles commands write to (a test can substitute recording ones).</summary>
 internal static class CliConsole
 {
+    /// <summary>Where a command's results go: standard output.</summary>
     public static IAnsiConsole Current { get; set; } = AnsiConsole.Console;
+
+    /// <summary>Where progress bars and status spinners go: standard error, so that <c>-o json</c> or <c>-o csv</c> piped
+    /// into another program is only the results, however long the work takes (a console that is not a terminal prints a
+    /// progress bar's milestones as lines).</summary>
+    public static IAnsiConsole Progress { get; set; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     /// <summary>The process's console: styled on a terminal; plain text without escape codes or line wrapping when output
     /// goes to a file or a pipe, or when NO_COLOR is set (https://no-color.org), so scripts can read it.</summary>
@@ -22,6 +28,25 @@ internal static class CliConsole
         if (redirected)
         {
             // a file has no width: lines are not wrapped
+            console.Profile.Width = short.MaxValue;
+        }
+        return console;
+    }
+
+    /// <summary>The process's standard error as a console for progress: live on a terminal, plain milestone lines otherwise.</summary>
+    public static IAnsiConsole CreateDefaultProgress()
+    {
+        var redirected = Console.IsErrorRedirected;
+        var plain = redirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (redirected)
+        {
             console.Profile.Width = short.MaxValue;
         }
         return console;

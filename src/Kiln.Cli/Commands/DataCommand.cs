@@ -66,7 +66,7 @@ internal static partial class DataCommand
             await using var kiln = await OpenAsync(parse, ct);
             var service = kiln.Get<DataService>();
             (DatasetVersion Version, bool Created, int ObjectsStored)? result = null;
-            await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            await CliConsole.Progress.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
                     var task = progress.AddTask("Hashing and storing", maxValue: 1);

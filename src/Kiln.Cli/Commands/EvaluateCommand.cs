@@ -31,7 +31,7 @@ internal static class EvaluateCommand
             var (path, source) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
             var result = await kiln.Get<EvaluationService>().EvaluateAsync(
                 new EvaluationRequest(parse.GetValue(model)!, path, source, parse.GetValue(slices) ?? [], parse.GetValue(experiment)!, parse.GetValue(weight)),
-                new Progress<string>(message => CliConsole.Current.MarkupLine($"[grey]{Format.Escape(message)}[/]")), ct);
+                new Progress<string>(message => CliConsole.Progress.MarkupLine($"[grey]{Format.Escape(message)}[/]")), ct);
             if (parse.GetValue(report) is { } file)
             {
                 await File.WriteAllTextAsync(file, result.Report, ct);

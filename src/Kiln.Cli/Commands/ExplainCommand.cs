@@ -41,7 +41,7 @@ internal static class ExplainCommand
                 using var predictor = kiln.Get<FlavorCatalog>().Load(directory);
                 var trained = ExplainRequest.ModelOf(predictor);
                 var input = ScoringInput.Read(dataPath, trained.Schema, new ScoringReadOptions(null, null, false), ct).Table;
-                var explanation = await CliConsole.Current.Status().StartAsync($"Explaining {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows",
+                var explanation = await CliConsole.Progress.Status().StartAsync($"Explaining {input.RowCount.ToString("N0", CultureInfo.InvariantCulture)} rows",
                     _ => Task.Run(() => Explainer.Explain(trained, input, parse.GetValue(top), ct), ct));
                 await CsvWriter.WriteFileAsync(explanation.Output, parse.GetValue(output)!, null, ct);
                 Output.Write(OutputFormat.Table, ["feature", "mean |contribution|"], explanation.Importance.Select(i => (IReadOnlyList<object?>)[i.Feature, i.MeanAbsContribution]));

@@ -51,7 +51,7 @@ internal static partial class ModelsCommand
             using var inputs = new DataInputs();
             var (path, source) = await inputs.ResolveAsync(kiln, parse.GetValue(data), ct);
             var outcome = await kiln.Get<GateService>().GateAsync(parse.GetValue(name)!, parse.GetValue(version), path, source, parse.GetValue(alias), Environment.UserName,
-                new Progress<string>(m => CliConsole.Current.MarkupLine($"[grey]{Format.Escape(m)}[/]")), ct);
+                new Progress<string>(m => CliConsole.Progress.MarkupLine($"[grey]{Format.Escape(m)}[/]")), ct);
             var v = outcome.Verdict;
             var format = Output.Format(parse, output);
             Output.Write(format, ["check", "candidate", $"{v.Alias} (v{v.HolderVersion})", "bound", "passed", "note"],

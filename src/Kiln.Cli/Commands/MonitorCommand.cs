@@ -61,7 +61,7 @@ internal static class MonitorCommand
             Kiln.Tabular.Table? referenceTable = null;
             string title;
             DriftReport result;
-            await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
+            await CliConsole.Progress.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
                     if (referenceFile is not null)

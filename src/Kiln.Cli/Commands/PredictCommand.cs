@@ -41,7 +41,7 @@ internal static class PredictCommand
                 var rows = 0;
                 var badValues = 0;
                 var readOptions = new ScoringReadOptions(format.NaValuesOf(parse), format.EncodingOf(parse), parse.GetValue(onBadValue) == "missing");
-                await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                await CliConsole.Progress.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                     {
                         var load = progress.AddTask("Reading " + Markup.Escape(parse.GetValue(data)!), maxValue: 1);

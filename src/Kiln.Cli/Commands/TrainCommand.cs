@@ -55,7 +55,7 @@ internal static class TrainCommand
             TrainResult? result = null;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var timings = new List<(string Stage, TimeSpan Start)>();
-            await console.Progress().AutoClear(false).HideCompleted(false)
+            await CliConsole.Progress.Progress().AutoClear(false).HideCompleted(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async progress =>
                 {

@@ -41,7 +41,7 @@ internal static class TuneCommand
                 dataSource, validSource, TrainCommand.CvFolds(parse, cv, group), parse.GetValue(group), Weight: parse.GetValue(weight));
             var searchSpace = SearchSpace.Parse(parse.GetValue(space) ?? []);
             SearchResult? result = null;
-            await CliConsole.Current.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            await CliConsole.Progress.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async progress =>
                 {
                     var bar = progress.AddTask("Trials", maxValue: 1);
