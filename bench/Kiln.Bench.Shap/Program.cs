@@ -73,15 +73,20 @@ void Measure(string name, TrainedModel model, Table data, string? reference)
     var one = new double[width];
     var singles = new List<double>();
     var n = Math.Min(data.RowCount, 5000);
+    var apart = 0.0; // one row's contributions against the batch's for the same row
     for (var i = 0; i < n; i++)
     {
         var t = Stopwatch.GetTimestamp();
         model.Explain(matrix.AsSpan(i * model.Schema.Features.Count, model.Schema.Features.Count), one);
         singles.Add(Stopwatch.GetElapsedTime(t).TotalMicroseconds);
+        for (var j = 0; j < width; j++)
+        {
+            apart = Math.Max(apart, Math.Abs(one[j] - contributions[(i * width) + j]));
+        }
     }
     singles.Sort();
     Console.WriteLine($"{name}: rows {data.RowCount}, batch seconds {string.Join(' ', times.Select(x => x.ToString("F3", CultureInfo.InvariantCulture)))}"
-        + $" (median after the first {Median(times.Skip(1).ToList()):F3}), one-row p50 {singles[n / 2]:F1} µs p99 {singles[(int)(n * 0.99)]:F1} µs"
+        + $" (median after the first {Median(times.Skip(1).ToList()):F3}), one-row p50 {singles[n / 2]:F1} µs p99 {singles[(int)(n * 0.99)]:F1} µs (within {apart:E1} of the batch)"
         + (double.IsNaN(worst) ? "" : $", worst |difference| from XGBoost {worst:E2}"));
 }
 

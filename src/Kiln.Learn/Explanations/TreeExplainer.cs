@@ -16,6 +16,7 @@ internal sealed class TreeExplainer
     private readonly int _features;
     private readonly double[] _bias;
     private readonly bool _anyPath;
+    private readonly bool _dense;
 
     [ThreadStatic]
     private static Scratch? _scratch;
@@ -28,13 +29,17 @@ internal sealed class TreeExplainer
     /// <param name="features">The model's feature count.</param>
     /// <param name="maxSlots">Trees with more unique features on a path use <see cref="PathShap"/> (tests set 0).</param>
     /// <param name="decisions">Explain shallow trees by <see cref="DecisionTables"/> (tests turn it off to check the other layouts).</param>
-    public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots, bool decisions = true)
+    /// <param name="dense">One row at a time, add decision tables' rows by <see cref="DecisionTables.AddDense"/> where it can
+    /// (tests turn it off to check the scalar additions).</param>
+    public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots, bool decisions = true, bool dense = true)
     {
+
         _ensemble = ensemble;
         _covers = covers;
         _features = features;
         _decisions = decisions && maxSlots > 0 ? new DecisionTables(ensemble, covers, features) : null;
         _tables = new ShapTables(ensemble, covers, maxSlots, _decisions is { } shallow ? shallow.Handles : null);
+        _dense = dense && _decisions?.AnyDense == true;
         _bias = [.. ensemble.BaseScores];
         for (var t = 0; t < ensemble.TreeCount; t++)
         {
@@ -78,31 +83,41 @@ internal sealed class TreeExplainer
         var decisions = _decisions;
         // one row: each shallow tree's table rows are found and fetched a few trees ahead of adding them (one row at a time
         // the tables do not stay in cache, and a tree's additions take less time than a fetch from memory)
-        var ring = decisions is null ? default : scratch.Offsets(decisions.MaxRecords);
+        var records = decisions?.MaxRecords ?? 0;
+        // the features' sums from the trees AddDense adds, per output (an empty span when it adds none)
+        var dense = scratch.Dense(_dense ? outputs * DecisionTables.DenseWidth : 0);
+        var ring = decisions is null ? default : scratch.Offsets(records).Span;
         for (var t = 0; t < Ahead && t < outs.Length; t++)
         {
             if (decisions?.Handles(t) == true)
             {
-                decisions.Prepare(t, row, ring.Span.Slice((t % Ahead) * decisions.MaxRecords, decisions.MaxRecords));
+                decisions.Prepare(t, row, ring.Slice((t % Ahead) * records, records));
             }
         }
         for (var t = 0; t < outs.Length; t++)
         {
-            var phi = contributions.Slice(outs[t] * width, _features);
+            var slot = (t % Ahead) * records;
             if (decisions?.Handles(t) == true)
             {
-                var slot = (t % Ahead) * decisions.MaxRecords;
-                decisions.Add(t, ring.Span.Slice(slot, decisions.MaxRecords), contributions.Slice(outs[t] * width, width), second.Slice(outs[t] * width, width));
+                if (dense.Length > 0 && decisions.Dense(t))
+                {
+                    decisions.AddDense(t, ring.Slice(slot, records), dense.Slice(outs[t] * DecisionTables.DenseWidth, DecisionTables.DenseWidth));
+                }
+                else
+                {
+                    decisions.Add(t, ring.Slice(slot, records), contributions.Slice(outs[t] * width, width), second.Slice(outs[t] * width, width));
+                }
                 if (t + Ahead < outs.Length && decisions.Handles(t + Ahead))
                 {
-                    decisions.Prepare(t + Ahead, row, ring.Span.Slice(slot, decisions.MaxRecords));
+                    decisions.Prepare(t + Ahead, row, ring.Slice(slot, records));
                 }
                 continue;
             }
             if (t + Ahead < outs.Length && decisions?.Handles(t + Ahead) == true)
             {
-                decisions.Prepare(t + Ahead, row, ring.Span.Slice((t % Ahead) * decisions.MaxRecords, decisions.MaxRecords));
+                decisions.Prepare(t + Ahead, row, ring.Slice(slot, records));
             }
+            var phi = contributions.Slice(outs[t] * width, _features);
             if (_tables.NeedsPath(t))
             {
                 path!.Add(_ensemble.Roots[t], row, phi, _ensemble.Scale);
@@ -115,6 +130,10 @@ internal sealed class TreeExplainer
         for (var k = 0; k < outputs; k++)
         {
             contributions[(k * width) + _features] = _bias[k];
+            for (var f = 0; f < _features && dense.Length > 0; f++)
+            {
+                contributions[(k * width) + f] += dense[(k * DecisionTables.DenseWidth) + f];
+            }
         }
         Merge(contributions, second, outputs * width);
     }
@@ -188,6 +207,19 @@ internal sealed class TreeExplainer
             return _offsets.AsMemory(0, Ahead * size);
         }
         private double[] _second = [];
+        private double[] _dense = [];
+
+        /// <summary>The dense sums, cleared.</summary>
+        public Span<double> Dense(int size)
+        {
+            if (_dense.Length < size)
+            {
+                _dense = new double[size];
+            }
+            var span = _dense.AsSpan(0, size);
+            span.Clear();
+            return span;
+        }
 
         /// <summary>The second accumulator, cleared.</summary>
         public Span<double> Second(int size)

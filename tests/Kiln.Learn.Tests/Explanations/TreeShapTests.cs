@@ -5,6 +5,7 @@ using Kiln.Learn.Gbdt;
 using Kiln.Learn.Model;
 using Kiln.Learn.Trees;
 using Kiln.Tabular;
+using Kiln.Tabular.Columns;
 using Kiln.Testing;
 
 namespace Kiln.Learn.Tests.Explanations;
@@ -154,18 +155,101 @@ public sealed class TreeShapTests
         var decisions = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count);
         var patterns = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, decisions: false);
         var paths = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, maxSlots: 0);
+        // one row's decision-table rows are added by vector permutations where the machine has AVX-512, else one by one
+        var scalar = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, dense: false);
         var width = ModelExplanation.Width(model);
-        var (a, b, c) = (new double[width], new double[width], new double[width]);
+        var (a, b, c, d) = (new double[width], new double[width], new double[width], new double[width]);
         foreach (var row in Rows(model, Synthetic.Linear(100, seed: 5), 100))
         {
             decisions.Explain(row, a);
             patterns.Explain(row, b);
             paths.Explain(row, c);
+            scalar.Explain(row, d);
             for (var j = 0; j < width; j++)
             {
                 Assert.True(Math.Abs(a[j] - c[j]) < 1e-6, $"value {j}: decision tables {a[j]}, path algorithm {c[j]}");
+                Assert.True(Math.Abs(a[j] - d[j]) < 1e-12, $"value {j}: decision tables added as vectors {a[j]}, one by one {d[j]}");
                 Assert.True(Math.Abs(b[j] - c[j]) < 1e-6, $"value {j}: pattern tables {b[j]}, path algorithm {c[j]}");
             }
+        }
+    }
+
+    [Fact]
+    public void Missing_and_unknown_categories_are_explained_as_the_trees_send_them()
+    {
+        var (model, _) = Fit("binary with categories");
+        var e = model.Ensemble;
+        var decisions = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count);
+        var paths = new TreeExplainer(e, e.Covers!, model.Schema.Features.Count, maxSlots: 0);
+        var width = ModelExplanation.Width(model);
+        var (a, b) = (new double[width], new double[width]);
+        // missing, an unknown code, codes past any category, a fraction, and the known ones
+        foreach (var code in new[] { double.NaN, -1, -0.5, 300, 1e12, 2.5, 0, 1, 3, 7 })
+        {
+            double[] row = [code];
+            decisions.Explain(row, a);
+            paths.Explain(row, b);
+            for (var j = 0; j < width; j++)
+            {
+                Assert.True(Math.Abs(a[j] - b[j]) < 1e-6, $"code {code} value {j}: decision tables {a[j]}, path algorithm {b[j]}");
+            }
+            Assert.True(Math.Abs(a.Sum() - Raw(model, row)[0]) < 1e-6, $"code {code}: contributions sum to {a.Sum()}, the raw score is {Raw(model, row)[0]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(30)] // deep, sparse trees over 30 features: records of 8 slots and of 16 in one model
+    [InlineData(40)] // more features than the vector additions cover
+    public void One_row_explanations_added_as_vectors_equal_the_scalar_additions(int features)
+    {
+        var rng = new Random(11);
+        var columns = new List<Column>();
+        // y counts the features above 0.15 in a row: the one place where that count is highest is found by a chain of
+        // splits on distinct features, which makes the deepest records hold more than eight of them
+        var y = new double[4000];
+        for (var f = 0; f < features; f++)
+        {
+            var x = new double[y.Length];
+            for (var i = 0; i < x.Length; i++)
+            {
+                x[i] = rng.NextDouble();
+                y[i] += x[i] > 0.15 ? 1 : 0;
+            }
+            columns.Add(new Float64Column($"x{f}", x));
+        }
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = y[i] >= features - 2 ? 10 : 0;
+        }
+        columns.Add(new Float64Column("y", y));
+        var data = new Table(columns);
+        var model = new GbdtLearner().Fit(data, "y", new GbdtOptions { Task = TaskKind.Regression, Rounds = 15, MaxDepth = 8, MaxLeaves = 40 });
+        var e = model.Ensemble;
+        var tables = new DecisionTables(e, e.Covers!, features);
+        var dense = Enumerable.Range(0, e.TreeCount).Count(tables.Dense);
+        if (features > DecisionTables.DenseWidth || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Equal(0, dense);
+        }
+        else
+        {
+            // both kinds of tree in one model: records of 8 slots only, and some of 16
+            var wide = Enumerable.Range(0, e.TreeCount).Count(t => e.Roots[t] >= 0 && tables.Handles(t) && !tables.Dense(t));
+            Assert.True(dense >= 1 && wide >= 1, $"{dense} trees added as vectors, {wide} by scalar additions, of {e.TreeCount}");
+        }
+        var vectors = new TreeExplainer(e, e.Covers!, features);
+        var scalar = new TreeExplainer(e, e.Covers!, features, dense: false);
+        var width = ModelExplanation.Width(model);
+        var (a, b) = (new double[width], new double[width]);
+        foreach (var row in Rows(model, data, 50))
+        {
+            vectors.Explain(row, a);
+            scalar.Explain(row, b);
+            for (var j = 0; j < width; j++)
+            {
+                Assert.True(Math.Abs(a[j] - b[j]) < 1e-12, $"value {j}: added as vectors {a[j]}, one by one {b[j]}");
+            }
+            Assert.Contains(a, v => v != 0);
         }
     }
 
