@@ -10,14 +10,18 @@ namespace Kiln.Core.Serving;
 /// <param name="ModelName">The registered model, or null.</param>
 /// <param name="ModelVersion">Its version, or null.</param>
 /// <param name="Shadow">Whether a shadow route made it.</param>
-public sealed record PredictionSource(string Deployment, string Route, string? ModelName, int? ModelVersion, bool Shadow);
+/// <param name="InputNames">When set, the rows' inputs are written as a JSON array of values in this order (a JSON array
+/// of names), which the store keeps once rather than in every row and puts back when the rows are read; when null,
+/// each row's inputs are a JSON object.</param>
+public sealed record PredictionSource(string Deployment, string Route, string? ModelName, int? ModelVersion, bool Shadow, string? InputNames = null);
 
 /// <summary>One row of <see cref="PredictionRows"/>: its text fields as ranges of the batch's UTF-8 buffer.</summary>
 /// <param name="Source">The deployment, route and model version.</param>
 /// <param name="Time">When it was served (Unix milliseconds).</param>
 /// <param name="LatencyMs">The request's scoring time.</param>
 /// <param name="RequestId">The request id (ID, or ID:ROW past a request's first row).</param>
-/// <param name="Inputs">The row's features as a JSON object.</param>
+/// <param name="Inputs">The row's features as a JSON object, or as an array in the order of
+/// <see cref="PredictionSource.InputNames"/> when the source has them.</param>
 /// <param name="Outputs">Its answer as JSON.</param>
 public readonly record struct PredictionRow(PredictionSource Source, long Time, double LatencyMs, Range RequestId, Range Inputs, Range Outputs);
 

@@ -9,8 +9,9 @@ namespace Kiln.Engine.Serving;
 
 /// <summary>
 /// A request's rows as the prediction log keeps them, written as UTF-8 straight into a <see cref="PredictionRows"/>
-/// batch: the features of a row as a JSON object (null for a missing value) and its answer as the scoring protocol
-/// writes it. The feature columns are found once per request (by position when the request's columns are in the
+/// batch: the features of a row as a JSON array in the model's order when the source names them
+/// (<see cref="PredictionSource.InputNames"/>), else as a JSON object (null for a missing value), and its answer as the
+/// scoring protocol writes it. The feature columns are found once per request (by position when the request's columns are in the
 /// model's order, as they usually are), and one JSON writer is reused per thread.
 /// </summary>
 public sealed class LogJson
@@ -59,26 +60,42 @@ public sealed class LogJson
                 rows.Write(suffix[..(digits + 1)]);
             }
             var id = start..rows.Length;
-            rows.Add(new PredictionRow(source, time, latencyMs, id, Inputs(rows, row), Output(rows, outputs, row)));
+            rows.Add(new PredictionRow(source, time, latencyMs, id, Inputs(rows, row, source.InputNames is not null), Output(rows, outputs, row)));
         }
     }
 
-    /// <summary>Row <paramref name="row"/>'s features as a JSON object, written to <paramref name="rows"/>.</summary>
-    private Range Inputs(PredictionRows rows, int row)
+    /// <summary>The model's feature names as a JSON array: a <see cref="PredictionSource.InputNames"/> for
+    /// <see cref="AddRows"/> to write each row's inputs as an array in this order.</summary>
+    public static string InputNames(ModelSchema schema) => JsonSerializer.Serialize(schema.Features.Select(f => f.Name));
+
+    /// <summary>Row <paramref name="row"/>'s features written to <paramref name="rows"/>: a JSON array in the model's
+    /// feature order when <paramref name="compact"/> (the names are kept once per model, not in every row: a third of a
+    /// row's bytes, and of what the log's writer spends on it), else a JSON object.</summary>
+    private Range Inputs(PredictionRows rows, int row, bool compact)
     {
         var start = rows.Length;
         var w = Writer(rows);
-        w.WriteStartObject();
+        if (compact)
+        {
+            w.WriteStartArray();
+        }
+        else
+        {
+            w.WriteStartObject();
+        }
         for (var f = 0; f < _columns.Length; f++)
         {
+            if (!compact)
+            {
+                w.WritePropertyName(_names[f]);
+            }
             var column = _columns[f];
             if (column.IsMissing(row))
             {
-                w.WriteNull(_names[f]);
+                w.WriteNullValue();
             }
             else if (_raw is not null && _raw.TryGet(row, f, out var text))
             {
-                w.WritePropertyName(_names[f]);
                 w.WriteRawValue(text, skipInputValidation: true); // a JSON number the scanner read and checked
             }
             else if (column is NumericColumn numeric)
@@ -86,19 +103,26 @@ public sealed class LogJson
                 var value = numeric.GetValue(row);
                 if (double.IsFinite(value))
                 {
-                    w.WriteNumber(_names[f], value);
+                    w.WriteNumberValue(value);
                 }
                 else
                 {
-                    w.WriteNull(_names[f]); // JSON has no infinities (a request may send 1e400)
+                    w.WriteNullValue(); // JSON has no infinities (a request may send 1e400)
                 }
             }
             else
             {
-                w.WriteString(_names[f], column.FormatValue(row));
+                w.WriteStringValue(column.FormatValue(row));
             }
         }
-        w.WriteEndObject();
+        if (compact)
+        {
+            w.WriteEndArray();
+        }
+        else
+        {
+            w.WriteEndObject();
+        }
         w.Flush();
         return start..rows.Length;
     }

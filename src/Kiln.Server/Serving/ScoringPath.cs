@@ -130,8 +130,8 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var source = Sources.GetValue(served, _ => new ConcurrentDictionary<(string, string, bool), PredictionSource>())
-            .GetOrAdd((deployment, route.Name, route.Shadow), static (key, version) => new PredictionSource(key.Item1, key.Item2, version?.Name, version?.Version, key.Item3),
-                served.Version);
+            .GetOrAdd((deployment, route.Name, route.Shadow), static (key, served) => new PredictionSource(key.Item1, key.Item2, served.Version?.Name, served.Version?.Version, key.Item3,
+                LogJson.InputNames(served.Model.Schema)), served);
         log.TryLog(table.RowCount, rows => new LogJson(table, served.Model.Schema, raw).AddRows(rows, source, requestId, now, latency, outputs));
     }
 

@@ -27,5 +27,6 @@ internal static class SchemaMigrations
         new(14, "monitoring slices and the labelled rows' index", Monitoring.SqlMonitorSliceStore.Schema),
         new(15, "the labelled rows' index covers what realised performance reads", Monitoring.SqlMonitorSliceStore.CoveringLabelledIndex),
         new(16, "pipelines, their runs and steps, and the step cache", Pipelines.SqlPipelineStore.Schema),
+        new(17, "prediction log inputs as arrays, their names kept once", Serving.SqlPredictionLog.CompactInputs),
     ];
 }

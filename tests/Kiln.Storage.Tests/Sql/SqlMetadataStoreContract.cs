@@ -5,7 +5,7 @@ using Kiln.Storage.Tests.Sql.Tracking;
 namespace Kiln.Storage.Tests.Sql;
 
 /// <summary>The tracking contract plus what every SQL metadata store must do: migrations recorded once, a newer schema refused.</summary>
-public abstract class SqlMetadataStoreContract : TrackingStoreContract
+public abstract partial class SqlMetadataStoreContract : TrackingStoreContract
 {
     /// <summary>The dialect for a fresh, empty database.</summary>
     protected abstract Task<SqlDialect> CreateDialectAsync();

@@ -12,11 +12,12 @@ namespace Kiln.Storage.Sql.Serving;
 /// </summary>
 internal static class SqliteAppend
 {
-    private const string Insert_ = "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow) " +
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (request_id, route) DO NOTHING";
+    private const string Insert_ = "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow, inputs_id) " +
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (request_id, route) DO NOTHING";
 
-    /// <summary>Inserts every row of <paramref name="rows"/>; returns how many were new.</summary>
-    public static int Insert(SqliteConnection connection, PredictionRows rows)
+    /// <summary>Inserts every row of <paramref name="rows"/>, each with the id <paramref name="inputsId"/> gives its source's
+    /// input names (null: the row's inputs are a JSON object); returns how many were new.</summary>
+    public static int Insert(SqliteConnection connection, PredictionRows rows, Func<PredictionSource, long?> inputsId)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
         Check(db, raw.sqlite3_prepare_v2(db, Insert_, out var statement));
@@ -35,6 +36,7 @@ internal static class SqliteAppend
                     _ = bound.ModelName is null ? raw.sqlite3_bind_null(statement, 4) : raw.sqlite3_bind_text(statement, 4, bound.ModelName);
                     _ = bound.ModelVersion is { } v ? raw.sqlite3_bind_int64(statement, 5, v) : raw.sqlite3_bind_null(statement, 5);
                     raw.sqlite3_bind_int64(statement, 10, bound.Shadow ? 1 : 0);
+                    _ = inputsId(bound) is { } id ? raw.sqlite3_bind_int64(statement, 11, id) : raw.sqlite3_bind_null(statement, 11);
                 }
                 raw.sqlite3_bind_text(statement, 1, rows.Text(row.RequestId));
                 raw.sqlite3_bind_int64(statement, 6, row.Time);

@@ -26,7 +26,7 @@ public abstract partial class TrackingStoreContract : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Metadata.DisposeAsync();
 
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    protected static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     private async Task<Run> NewRunAsync(string experimentId = "0", string? name = null, long? start = null) =>
         await Store.CreateRunAsync(new NewRun(experimentId, name, "tester", start ?? Now(), []));
