@@ -33,7 +33,6 @@ internal sealed class TreeExplainer
     /// (tests turn it off to check the scalar additions).</param>
     public TreeExplainer(TreeEnsemble ensemble, TreeCovers covers, int features, int maxSlots = ShapTables.MaxSlots, bool decisions = true, bool dense = true)
     {
-
         _ensemble = ensemble;
         _covers = covers;
         _features = features;
