@@ -15,12 +15,17 @@ internal static class CliConsole
 
     /// <summary>The process's console: styled on a terminal; plain text without escape codes or line wrapping when output
     /// goes to a file or a pipe, or when NO_COLOR is set (https://no-color.org), so scripts can read it.</summary>
-    public static IAnsiConsole CreateDefault()
+    public static IAnsiConsole CreateDefault() => Create(Console.Out, Console.IsOutputRedirected);
+
+    /// <summary>The process's standard error as a console for progress: live on a terminal, plain milestone lines otherwise.</summary>
+    public static IAnsiConsole CreateDefaultProgress() => Create(Console.Error, Console.IsErrorRedirected);
+
+    private static IAnsiConsole Create(TextWriter writer, bool redirected)
     {
-        var redirected = Console.IsOutputRedirected;
         var plain = redirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
+            Out = new AnsiConsoleOutput(writer),
             Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
@@ -28,25 +33,6 @@ internal static class CliConsole
         if (redirected)
         {
             // a file has no width: lines are not wrapped
-            console.Profile.Width = short.MaxValue;
-        }
-        return console;
-    }
-
-    /// <summary>The process's standard error as a console for progress: live on a terminal, plain milestone lines otherwise.</summary>
-    public static IAnsiConsole CreateDefaultProgress()
-    {
-        var redirected = Console.IsErrorRedirected;
-        var plain = redirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(Console.Error),
-            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
-        });
-        if (redirected)
-        {
             console.Profile.Width = short.MaxValue;
         }
         return console;
