@@ -40,6 +40,16 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
 
+    /// <summary>The nice value of the writer's thread on Linux (KILN_PREDICTION_LOG_NICE, 0–19, default 19, the lowest
+    /// priority): when requests keep every core busy the writer gets what they leave (and the queue, once full, drops and
+    /// counts rows) instead of a core's share beside them; on idle cores it writes at full speed. 0 runs it as the request
+    /// threads run, which keeps more rows under overload at the cost of answers.</summary>
+    public int Nice { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_LOG_NICE"), System.Globalization.NumberStyles.Integer,
+        System.Globalization.CultureInfo.InvariantCulture, out var nice) ? Math.Clamp(nice, 0, 19) : 19;
+
+    /// <summary>The writer thread's kernel id once it runs (0 before, or off Linux).</summary>
+    public int ThreadId { get; private set; }
+
     /// <summary>Rows dropped because the queue was full, because their write kept failing, or because they could not be encoded.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
@@ -118,6 +128,11 @@ public sealed class PredictionLogWriter(IPredictionLog log)
 
     private void Run(CancellationToken ct)
     {
+        ThreadId = WriterPriority.CurrentThreadId();
+        if (Nice > 0)
+        {
+            WriterPriority.TrySet(Nice);
+        }
         try
         {
             while (true)
@@ -162,7 +177,9 @@ public sealed class PredictionLogWriter(IPredictionLog log)
         }
         try
         {
-            log.AppendAsync(_writing, ct).GetAwaiter().GetResult(); // completes at once on SQLite; waits on this thread otherwise
+            // on this thread to the end, even past a wait for the store's write lock (which the other writers of an
+            // embedded store, a pipeline worker's claims or the webhook outbox, hold at times)
+            ThreadPump.Run(() => log.AppendAsync(_writing, ct));
         }
         catch (Exception) when (!ct.IsCancellationRequested && ++_failures < Attempts)
         {

@@ -51,6 +51,34 @@ public sealed class PredictionLogWriterTests : KilnHostTest
         Assert.Equal(0, writer.Dropped);
     }
 
+    [Theory]
+    [InlineData(19)]
+    [InlineData(0)]
+    public async Task The_writer_thread_runs_at_the_nice_value_it_is_given(int nice)
+    {
+        Assert.True(OperatingSystem.IsLinux(), "Kiln's tests run on Linux");
+        var writer = new PredictionLogWriter(Host.Get<IPredictionLog>()) { Nice = nice };
+        using var stop = new CancellationTokenSource();
+        var running = writer.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (writer.ThreadId == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        // /proc/self/task/TID/stat: the 19th field is the nice value (fields counted after the command's closing parenthesis)
+        var stat = await File.ReadAllTextAsync($"/proc/self/task/{writer.ThreadId}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        Assert.Equal(nice.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[16]);
+        Queue(writer, "niced", 3); // and it still writes
+        while (writer.QueuedRows > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        await stop.CancelAsync();
+        await running;
+        Assert.Equal(3, (await Host.Get<IPredictionLog>().ReadAsync("loan", 0, 10)).Count);
+    }
+
     [Fact]
     public void A_row_the_log_cannot_encode_is_dropped_and_counted_without_failing_its_request()
     {
