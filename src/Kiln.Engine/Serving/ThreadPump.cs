@@ -12,7 +12,18 @@ internal sealed class ThreadPump : SynchronizationContext
 {
     private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = [];
 
-    public override void Post(SendOrPostCallback d, object? state) => _queue.Add((d, state));
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        try
+        {
+            _queue.Add((d, state));
+        }
+        catch (InvalidOperationException)
+        {
+            // posted after the work ended (by something it started and did not wait for): the thread pool runs it
+            ThreadPool.QueueUserWorkItem(_ => d(state));
+        }
+    }
 
     public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("A pumped thread does not wait for itself.");
 
@@ -22,6 +33,7 @@ internal sealed class ThreadPump : SynchronizationContext
     {
         var previous = Current;
         var pump = new ThreadPump();
+        using var queue = pump._queue;
         SetSynchronizationContext(pump);
         try
         {

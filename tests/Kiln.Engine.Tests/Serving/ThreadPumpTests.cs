@@ -40,4 +40,25 @@ public sealed class ThreadPumpTests
         }));
         Assert.Equal("the store refused the batch", e.Message);
     }
+
+    [Fact]
+    public async Task A_continuation_posted_after_the_work_ended_runs_on_the_thread_pool()
+    {
+        using var late = new SemaphoreSlim(0, 1);
+        var ran = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ThreadPump.Run(() =>
+        {
+            // started inside the pump and not waited for: its continuation is posted once the pump has stopped
+            _ = ContinueLater(late, ran);
+            return Task.CompletedTask;
+        });
+        late.Release();
+        Assert.NotEqual(0, await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task ContinueLater(SemaphoreSlim late, TaskCompletionSource<int> ran)
+    {
+        await late.WaitAsync(); // captured the pump's context; resumes after Run returned
+        ran.SetResult(Environment.CurrentManagedThreadId);
+    }
 }
