@@ -38,22 +38,9 @@ public sealed class CliHarness : IDisposable
         {
             Console.SetError(stderr);
             Console.SetOut(stdout);
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(stdout),
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-            });
+            var console = Plain(stdout);
             console.Profile.Width = 200;
-            var progress = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Out = new AnsiConsoleOutput(stderr),
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-            });
-            var exit = await KilnCli.RunAsync(args, console, progress);
+            var exit = await KilnCli.RunAsync(args, console, Plain(stderr)); // results on stdout, progress on stderr
             return (exit, stdout.ToString(), stderr.ToString());
         }
         finally
@@ -63,6 +50,15 @@ public sealed class CliHarness : IDisposable
             ConsoleLock.Release();
         }
     }
+
+    /// <summary>A console that records plain text, as a pipe gets it.</summary>
+    private static IAnsiConsole Plain(TextWriter writer) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(writer),
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+    });
 
     /// <summary>A real <c>kiln</c> process (the built kiln.dll) on this harness's store, output redirected.</summary>
     public ProcessStartInfo ProcessStart(params string[] args) =>

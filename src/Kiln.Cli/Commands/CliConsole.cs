@@ -11,7 +11,7 @@ internal static class CliConsole
     /// <summary>Where progress bars and status spinners go: standard error, so that <c>-o json</c> or <c>-o csv</c> piped
     /// into another program is only the results, however long the work takes (a console that is not a terminal prints a
     /// progress bar's milestones as lines).</summary>
-    public static IAnsiConsole Progress { get; set; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    public static IAnsiConsole Progress { get; set; } = CreateDefaultProgress();
 
     /// <summary>The process's console: styled on a terminal; plain text without escape codes or line wrapping when output
     /// goes to a file or a pipe, or when NO_COLOR is set (https://no-color.org), so scripts can read it.</summary>

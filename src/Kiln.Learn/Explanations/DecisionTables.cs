@@ -160,7 +160,7 @@ internal sealed class DecisionTables
         }
         for (var t = 0; t < treeDense.Length; t++)
         {
-            treeDense[t] = _treeRecords[t] > 0 && _records.AsSpan(_treeRecord[t], _treeRecords[t]).ToArray().All(r => r.Slots == 8);
+            treeDense[t] = _treeRecords[t] > 0 && new ArraySegment<Record>(_records, _treeRecord[t], _treeRecords[t]).All(r => r.Slots == 8);
         }
         return (dense, treeDense);
     }

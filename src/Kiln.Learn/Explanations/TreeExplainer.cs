@@ -129,9 +129,12 @@ internal sealed class TreeExplainer
         for (var k = 0; k < outputs; k++)
         {
             contributions[(k * width) + _features] = _bias[k];
-            for (var f = 0; f < _features && dense.Length > 0; f++)
+            if (dense.Length > 0)
             {
-                contributions[(k * width) + f] += dense[(k * DecisionTables.DenseWidth) + f];
+                for (var f = 0; f < _features; f++)
+                {
+                    contributions[(k * width) + f] += dense[(k * DecisionTables.DenseWidth) + f];
+                }
             }
         }
         Merge(contributions, second, outputs * width);
@@ -209,25 +212,19 @@ internal sealed class TreeExplainer
         private double[] _dense = [];
 
         /// <summary>The dense sums, cleared.</summary>
-        public Span<double> Dense(int size)
-        {
-            if (_dense.Length < size)
-            {
-                _dense = new double[size];
-            }
-            var span = _dense.AsSpan(0, size);
-            span.Clear();
-            return span;
-        }
+        public Span<double> Dense(int size) => Cleared(ref _dense, size);
 
         /// <summary>The second accumulator, cleared.</summary>
-        public Span<double> Second(int size)
+        public Span<double> Second(int size) => Cleared(ref _second, size);
+
+        /// <summary>The first <paramref name="size"/> values of <paramref name="buffer"/> (grown when short), zeroed.</summary>
+        private static Span<double> Cleared(ref double[] buffer, int size)
         {
-            if (_second.Length < size)
+            if (buffer.Length < size)
             {
-                _second = new double[size];
+                buffer = new double[size];
             }
-            var span = _second.AsSpan(0, size);
+            var span = buffer.AsSpan(0, size);
             span.Clear();
             return span;
         }

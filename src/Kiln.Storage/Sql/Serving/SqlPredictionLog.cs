@@ -65,14 +65,17 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
             return;
         }
         // the batch's input name lists, stored (or found) first, each in a small transaction of its own
+        // (a request's rows share one source object, so only a change of source is looked up)
         var ids = new Dictionary<PredictionSource, long?>(ReferenceEqualityComparer.Instance);
+        PredictionSource? previous = null;
         for (var i = 0; i < rows.Count; i++)
         {
             var source = rows[i].Source;
-            if (!ids.ContainsKey(source))
+            if (!ReferenceEquals(source, previous) && !ids.ContainsKey(source))
             {
                 ids[source] = source.InputNames is { } names ? await InputsIdAsync(names, ct) : null;
             }
+            previous = source;
         }
         if (dialect.Name == "postgresql")
         {
