@@ -40,12 +40,12 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     public double SampleRate { get; init; } = double.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_SAMPLE"), System.Globalization.NumberStyles.Float,
         System.Globalization.CultureInfo.InvariantCulture, out var rate) ? Math.Clamp(rate, 0, 1) : 1;
 
-    /// <summary>The nice value of the writer's thread on Linux (KILN_PREDICTION_LOG_NICE, 0–19, default 19, the lowest
-    /// priority): when requests keep every core busy the writer gets what they leave (and the queue, once full, drops and
-    /// counts rows) instead of a core's share beside them; on idle cores it writes at full speed. 0 runs it as the request
-    /// threads run, which keeps more rows under overload at the cost of answers.</summary>
+    /// <summary>The nice value of the writer's thread on Linux (KILN_PREDICTION_LOG_NICE, 0–19, default 0: as the request
+    /// threads run). Above 0, when the cores are busy the writer gets what the rest leave (and the queue, once full, drops
+    /// and counts rows): more answers under overload, but logged rows can then wait seconds to be stored, so monitoring
+    /// windows of the last seconds see fewer of them; on idle cores it writes at full speed either way.</summary>
     public int Nice { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_LOG_NICE"), System.Globalization.NumberStyles.Integer,
-        System.Globalization.CultureInfo.InvariantCulture, out var nice) ? Math.Clamp(nice, 0, 19) : 19;
+        System.Globalization.CultureInfo.InvariantCulture, out var nice) ? Math.Clamp(nice, 0, 19) : 0;
 
     /// <summary>The writer thread's kernel id once it runs (0 before, or off Linux).</summary>
     public int ThreadId { get; private set; }
