@@ -30,6 +30,8 @@
 #   KILN_BENCH_DATA   folder already holding train_100k.csv and test_100k.csv (default: made in the scratch folder)
 #   KILN_PORT_ON, KILN_PORT_OFF (5411, 5412)   the anchors use 5401 and 5402
 #   DURATION (10) seconds per run, REPS (3), WARMUP (8) seconds, SWAP_SECONDS (20), OTHER_MAX (0.3) cores, ANCHORS (1)
+#   SETUP_ONLY (0)    1: make the data, models, deployments and wrk scripts in the scratch folder, then stop (for
+#                     side-by-side checks by hand: KILN_HOME=$WORK/home, scripts in $WORK/lua)
 #   MONITOR (0)       KILN_MONITOR_INTERVAL of both servers: 0 measures serving and its log without the monitoring rounds
 #                     (which summarise each minute of the log; on a busy deployment they run in another process), e.g. 60
 set -euo pipefail
@@ -211,6 +213,7 @@ lua_binary() { # NAME: POST $M/NAME.bin as binary tensor data
 }
 lua_binary thousand_oip
 lua_binary thousand_raw_oip
+if [ "${SETUP_ONLY:-0}" = 1 ]; then log "set up in $WORK (KILN_HOME=$KILN_HOME, wrk scripts in $WORK/lua)"; exit 0; fi
 
 # ---------------------------------------------------------------- measuring
 RES="$WORK/results.tsv"

@@ -28,5 +28,6 @@ internal static class SchemaMigrations
         new(15, "the labelled rows' index covers what realised performance reads", Monitoring.SqlMonitorSliceStore.CoveringLabelledIndex),
         new(16, "pipelines, their runs and steps, and the step cache", Pipelines.SqlPipelineStore.Schema),
         new(17, "prediction log inputs as arrays, their names kept once", Serving.SqlPredictionLog.CompactInputs),
+        new(18, "the prediction log as segments, with request-id keys and a labels table", Serving.SqlPredictionLog.Segments),
     ];
 }

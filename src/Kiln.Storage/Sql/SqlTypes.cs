@@ -8,4 +8,5 @@ namespace Kiln.Storage.Sql;
 /// <param name="WithoutRowId">The option that clusters a table on its primary key (SQLite), or "".</param>
 /// <param name="WideIndexEntries">Whether an index entry may hold long text (SQLite); PostgreSQL's B-tree refuses entries
 /// past about 2.7 kB, so its covering indexes keep to short columns.</param>
-public sealed record SqlTypes(string IdentityPrimaryKey, string BigInt, string Real, string Blob, string WithoutRowId, bool WideIndexEntries);
+/// <param name="Dialect">The dialect's name ("sqlite" or "postgresql"), for the few statements written differently.</param>
+public sealed record SqlTypes(string IdentityPrimaryKey, string BigInt, string Real, string Blob, string WithoutRowId, bool WideIndexEntries, string Dialect);

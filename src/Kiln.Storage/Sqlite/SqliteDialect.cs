@@ -68,7 +68,7 @@ public sealed class SqliteDialect : SqlDialect, IAsyncDisposable
 
     public override string DisplayLocation => FilePath;
 
-    public override SqlTypes Types { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "REAL", "BLOB", " WITHOUT ROWID", WideIndexEntries: true);
+    public override SqlTypes Types { get; } = new("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "REAL", "BLOB", " WITHOUT ROWID", WideIndexEntries: true, "sqlite");
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {

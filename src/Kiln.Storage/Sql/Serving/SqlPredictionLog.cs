@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Kiln.Core.Serving;
 using Microsoft.Data.Sqlite;
@@ -7,17 +8,17 @@ using Microsoft.Data.Sqlite;
 namespace Kiln.Storage.Sql.Serving;
 
 /// <summary>
-/// The prediction log as a table (not Parquet segments): monitoring reads it by deployment and time window and joins
-/// ground truth by request id, which a table indexes and updates in place. A batch is one transaction: on PostgreSQL one
-/// statement over a JSON array per 5,000 rows (one round trip each), on SQLite one prepared statement bound to each row's
-/// UTF-8 text where the serving writer encoded it (<see cref="SqliteAppend"/>).
+/// The prediction log in the metadata store, as segments (<see cref="PredictionSegments"/>): each batch the serving writer
+/// hands over becomes one row per source holding its rows' JSON, plus one key per row (<c>prediction_keys</c>: request id
+/// and route to segment and position) by which ground truth finds its prediction. Labelled rows are copied, without their
+/// inputs, to <c>prediction_labels</c>, which realised performance reads by deployment, route and time. A table row per
+/// prediction with two indexes cost the writer about four times as much per row, and on a busy server the writer shares
+/// the cores that answer requests. Parquet segments in the artifact store were the other choice; segments in the store
+/// keep a batch, its keys and its labels in one transaction, on SQLite and PostgreSQL alike.
 /// </summary>
 public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
 {
-    private const string Columns = "request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow, label, inputs_id";
-
-    /// <summary>The columns of labelled rows as realised performance reads them: the answer and the label, not the inputs.</summary>
-    private const string LabelledColumns = "request_id, deployment, route, model_name, model_version, at, latency_ms, '' AS inputs, outputs, shadow, label, NULL AS inputs_id";
+    private const string SegmentColumns = "id, deployment, route, model_name, model_version, shadow, inputs_id, first_at, last_at, rows";
 
     /// <summary>The ids of input name lists already stored (a list is never changed or deleted once stored).</summary>
     private readonly ConcurrentDictionary<string, long> _inputIds = new(StringComparer.Ordinal);
@@ -53,10 +54,75 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         ALTER TABLE prediction_log ADD COLUMN inputs_id INTEGER;
         """;
 
-    public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default) =>
-        records.Count == 0 ? Task.CompletedTask
-        : dialect.Name == "postgresql" ? InsertJsonAsync(records.Count, (start, count) => records.Skip(start).Take(count).Select(r => (r, (long?)null)), ct)
-        : AppendAsync(PredictionRows.From(records), ct);
+    /// <summary>
+    /// Migration 18: the log as segments. Each row logged before becomes a segment of one row (its JSON made by the
+    /// database from the row's columns), its key, and, when labelled, its label row; then the old table goes.
+    /// </summary>
+    internal static string Segments(SqlTypes t)
+    {
+        var postgres = t.Dialect == "postgresql";
+        var quote = postgres ? "to_json(request_id)::text" : "json_quote(request_id)";
+        var json = $"'[[' || at || ',' || latency_ms || ',' || {quote} || ',' || inputs || ',' || outputs || ']]'";
+        var order = "ROW_NUMBER() OVER (ORDER BY at, request_id, route)";
+        return $"""
+            CREATE TABLE prediction_segments (
+                id {t.IdentityPrimaryKey},
+                deployment TEXT NOT NULL,
+                route TEXT NOT NULL,
+                model_name TEXT,
+                model_version INTEGER,
+                shadow INTEGER NOT NULL,
+                inputs_id INTEGER,
+                first_at {t.BigInt} NOT NULL,
+                last_at {t.BigInt} NOT NULL,
+                row_count INTEGER NOT NULL,
+                rows {t.Blob} NOT NULL);
+            CREATE INDEX ix_prediction_segments_first ON prediction_segments (deployment, first_at);
+            CREATE INDEX ix_prediction_segments_last ON prediction_segments (deployment, last_at);
+            CREATE TABLE prediction_keys (
+                request_id TEXT NOT NULL,
+                route TEXT NOT NULL,
+                segment {t.BigInt} NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (request_id, route)){t.WithoutRowId};
+            CREATE TABLE prediction_labels (
+                request_id TEXT NOT NULL,
+                route TEXT NOT NULL,
+                deployment TEXT NOT NULL,
+                model_name TEXT,
+                model_version INTEGER,
+                at {t.BigInt} NOT NULL,
+                latency_ms {t.Real} NOT NULL,
+                outputs TEXT NOT NULL,
+                shadow INTEGER NOT NULL,
+                label TEXT NOT NULL,
+                label_at {t.BigInt},
+                PRIMARY KEY (request_id, route));
+            CREATE INDEX ix_prediction_labels_time ON prediction_labels (deployment, route, at);
+            INSERT INTO prediction_segments (id, deployment, route, model_name, model_version, shadow, inputs_id, first_at, last_at, row_count, rows)
+                SELECT {order}, deployment, route, model_name, model_version, shadow, inputs_id, at, at, 1,
+                    {(postgres ? $"convert_to({json}, 'UTF8')" : $"CAST({json} AS BLOB)")}
+                FROM prediction_log;
+            INSERT INTO prediction_keys (request_id, route, segment, position) SELECT request_id, route, {order}, 0 FROM prediction_log;
+            INSERT INTO prediction_labels (request_id, route, deployment, model_name, model_version, at, latency_ms, outputs, shadow, label, label_at)
+                SELECT request_id, route, deployment, model_name, model_version, at, latency_ms, outputs, shadow, label, label_at FROM prediction_log WHERE label IS NOT NULL;
+            DROP TABLE prediction_log;
+            {(postgres ? "SELECT setval(pg_get_serial_sequence('prediction_segments', 'id'), COALESCE((SELECT MAX(id) FROM prediction_segments), 0) + 1, false);" : "")}
+            """;
+    }
+
+    public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
+    {
+        foreach (var r in records)
+        {
+            if (!PredictionSegments.IsJson(r.Inputs) || !PredictionSegments.IsJson(r.Outputs) || !double.IsFinite(r.LatencyMs))
+            {
+                throw new ArgumentException($"Prediction {r.RequestId} of deployment '{r.Deployment}' cannot be logged: its inputs and outputs must each be one JSON value " +
+                    "and its latency a finite number.", nameof(records));
+            }
+        }
+        return AppendAsync(PredictionRows.From(records), ct);
+    }
 
     public async Task AppendAsync(PredictionRows rows, CancellationToken ct = default)
     {
@@ -77,16 +143,9 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
             }
             previous = source;
         }
-        if (dialect.Name == "postgresql")
-        {
-            await InsertJsonAsync(rows.Count, (start, count) => Enumerable.Range(start, Math.Min(count, rows.Count - start)).Select(i =>
-            {
-                var r = rows.Record(i);
-                return (r, ids[rows[i].Source]);
-            }), ct);
-            return;
-        }
-        await dialect.WriteAsync((connection, _) => Task.FromResult(SqliteAppend.Insert((SqliteConnection)connection, rows, source => ids[source])), ct);
+        await dialect.WriteAsync((connection, transaction) => dialect.Name == "postgresql"
+            ? PostgresAppend.InsertAsync(connection, transaction, rows, source => ids[source], ct)
+            : Task.FromResult(SqliteAppend.Insert((SqliteConnection)connection, (SqliteTransaction)transaction, rows, source => ids[source])), ct);
     }
 
     /// <summary>The id of an input name list (a JSON array), stored when new. Two writers storing the same list at once
@@ -106,35 +165,46 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         return id;
     }
 
-    /// <summary>PostgreSQL: one transaction, one round trip per 5,000 rows, each chunk as one JSON array the server unpacks.</summary>
-    private Task<int> InsertJsonAsync(int count, Func<int, int, IEnumerable<(PredictionRecord Row, long? InputsId)>> chunk, CancellationToken ct) =>
-        dialect.WriteAsync(async (connection, transaction) =>
-        {
-            var written = 0;
-            for (var start = 0; start < count; start += 5_000)
-            {
-                var json = JsonSerializer.Serialize(chunk(start, 5_000).Select(x => new object?[]
-                {
-                    x.Row.RequestId, x.Row.Deployment, x.Row.Route, x.Row.ModelName, x.Row.ModelVersion, x.Row.Time, x.Row.LatencyMs, x.Row.Inputs, x.Row.Outputs,
-                    x.Row.Shadow ? 1 : 0, x.InputsId,
-                }));
-                written += await connection.ExecuteAsync(transaction,
-                    "INSERT INTO prediction_log (request_id, deployment, route, model_name, model_version, at, latency_ms, inputs, outputs, shadow, inputs_id) " +
-                    "SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::int, (r->>5)::bigint, (r->>6)::double precision, r->>7, r->>8, (r->>9)::int, (r->>10)::int " +
-                    "FROM jsonb_array_elements(CAST(@rows AS jsonb)) r ON CONFLICT (request_id, route) DO NOTHING", ct, ("rows", json));
-            }
-            return written;
-        }, ct);
-
+    /// <summary>Each label joins every row logged under its request id (the answering route's and the shadows'): the row is
+    /// found by its key, read from its segment, and copied with the label to <c>prediction_labels</c> (a later label for
+    /// the same row replaces the earlier).</summary>
     public Task<IReadOnlyList<string>> AddLabelsAsync(IReadOnlyList<(string RequestId, string Label)> labels, long time, CancellationToken ct = default) =>
         dialect.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
         {
             var missing = new List<string>();
+            var segments = new Dictionary<long, (SegmentInfo Info, List<SegmentRow> Rows)>();
             foreach (var (id, label) in labels)
             {
-                if (await connection.ExecuteAsync(transaction, "UPDATE prediction_log SET label = @l, label_at = @t WHERE request_id = @id", ct, ("l", label), ("t", time), ("id", id)) == 0)
+                var keys = new List<(long Segment, int Position)>();
+                await using (var command = connection.Command(transaction, "SELECT segment, position FROM prediction_keys WHERE request_id = @id"))
+                {
+                    command.Add("id", id);
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        keys.Add((reader.GetInt64(0), reader.GetInt32(1)));
+                    }
+                }
+                if (keys.Count == 0)
                 {
                     missing.Add(id);
+                    continue;
+                }
+                foreach (var (segmentId, position) in keys)
+                {
+                    if (!segments.TryGetValue(segmentId, out var segment))
+                    {
+                        var info = await ReadSegmentAsync(connection, transaction, segmentId, ct);
+                        segments[segmentId] = segment = (info, PredictionSegments.Decode(segmentId, info.Data));
+                    }
+                    var row = segment.Rows[position];
+                    await connection.ExecuteAsync(transaction, """
+                        INSERT INTO prediction_labels (request_id, route, deployment, model_name, model_version, at, latency_ms, outputs, shadow, label, label_at)
+                        VALUES (@id, @r, @d, @m, @v, @at, @lat, @o, @sh, @l, @t)
+                        ON CONFLICT (request_id, route) DO UPDATE SET label = excluded.label, label_at = excluded.label_at
+                        """, ct, ("id", row.RequestId), ("r", segment.Info.Route), ("d", segment.Info.Deployment), ("m", segment.Info.ModelName),
+                        ("v", segment.Info.ModelVersion), ("at", row.Time), ("lat", row.LatencyMs), ("o", Text(segment.Info.Data, row.Outputs)),
+                        ("sh", segment.Info.Shadow ? 1 : 0), ("l", label), ("t", time));
                 }
             }
             return missing;
@@ -143,67 +213,147 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
     public async Task<IReadOnlyList<PredictionRecord>> ReadAsync(string deployment, long since, int limit, CancellationToken ct = default)
     {
         await using var connection = await dialect.OpenAsync(ct);
-        await using var command = connection.Command(null, $"SELECT {Columns} FROM prediction_log WHERE deployment = @d AND at >= @s ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}");
+        await using var command = connection.Command(null, $"""
+            SELECT {SegmentColumns} FROM prediction_segments
+            WHERE deployment = @d AND first_at >= @from AND last_at >= @s ORDER BY first_at, id
+            """);
         command.Add("d", deployment);
+        command.Add("from", since - PredictionSegments.MaxSpanMs);
         command.Add("s", since);
-        return await ReadRecordsAsync(command, ct);
+        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: false), at => at >= since, ct);
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default)
     {
         await using var connection = await dialect.OpenAsync(ct);
         await using var command = connection.Command(null, $"""
-            SELECT {Columns} FROM (
-                SELECT {Columns} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @s
-                ORDER BY at DESC, request_id DESC LIMIT {Math.Clamp(limit, 1, 1_000_000)}) newest
-            ORDER BY at, request_id
+            SELECT {SegmentColumns} FROM prediction_segments
+            WHERE deployment = @d AND last_at >= @s AND route = @r AND shadow = 0 ORDER BY last_at DESC, id DESC
             """);
         command.Add("d", deployment);
         command.Add("r", route);
         command.Add("s", since);
-        return await ReadRecordsAsync(command, ct);
+        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: true), at => at >= since, ct);
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> ReadRangeAsync(string deployment, string route, long from, long to, int limit, bool labelledOnly = false,
         CancellationToken ct = default)
     {
         await using var connection = await dialect.OpenAsync(ct);
+        if (labelledOnly)
+        {
+            return await ReadLabelledAsync(connection, deployment, route, from, to, limit, ct);
+        }
         await using var command = connection.Command(null, $"""
-            SELECT {(labelledOnly ? LabelledColumns : Columns)} FROM prediction_log WHERE deployment = @d AND route = @r AND shadow = 0 AND at >= @f AND at < @t {(labelledOnly ? "AND label IS NOT NULL" : "")}
-            ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}
+            SELECT {SegmentColumns} FROM prediction_segments
+            WHERE deployment = @d AND first_at >= @before AND first_at < @t AND last_at >= @f AND route = @r AND shadow = 0 ORDER BY first_at, id
+            """);
+        command.Add("d", deployment);
+        command.Add("r", route);
+        command.Add("before", from - PredictionSegments.MaxSpanMs);
+        command.Add("f", from);
+        command.Add("t", to);
+        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: false), at => at >= from && at < to, ct);
+    }
+
+    /// <summary>The labelled rows of a route in [from, to), from the labels' own table (no segment is read).</summary>
+    private static async Task<IReadOnlyList<PredictionRecord>> ReadLabelledAsync(System.Data.Common.DbConnection connection, string deployment, string route, long from, long to,
+        int limit, CancellationToken ct)
+    {
+        await using var command = connection.Command(null, $"""
+            SELECT request_id, deployment, route, model_name, model_version, at, latency_ms, outputs, shadow, label FROM prediction_labels
+            WHERE deployment = @d AND route = @r AND at >= @f AND at < @t AND shadow = 0 ORDER BY at, request_id LIMIT {Math.Clamp(limit, 1, 1_000_000)}
             """);
         command.Add("d", deployment);
         command.Add("r", route);
         command.Add("f", from);
         command.Add("t", to);
-        return await ReadRecordsAsync(command, ct);
+        var list = new List<PredictionRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            list.Add(new PredictionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.NullableString(3),
+                reader.IsDBNull(4) ? null : Convert.ToInt32(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetInt64(5), reader.GetDouble(6),
+                "", reader.GetString(7), Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture) == 1, reader.GetString(9)));
+        }
+        return list;
     }
 
-    private async Task<IReadOnlyList<PredictionRecord>> ReadRecordsAsync(System.Data.Common.DbCommand command, CancellationToken ct)
+    /// <summary>Offers the rows of the segments <paramref name="command"/> finds, in its order, to
+    /// <paramref name="window"/> until no later segment can add one; then the kept rows as records with their labels.</summary>
+    private async Task<IReadOnlyList<PredictionRecord>> ReadWindowAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbCommand command,
+        PredictionWindow window, Func<long, bool> keep, CancellationToken ct)
     {
-        var list = new List<PredictionRecord>();
-        var compact = new List<(int Index, long InputsId)>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                if (!reader.IsDBNull(11))
+                var info = Segment(reader);
+                if (window.Done(info.FirstAt, info.LastAt))
                 {
-                    compact.Add((list.Count, Convert.ToInt64(reader.GetValue(11), CultureInfo.InvariantCulture)));
+                    break;
                 }
-                list.Add(new PredictionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.NullableString(3),
-                    reader.IsDBNull(4) ? null : Convert.ToInt32(reader.GetValue(4), CultureInfo.InvariantCulture), reader.GetInt64(5), reader.GetDouble(6),
-                    reader.GetString(7), reader.GetString(8), Convert.ToInt32(reader.GetValue(9), CultureInfo.InvariantCulture) == 1, reader.NullableString(10)));
+                foreach (var row in PredictionSegments.Decode(info.Id, info.Data))
+                {
+                    if (keep(row.Time))
+                    {
+                        window.Offer(new WindowRow(info, row));
+                    }
+                }
             }
         }
-        // rows kept as arrays get their names back: every reader sees each row's inputs as a JSON object
-        foreach (var (index, id) in compact)
+        var rows = window.Sorted();
+        var labels = await LabelsAsync(connection, rows, ct);
+        var list = new List<PredictionRecord>(rows.Count);
+        foreach (var (info, row) in rows)
         {
-            var names = await InputNamesAsync(command.Connection!, id, ct);
-            list[index] = list[index] with { Inputs = LoggedInputs.Expand(list[index].Inputs, names) };
+            var inputs = Text(info.Data, row.Inputs);
+            if (info.InputsId is { } id)
+            {
+                inputs = LoggedInputs.Expand(inputs, await InputNamesAsync(connection, id, ct)); // every reader sees inputs as a JSON object
+            }
+            list.Add(new PredictionRecord(row.RequestId, info.Deployment, info.Route, info.ModelName, info.ModelVersion, row.Time, row.LatencyMs, inputs,
+                Text(info.Data, row.Outputs), info.Shadow, labels.GetValueOrDefault((row.RequestId, info.Route))));
         }
         return list;
     }
+
+    /// <summary>The labels of <paramref name="rows"/>, by request id and route: per route, the labels in the rows' time span.</summary>
+    private static async Task<Dictionary<(string, string), string>> LabelsAsync(System.Data.Common.DbConnection connection, List<WindowRow> rows, CancellationToken ct)
+    {
+        var labels = new Dictionary<(string, string), string>();
+        foreach (var group in rows.GroupBy(r => (r.Segment.Deployment, r.Segment.Route)))
+        {
+            await using var command = connection.Command(null,
+                "SELECT request_id, label FROM prediction_labels WHERE deployment = @d AND route = @r AND at >= @f AND at <= @t");
+            command.Add("d", group.Key.Deployment);
+            command.Add("r", group.Key.Route);
+            command.Add("f", group.Min(r => r.Row.Time));
+            command.Add("t", group.Max(r => r.Row.Time));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                labels[(reader.GetString(0), group.Key.Route)] = reader.GetString(1);
+            }
+        }
+        return labels;
+    }
+
+    private static async Task<SegmentInfo> ReadSegmentAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long id, CancellationToken ct)
+    {
+        await using var command = connection.Command(transaction, $"SELECT {SegmentColumns} FROM prediction_segments WHERE id = @id");
+        command.Add("id", id);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Segment(reader)
+            : throw new InvalidOperationException($"The prediction log's key refers to segment {id}, which the store does not have.");
+    }
+
+    private static SegmentInfo Segment(System.Data.Common.DbDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.NullableString(3),
+            reader.IsDBNull(4) ? null : Convert.ToInt32(reader.GetValue(4), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture) == 1,
+            reader.IsDBNull(6) ? null : Convert.ToInt64(reader.GetValue(6), CultureInfo.InvariantCulture), reader.GetInt64(7), reader.GetInt64(8), (byte[])reader.GetValue(9));
+
+    private static string Text(byte[] data, (int Start, int Length) range) => Encoding.UTF8.GetString(data, range.Start, range.Length);
 
     /// <summary>The names stored as input list <paramref name="id"/>.</summary>
     private async Task<JsonEncodedText[]> InputNamesAsync(System.Data.Common.DbConnection connection, long id, CancellationToken ct)

@@ -46,8 +46,8 @@ public abstract partial class SqlMetadataStoreContract
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM prediction_inputs";
         Assert.Equal(2L, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
-        command.CommandText = "SELECT inputs FROM prediction_log WHERE request_id = 'd'";
-        Assert.Equal("[2,3,\"est\"]", await command.ExecuteScalarAsync());
+        command.CommandText = "SELECT s.rows FROM prediction_keys k JOIN prediction_segments s ON s.id = k.segment WHERE k.request_id = 'd'";
+        Assert.Equal($"[[{t + 3},1,\"d\",[2,3,\"est\"],0.5]]", System.Text.Encoding.UTF8.GetString((byte[])(await command.ExecuteScalarAsync())!));
     }
 
     private static string Pairs(string json) =>
