@@ -424,7 +424,7 @@ done
 $PY - "$KILN_HOME/kiln.db" > "$WORK/prediction_log.txt" <<'EOF' || true
 import sqlite3, sys
 c = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
-for d, n in c.execute("select deployment, count(*) from prediction_log group by deployment order by deployment"):
+for d, n in c.execute("select deployment, sum(row_count) from prediction_segments group by deployment order by deployment"):
     print(d, n)
 EOF
 # stop: SIGTERM; the logging-on server writes its queued log rows before it exits, so it gets 30 s, then SIGKILL

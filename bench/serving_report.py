@@ -131,7 +131,7 @@ served = {}
 for r in rows:
     if r["server"] == "on":
         served[r["deployment"]] = served.get(r["deployment"], 0) + r["requests"] * r["rows"]
-p(f"| rows in prediction_log / rows served by the logging-on server | {int(logged.get('bench', 0)):,} / {served.get('bench', 0):,} "
+p(f"| rows in the prediction log / rows served by the logging-on server | {int(logged.get('bench', 0)):,} / {served.get('bench', 0):,} "
   f"| {int(logged.get('bench-xgb', 0)):,} / {served.get('bench-xgb', 0):,} |")
 rss = dict(line.split() for line in read("rss.txt").splitlines() if len(line.split()) == 2)
 settle = read("settle.txt").strip().splitlines()

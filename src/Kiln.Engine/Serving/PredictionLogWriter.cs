@@ -9,7 +9,8 @@ namespace Kiln.Engine.Serving;
 /// promote). <see cref="RunAsync"/>, on a thread of its own, swaps the filled batch for an empty one and writes it in one
 /// transaction, waiting briefly only when little is queued. Past <see cref="MaxQueuedRows"/> rows or <see cref="MaxQueuedBytes"/> bytes a
 /// request's rows are dropped and counted, never waited for. <see cref="SampleRate"/> (KILN_PREDICTION_SAMPLE, 0–1,
-/// default 1) keeps that share of requests.
+/// default 1) keeps that share of requests; <see cref="Budget"/> keeps the log's CPU within its share when the machine
+/// is saturated.
 /// </summary>
 public sealed class PredictionLogWriter(IPredictionLog log)
 {
@@ -31,6 +32,7 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     private PredictionRows _writing = new(1024 * 1024);
     private int _failures;
     private long _dropped;
+    private long _shed;
     private bool _signalled;
 
     /// <summary>Rows queued, as of the last change under the lock (read without it, to refuse a request early).</summary>
@@ -47,6 +49,12 @@ public sealed class PredictionLogWriter(IPredictionLog log)
     public int Nice { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("KILN_PREDICTION_LOG_NICE"), System.Globalization.NumberStyles.Integer,
         System.Globalization.CultureInfo.InvariantCulture, out var nice) ? Math.Clamp(nice, 0, 19) : 0;
 
+    /// <summary>The log's CPU budget: on a saturated machine, the share of requests logged is cut to keep within it.</summary>
+    public LogBudget Budget { get; init; } = new();
+
+    /// <summary>Rows of requests the budget left out (the machine was saturated and the log took more than its share).</summary>
+    public long Shed => Interlocked.Read(ref _shed);
+
     /// <summary>The writer thread's kernel id once it runs (0 before, or off Linux).</summary>
     public int ThreadId { get; private set; }
 
@@ -55,6 +63,13 @@ public sealed class PredictionLogWriter(IPredictionLog log)
 
     /// <summary>Whether to log a request (drawn per request, so a request's rows are all kept or all skipped).</summary>
     public bool Sample() => SampleRate >= 1 || Random.Shared.NextDouble() < SampleRate;
+
+    /// <summary>Whether the CPU budget lets a sampled request be logged (drawn before its body is read, so a request left out
+    /// costs nothing of the log's); when not, count its rows with <see cref="CountShed"/>.</summary>
+    public bool Draw() => Budget.Draw();
+
+    /// <summary>Counts the rows of a sampled request the budget left out.</summary>
+    public void CountShed(int rows) => Interlocked.Add(ref _shed, rows);
 
     /// <summary>Rows queued and not yet written.</summary>
     public long QueuedRows
@@ -84,6 +99,19 @@ public sealed class PredictionLogWriter(IPredictionLog log)
             Interlocked.Add(ref _dropped, rows);
             return;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            Queue(encode);
+        }
+        finally
+        {
+            Budget.Spent(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        }
+    }
+
+    private void Queue(Action<PredictionRows> encode)
+    {
         var scratch = t_scratch ??= new PredictionRows();
         scratch.Clear(keepBytes: 1024 * 1024);
         try
@@ -138,7 +166,11 @@ public sealed class PredictionLogWriter(IPredictionLog log)
             while (true)
             {
                 Write(ct); // a batch a failed attempt left first
-                _ready.Wait(ct);
+                while (!_ready.Wait(LogBudget.Interval, ct))
+                {
+                    Budget.Tick(); // idle: the budget is reconsidered all the same
+                }
+                Budget.Tick();
                 if (QueuedRows < 500)
                 {
                     ct.WaitHandle.WaitOne(50); // little waiting: let a burst gather into one batch
@@ -175,6 +207,7 @@ public sealed class PredictionLogWriter(IPredictionLog log)
         {
             return;
         }
+        var cpu = WriterPriority.ThreadCpuTicks();
         try
         {
             // on this thread to the end, even past a wait for the store's write lock (which the other writers of an
@@ -190,6 +223,10 @@ public sealed class PredictionLogWriter(IPredictionLog log)
             Interlocked.Add(ref _dropped, _writing.Count); // a batch that keeps failing is given up, not retried forever
             Done();
             throw;
+        }
+        finally
+        {
+            Budget.Spent(WriterPriority.ThreadCpuTicks() - cpu);
         }
         Done();
     }

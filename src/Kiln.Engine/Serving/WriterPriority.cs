@@ -30,6 +30,35 @@ internal static partial class WriterPriority
     /// <summary>The calling thread's id as the kernel knows it (the folder under <c>/proc/self/task</c>), or 0 off Linux.</summary>
     public static int CurrentThreadId() => OperatingSystem.IsLinux() ? GetThreadId() : 0;
 
+    /// <summary>The CPU time the calling thread has used, in <see cref="System.Diagnostics.Stopwatch"/> ticks (0 off Linux).</summary>
+    public static long ThreadCpuTicks()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+        try
+        {
+            return ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var time) == 0
+                ? (long)((time.Seconds + (time.Nanoseconds / 1e9)) * System.Diagnostics.Stopwatch.Frequency)
+                : 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     private static partial int SetPriority(int which, int who, int prio);
 

@@ -72,7 +72,7 @@ public sealed class InferenceSurface : IEndpointSurface
         IReadOnlyList<(string Name, string Datatype)> requested = [];
         Func<string, bool> binaryOutput = _ => false;
         ExplainRequest? explain = null;
-        return path.ScoreAsync(ScoringRequest.FromHttp(context, name, Version(context)), async (served, _) =>
+        return path.ScoreAsync(ScoringRequest.FromHttp(context, name, Version(context)), async (served, _, _) =>
         {
             (body, var binary, var bytes) = await ServingBody.ReadInferenceAsync(context, path.Limits);
             explain = ExplainRequest.Of(body);

@@ -21,15 +21,11 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
     /// <summary>The limits requests are held to.</summary>
     public ServingLimits Limits => limits;
 
-    /// <summary>Whether any request is logged (<c>KILN_PREDICTION_SAMPLE</c> above 0): readers keep the request's number
-    /// text for the log only then.</summary>
-    public bool Logging => log.SampleRate > 0;
-
     /// <summary>
     /// Scores one request: <paramref name="read"/> reads its rows for the model the route serves, <paramref name="answer"/>
     /// answers. Counted in the metrics under its deployment, route, version and (HTTP) status, failures too.
     /// </summary>
-    public async Task ScoreAsync(ScoringRequest request, Func<ServedModel, CancellationToken, ValueTask<ScoringInput>> read, Func<Scored, ValueTask> answer,
+    public async Task ScoreAsync(ScoringRequest request, Func<ServedModel, bool, CancellationToken, ValueTask<ScoringInput>> read, Func<Scored, ValueTask> answer,
         CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -42,7 +38,10 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
                 var others = limiter.Scoring > 1;
                 var (deployment, picked, served) = await ResolveAsync(request, ct);
                 (route, version) = (picked.Name, served.Version is { } v ? v.Version.ToString(CultureInfo.InvariantCulture) : "");
-                var (table, raw, body) = await read(served, ct);
+                // drawn before the body is read: only a logged request keeps where each number sits in it
+                var sampled = log.Sample();
+                var logged = sampled && log.Draw();
+                var (table, raw, body) = await read(served, logged, ct);
                 using var bodyBytes = body; // the pooled arrays go back once the rows are logged (the raw cells' first)
                 using var rawText = raw;
                 limits.CheckRows(table.RowCount);
@@ -51,7 +50,10 @@ public sealed class ScoringPath(DeploymentCache deployments, ServedModels models
                 var latency = clock.Elapsed.TotalMilliseconds;
                 metrics.Predictions(deployment.Name, picked.Name, served.Model.Schema.Task, outputs, table.RowCount);
                 scored = new Scored(deployment, picked, served, table, outputs, RequestId(request.RequestId));
-                var logged = log.Sample();
+                if (sampled && !logged)
+                {
+                    log.CountShed(table.RowCount);
+                }
                 if (logged)
                 {
                     Log(scored.Deployment.Name, picked, served, table, outputs, scored.RequestId, latency, raw);

@@ -41,10 +41,15 @@ public sealed class ServingMetrics
             var queued = factory.CreateGauge("kiln_prediction_log_queued_rows", "Served rows waiting for the prediction log's writer.");
             var dropped = factory.CreateCounter("kiln_prediction_log_dropped_rows_total",
                 "Served rows the prediction log dropped: its queue was full (the store wrote slower than requests came) or their write kept failing.");
+            var shed = factory.CreateCounter("kiln_prediction_log_shed_rows_total",
+                "Served rows not logged to keep the log within its CPU budget (KILN_PREDICTION_LOG_BUDGET) while the machine was saturated.");
+            var keep = factory.CreateGauge("kiln_prediction_log_keep_ratio", "The share of requests the prediction log keeps now (1: all; lower while its CPU budget is spent).");
             Registry.AddBeforeCollectCallback(() =>
             {
                 queued.Set(log.QueuedRows);
                 dropped.IncTo(log.Dropped);
+                shed.IncTo(log.Shed);
+                keep.Set(log.Budget.Keep);
             });
         }
     }

@@ -49,7 +49,7 @@ public sealed class ServingSurface : IEndpointSurface
     {
         var path = context.RequestServices.GetRequiredService<ScoringPath>();
         ExplainRequest? explain = null;
-        return path.ScoreAsync(ScoringRequest.FromHttp(context, Uri.UnescapeDataString(name)), async (served, _) =>
+        return path.ScoreAsync(ScoringRequest.FromHttp(context, Uri.UnescapeDataString(name)), async (served, logged, _) =>
         {
             var body = await ServingBody.ReadAsync(context, path.Limits);
             if (context.Request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) == true)
@@ -61,7 +61,7 @@ public sealed class ServingSurface : IEndpointSurface
             {
                 ExplainRequest.ModelOf(served.Model); // a model that cannot explain is a 400 before it scores
             }
-            if (!path.Logging)
+            if (!logged)
             {
                 return new ScoringInput(SplitScanner.TryRead(body.Span, served.Model.Schema) ?? ScoringPayload.ReadJson(ServingBody.Parse(body.Span), served.Model.Schema),
                     Body: body);

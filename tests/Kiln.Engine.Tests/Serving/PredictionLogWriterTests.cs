@@ -23,7 +23,7 @@ public sealed class PredictionLogWriterTests : KilnHostTest
     public async Task Rows_queued_from_many_threads_are_all_written_once_and_the_rest_on_stopping()
     {
         var log = Host.Get<IPredictionLog>();
-        var writer = new PredictionLogWriter(log);
+        var writer = new PredictionLogWriter(log) { Budget = new LogBudget { Budget = 1 } }; // every row, however busy the machine running the tests
         using var stop = new CancellationTokenSource();
         var running = writer.RunAsync(stop.Token);
         await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(() =>
@@ -120,5 +120,33 @@ public sealed class PredictionLogWriterTests : KilnHostTest
         });
         Assert.True(encoded, "a request that fits is encoded");
         Assert.Equal((6, PredictionLogWriter.MaxQueuedRows), (writer.Dropped, writer.QueuedRows));
+    }
+
+    [Fact]
+    public void The_writer_sheds_whole_requests_by_the_budget_and_counts_their_rows()
+    {
+        var budget = new LogBudget(() => null, () => TimeSpan.Zero) { Budget = 0.1 };
+        budget.Adjust(idle: 0, share: 0.5); // a fifth of requests kept
+        var writer = new PredictionLogWriter(Host.Get<IPredictionLog>()) { Budget = budget }; // not running: nothing is written
+        var source = new PredictionSource("loan", "champion", null, null, false);
+        for (var i = 0; i < 2_000; i++)
+        {
+            if (!writer.Draw())
+            {
+                writer.CountShed(3);
+                continue;
+            }
+            writer.TryLog(3, batch =>
+            {
+                for (var r = 0; r < 3; r++)
+                {
+                    batch.Add(new PredictionRow(source, 1, 0.5, batch.Write($"r{i}:{r}"), batch.Write("{}"u8), batch.Write("0.5"u8)));
+                }
+            });
+        }
+        Assert.Equal(6_000, writer.Shed + writer.QueuedRows);
+        Assert.Equal(0, writer.QueuedRows % 3); // whole requests
+        Assert.InRange(writer.QueuedRows, 900, 1_500); // a fifth, give or take chance
+        Assert.Equal(0, writer.Dropped);
     }
 }

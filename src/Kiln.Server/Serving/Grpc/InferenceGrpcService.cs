@@ -55,7 +55,7 @@ internal sealed class InferenceGrpcService(ScoringPath path) : GRPCInferenceServ
         IReadOnlyList<(string Name, string Datatype)> requested = [];
         var response = new ModelInferResponse { ModelName = request.ModelName, Id = request.Id };
         var explain = Explain(request);
-        await path.ScoreAsync(Request(context, request.ModelName, request.ModelVersion), (served, _) =>
+        await path.ScoreAsync(Request(context, request.ModelName, request.ModelVersion), (served, _, _) =>
         {
             if (explain is not null)
             {
