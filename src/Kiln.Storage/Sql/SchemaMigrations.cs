@@ -21,13 +21,13 @@ internal static class SchemaMigrations
         new(8, "audit log", Audit.SqlAuditStore.Schema),
         new(9, "webhooks and their outbox", Webhooks.SqlWebhookStore.Schema),
         new(10, "deployments", Serving.SqlDeploymentStore.Schema),
-        new(11, "prediction log", Serving.SqlPredictionLog.Schema),
+        new(11, "prediction log", Serving.PredictionLogSchema.V11),
         new(12, "serving replicas", Serving.SqlReplicaStore.Schema),
         new(13, "alert rules, windows and alerts", Monitoring.SqlAlertStore.Schema),
         new(14, "monitoring slices and the labelled rows' index", Monitoring.SqlMonitorSliceStore.Schema),
         new(15, "the labelled rows' index covers what realised performance reads", Monitoring.SqlMonitorSliceStore.CoveringLabelledIndex),
         new(16, "pipelines, their runs and steps, and the step cache", Pipelines.SqlPipelineStore.Schema),
-        new(17, "prediction log inputs as arrays, their names kept once", Serving.SqlPredictionLog.CompactInputs),
-        new(18, "the prediction log as segments, with request-id keys and a labels table", Serving.SqlPredictionLog.Segments),
+        new(17, "prediction log inputs as arrays, their names kept once", Serving.PredictionLogSchema.V17),
+        new(18, "the prediction log as segments, with request-id keys and a labels table", Serving.PredictionLogSchema.V18),
     ];
 }

@@ -119,7 +119,7 @@ public abstract partial class SqlMetadataStoreContract
             // the store as migration 17 left it, holding rows in the old table
             var types = Sql.Dialect.Types;
             await Execute(connection, "DROP TABLE prediction_segments; DROP TABLE prediction_keys; DROP TABLE prediction_labels; DELETE FROM schema_migrations WHERE version = 18;");
-            await Execute(connection, SqlPredictionLog.Schema(types) + "ALTER TABLE prediction_log ADD COLUMN inputs_id INTEGER;");
+            await Execute(connection, PredictionLogSchema.V11(types) + "ALTER TABLE prediction_log ADD COLUMN inputs_id INTEGER;");
             await Execute(connection, "INSERT INTO prediction_inputs (names) VALUES ('[\"income\",\"city\"]')");
             await Execute(connection, $$"""
                 INSERT INTO prediction_log (request_id, route, deployment, model_name, model_version, at, latency_ms, inputs, outputs, shadow, label, label_at, inputs_id) VALUES
