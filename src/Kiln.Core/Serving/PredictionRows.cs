@@ -124,13 +124,19 @@ public sealed class PredictionRows : IBufferWriter<byte>
     /// <summary>Records rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>.</summary>
     public IReadOnlyList<PredictionRecord> Records(int start, int count) => [.. Enumerable.Range(start, Math.Min(count, Count - start)).Select(Record)];
 
-    /// <summary>Records with strings, as a batch.</summary>
+    /// <summary>Records with strings, as a batch (records of the same deployment, route, model version and shadow share one
+    /// source object, as a served model's rows do).</summary>
     public static PredictionRows From(IEnumerable<PredictionRecord> records)
     {
         var rows = new PredictionRows();
+        var sources = new Dictionary<PredictionSource, PredictionSource>();
         foreach (var r in records)
         {
-            var source = new PredictionSource(r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Shadow);
+            var key = new PredictionSource(r.Deployment, r.Route, r.ModelName, r.ModelVersion, r.Shadow);
+            if (!sources.TryGetValue(key, out var source))
+            {
+                sources[key] = source = key;
+            }
             rows.Add(new PredictionRow(source, r.Time, r.LatencyMs, rows.Write(r.RequestId), rows.Write(r.Inputs), rows.Write(r.Outputs)));
         }
         return rows;

@@ -111,6 +111,23 @@ public abstract partial class SqlMetadataStoreContract
     }
 
     [Fact]
+    public async Task Records_of_one_route_appended_together_share_a_segment()
+    {
+        var t = Now();
+        await Metadata.Predictions.AppendAsync([
+            .. Enumerable.Range(0, 50).Select(i => new PredictionRecord($"s{i}", "seg", "main", "m", 1, t + i, 1, "{}", "0.5", false)),
+            .. Enumerable.Range(0, 20).Select(i => new PredictionRecord($"s{i}", "seg", "next", "m", 2, t + i, 1, "{}", "0.5", true)),
+        ]);
+        await using var connection = await Sql.Dialect.OpenAsync(default);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), SUM(row_count) FROM prediction_segments WHERE deployment = 'seg'";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((2L, 70L), (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task Rows_logged_before_segments_are_migrated_with_their_labels()
     {
         var t = Now();
