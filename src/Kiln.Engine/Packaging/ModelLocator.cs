@@ -35,7 +35,17 @@ public sealed class ModelLocator(ITracking tracking, Registry.IModelFiles? model
     private static async Task<string> CopyOutAsync(IArtifactStore store, string path, string whenEmpty, CancellationToken ct)
     {
         var target = System.IO.Directory.CreateTempSubdirectory("kiln-model-").FullName;
-        if (await CopyAsync(store, path, target, ct) == 0)
+        int copied;
+        try
+        {
+            copied = await CopyAsync(store, path, target, ct);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(target, recursive: true); // a copy cancelled or failed half-way leaves no folder behind
+            throw;
+        }
+        if (copied == 0)
         {
             System.IO.Directory.Delete(target, recursive: true);
             throw KilnException.NotFound(whenEmpty);
