@@ -22,11 +22,12 @@ internal static class PostgresAppend
         {
             var source = rows[chunk[0]].Source;
             PredictionSegments.Encode(rows, chunk, buffer);
+            var (first, last) = PredictionSegments.Times(rows, chunk);
             var segment = Convert.ToInt64(await connection.ScalarAsync(transaction, """
                 INSERT INTO prediction_segments (deployment, route, model_name, model_version, shadow, inputs_id, first_at, last_at, row_count, rows)
                 VALUES (@d, @r, @m, @v, @sh, @i, @f, @l, @n, @data) RETURNING id
                 """, ct, ("d", source.Deployment), ("r", source.Route), ("m", source.ModelName), ("v", source.ModelVersion), ("sh", source.Shadow ? 1 : 0),
-                ("i", inputsId(source)), ("f", chunk.Min(i => rows[i].Time)), ("l", chunk.Max(i => rows[i].Time)), ("n", chunk.Count),
+                ("i", inputsId(source)), ("f", first), ("l", last), ("n", chunk.Count),
                 ("data", buffer.WrittenSpan.ToArray())), System.Globalization.CultureInfo.InvariantCulture);
             var accepted = await KeysAsync(connection, transaction, rows, chunk, source.Route, segment, ct);
             if (accepted.Count < chunk.Count)

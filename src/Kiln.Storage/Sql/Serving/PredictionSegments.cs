@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Kiln.Core.Errors;
 using Kiln.Core.Serving;
@@ -59,6 +58,18 @@ internal static class PredictionSegments
         return chunks;
     }
 
+    /// <summary>The first and last time of rows <paramref name="chunk"/> (a segment's <c>first_at</c> and <c>last_at</c>).</summary>
+    public static (long First, long Last) Times(PredictionRows rows, List<int> chunk)
+    {
+        var (first, last) = (long.MaxValue, long.MinValue);
+        foreach (var i in chunk)
+        {
+            first = Math.Min(first, rows[i].Time);
+            last = Math.Max(last, rows[i].Time);
+        }
+        return (first, last);
+    }
+
     /// <summary>Rows <paramref name="indices"/> of <paramref name="rows"/> as a segment's UTF-8 JSON, written to
     /// <paramref name="buffer"/> (cleared first).</summary>
     public static void Encode(PredictionRows rows, IEnumerable<int> indices, ArrayBufferWriter<byte> buffer)
@@ -113,12 +124,12 @@ internal static class PredictionSegments
         return list;
     }
 
-    /// <summary>Whether <paramref name="text"/> is one JSON value (what a logged row's inputs and outputs must be).</summary>
-    public static bool IsJson(string text)
+    /// <summary>Whether <paramref name="utf8"/> is one JSON value (what a logged row's inputs and outputs must be).</summary>
+    public static bool IsJson(ReadOnlySpan<byte> utf8)
     {
         try
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+            var reader = new Utf8JsonReader(utf8);
             return reader.Read() && reader.TrySkip() && !reader.Read();
         }
         catch (JsonException)

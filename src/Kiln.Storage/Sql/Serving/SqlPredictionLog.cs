@@ -28,15 +28,17 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
 
     public Task AppendAsync(IReadOnlyList<PredictionRecord> records, CancellationToken ct = default)
     {
-        foreach (var r in records)
+        var rows = PredictionRows.From(records);
+        for (var i = 0; i < rows.Count; i++)
         {
-            if (!PredictionSegments.IsJson(r.Inputs) || !PredictionSegments.IsJson(r.Outputs) || !double.IsFinite(r.LatencyMs))
+            var row = rows[i];
+            if (!PredictionSegments.IsJson(rows.Text(row.Inputs)) || !PredictionSegments.IsJson(rows.Text(row.Outputs)) || !double.IsFinite(row.LatencyMs))
             {
-                throw new ArgumentException($"Prediction {r.RequestId} of deployment '{r.Deployment}' cannot be logged: its inputs and outputs must each be one JSON value " +
-                    "and its latency a finite number.", nameof(records));
+                throw new ArgumentException($"Prediction {records[i].RequestId} of deployment '{records[i].Deployment}' cannot be logged: its inputs and outputs must each " +
+                    "be one JSON value and its latency a finite number.", nameof(records));
             }
         }
-        return AppendAsync(PredictionRows.From(records), ct);
+        return AppendAsync(rows, ct);
     }
 
     public async Task AppendAsync(PredictionRows rows, CancellationToken ct = default)
@@ -135,7 +137,7 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         command.Add("d", deployment);
         command.Add("from", since - PredictionSegments.MaxSpanMs);
         command.Add("s", since);
-        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: false), at => at >= since, ct);
+        return await ReadWindowAsync(connection, command, limit, newest: false, at => at >= since, ct);
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> ReadLatestAsync(string deployment, string route, long since, int limit, CancellationToken ct = default)
@@ -148,7 +150,7 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         command.Add("d", deployment);
         command.Add("r", route);
         command.Add("s", since);
-        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: true), at => at >= since, ct);
+        return await ReadWindowAsync(connection, command, limit, newest: true, at => at >= since, ct);
     }
 
     public async Task<IReadOnlyList<PredictionRecord>> ReadRangeAsync(string deployment, string route, long from, long to, int limit, bool labelledOnly = false,
@@ -168,7 +170,7 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         command.Add("before", from - PredictionSegments.MaxSpanMs);
         command.Add("f", from);
         command.Add("t", to);
-        return await ReadWindowAsync(connection, command, new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest: false), at => at >= from && at < to, ct);
+        return await ReadWindowAsync(connection, command, limit, newest: false, at => at >= from && at < to, ct);
     }
 
     /// <summary>The labelled rows of a route in [from, to), from the labels' own table (no segment is read).</summary>
@@ -194,20 +196,22 @@ public sealed class SqlPredictionLog(SqlDialect dialect) : IPredictionLog
         return list;
     }
 
-    /// <summary>Offers the rows of the segments <paramref name="command"/> finds, in its order, to
-    /// <paramref name="window"/> until no later segment can add one; then the kept rows as records with their labels.</summary>
+    /// <summary>Offers the rows of the segments <paramref name="command"/> finds, in its order, to a window of the
+    /// <paramref name="limit"/> oldest (or newest) rows until no later segment can add one; then the kept rows as records
+    /// with their labels.</summary>
     private async Task<IReadOnlyList<PredictionRecord>> ReadWindowAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbCommand command,
-        PredictionWindow window, Func<long, bool> keep, CancellationToken ct)
+        int limit, bool newest, Func<long, bool> keep, CancellationToken ct)
     {
+        var window = new PredictionWindow(Math.Clamp(limit, 1, 1_000_000), newest);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                var info = Segment(reader);
-                if (window.Done(info.FirstAt, info.LastAt))
+                if (window.Done(reader.GetInt64(7), reader.GetInt64(8)))
                 {
-                    break;
+                    break; // decided by the segment's times, before its rows' bytes are read
                 }
+                var info = Segment(reader);
                 foreach (var row in PredictionSegments.Decode(info.Id, info.Data))
                 {
                     if (keep(row.Time))

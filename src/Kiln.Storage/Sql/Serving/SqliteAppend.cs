@@ -49,13 +49,7 @@ internal static class SqliteAppend
 
     private static long Segment(sqlite3 db, sqlite3_stmt statement, PredictionSource source, long? inputsId, PredictionRows rows, List<int> chunk, ReadOnlySpan<byte> data)
     {
-        var first = long.MaxValue;
-        var last = long.MinValue;
-        foreach (var i in chunk)
-        {
-            first = Math.Min(first, rows[i].Time);
-            last = Math.Max(last, rows[i].Time);
-        }
+        var (first, last) = PredictionSegments.Times(rows, chunk);
         raw.sqlite3_bind_text(statement, 1, source.Deployment);
         raw.sqlite3_bind_text(statement, 2, source.Route);
         _ = source.ModelName is null ? raw.sqlite3_bind_null(statement, 3) : raw.sqlite3_bind_text(statement, 3, source.ModelName);
